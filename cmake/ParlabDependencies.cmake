@@ -1,0 +1,37 @@
+# Finds the kit's dependencies; a missing one stops configuration with one line naming the
+# Debian/Ubuntu package to install (./parlab installs them itself).
+
+function(parlab_missing package)
+    message(FATAL_ERROR "missing dependency: install the package '${package}' (sudo apt-get install ${package}), or run ./parlab, which installs it")
+endfunction()
+
+find_package(fmt CONFIG QUIET)
+if(NOT fmt_FOUND)
+    parlab_missing(libfmt-dev)
+endif()
+
+find_package(nlohmann_json 3 CONFIG QUIET)
+if(NOT nlohmann_json_FOUND)
+    parlab_missing(nlohmann-json3-dev)
+endif()
+
+find_path(PARLAB_STB_INCLUDE_DIR stb/stb_image.h PATHS /usr/include /usr/local/include)
+if(NOT PARLAB_STB_INCLUDE_DIR)
+    parlab_missing(libstb-dev)
+endif()
+add_library(parlab_stb INTERFACE)
+target_include_directories(parlab_stb SYSTEM INTERFACE "${PARLAB_STB_INCLUDE_DIR}")
+
+# Catch2 2.x (Debian 12) and 3.x (Debian 13, Ubuntu 24.04) both work: parlab/testing.hpp hides
+# the difference, and parlab_test_main provides main() for either.
+find_package(Catch2 CONFIG QUIET)
+if(NOT Catch2_FOUND)
+    parlab_missing(catch2)
+endif()
+if(Catch2_VERSION VERSION_GREATER_EQUAL 3)
+    set(PARLAB_CATCH2_MAJOR 3)
+else()
+    set(PARLAB_CATCH2_MAJOR 2)
+endif()
+
+find_package(Threads REQUIRED)

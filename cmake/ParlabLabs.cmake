@@ -1,0 +1,174 @@
+# parlab_add_lab(NAME): builds one lab from its lab.json.
+#
+# A lab folder (labs/NN-name, mirrored path for path in solutions/NN-name) holds lab.json:
+#   "number":  1
+#   "name":    "race-condition"           short name used on the command line
+#   "sources": ["bank.cpp"]               the files the student edits (compiled into the lab library)
+#   "support": ["bank_support.cpp"]       frozen .cpp files of the lab library (optional)
+#   "tests":   ["tests/bank-test.cpp"]    Catch2 tests, tagged [labNN][taskK]
+#   "tasks":   [{"id": 1, "title": "...", "points": 10}, ...]
+#   "programs": {"bank-demo": "programs/demo.cpp"}   optional executables linked to the library
+# For each lab this makes parlab_labNN (library), parlab_labNN_tests, one CTest test per task
+# (label "lab"), and one executable per program (parlab_labNN_<program>).
+#
+# The kit self-check (PARLAB_KIT_CHECK, only where solutions/ exists) also reads
+# solutions/NN-name/kit.json:
+#   "skeleton_fails": ["[task1]", ...]        checks the untouched skeleton must fail
+#   "bad": [{"name": "private-mutex", "files": {"bank.cpp": "bad/private-mutex/bank.cpp"},
+#            "fails": "[task3]", "why": "..."}]
+# and adds: the solution's tests (must pass), the skeleton's failing checks and each known-bad
+# variant's target check (each must fail by a failed assertion, not by a crash or no test).
+
+function(parlab_json_list json key out)
+    set(items "")
+    string(JSON kind ERROR_VARIABLE missing TYPE "${json}" ${key})
+    if(NOT missing AND kind STREQUAL "ARRAY")
+        string(JSON count LENGTH "${json}" ${key})
+        if(count GREATER 0)
+            math(EXPR last "${count} - 1")
+            foreach(i RANGE ${last})
+                string(JSON item GET "${json}" ${key} ${i})
+                list(APPEND items "${item}")
+            endforeach()
+        endif()
+    endif()
+    set(${out} "${items}" PARENT_SCOPE)
+endfunction()
+
+# Builds one variant of a lab: library, test program, programs.
+#   prefix      target prefix, e.g. parlab_lab01 or kit_lab01_solution
+#   dir         the lab folder the frozen files and tests come from
+#   overrides   list of "file=path" pairs replacing student sources (known-bad variants)
+function(parlab_lab_variant prefix dir json overrides with_programs)
+    parlab_json_list("${json}" sources student_sources)
+    parlab_json_list("${json}" support support_sources)
+    parlab_json_list("${json}" tests test_sources)
+    set(lib_sources "")
+    foreach(src IN LISTS student_sources)
+        set(path "${dir}/${src}")
+        foreach(pair IN LISTS overrides)
+            string(REPLACE "=" ";" kv "${pair}")
+            list(GET kv 0 from)
+            list(GET kv 1 to)
+            if(from STREQUAL src)
+                set(path "${to}")
+            endif()
+        endforeach()
+        list(APPEND lib_sources "${path}")
+    endforeach()
+    foreach(src IN LISTS support_sources)
+        list(APPEND lib_sources "${dir}/${src}")
+    endforeach()
+
+    add_library(${prefix} STATIC ${lib_sources})
+    target_include_directories(${prefix} PUBLIC "${dir}")
+    target_link_libraries(${prefix} PUBLIC parlab::common PRIVATE parlab::warnings)
+
+    list(TRANSFORM test_sources PREPEND "${dir}/")
+    add_executable(${prefix}_tests ${test_sources})
+    target_link_libraries(${prefix}_tests PRIVATE ${prefix} parlab::test_main parlab::warnings)
+    target_compile_definitions(${prefix}_tests PRIVATE PARLAB_IMAGES_DIR="${PROJECT_SOURCE_DIR}/images")
+
+    if(with_programs)
+        string(JSON kind ERROR_VARIABLE missing TYPE "${json}" programs)
+        if(NOT missing AND kind STREQUAL "OBJECT")
+            string(JSON count LENGTH "${json}" programs)
+            if(count GREATER 0)
+                math(EXPR last "${count} - 1")
+                foreach(i RANGE ${last})
+                    string(JSON program MEMBER "${json}" programs ${i})
+                    string(JSON program_source GET "${json}" programs ${program})
+                    add_executable(${prefix}_${program} "${dir}/${program_source}")
+                    target_link_libraries(${prefix}_${program} PRIVATE ${prefix} parlab::warnings)
+                    target_compile_definitions(${prefix}_${program} PRIVATE
+                        PARLAB_IMAGES_DIR="${PROJECT_SOURCE_DIR}/images")
+                endforeach()
+            endif()
+        endif()
+    endif()
+endfunction()
+
+function(parlab_add_lab name)
+    set(dir "${PARLAB_LAB_DIR}/${name}")
+    file(READ "${dir}/lab.json" json)
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${dir}/lab.json")
+    string(JSON number GET "${json}" number)
+    string(JSON short GET "${json}" name)
+    if(number LESS 10)
+        set(number "0${number}")
+    endif()
+    set(lab lab${number})
+    set_property(GLOBAL APPEND PROPERTY PARLAB_LABS "${lab}")
+
+    parlab_lab_variant(parlab_${lab} "${dir}" "${json}" "" ON)
+    string(JSON task_count LENGTH "${json}" tasks)
+    math(EXPR last_task "${task_count} - 1")
+    foreach(i RANGE ${last_task})
+        string(JSON task GET "${json}" tasks ${i} id)
+        add_test(NAME ${lab}.${short}.task${task}
+                 COMMAND parlab_${lab}_tests "[${lab}][task${task}]" --warn NoTests)
+        set_tests_properties(${lab}.${short}.task${task} PROPERTIES LABELS lab TIMEOUT 300)
+    endforeach()
+
+    if(NOT PARLAB_KIT_CHECK)
+        return()
+    endif()
+    set(solution_dir "${CMAKE_SOURCE_DIR}/solutions/${name}")
+    if(NOT EXISTS "${solution_dir}/lab.json")
+        message(WARNING "kit check: ${name} has no solution in solutions/${name}")
+        return()
+    endif()
+    file(READ "${solution_dir}/lab.json" solution_json)
+    parlab_lab_variant(kit_${lab}_solution "${solution_dir}" "${solution_json}" "" OFF)
+    foreach(i RANGE ${last_task})
+        string(JSON task GET "${json}" tasks ${i} id)
+        add_test(NAME kit.${lab}.solution.task${task}
+                 COMMAND kit_${lab}_solution_tests "[${lab}][task${task}]" --warn NoTests)
+        set_tests_properties(kit.${lab}.solution.task${task} PROPERTIES LABELS kit TIMEOUT 300)
+    endforeach()
+
+    if(NOT EXISTS "${solution_dir}/kit.json")
+        return()
+    endif()
+    file(READ "${solution_dir}/kit.json" kit)
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${solution_dir}/kit.json")
+    # A check that must fail passes only when Catch2 reports a failed test case: not on a crash
+    # Catch2 could not report, and not when the tag matched nothing.
+    set(failed_regex "test cases: [0-9]+ \\| ([0-9]+ passed \\| )?[1-9][0-9]* failed")
+
+    parlab_json_list("${kit}" skeleton_fails skeleton_tags)
+    foreach(tag IN LISTS skeleton_tags)
+        string(REGEX REPLACE "[^a-zA-Z0-9]+" "" tag_name "${tag}")
+        add_test(NAME kit.${lab}.skeleton-fails.${tag_name}
+                 COMMAND parlab_${lab}_tests "[${lab}]${tag}" --warn NoTests)
+        set_tests_properties(kit.${lab}.skeleton-fails.${tag_name} PROPERTIES
+            LABELS kit-fail TIMEOUT 300 PASS_REGULAR_EXPRESSION "${failed_regex}")
+    endforeach()
+
+    if(NOT PARLAB_KIT_BAD_VARIANTS)
+        return()
+    endif()
+    string(JSON bad_count ERROR_VARIABLE no_bad LENGTH "${kit}" bad)
+    if(no_bad OR bad_count EQUAL 0)
+        return()
+    endif()
+    math(EXPR last_bad "${bad_count} - 1")
+    foreach(i RANGE ${last_bad})
+        string(JSON bad_name GET "${kit}" bad ${i} name)
+        string(JSON bad_tag GET "${kit}" bad ${i} fails)
+        string(JSON file_count LENGTH "${kit}" bad ${i} files)
+        math(EXPR last_file "${file_count} - 1")
+        set(overrides "")
+        foreach(j RANGE ${last_file})
+            string(JSON from MEMBER "${kit}" bad ${i} files ${j})
+            string(JSON to GET "${kit}" bad ${i} files ${from})
+            list(APPEND overrides "${from}=${solution_dir}/${to}")
+        endforeach()
+        string(MAKE_C_IDENTIFIER "${bad_name}" bad_id)
+        parlab_lab_variant(kit_${lab}_bad_${bad_id} "${solution_dir}" "${solution_json}" "${overrides}" OFF)
+        add_test(NAME kit.${lab}.bad.${bad_name}
+                 COMMAND kit_${lab}_bad_${bad_id}_tests "[${lab}]${bad_tag}" --warn NoTests)
+        set_tests_properties(kit.${lab}.bad.${bad_name} PROPERTIES
+            LABELS kit-fail TIMEOUT 300 PASS_REGULAR_EXPRESSION "${failed_regex}")
+    endforeach()
+endfunction()

@@ -1,0 +1,37 @@
+# Build options and the INTERFACE targets that carry warnings and sanitizers.
+
+set(PARLAB_LAB_SOURCE "labs" CACHE STRING
+    "Where the labs are built from: labs (the student's work), solutions, or a path to a submission laid out like labs/")
+option(PARLAB_WARNINGS_AS_ERRORS "Treat compiler warnings as errors (the ci preset)" OFF)
+set(PARLAB_SANITIZER "" CACHE STRING "Sanitizers to build with: empty, address,undefined or thread")
+
+if(IS_ABSOLUTE "${PARLAB_LAB_SOURCE}")
+    set(PARLAB_LAB_DIR "${PARLAB_LAB_SOURCE}")
+else()
+    set(PARLAB_LAB_DIR "${CMAKE_SOURCE_DIR}/${PARLAB_LAB_SOURCE}")
+endif()
+if(NOT IS_DIRECTORY "${PARLAB_LAB_DIR}")
+    message(FATAL_ERROR "PARLAB_LAB_SOURCE: no folder ${PARLAB_LAB_DIR}")
+endif()
+
+# The kit self-check (skeletons fail, solutions pass, known-bad variants fail their target check)
+# needs solutions/, which the student edition does not have.
+set(parlab_kit_default OFF)
+if(EXISTS "${CMAKE_SOURCE_DIR}/solutions" AND PARLAB_LAB_SOURCE STREQUAL "labs")
+    set(parlab_kit_default ON)
+endif()
+option(PARLAB_KIT_CHECK "Build and run the kit self-check" ${parlab_kit_default})
+option(PARLAB_KIT_BAD_VARIANTS "Build the known-bad variants in the kit self-check" ON)
+
+add_library(parlab_warnings INTERFACE)
+add_library(parlab::warnings ALIAS parlab_warnings)
+target_compile_options(parlab_warnings INTERFACE
+    -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-align -Wunused -Wnull-dereference
+    $<$<BOOL:${PARLAB_WARNINGS_AS_ERRORS}>:-Werror>)
+
+# Sanitizers apply to everything, the kit's code and the student's: both sides of a race must be
+# instrumented for ThreadSanitizer to see it.
+if(PARLAB_SANITIZER)
+    add_compile_options(-fsanitize=${PARLAB_SANITIZER} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+    add_link_options(-fsanitize=${PARLAB_SANITIZER})
+endif()

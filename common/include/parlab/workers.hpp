@@ -1,0 +1,20 @@
+#pragma once
+// How many workers to use by default.
+
+#include <cstddef>
+#include <string_view>
+
+namespace parlab {
+
+/// The number of CPUs this process may run on: its affinity mask, not the machine's total.
+[[nodiscard]] std::size_t available_cpus();
+
+/// PARLAB_WORKERS when it is set, otherwise available_cpus(). Throws std::invalid_argument
+/// naming the variable when PARLAB_WORKERS is not a positive integer.
+[[nodiscard]] std::size_t default_workers();
+
+/// Parses a positive integer such as a worker count. Throws std::invalid_argument whose message
+/// names `what` and quotes `text` when it is empty, not a number, zero, negative or too big.
+[[nodiscard]] std::size_t parse_positive(std::string_view text, std::string_view what);
+
+}  // namespace parlab
