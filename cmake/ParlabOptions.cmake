@@ -2,6 +2,7 @@
 
 set(PARLAB_LAB_SOURCE "labs" CACHE STRING
     "Where the labs are built from: labs (the student's work), solutions, or a path to a submission laid out like labs/")
+set(PARLAB_LABS "" CACHE STRING "Only these lab folders (a ;-list, e.g. 01-race-condition); empty: every lab")
 option(PARLAB_WARNINGS_AS_ERRORS "Treat compiler warnings as errors (the ci preset)" OFF)
 set(PARLAB_SANITIZER "" CACHE STRING "Sanitizers to build with: empty, address,undefined or thread")
 
