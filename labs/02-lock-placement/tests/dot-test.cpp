@@ -1,0 +1,215 @@
+// Lab 02 tests: every version against a compensated serial sum, and the lock's counters to see
+// where the lock was placed (exact counts, not times).
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "dot.hpp"
+#include "parlab/testing.hpp"
+
+namespace {
+
+namespace lab = parlab::lab02;
+
+// The reference: Neumaier's compensated summation keeps the rounding error of the running sum
+// in a second variable, so the result is as good as if the sum were exact and rounded once.
+double reference_dot(const std::vector<double>& x, const std::vector<double>& y) {
+    double sum = 0;
+    double compensation = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        const double term = x[i] * y[i];
+        const double next = sum + term;
+        if (std::abs(sum) >= std::abs(term))
+            compensation += (sum - next) + term;
+        else
+            compensation += (term - next) + sum;
+        sum = next;
+    }
+    return sum + compensation;
+}
+
+constexpr double tolerance = 1e-9;
+
+double relative_error(double got, double want) {
+    if (want == 0) return std::abs(got);
+    return std::abs(got - want) / std::abs(want);
+}
+
+// 1000000 -> "1,000,000"
+std::string grouped(std::uint64_t n) {
+    std::string digits = std::to_string(n);
+    for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<std::size_t>(i), ",");
+    return digits;
+}
+
+struct input {
+    std::vector<double> x;
+    std::vector<double> y;
+    double want;
+};
+
+input make_input(std::size_t n) {
+    input in{lab::random_vector(n, 2024 + n), lab::random_vector(n, 7 + 3 * n), 0};
+    in.want = reference_dot(in.x, in.y);
+    return in;
+}
+
+std::string describe_case(std::size_t n, std::size_t workers, std::size_t chunks) {
+    std::ostringstream text;
+    text << grouped(n) << " elements, " << workers << " worker(s), " << chunks << " chunks";
+    return text.str();
+}
+
+void check_value(double got, double want) {
+    INFO("got " << got << ", the serial sum is " << want << " (relative error "
+                << relative_error(got, want) << ", at most " << tolerance
+                << " allowed): contributions were lost or counted twice");
+    CHECK(relative_error(got, want) <= tolerance);
+}
+
+std::string lock_report(const lab::counting_mutex& lock) {
+    return "the lock was taken " + grouped(lock.acquisitions()) + " times (" +
+           grouped(lock.contended()) + " of them contended)";
+}
+
+// Sizes: empty, one, fewer than the chunks, not divisible by chunks or workers, large.
+std::size_t small_size() { return GENERATE(as<std::size_t>{}, 0, 1, 5, 64, 1001); }
+std::size_t worker_count() { return GENERATE(as<std::size_t>{}, 1, 2, 3); }
+std::size_t chunk_count() { return GENERATE(as<std::size_t>{}, 1, 7, 64); }
+constexpr std::size_t large = 1'000'000;
+
+}  // namespace
+
+TEST_CASE("task 1: the lock is taken once per element", "[lab02][task1]") {
+    const std::size_t n = small_size();
+    const std::size_t workers = worker_count();
+    const std::size_t chunks = chunk_count();
+    INFO(describe_case(n, workers, chunks));
+    const input in = make_input(n);
+    parlab::thread_pool pool(workers);
+    lab::counting_mutex lock;
+    const double got = lab::dot_lock_per_element(in.x, in.y, pool, chunks, lock);
+    check_value(got, in.want);
+    INFO(lock_report(lock) << "; task 1 asks for one acquisition per element (" << grouped(n) << ")");
+    CHECK(lock.acquisitions() == n);
+}
+
+TEST_CASE("task 1: a million elements, right with the lock per element", "[lab02][task1]") {
+    const input in = make_input(large);
+    parlab::thread_pool pool(2);
+    lab::counting_mutex lock;
+    const double got = lab::dot_lock_per_element(in.x, in.y, pool, lab::default_chunks, lock);
+    check_value(got, in.want);
+    INFO(lock_report(lock) << "; task 1 asks for one acquisition per element (" << grouped(large) << ")");
+    CHECK(lock.acquisitions() == large);
+}
+
+TEST_CASE("task 2: the lock is taken once per chunk", "[lab02][task2]") {
+    const std::size_t n = small_size();
+    const std::size_t workers = worker_count();
+    const std::size_t chunks = chunk_count();
+    INFO(describe_case(n, workers, chunks));
+    const input in = make_input(n);
+    parlab::thread_pool pool(workers);
+    lab::counting_mutex lock;
+    const double got = lab::dot_lock_per_chunk(in.x, in.y, pool, chunks, lock);
+    check_value(got, in.want);
+    // Every non-empty chunk must add its partial sum once; empty chunks may or may not.
+    const std::size_t nonempty = std::min(n, chunks);
+    INFO(lock_report(lock) << "; task 2 asks for one acquisition per chunk (" << chunks << ")");
+    CHECK(lock.acquisitions() >= nonempty);
+    CHECK(lock.acquisitions() <= chunks);
+}
+
+TEST_CASE("task 2: a million elements, one lock per chunk", "[lab02][task2]") {
+    const input in = make_input(large);
+    const std::size_t workers = GENERATE(as<std::size_t>{}, 2, 4);
+    parlab::thread_pool pool(workers);
+    lab::counting_mutex lock;
+    const double got = lab::dot_lock_per_chunk(in.x, in.y, pool, lab::default_chunks, lock);
+    check_value(got, in.want);
+    INFO(lock_report(lock) << "; task 2 asks for one acquisition per chunk (" << lab::default_chunks << ")");
+    CHECK(lock.acquisitions() == lab::default_chunks);
+}
+
+TEST_CASE("task 3: an atomic add per chunk gives the right result", "[lab02][task3]") {
+    const std::size_t n = GENERATE(as<std::size_t>{}, 0, 1, 5, 64, 1001, large);
+    const std::size_t workers = worker_count();
+    const std::size_t chunks = chunk_count();
+    INFO(describe_case(n, workers, chunks));
+    const input in = make_input(n);
+    parlab::thread_pool pool(workers);
+    check_value(lab::dot_atomic_per_chunk(in.x, in.y, pool, chunks), in.want);
+}
+
+namespace {
+
+// The slots must be one per worker and distinct; `padded` also asks that no two share a
+// cache line, and !padded that they be consecutive doubles.
+void check_slots(const lab::per_worker_result& result, std::size_t workers, bool padded) {
+    {
+        INFO("the result lists " << result.slots.size() << " slot addresses; the pool has "
+                                 << workers << " workers, one slot each");
+        REQUIRE(result.slots.size() == workers);
+    }
+    std::vector<std::uintptr_t> sorted = result.slots;
+    std::sort(sorted.begin(), sorted.end());
+    {
+        INFO("two workers were given the same slot");
+        CHECK(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end());
+    }
+    if (padded) {
+        std::set<std::uintptr_t> lines;
+        for (std::uintptr_t address : sorted) lines.insert(address / lab::cache_line);
+        INFO("only " << lines.size() << " different cache lines hold the " << workers
+                     << " slots: padded slots need a " << lab::cache_line << "-byte line each");
+        CHECK(lines.size() == workers);
+        return;
+    }
+    for (std::size_t w = 1; w < result.slots.size(); ++w) {
+        const auto distance = static_cast<long long>(result.slots[w] - result.slots[w - 1]);
+        INFO("slot " << w << " is " << distance << " bytes after slot " << w - 1
+                     << "; adjacent slots are consecutive doubles, " << sizeof(double)
+                     << " bytes apart");
+        CHECK(distance == static_cast<long long>(sizeof(double)));
+    }
+}
+
+}  // namespace
+
+TEST_CASE("task 4: per-worker sums in adjacent slots", "[lab02][task4]") {
+    const std::size_t n = GENERATE(as<std::size_t>{}, 0, 1, 1001, large);
+    const std::size_t workers = worker_count();
+    const std::size_t chunks = chunk_count();
+    INFO(describe_case(n, workers, chunks));
+    const input in = make_input(n);
+    parlab::thread_pool pool(workers);
+    const lab::per_worker_result result = lab::dot_per_worker_adjacent(in.x, in.y, pool, chunks);
+    check_value(result.value, in.want);
+    check_slots(result, workers, false);
+}
+
+TEST_CASE("task 4: per-worker sums in padded slots", "[lab02][task4]") {
+    const std::size_t n = GENERATE(as<std::size_t>{}, 0, 1, 1001, large);
+    const std::size_t workers = GENERATE(as<std::size_t>{}, 1, 2, 3, 8);
+    const std::size_t chunks = chunk_count();
+    INFO(describe_case(n, workers, chunks));
+    const input in = make_input(n);
+    parlab::thread_pool pool(workers);
+    const lab::per_worker_result result = lab::dot_per_worker_padded(in.x, in.y, pool, chunks);
+    check_value(result.value, in.want);
+    check_slots(result, workers, true);
+}
+
+TEST_CASE("task 1: vectors of different lengths are refused", "[lab02][task1]") {
+    const std::vector<double> x(10, 1.0), y(9, 1.0);
+    parlab::thread_pool pool(2);
+    lab::counting_mutex lock;
+    CHECK_THROWS_AS(lab::dot_lock_per_element(x, y, pool, 4, lock), std::invalid_argument);
+}

@@ -1,0 +1,129 @@
+// Known-bad variant "unpadded-slots" of lab 02 (instructors only): the "padded" slot struct has no alignas, so several slots share a cache line.
+
+#include "dot.hpp"
+
+#include <atomic>
+#include <future>
+#include <mutex>
+#include <vector>
+
+#include "parlab/split.hpp"
+
+namespace parlab::lab02 {
+
+// Given (version 1): leave it as it is; the benchmark compares the other versions with it.
+double dot_unlocked(std::span<const double> x, std::span<const double> y, thread_pool& pool,
+                    std::size_t chunks) {
+    require_same_size(x, y);
+    const std::vector<block> parts = even_split(x.size(), chunks);
+    std::atomic<double> total{0.0};
+    // One task per chunk: the body runs for c = 0 .. parts.size()-1, spread over the pool.
+    pool.parallel_for(0, parts.size(), [&](std::size_t c) {
+        for (std::size_t i = parts[c].first; i < parts[c].last; ++i) load_then_store(total, x[i] * y[i]);
+    }, parts.size());
+    return total.load();
+}
+
+// Version 2: correct, because no two threads can be between the read and the write of the
+// total at once; slow, because every single multiply-add now waits for the lock, and with two
+// or more threads the lock is contended most of the time.
+double dot_lock_per_element(std::span<const double> x, std::span<const double> y,
+                            thread_pool& pool, std::size_t chunks, counting_mutex& lock) {
+    require_same_size(x, y);
+    const std::vector<block> parts = even_split(x.size(), chunks);
+    double total = 0;
+    pool.parallel_for(0, parts.size(), [&](std::size_t c) {
+        for (std::size_t i = parts[c].first; i < parts[c].last; ++i) {
+            std::lock_guard guard(lock);
+            total += x[i] * y[i];
+        }
+    }, parts.size());
+    return total;
+}
+
+// Version 3: the products of a chunk go into a local variable nobody else sees (no lock needed),
+// and only the chunk's result touches the shared total: 64 acquisitions instead of a million.
+double dot_lock_per_chunk(std::span<const double> x, std::span<const double> y,
+                          thread_pool& pool, std::size_t chunks, counting_mutex& lock) {
+    require_same_size(x, y);
+    const std::vector<block> parts = even_split(x.size(), chunks);
+    double total = 0;
+    pool.parallel_for(0, parts.size(), [&](std::size_t c) {
+        double partial = 0;
+        for (std::size_t i = parts[c].first; i < parts[c].last; ++i) partial += x[i] * y[i];
+        std::lock_guard guard(lock);
+        total += partial;
+    }, parts.size());
+    return total;
+}
+
+// fetch_add on a double is a compare-exchange loop inside: read, compute, and store only if
+// nobody changed the total meanwhile, else retry with the new value. One per chunk is cheap.
+double dot_atomic_per_chunk(std::span<const double> x, std::span<const double> y,
+                            thread_pool& pool, std::size_t chunks) {
+    require_same_size(x, y);
+    const std::vector<block> parts = even_split(x.size(), chunks);
+    std::atomic<double> total{0.0};
+    pool.parallel_for(0, parts.size(), [&](std::size_t c) {
+        double partial = 0;
+        for (std::size_t i = parts[c].first; i < parts[c].last; ++i) partial += x[i] * y[i];
+        total.fetch_add(partial, std::memory_order_relaxed);
+    }, parts.size());
+    return total.load();
+}
+
+namespace {
+
+// A slot a worker adds into. `sum` is written for every element on purpose (not kept in a
+// local), so that the cost of the slots' placement in memory shows in the benchmark.
+struct padded_slot {
+    double sum = 0;
+};
+
+double& sum_of(double& slot) { return slot; }
+double& sum_of(padded_slot& slot) { return slot.sum; }
+
+// One task per worker, each taking the next chunk number from a shared counter until all are
+// taken (like Pool.map handing out chunks), and adding into its own slot. Each slot has a
+// single writer, so there is no race; the slots are summed after every task has finished.
+template <class Slot>
+per_worker_result per_worker(std::span<const double> x, std::span<const double> y,
+                             thread_pool& pool, std::size_t chunks) {
+    require_same_size(x, y);
+    const std::vector<block> parts = even_split(x.size(), chunks);
+    std::vector<Slot> slots(pool.size());
+    std::atomic<std::size_t> next_chunk{0};
+    std::vector<std::future<void>> done;
+    for (std::size_t w = 0; w < slots.size(); ++w) {
+        done.push_back(pool.submit([&, w] {
+            double& sum = sum_of(slots[w]);
+            for (std::size_t c = next_chunk++; c < parts.size(); c = next_chunk++) {
+                for (std::size_t i = parts[c].first; i < parts[c].last; ++i) sum += x[i] * y[i];
+            }
+        }));
+    }
+    for (auto& task : done) task.get();
+    per_worker_result result;
+    for (Slot& slot : slots) {
+        result.value += sum_of(slot);
+        result.slots.push_back(reinterpret_cast<std::uintptr_t>(&sum_of(slot)));
+    }
+    return result;
+}
+
+}  // namespace
+
+// Adjacent doubles: eight slots share one 64-byte cache line. Each write by one core takes the
+// whole line away from the others (false sharing), although no two threads use the same slot.
+per_worker_result dot_per_worker_adjacent(std::span<const double> x, std::span<const double> y,
+                                          thread_pool& pool, std::size_t chunks) {
+    return per_worker<double>(x, y, pool, chunks);
+}
+
+// alignas(cache_line) makes each slot start a new line and fill it, so each core keeps its line.
+per_worker_result dot_per_worker_padded(std::span<const double> x, std::span<const double> y,
+                                        thread_pool& pool, std::size_t chunks) {
+    return per_worker<padded_slot>(x, y, pool, chunks);
+}
+
+}  // namespace parlab::lab02
