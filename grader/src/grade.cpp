@@ -1,0 +1,136 @@
+#include "grade.hpp"
+
+#include <fmt/format.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <random>
+#include <stdexcept>
+
+#include "build.hpp"
+#include "checks.hpp"
+#include "parlab/workers.hpp"
+#include "sandbox.hpp"
+
+namespace parlab::grader {
+namespace fs = std::filesystem;
+namespace {
+
+// A progress line that rewrites itself on a terminal and stays quiet elsewhere.
+struct progress_line {
+    bool enabled;
+    bool terminal = ::isatty(2) != 0;
+    void operator()(const std::string& text) const {
+        if (!enabled) return;
+        if (terminal) fmt::print(stderr, "\r\x1b[K{}", text.substr(0, 110));
+        else fmt::print(stderr, "  {}\n", text);
+        std::fflush(stderr);
+    }
+    void clear() const {
+        if (enabled && terminal) fmt::print(stderr, "\r\x1b[K");
+    }
+};
+
+// A scratch folder the student's code may write, owned by the user it runs as; removed at the end.
+struct run_folder {
+    fs::path path;
+    explicit run_folder(const std::optional<std::pair<uid_t, gid_t>>& owner) {
+        std::string pattern = (fs::temp_directory_path() / "parlab-run-XXXXXX").string();
+        if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("cannot make a scratch folder in /tmp");
+        path = pattern;
+        fs::create_directories(path / "bin");
+        fs::permissions(path, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                  fs::perms::others_read | fs::perms::others_exec);
+        if (owner && ::chown(path.c_str(), owner->first, owner->second) != 0)
+            throw std::runtime_error("cannot hand the scratch folder to the unprivileged user");
+    }
+    ~run_folder() {
+        std::error_code ignored;
+        fs::remove_all(path, ignored);
+    }
+};
+
+bool needs_tsan(const lab_info& lab) {
+    for (const auto& c : lab.checks)
+        if (c.type == "race") return true;
+    return false;
+}
+
+}  // namespace
+
+std::string describe_machine() {
+    std::string model = "unknown CPU";
+    std::ifstream cpuinfo("/proc/cpuinfo");
+    for (std::string line; std::getline(cpuinfo, line);)
+        if (line.rfind("model name", 0) == 0 && line.find(':') != std::string::npos) {
+            model = line.substr(line.find(':') + 2);
+            break;
+        }
+    utsname info{};
+    ::uname(&info);
+    return fmt::format("{}, {} CPUs available, {} {}", model, available_cpus(), info.sysname, info.release);
+}
+
+unsigned long long draw_seed() {
+    std::random_device device;
+    return (static_cast<unsigned long long>(device()) << 32 | device()) % 1000000000ULL;
+}
+
+grade_report grade(const grade_options& options) {
+    const fs::path meta_source = options.overlay ? options.root / "labs" : options.lab_source;
+    const std::vector<lab_info> all = load_labs(meta_source, options.root / "grader" / "rubrics");
+    std::vector<const lab_info*> chosen;
+    for (const auto& name : options.lab_names) {
+        const lab_info* lab = find_lab(all, name);
+        if (lab == nullptr) {
+            std::string known;
+            for (const auto& l : all) known += (known.empty() ? "" : ", ") + l.name;
+            throw std::invalid_argument(fmt::format("no lab '{}' (the labs are: {})", name, known));
+        }
+        chosen.push_back(lab);
+    }
+    if (options.lab_names.empty())
+        for (const auto& lab : all) chosen.push_back(&lab);
+
+    grade_report report;
+    report.submission = options.submission_label;
+    report.seed = options.seed;
+    report.machine = describe_machine();
+
+    become_subreaper();
+    const auto run_as = unprivileged_user();
+    run_folder scratch(run_as);
+    grading_context context;
+    context.root = options.root;
+    context.run_dir = scratch.path;
+    context.artifacts_dir = options.work / "artifacts";
+    fs::create_directories(context.artifacts_dir);
+    context.seed = options.seed;
+    context.run_as = run_as;
+    if (const char* scale = std::getenv("PARLAB_TIMEOUT_SCALE")) context.timeout_scale = std::max(0.1, std::atof(scale));
+    const progress_line progress{options.progress};
+    context.progress = progress;
+
+    submission_build builder(options.root, options.lab_source, options.work, options.overlay);
+    for (const lab_info* lab : chosen) {
+        lab_result result;
+        result.lab = *lab;
+        lab_programs programs;
+        progress(fmt::format("[{}] building your code", lab->folder));
+        programs.release = builder.build(*lab, build_kind::release);
+        if (programs.release.ok && needs_tsan(*lab)) {
+            progress(fmt::format("[{}] building your code with ThreadSanitizer", lab->folder));
+            programs.tsan = builder.build(*lab, build_kind::tsan);
+        }
+        for (const auto& spec : lab->checks) {
+            progress(fmt::format("[{}] checking {} (task {})", lab->folder, spec.name, spec.task));
+            result.checks.push_back(run_check(context, *lab, spec, programs));
+        }
+        report.labs.push_back(std::move(result));
+    }
+    progress.clear();
+    return report;
+}
+
+}  // namespace parlab::grader

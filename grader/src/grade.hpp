@@ -1,0 +1,35 @@
+#pragma once
+// One grade run over one submission: build each lab, run its checks, gather the report.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model.hpp"
+
+namespace parlab::grader {
+
+struct grade_options {
+    std::filesystem::path root;                    ///< the kit
+    std::filesystem::path lab_source;              ///< folder laid out like labs/
+    bool overlay = false;                          ///< a submission: only its editable files count
+    std::string submission_label;                  ///< how reports name it
+    std::filesystem::path work;                    ///< build folder for this submission
+    std::vector<std::string> lab_names;            ///< empty: every lab
+    unsigned long long seed = 0;
+    bool verbose = false;
+    bool progress = true;                          ///< a live progress line on stderr
+};
+
+/// Grades; throws std::invalid_argument for an unknown lab name, std::runtime_error for a kit
+/// problem (missing rubric folder). Never throws for what the student's code does.
+[[nodiscard]] grade_report grade(const grade_options& options);
+
+/// "Intel(R) Xeon(R) ... , 2 CPUs available, Linux 6.1"
+[[nodiscard]] std::string describe_machine();
+
+/// A seed for hidden inputs, drawn from the system's entropy.
+[[nodiscard]] unsigned long long draw_seed();
+
+}  // namespace parlab::grader

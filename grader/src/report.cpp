@@ -1,0 +1,187 @@
+#include "report.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+
+namespace parlab::grader {
+namespace {
+
+std::string colour_for(check_status status) {
+    switch (status) {
+        case check_status::passed: return "\x1b[32m";
+        case check_status::skipped: return "\x1b[2m";
+        case check_status::inconclusive: return "\x1b[33m";
+        default: return "\x1b[31m";
+    }
+}
+
+std::string points(double value) {
+    std::string text = fmt::format("{:.1f}", value);
+    if (text.size() > 2 && text.substr(text.size() - 2) == ".0") text.resize(text.size() - 2);
+    return text;
+}
+
+std::string indent(const std::string& text, const std::string& prefix, std::size_t max_lines) {
+    std::string out;
+    std::size_t start = 0, lines = 0;
+    while (start < text.size() && lines < max_lines) {
+        const auto end = text.find('\n', start);
+        out += prefix + text.substr(start, end == std::string::npos ? std::string::npos : end - start) + "\n";
+        ++lines;
+        if (end == std::string::npos) break;
+        start = end + 1;
+    }
+    if (start < text.size() && lines == max_lines) out += prefix + "[...]\n";
+    return out;
+}
+
+std::string xml_escape(const std::string& text) {
+    std::string out;
+    for (unsigned char c : text) {
+        switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            default:
+                if (c < 0x20 && c != '\n' && c != '\t') out += ' ';
+                else out += static_cast<char>(c);
+        }
+    }
+    return out;
+}
+
+
+std::string clean(const std::string& text) {
+    const std::string quoted = nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return nlohmann::json::parse(quoted).get<std::string>();
+}
+
+}  // namespace
+
+std::string terminal_report(const grade_report& report, bool colour, bool verbose) {
+    const std::string bold = colour ? "\x1b[1m" : "", dim = colour ? "\x1b[2m" : "", reset = colour ? "\x1b[0m" : "";
+    std::string out = fmt::format("\n{}ParLab grade{}  {}  seed {}  {}\n", bold, reset, report.submission, report.seed,
+                                  report.machine);
+    for (const auto& lab : report.labs) {
+        out += fmt::format("\n{}{} {}{}  {}/{} points\n", bold, lab.lab.folder, lab.lab.title, reset, points(lab.score()),
+                           points(lab.max_score()));
+        for (const auto& c : lab.checks) {
+            const std::string status = to_string(c.status);
+            out += fmt::format("  {}{:<12}{} {:<28} {:>5}/{:<4} {}\n", colour ? colour_for(c.status) : "", status, reset,
+                               c.task > 0 ? fmt::format("task {} {}", c.task, c.name) : c.name, points(c.score),
+                               points(c.max_score), c.message);
+            if (c.status != check_status::passed && c.status != check_status::skipped) {
+                if (!c.details.empty() && verbose) out += indent(c.details, "      " + dim, 40) + reset;
+                if (!c.artifact.empty()) out += fmt::format("      see the picture: {}\n", c.artifact);
+                if (!c.hint.empty()) out += fmt::format("      {}stuck? {}{}\n", dim, c.hint, reset);
+            }
+        }
+    }
+    out += fmt::format("\n{}total {}/{}{}", bold, points(report.score()), points(report.max_score()), reset);
+    if (!verbose && !report.all_passed()) out += fmt::format("   {}(./parlab grade --verbose shows each failure in full){}", dim, reset);
+    out += "\n";
+    return out;
+}
+
+nlohmann::json json_report(const grade_report& report) {
+    nlohmann::json labs = nlohmann::json::array();
+    for (const auto& lab : report.labs) {
+        nlohmann::json checks = nlohmann::json::array();
+        for (const auto& c : lab.checks)
+            checks.push_back({{"name", c.name}, {"task", c.task}, {"status", to_string(c.status)}, {"score", c.score},
+                              {"max_score", c.max_score}, {"message", clean(c.message)}, {"details", clean(c.details)},
+                              {"hint", c.hint}, {"artifact", c.artifact}});
+        labs.push_back({{"name", lab.lab.name}, {"folder", lab.lab.folder}, {"title", lab.lab.title}, {"score", lab.score()},
+                        {"max_score", lab.max_score()}, {"checks", checks}});
+    }
+    return {{"submission", report.submission}, {"score", report.score()}, {"max_score", report.max_score()},
+            {"seed", report.seed}, {"machine", report.machine}, {"labs", labs}};
+}
+
+std::string junit_report(const grade_report& report) {
+    std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    out += fmt::format("<testsuites name=\"parlab\">\n");
+    for (const auto& lab : report.labs) {
+        int failures = 0, errors = 0, skipped = 0;
+        for (const auto& c : lab.checks) {
+            if (c.status == check_status::failed || c.status == check_status::inconclusive) ++failures;
+            else if (c.status == check_status::skipped) ++skipped;
+            else if (c.status != check_status::passed) ++errors;
+        }
+        out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n",
+                           xml_escape(lab.lab.folder), lab.checks.size(), failures, errors, skipped);
+        for (const auto& c : lab.checks) {
+            out += fmt::format("    <testcase classname=\"{}\" name=\"{}\">", xml_escape(lab.lab.name), xml_escape(c.name));
+            const std::string body = xml_escape(clean(c.details));
+            switch (c.status) {
+                case check_status::passed: break;
+                case check_status::skipped: out += fmt::format("<skipped message=\"{}\"/>", xml_escape(c.message)); break;
+                case check_status::failed:
+                case check_status::inconclusive:
+                    out += fmt::format("<failure type=\"{}\" message=\"{}\">{}</failure>", to_string(c.status),
+                                       xml_escape(clean(c.message)), body);
+                    break;
+                default:
+                    out += fmt::format("<error type=\"{}\" message=\"{}\">{}</error>", to_string(c.status),
+                                       xml_escape(clean(c.message)), body);
+            }
+            out += "</testcase>\n";
+        }
+        out += "  </testsuite>\n";
+    }
+    out += "</testsuites>\n";
+    return out;
+}
+
+nlohmann::json gradescope_report(const grade_report& report) {
+    nlohmann::json tests = nlohmann::json::array();
+    for (const auto& lab : report.labs)
+        for (const auto& c : lab.checks) {
+            std::string output = clean(c.message);
+            if (!c.details.empty() && c.status != check_status::passed) output += "\n\n" + clean(c.details);
+            if (!c.hint.empty() && c.status != check_status::passed) output += "\n\nStuck? Run: " + c.hint;
+            tests.push_back({{"name", fmt::format("{} / {}", lab.lab.folder, c.name)},
+                             {"score", c.score},
+                             {"max_score", c.max_score},
+                             {"status", c.status == check_status::passed || c.status == check_status::skipped ? "passed" : "failed"},
+                             {"output", output},
+                             {"visibility", "visible"}});
+        }
+    return {{"score", report.score()},
+            {"execution_time", 0},
+            {"output", fmt::format("ParLab grader, seed {} on {}", report.seed, report.machine)},
+            {"visibility", "visible"},
+            {"tests", tests}};
+}
+
+std::string markdown_report(const grade_report& report) {
+    std::string out = fmt::format("# ParLab grade: {}/{}\n\nSubmission `{}`, seed `{}`, {}.\n", points(report.score()),
+                                  points(report.max_score()), report.submission, report.seed, report.machine);
+    for (const auto& lab : report.labs) {
+        out += fmt::format("\n## {} {}: {}/{}\n\n| check | task | status | points | message |\n|---|---|---|---|---|\n",
+                           lab.lab.folder, lab.lab.title, points(lab.score()), points(lab.max_score()));
+        for (const auto& c : lab.checks) {
+            std::string message = clean(c.message);
+            for (auto& ch : message)
+                if (ch == '|' || ch == '\n') ch = ' ';
+            out += fmt::format("| {} | {} | {} | {}/{} | {} |\n", c.name, c.task, to_string(c.status), points(c.score),
+                               points(c.max_score), message);
+        }
+    }
+    return out;
+}
+
+void write_file(const std::filesystem::path& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error(fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
+    out << text;
+    out.close();
+    if (!out) throw std::runtime_error(fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
+}
+
+}  // namespace parlab::grader

@@ -1,0 +1,348 @@
+#include "sandbox.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <system_error>
+
+#include "parlab/system_error.hpp"
+#include "parlab/timing.hpp"
+
+namespace parlab::grader {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+std::vector<pid_t>& live_sessions() {
+    static std::vector<pid_t> pids;
+    return pids;
+}
+
+// Processes whose real user is `uid`, for RLIMIT_NPROC (which counts all of that user's).
+std::size_t count_processes_of(uid_t uid) {
+    std::size_t count = 0;
+    DIR* proc = ::opendir("/proc");
+    if (proc == nullptr) return 0;
+    while (const dirent* entry = ::readdir(proc)) {
+        if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
+        struct stat info {};
+        if (::fstatat(::dirfd(proc), entry->d_name, &info, 0) == 0 && info.st_uid == uid) ++count;
+    }
+    ::closedir(proc);
+    return count;
+}
+
+void set_limit(int resource, rlim_t value) {
+    rlimit limit{value, value};
+    ::setrlimit(resource, &limit);
+}
+
+void close_pair(int fds[2]) {
+    for (int i = 0; i < 2; ++i)
+        if (fds[i] >= 0) ::close(fds[i]);
+}
+
+struct child_fds {
+    int output = -1, control = -1, command = -1;
+};
+
+// Forks and execs the request's program; the child is a process-group leader.
+pid_t spawn(const run_request& request, child_fds& fds) {
+    std::vector<char*> argv, envp;
+    for (const auto& a : request.argv) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    for (const auto& e : request.env) envp.push_back(const_cast<char*>(e.c_str()));
+    envp.push_back(nullptr);
+    const std::string workdir = request.workdir.string();
+    const uid_t target_uid = request.run_as_uid.value_or(::getuid());
+    const rlim_t nproc = static_cast<rlim_t>(count_processes_of(target_uid) + request.extra_processes);
+
+    int out[2] = {-1, -1}, control[2] = {-1, -1}, command[2] = {-1, -1};
+    if (::pipe2(out, O_CLOEXEC) != 0) detail::throw_errno("cannot make an output pipe");
+    if (request.control_channel && (::pipe2(control, O_CLOEXEC) != 0 || ::pipe2(command, O_CLOEXEC) != 0)) {
+        close_pair(out), close_pair(control), close_pair(command);
+        detail::throw_errno("cannot make control pipes");
+    }
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+        close_pair(out), close_pair(control), close_pair(command);
+        detail::throw_errno("cannot fork a run");
+    }
+    if (pid == 0) {
+        ::setpgid(0, 0);
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // the run dies with the grader
+        for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        const int null_fd = ::open("/dev/null", O_RDONLY);
+        ::dup2(null_fd, 0);
+        ::dup2(out[1], 1);
+        ::dup2(out[1], 2);
+        if (request.control_channel) {
+            ::dup2(control[1], 3);
+            ::dup2(command[0], 4);
+        }
+        ::close_range(request.control_channel ? 5 : 3, ~0U, 0);
+        set_limit(RLIMIT_CORE, 0);
+        set_limit(RLIMIT_FSIZE, request.file_size_limit);
+        set_limit(RLIMIT_NOFILE, request.open_files);
+        set_limit(RLIMIT_NPROC, nproc);
+        if (::chdir(workdir.c_str()) != 0) {
+            dprintf(2, "cannot enter %s: %s\n", workdir.c_str(), std::strerror(errno));
+            ::_exit(127);
+        }
+        if (request.run_as_uid) {
+            if (::setgroups(0, nullptr) != 0 || ::setgid(request.run_as_gid.value_or(*request.run_as_uid)) != 0 ||
+                ::setuid(*request.run_as_uid) != 0) {
+                dprintf(2, "cannot drop privileges: %s\n", std::strerror(errno));
+                ::_exit(127);
+            }
+        }
+        ::execve(argv[0], argv.data(), envp.data());
+        dprintf(2, "cannot run %s: %s\n", argv[0], std::strerror(errno));
+        ::_exit(127);
+    }
+    ::setpgid(pid, pid);
+    ::close(out[1]);
+    // Read ends never block: a process the run left behind may hold the write ends open.
+    ::fcntl(out[0], F_SETFL, O_NONBLOCK);
+    if (request.control_channel) ::fcntl(control[0], F_SETFL, O_NONBLOCK);
+    fds.output = out[0];
+    if (request.control_channel) {
+        ::close(control[1]);
+        ::close(command[0]);
+        fds.control = control[0];
+        fds.command = command[1];
+    }
+    return pid;
+}
+
+// Reads what is ready on the non-blocking `fd` into `sink` (up to `cap` bytes kept); false at end
+// of file or when nothing is ready.
+bool drain(int fd, std::string& sink, std::size_t cap, std::size_t& total, bool* at_end = nullptr) {
+    char buffer[65536];
+    const ssize_t n = detail::retry_on_eintr([&] { return ::read(fd, buffer, sizeof buffer); });
+    if (at_end != nullptr) *at_end = n == 0 || (n < 0 && errno != EAGAIN);
+    if (n <= 0) return false;
+    total += static_cast<std::size_t>(n);
+    if (sink.size() < cap) sink.append(buffer, std::min(static_cast<std::size_t>(n), cap - sink.size()));
+    return true;
+}
+
+void kill_group(pid_t pgid) {
+    if (pgid > 0) ::kill(-pgid, SIGKILL);
+}
+
+}  // namespace
+
+std::vector<std::string> clean_environment(const std::filesystem::path& home, const std::vector<std::string>& extra) {
+    std::vector<std::string> env{"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + home.string(), "LANG=C.UTF-8",
+                                 "TMPDIR=" + home.string()};
+    env.insert(env.end(), extra.begin(), extra.end());
+    return env;
+}
+
+void become_subreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
+
+std::size_t kill_leftover_children(const std::vector<pid_t>& keep) {
+    std::size_t killed = 0;
+    const pid_t self = ::getpid();
+    for (int round = 0; round < 1000; ++round) {
+        std::vector<pid_t> found;
+        if (DIR* proc = ::opendir("/proc")) {
+            while (const dirent* entry = ::readdir(proc)) {
+                if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
+                std::ifstream stat(std::string("/proc/") + entry->d_name + "/stat");
+                std::string line;
+                std::getline(stat, line);
+                const auto close_paren = line.rfind(')');
+                if (close_paren == std::string::npos) continue;
+                char state = 0;
+                int ppid = 0;
+                if (std::sscanf(line.c_str() + close_paren + 1, " %c %d", &state, &ppid) != 2) continue;
+                const pid_t pid = static_cast<pid_t>(std::atoi(entry->d_name));
+                if (ppid == self && std::find(keep.begin(), keep.end(), pid) == keep.end() &&
+                    std::find(live_sessions().begin(), live_sessions().end(), pid) == live_sessions().end())
+                    found.push_back(pid);
+            }
+            ::closedir(proc);
+        }
+        if (found.empty()) break;
+        for (pid_t pid : found) {
+            ::kill(pid, SIGKILL);
+            int ignored = 0;
+            detail::retry_on_eintr([&] { return ::waitpid(pid, &ignored, 0); });
+            ++killed;
+        }
+    }
+    return killed;
+}
+
+std::optional<std::pair<uid_t, gid_t>> unprivileged_user() {
+    if (::geteuid() != 0) return std::nullopt;
+    if (const passwd* user = ::getpwnam("nobody")) return std::make_pair(user->pw_uid, user->pw_gid);
+    return std::make_pair(uid_t{65534}, gid_t{65534});
+}
+
+run_result run_sandboxed(const run_request& request) {
+    child_fds fds;
+    const auto started = clock::now();
+    const pid_t pid = spawn(request, fds);
+    const auto deadline = started + request.timeout;
+    run_result result;
+    std::size_t output_total = 0, control_total = 0;
+    bool output_open = true, control_open = fds.control >= 0;
+    if (fds.command >= 0) ::close(fds.command);  // a one-shot run gets no commands
+    int wait_status = 0;
+    bool reaped = false;
+
+    while (!reaped) {
+        const auto now = clock::now();
+        if (now >= deadline) {
+            result.timed_out = true;
+            break;
+        }
+        const int budget = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count());
+        if (output_open || control_open) {
+            pollfd polls[2] = {{output_open ? fds.output : -1, POLLIN, 0}, {control_open ? fds.control : -1, POLLIN, 0}};
+            const int ready = ::poll(polls, 2, std::min(budget, 100));
+            if (ready > 0) {
+                bool at_end = false;
+                if (polls[0].revents != 0) {
+                    (void)drain(fds.output, result.output, request.output_cap, output_total, &at_end);
+                    if (at_end) output_open = false;
+                }
+                if (polls[1].revents != 0) {
+                    (void)drain(fds.control, result.control, request.output_cap, control_total, &at_end);
+                    if (at_end) control_open = false;
+                }
+                if (output_total > request.output_kill) {
+                    result.output_flooded = true;
+                    break;
+                }
+            }
+        } else {
+            ::usleep(2000);
+        }
+        const pid_t done = ::waitpid(pid, &wait_status, WNOHANG);
+        if (done == pid) reaped = true;
+    }
+    result.seconds = std::chrono::duration<double>(clock::now() - started).count();
+    kill_group(pid);
+    if (!reaped) {
+        detail::retry_on_eintr([&] { return ::waitpid(pid, &wait_status, 0); });
+    } else {
+        // collect what was still buffered in the pipes
+        while (output_open && drain(fds.output, result.output, request.output_cap, output_total)) {
+            if (output_total > request.output_kill) break;
+        }
+        while (control_open && drain(fds.control, result.control, request.output_cap, control_total)) {
+        }
+    }
+    ::close(fds.output);
+    if (fds.control >= 0) ::close(fds.control);
+    result.status = exit_status_from_wait(wait_status);
+    result.output_truncated = output_total > request.output_cap;
+    result.leftovers_killed = kill_leftover_children();
+    return result;
+}
+
+sandbox_session::sandbox_session(run_request request) : request_(std::move(request)) {
+    request_.control_channel = true;
+    child_fds fds;
+    pid_ = spawn(request_, fds);
+    output_fd_ = fds.output;
+    control_fd_ = fds.control;
+    command_fd_ = fds.command;
+    live_sessions().push_back(pid_);
+}
+
+sandbox_session::~sandbox_session() {
+    if (!finished_) (void)finish();
+}
+
+void sandbox_session::pump(int timeout_ms) {
+    pollfd polls[2] = {{output_fd_, POLLIN, 0}, {control_fd_, POLLIN, 0}};
+    if (::poll(polls, 2, timeout_ms) <= 0) return;
+    std::size_t ignored_total = 0;
+    bool at_end = false;
+    if (polls[0].revents != 0 && output_fd_ >= 0) {
+        (void)drain(output_fd_, result_.output, request_.output_cap, ignored_total, &at_end);
+        if (at_end) {
+            ::close(output_fd_);
+            output_fd_ = -1;
+        }
+    }
+    if (polls[1].revents != 0 && control_fd_ >= 0) {
+        std::string chunk;
+        (void)drain(control_fd_, chunk, 1 << 20, ignored_total, &at_end);
+        if (at_end) {
+            ::close(control_fd_);
+            control_fd_ = -1;
+        }
+        control_buffer_ += chunk;
+    }
+}
+
+std::optional<sandbox_session::answer> sandbox_session::go(std::chrono::milliseconds timeout) {
+    if (finished_ || command_fd_ < 0) return std::nullopt;
+    const auto started = clock::now();
+    const auto deadline = started + timeout;
+    if (::write(command_fd_, "go\n", 3) != 3) return std::nullopt;
+    for (;;) {
+        if (const auto newline = control_buffer_.find('\n'); newline != std::string::npos) {
+            answer a{control_buffer_.substr(0, newline), std::chrono::duration<double>(clock::now() - started).count()};
+            control_buffer_.erase(0, newline + 1);
+            return a;
+        }
+        const auto now = clock::now();
+        if (now >= deadline) {
+            result_.timed_out = true;
+            return std::nullopt;
+        }
+        if (control_fd_ < 0) return std::nullopt;  // the program ended without answering
+        const int budget = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count());
+        pump(std::max(1, budget));
+    }
+}
+
+run_result sandbox_session::finish() {
+    if (finished_) return result_;
+    finished_ = true;
+    if (command_fd_ >= 0) ::close(command_fd_);
+    command_fd_ = -1;
+    // Give the program a moment to end by itself after its command pipe closed.
+    int wait_status = 0;
+    bool reaped = false;
+    for (int i = 0; i < 200 && !reaped; ++i) {
+        pump(5);
+        reaped = ::waitpid(pid_, &wait_status, WNOHANG) == pid_;
+    }
+    kill_group(pid_);
+    if (!reaped) detail::retry_on_eintr([&] { return ::waitpid(pid_, &wait_status, 0); });
+    if (output_fd_ >= 0) ::close(output_fd_);
+    if (control_fd_ >= 0) ::close(control_fd_);
+    output_fd_ = control_fd_ = -1;
+    result_.status = exit_status_from_wait(wait_status);
+    result_.control = control_buffer_;
+    auto& live = live_sessions();
+    live.erase(std::remove(live.begin(), live.end(), pid_), live.end());
+    result_.leftovers_killed = kill_leftover_children();
+    return result_;
+}
+
+}  // namespace parlab::grader

@@ -1,0 +1,98 @@
+#pragma once
+// Running untrusted student code: each run is a child process in its own process group, with a
+// wall-clock limit, resource limits, a capped output, a clean environment, and (when the grader
+// runs as root) an unprivileged user. Nothing the run started outlives it.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "parlab/process.hpp"
+
+namespace parlab::grader {
+
+/// What to run and under which limits.
+struct run_request {
+    std::vector<std::string> argv;                ///< argv[0] is the program's path
+    std::vector<std::string> env;                 ///< the whole environment ("NAME=value")
+    std::filesystem::path workdir;                ///< current directory of the run
+    std::chrono::milliseconds timeout{10000};     ///< wall clock, for the whole run
+    std::size_t output_cap = 256 * 1024;          ///< bytes of stdout+stderr kept
+    std::size_t output_kill = 32 * 1024 * 1024;   ///< a run printing more than this is stopped
+    std::size_t file_size_limit = 256 * 1024 * 1024;  ///< RLIMIT_FSIZE
+    std::size_t open_files = 256;                 ///< RLIMIT_NOFILE
+    std::size_t extra_processes = 256;            ///< processes the run may add (RLIMIT_NPROC)
+    std::optional<uid_t> run_as_uid;              ///< drop to this user (root only)
+    std::optional<gid_t> run_as_gid;
+    bool control_channel = false;                 ///< fd 3 (results) and fd 4 (commands) pipes
+};
+
+/// How a run ended.
+struct run_result {
+    parlab::exit_status status;
+    bool timed_out = false;
+    bool output_flooded = false;   ///< stopped for printing more than output_kill bytes
+    bool output_truncated = false; ///< output longer than output_cap (the rest is dropped)
+    std::string output;            ///< stdout and stderr, interleaved, capped
+    std::string control;           ///< what the run wrote on fd 3
+    double seconds = 0;            ///< wall time seen by the grader
+    std::size_t leftovers_killed = 0;  ///< processes that outlived the run and were killed
+
+    [[nodiscard]] bool ok() const noexcept { return !timed_out && !output_flooded && status.ok(); }
+};
+
+/// The grader's environment for every run: PATH, HOME (the workdir), LANG, and `extra`.
+[[nodiscard]] std::vector<std::string> clean_environment(const std::filesystem::path& home,
+                                                         const std::vector<std::string>& extra = {});
+
+/// Runs a program to completion under the request's limits. Never throws for what the program
+/// does (crash, hang, flood); throws std::system_error only when the grader cannot start it.
+[[nodiscard]] run_result run_sandboxed(const run_request& request);
+
+/// A long-lived run the grader talks to over fd 3/4 to time it from outside: the program does its
+/// set-up, then waits for "go" lines; after each it does the work once and answers one line.
+class sandbox_session {
+public:
+    /// Starts the program; `request.control_channel` is forced on.
+    explicit sandbox_session(run_request request);
+    sandbox_session(const sandbox_session&) = delete;
+    sandbox_session& operator=(const sandbox_session&) = delete;
+    ~sandbox_session();
+
+    /// Sends "go", waits for one answer line; returns it and the grader-side seconds between.
+    /// Returns nullopt when the program ended, hung past `timeout` or wrote something malformed;
+    /// finish() then tells how it ended.
+    struct answer {
+        std::string line;
+        double seconds = 0;
+    };
+    [[nodiscard]] std::optional<answer> go(std::chrono::milliseconds timeout);
+    /// Ends the program (closing its command pipe, then killing the group) and tells how it ended.
+    run_result finish();
+
+private:
+    run_request request_;
+    pid_t pid_ = 0;
+    int output_fd_ = -1, control_fd_ = -1, command_fd_ = -1;
+    run_result result_;
+    std::string control_buffer_;
+    bool finished_ = false;
+    void pump(int timeout_ms);
+};
+
+/// Makes the grader a subreaper, so that processes orphaned by a run become its children and
+/// can be found and killed. Call once at start-up.
+void become_subreaper();
+
+/// Kills and reaps every child of the grader that is not in `keep`; returns how many.
+std::size_t kill_leftover_children(const std::vector<pid_t>& keep = {});
+
+/// The unprivileged user to run student code as when the grader is root ("nobody"), if any.
+[[nodiscard]] std::optional<std::pair<uid_t, gid_t>> unprivileged_user();
+
+}  // namespace parlab::grader
