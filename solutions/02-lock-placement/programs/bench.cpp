@@ -6,10 +6,12 @@
 // elements). Workers: 1, 2 and PARLAB_WORKERS (or the CPUs available) when that is more.
 // Build in Release for meaningful times.
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <exception>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -132,12 +134,21 @@ void bench_size(std::size_t n, const std::vector<std::size_t>& worker_counts) {
                     v2_time / v3_time, serial_time / v3_time);
 }
 
+// A vector length from the command line: a positive integer.
+std::size_t parse_size(const std::string& text) {
+    std::size_t n = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (error != std::errc() || end != text.data() + text.size() || n == 0)
+        throw std::invalid_argument("N must be a positive number of elements, got '" + text + "'");
+    return n;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     try {
         std::vector<std::size_t> sizes;
-        for (int i = 1; i < argc; ++i) sizes.push_back(parlab::parse_positive(argv[i], "N"));
+        for (int i = 1; i < argc; ++i) sizes.push_back(parse_size(argv[i]));
         if (sizes.empty()) sizes = {1'000'000, 10'000'000};
         std::vector<std::size_t> worker_counts = {1, 2};
         if (parlab::default_workers() > 2) worker_counts.push_back(parlab::default_workers());

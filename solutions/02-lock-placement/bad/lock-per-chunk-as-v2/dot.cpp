@@ -24,6 +24,19 @@ double dot_unlocked(std::span<const double> x, std::span<const double> y, thread
     return total.load();
 }
 
+namespace {
+
+// The products of one chunk summed into a local variable, which no other thread sees: no lock.
+// (A separate function also lets the compiler keep `partial` in a register; inside the
+// lambda, next to the lock's call, GCC 12 keeps it in memory and the loop runs twice as slow.)
+double chunk_dot(std::span<const double> x, std::span<const double> y, block part) {
+    double partial = 0;
+    for (std::size_t i = part.first; i < part.last; ++i) partial += x[i] * y[i];
+    return partial;
+}
+
+}  // namespace
+
 // Version 2: correct, because no two threads can be between the read and the write of the
 // total at once; slow, because every single multiply-add now waits for the lock, and with two
 // or more threads the lock is contended most of the time.
@@ -33,8 +46,7 @@ double dot_lock_per_element(std::span<const double> x, std::span<const double> y
     const std::vector<block> parts = even_split(x.size(), chunks);
     double total = 0;
     pool.parallel_for(0, parts.size(), [&](std::size_t c) {
-        double partial = 0;
-        for (std::size_t i = parts[c].first; i < parts[c].last; ++i) partial += x[i] * y[i];
+        const double partial = chunk_dot(x, y, parts[c]);
         std::lock_guard guard(lock);
         total += partial;
     }, parts.size());
@@ -49,8 +61,7 @@ double dot_lock_per_chunk(std::span<const double> x, std::span<const double> y,
     const std::vector<block> parts = even_split(x.size(), chunks);
     double total = 0;
     pool.parallel_for(0, parts.size(), [&](std::size_t c) {
-        double partial = 0;
-        for (std::size_t i = parts[c].first; i < parts[c].last; ++i) partial += x[i] * y[i];
+        const double partial = chunk_dot(x, y, parts[c]);
         std::lock_guard guard(lock);
         total += partial;
     }, parts.size());
@@ -65,9 +76,7 @@ double dot_atomic_per_chunk(std::span<const double> x, std::span<const double> y
     const std::vector<block> parts = even_split(x.size(), chunks);
     std::atomic<double> total{0.0};
     pool.parallel_for(0, parts.size(), [&](std::size_t c) {
-        double partial = 0;
-        for (std::size_t i = parts[c].first; i < parts[c].last; ++i) partial += x[i] * y[i];
-        total.fetch_add(partial, std::memory_order_relaxed);
+        total.fetch_add(chunk_dot(x, y, parts[c]), std::memory_order_relaxed);
     }, parts.size());
     return total.load();
 }
