@@ -49,7 +49,7 @@ struct filter_spec {
 };
 
 /// The largest weight magnitude a filter may have; it keeps every sum finite.
-inline constexpr double max_weight = 1e6;
+inline constexpr double max_weight = 1e5;
 
 /// Throws std::invalid_argument unless every weight of f is finite and at most max_weight in
 /// magnitude.

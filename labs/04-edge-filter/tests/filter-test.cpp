@@ -103,6 +103,9 @@ std::vector<named_kernel> test_kernels() {
         {"mixed signs", {{3, -1.5, 0, 0.1, 1, -2, 0.7, 0, -0.3}, {}}},
         {"gradient magnitude of two asymmetric kernels",
          {{-1, 0, 2, -2, 0, 1, 0, 0, 0}, kernel{0, -1, 0, 0, 0, 0, 1, 2, 0}}},
+        {"gradient magnitude of halves", {{-0.5, 0, 0.5, 0, 0, 0, 0, 0, 0}, kernel{0, 0.5, 0, 0, 0, 0, 0, -0.5, 0}}},
+        {"large weights", {{0, 0, 0, 0, 300, 0, 0, 0, -299.5}, {}}},
+        {"eighths", {{0.125, -0.375, 0, 0.625, 0.5, 0, 0, -0.875, 0.25}, {}}},
     };
 }
 
