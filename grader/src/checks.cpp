@@ -6,6 +6,7 @@
 #include <regex>
 #include <sstream>
 
+#include "labs.hpp"
 #include "parlab/workers.hpp"
 
 namespace parlab::grader {
@@ -182,8 +183,9 @@ check_result run_probe_check(const grading_context& context, const lab_info& lab
         return r;
     }
     const int timeout = seconds_param(spec, "timeout", 30, context);
-    probe_call call = found->second.make_call(spec, context.seed);
-    std::vector<std::string> argv{stage_program(programs.release.probe, context, "release").string(), "check"};
+    probe_call call = found->second.make_call ? found->second.make_call(spec, context) : probe_call{};
+    std::vector<std::string> argv{stage_program(programs.release.probe, context, "release").string(), "check",
+                                  spec.params.value("probe", spec.name), fmt::format("--seed={}", context.seed)};
     argv.insert(argv.end(), call.args.begin(), call.args.end());
     run_request request = base_request(context, argv, timeout);
     request.control_channel = true;
@@ -235,8 +237,9 @@ check_result run_timing_check(const grading_context& context, const lab_info& la
     const int timeout = seconds_param(spec, "timeout", 20, context);
     const fs::path probe = stage_program(programs.release.probe, context, "release");
     const auto session_for = [&](const char* side) {
-        std::vector<std::string> argv{probe.string(), "time"};
-        for (const auto& a : spec.params.at(side).at("args")) argv.push_back(a.get<std::string>());
+        const auto& run = spec.params.at(side);
+        std::vector<std::string> argv{probe.string(), "time", run.at("probe").get<std::string>()};
+        for (const auto& a : run.value("args", nlohmann::json::array())) argv.push_back(a.get<std::string>());
         argv.push_back(fmt::format("--seed={}", context.seed));
         return std::make_unique<sandbox_session>(base_request(context, argv, timeout * 100));
     };
@@ -288,6 +291,11 @@ check_result run_timing_check(const grading_context& context, const lab_info& la
 
 std::map<std::string, probe_verifier>& probe_verifiers() {
     static std::map<std::string, probe_verifier> verifiers;
+    static const bool registered = [] {
+        register_lab_verifiers(verifiers);
+        return true;
+    }();
+    (void)registered;
     return verifiers;
 }
 

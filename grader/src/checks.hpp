@@ -41,8 +41,9 @@ struct lab_programs {
 /// Verifies what a lab's probe returned for a "probe" check, against the grader's own
 /// reference; registered per lab by the lab modules (grader/src/labNN.cpp).
 struct probe_verifier {
-    /// The probe's arguments for this check and seed (the probe generates inputs from the seed).
-    std::function<probe_call(const check_spec&, unsigned long long seed)> make_call;
+    /// The probe's arguments after its check name, besides --seed (the probe makes its inputs
+    /// from the seed).
+    std::function<probe_call(const check_spec&, const grading_context&)> make_call;
     /// Turns the probe's JSON answer into a result (status, score fraction, message).
     std::function<check_result(const check_spec&, const nlohmann::json& answer, const grading_context&)> verify;
 };

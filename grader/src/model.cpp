@@ -74,7 +74,8 @@ std::vector<lab_info> load_labs(const std::filesystem::path& labs_dir, const std
             lab.name = json.at("name").get<std::string>();
             lab.title = json.value("title", lab.name);
             lab.sources = json.at("sources").get<std::vector<std::string>>();
-            for (const auto& t : json.at("tasks")) lab.tasks.push_back({t.at("id").get<int>(), t.value("title", "")});
+            for (const auto& t : json.at("tasks"))
+                lab.tasks.push_back({t.at("id").get<int>(), t.value("title", ""), t.value("points", 0.0)});
         } catch (const nlohmann::json::exception& error) {
             throw std::runtime_error(fmt::format("{}: {}", meta.string(), error.what()));
         }
@@ -97,8 +98,10 @@ std::vector<lab_info> load_labs(const std::filesystem::path& labs_dir, const std
             }
         } else {
             // No rubric yet: one check per task, running the lab's own tests for it.
-            const double points = lab.tasks.empty() ? 0 : 100.0 / static_cast<double>(lab.tasks.size());
+            // lab.json's points per task, or an even split when it gives none.
+            const double even = lab.tasks.empty() ? 0 : 100.0 / static_cast<double>(lab.tasks.size());
             for (const auto& t : lab.tasks) {
+                const double points = t.points > 0 ? t.points : even;
                 check_spec spec;
                 spec.name = fmt::format("task{}-tests", t.id);
                 spec.task = t.id;

@@ -34,6 +34,7 @@ struct lab_info {
     struct task {
         int id = 0;
         std::string title;
+        double points = 0;
     };
     std::vector<task> tasks;
     std::vector<check_spec> checks;

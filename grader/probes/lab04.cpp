@@ -1,0 +1,114 @@
+// The grader's probe for lab 04: the student's filter on images drawn from the seed and on a
+// photo, written as raw files for the grader to compare; where the output lock is held; and
+// timed runs of the filter and of the grader's serial reference.
+
+#include <memory>
+
+#include "filter.hpp"
+#include "inputs.hpp"
+#include "probe.hpp"
+#include "raw_image.hpp"
+#include "reference.hpp"
+
+namespace {
+
+namespace lab04 = parlab::lab04;
+namespace grader = parlab::grader;
+using parlab::probe::arguments;
+
+lab04::filter_spec custom_filter(unsigned long long seed) { return {grader::seeded_kernel(seed), std::nullopt}; }
+
+// The seeded images, then the photo named by --photo (if any) with 3 workers.
+std::vector<grader::image_case> inputs(const arguments& args) {
+    auto cases = grader::seeded_image_cases(args.number("seed"));
+    if (const auto photo = args.get("photo"); !photo.empty()) cases.push_back({parlab::load_image(photo), 3});
+    return cases;
+}
+
+template <class Filter>
+nlohmann::json filtered(const arguments& args, const std::string& prefix, Filter apply) {
+    const auto f = custom_filter(args.number("seed"));
+    nlohmann::json files = nlohmann::json::array();
+    std::size_t i = 0;
+    for (const auto& c : inputs(args)) {
+        parlab::image out(c.picture.width(), c.picture.height(), c.picture.channels());
+        apply(c.picture.view(), out.view(), f, c.workers);
+        const std::string file = prefix + "-" + std::to_string(i++) + ".raw";
+        grader::write_raw(file, out.view());
+        files.push_back(file);
+    }
+    return {{"files", files}};
+}
+
+void serial_rows(parlab::const_image_view source, parlab::image_view target, const lab04::filter_spec& f, std::size_t) {
+    for (int y = 0; y < source.height; ++y) lab04::filter_row(source, f, y, target.row(y));
+}
+
+// A 1280x1080 RGB image, the size the lab's timing table uses.
+std::shared_ptr<parlab::image> timing_image(const arguments& args) {
+    return std::make_shared<parlab::image>(grader::seeded_image(args.number("seed"), 1280, 1080, 3));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    parlab::probe::probe_table table;
+    table.checks["filter-row"] = [](const arguments& a) { return filtered(a, "filter-row", serial_rows); };
+    table.checks["threads"] = [](const arguments& a) { return filtered(a, "filter-threads", lab04::filter_threads); };
+    table.checks["processes"] = [](const arguments& a) { return filtered(a, "filter-processes", lab04::filter_processes); };
+    table.checks["named"] = [](const arguments& a) {
+        const auto picture = grader::seeded_image(a.number("seed"), 23, 19, 3);
+        nlohmann::json filters = nlohmann::json::object();
+        for (const auto& [name, expected] : grader::reference::named_filters()) {
+            const auto f = lab04::named_filter(name);
+            if (!f) {
+                filters[name] = nullptr;
+                continue;
+            }
+            parlab::image out(picture.width(), picture.height(), picture.channels());
+            serial_rows(picture.view(), out.view(), *f, 1);
+            const std::string file = "named-" + name + ".raw";
+            grader::write_raw(file, out.view());
+            filters[name] = file;
+        }
+        return nlohmann::json{{"filters", filters}};
+    };
+    table.checks["lock"] = [](const arguments& a) {
+        // Every row computed once, and never while the caller holds the output lock.
+        const auto picture = grader::seeded_image(a.number("seed"), 64, 97, 1);
+        parlab::image target(picture.width(), picture.height(), 1);
+        lab04::output_lock lock;
+        std::vector<std::atomic<int>> calls(static_cast<std::size_t>(picture.height()));
+        std::atomic<int> under_lock{0};
+        lab04::run_rows_threads(target.view(), 3, lock, [&](int y, std::span<std::uint8_t> row) {
+            if (lock.held_by_caller()) under_lock.fetch_add(1);
+            if (y >= 0 && y < picture.height()) calls[static_cast<std::size_t>(y)].fetch_add(1);
+            std::fill(row.begin(), row.end(), static_cast<std::uint8_t>(y * 7 + 1));
+        });
+        int missing = 0, repeated = 0, wrong = 0;
+        for (int y = 0; y < picture.height(); ++y) {
+            const int n = calls[static_cast<std::size_t>(y)].load();
+            missing += n == 0;
+            repeated += n > 1;
+            for (auto b : target.view().row(y)) wrong += b != static_cast<std::uint8_t>(y * 7 + 1);
+        }
+        return nlohmann::json{{"rows", picture.height()}, {"under_lock", under_lock.load()}, {"missing", missing},
+                              {"repeated", repeated}, {"wrong_bytes", wrong}, {"acquisitions", lock.acquisitions()}};
+    };
+    table.timed["reference"] = [](const arguments& a) {
+        auto picture = timing_image(a);
+        return std::function<void()>([picture] {
+            (void)grader::reference::apply_filter(picture->view(), grader::reference::named_filters().at("sobel-x"));
+        });
+    };
+    table.timed["threads"] = [](const arguments& a) {
+        auto picture = timing_image(a);
+        auto out = std::make_shared<parlab::image>(picture->width(), picture->height(), picture->channels());
+        const auto workers = static_cast<std::size_t>(a.number("workers", 1));
+        const auto& k = grader::reference::named_filters().at("sobel-x").k;
+        return std::function<void()>([picture, out, workers, k] {
+            lab04::filter_threads(picture->view(), out->view(), {k, std::nullopt}, workers);
+        });
+    };
+    return parlab::probe::run(argc, argv, table);
+}

@@ -1,0 +1,113 @@
+#pragma once
+// The probe side of the grader's protocol. A probe is a program of the grader's, linked to the
+// student's lab library and run in the sandbox:
+//     probe check NAME --seed=N [--key=value...]   runs NAME once, answers one JSON line on fd 3
+//     probe time NAME --seed=N [--key=value...]    sets up, then for each "go" line on fd 4 runs
+//                                                  NAME once and answers "ok" (or "error ...")
+// The grader times "go" to answer from its own side, and checks answers against its own
+// reference; the probe never knows the expected result.
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <exception>
+#include <functional>
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace parlab::probe {
+
+struct arguments {
+    std::string mode;  ///< check | time
+    std::string name;
+    std::map<std::string, std::string> options;
+    [[nodiscard]] std::string get(const std::string& key, const std::string& fallback = "") const {
+        const auto it = options.find(key);
+        return it == options.end() ? fallback : it->second;
+    }
+    [[nodiscard]] unsigned long long number(const std::string& key, unsigned long long fallback = 0) const {
+        const auto it = options.find(key);
+        return it == options.end() ? fallback : std::stoull(it->second);
+    }
+};
+
+inline arguments parse(int argc, char** argv) {
+    arguments args;
+    if (argc > 1) args.mode = argv[1];
+    if (argc > 2) args.name = argv[2];
+    for (int i = 3; i < argc; ++i) {
+        const std::string a = argv[i];
+        const auto eq = a.find('=');
+        if (a.rfind("--", 0) == 0 && eq != std::string::npos) args.options[a.substr(2, eq - 2)] = a.substr(eq + 1);
+    }
+    return args;
+}
+
+/// Writes one answer line on the control channel.
+inline void answer(const std::string& line) {
+    const std::string text = line + "\n";
+    std::size_t done = 0;
+    while (done < text.size()) {
+        const ssize_t n = ::write(3, text.data() + done, text.size() - done);
+        if (n <= 0) return;
+        done += static_cast<std::size_t>(n);
+    }
+}
+
+/// Waits for the next "go" on fd 4; false when the grader closed the channel.
+inline bool wait_for_go() {
+    std::string line;
+    char c = 0;
+    while (::read(4, &c, 1) == 1) {
+        if (c == '\n') return line == "go";
+        line += c;
+    }
+    return false;
+}
+
+/// What a probe provides: checks answer JSON, timed bodies are set up once and run per "go".
+struct probe_table {
+    std::map<std::string, std::function<nlohmann::json(const arguments&)>> checks;
+    std::map<std::string, std::function<std::function<void()>(const arguments&)>> timed;
+};
+
+/// Runs the probe: returns the process's exit code. An exception from the student's code is an
+/// answer {"error": ...} (check) or "error ..." (time).
+inline int run(int argc, char** argv, const probe_table& table) {
+    const arguments args = parse(argc, argv);
+    try {
+        if (args.mode == "check") {
+            const auto it = table.checks.find(args.name);
+            if (it == table.checks.end()) {
+                answer(nlohmann::json{{"error", "the probe has no check '" + args.name + "'"}}.dump());
+                return 2;
+            }
+            answer(it->second(args).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+            return 0;
+        }
+        if (args.mode == "time") {
+            const auto it = table.timed.find(args.name);
+            if (it == table.timed.end()) {
+                answer("error the probe has no timed run '" + args.name + "'");
+                return 2;
+            }
+            const std::function<void()> body = it->second(args);
+            while (wait_for_go()) {
+                body();
+                answer("ok");
+            }
+            return 0;
+        }
+    } catch (const std::exception& error) {
+        const std::string message = std::string("your code threw an exception: ") + error.what();
+        if (args.mode == "check") answer(nlohmann::json{{"error", message}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        else answer("error " + message);
+        return 1;
+    }
+    std::fprintf(stderr, "usage: probe check|time NAME --seed=N\n");
+    return 2;
+}
+
+}  // namespace parlab::probe

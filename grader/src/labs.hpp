@@ -1,0 +1,15 @@
+#pragma once
+// The grader's knowledge of each lab's probe: how to call it and how to judge its answer
+// against the grader's own reference (grader/reference/).
+
+#include <map>
+#include <string>
+
+#include "checks.hpp"
+
+namespace parlab::grader {
+
+/// Adds every lab's verifiers, under "lab-name/check-name".
+void register_lab_verifiers(std::map<std::string, probe_verifier>& verifiers);
+
+}  // namespace parlab::grader
