@@ -13,12 +13,16 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "grade.hpp"
+#include "parlab/workers.hpp"
 #include "report.hpp"
+#include "student.hpp"
 
 namespace fs = std::filesystem;
 using namespace parlab::grader;
@@ -239,6 +243,84 @@ int command_batch(const std::vector<std::string>& raw) {
     return 0;
 }
 
+std::optional<nlohmann::json> last_grade(const fs::path& root) {
+    const fs::path file = root / "build" / "grade" / "labs" / "last.json";
+    std::ifstream in(file);
+    if (!in) return std::nullopt;
+    try {
+        return nlohmann::json::parse(in);
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+int command_list(const std::vector<std::string>& raw) {
+    const auto args = parse(raw, {"--root"}, {});
+    const fs::path root = require_root(args);
+    const auto labs = load_labs(root / "labs", root / "grader" / "rubrics");
+    fmt::print("{}", list_labs(labs, last_grade(root), ::isatty(1) != 0 && std::getenv("NO_COLOR") == nullptr));
+    return 0;
+}
+
+int command_hint(const std::vector<std::string>& raw) {
+    const auto args = parse(raw, {"--root"}, {"--reset", "--all"});
+    const fs::path root = require_root(args);
+    if (args.positional.empty() || args.positional.size() > 2) throw usage_error("usage: ./parlab hint LAB [TASK] [--all] [--reset]");
+    const auto labs = load_labs(root / "labs", root / "grader" / "rubrics");
+    const lab_info* lab = find_lab(labs, args.positional[0]);
+    if (lab == nullptr) throw usage_error(fmt::format("no lab '{}'; ./parlab list shows them", args.positional[0]));
+    int task = 0;
+    if (args.positional.size() == 2) {
+        try {
+            task = static_cast<int>(parlab::parse_positive(args.positional[1], "TASK"));
+        } catch (const std::invalid_argument& error) {
+            throw usage_error(error.what());
+        }
+    }
+    std::ifstream hints_file(root / "labs" / lab->folder / "hints.md");
+    if (!hints_file) throw usage_error(fmt::format("{} has no hints.md", lab->folder));
+    std::ostringstream text;
+    text << hints_file.rdbuf();
+    const auto hints = parse_hints(text.str());
+
+    const char* state_dir = std::getenv("PARLAB_STATE_DIR");
+    const fs::path state_file = (state_dir != nullptr ? fs::path(state_dir) : root / ".parlab") / "hints.json";
+    nlohmann::json state = nlohmann::json::object();
+    if (std::ifstream in(state_file); in) {
+        try {
+            state = nlohmann::json::parse(in);
+        } catch (const std::exception&) {
+            state = nlohmann::json::object();
+        }
+    }
+    if (args.flag("--reset")) {
+        for (auto it = state.begin(); it != state.end();)
+            it = it.key().rfind(lab->name + "/", 0) == 0 && (task == 0 || it.key() == fmt::format("{}/{}", lab->name, task))
+                     ? state.erase(it) : std::next(it);
+        fmt::print("hints of {} start again from the first\n", task == 0 ? lab->name : fmt::format("{} task {}", lab->name, task));
+    } else if (args.flag("--all")) {
+        const int t = task == 0 ? 1 : task;
+        const auto found = hints.find(t);
+        if (found == hints.end()) throw usage_error(fmt::format("{} has no hints for task {}", lab->name, t));
+        for (std::size_t i = 0; i < found->second.size(); ++i)
+            fmt::print("Hint {} of {} for {} task {}:\n{}\n\n", i + 1, found->second.size(), lab->name, t, found->second[i]);
+        return 0;
+    } else {
+        hint_answer answer;
+        try {
+            answer = next_hint(*lab, hints, task, last_grade(root), state);
+        } catch (const std::invalid_argument& error) {
+            throw usage_error(error.what());
+        }
+        fmt::print("Hint {} of {} for {} task {}:\n\n{}\n", answer.number, answer.count, lab->name, answer.task, answer.text);
+        if (answer.number < answer.count && answer.text.rfind("That was", 0) != 0)
+            fmt::print("\n(./parlab hint {} {} shows the next one)\n", lab->name, answer.task);
+    }
+    fs::create_directories(state_file.parent_path());
+    write_file(state_file, state.dump(2) + "\n");
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -252,6 +334,8 @@ int main(int argc, char** argv) {
     try {
         if (command == "grade") return command_grade(args);
         if (command == "batch") return command_batch(args);
+        if (command == "list") return command_list(args);
+        if (command == "hint") return command_hint(args);
         throw usage_error(fmt::format("unknown grader command '{}'", command));
     } catch (const usage_error& error) {
         fmt::print(stderr, "parlab: {}\n", error.what());

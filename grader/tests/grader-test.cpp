@@ -1,9 +1,12 @@
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "checks.hpp"
 #include "model.hpp"
 #include "parlab/testing.hpp"
 #include "report.hpp"
+#include "student.hpp"
 
 using namespace parlab::grader;
 using parlab::testing::contains;
@@ -157,4 +160,55 @@ TEST_CASE("the kit's labs and rubrics load, and points add up to 100", "[grader]
         CHECK(find_lab(labs, lab.folder) == &lab);
     }
     CHECK(find_lab(labs, "no-such-lab") == nullptr);
+}
+
+TEST_CASE("hints come one at a time, then say there are no more", "[grader][hint]") {
+    const auto hints = parse_hints("# Lab\n\n## Task 1\n\n### Hint 1\nfirst\n\n### Hint 2\nsecond\n\n## Task 2\n### Hint 1\nonly\n");
+    REQUIRE(hints.size() == 2);
+    CHECK(hints.at(1) == std::vector<std::string>{"first", "second"});
+    lab_info lab;
+    lab.name = "race-condition";
+    lab.folder = "01-race-condition";
+    lab.tasks = {{1, "one", 50}, {2, "two", 50}};
+    nlohmann::json state = nlohmann::json::object();
+    CHECK(next_hint(lab, hints, 1, std::nullopt, state).text == "first");
+    CHECK(next_hint(lab, hints, 1, std::nullopt, state).text == "second");
+    const auto done = next_hint(lab, hints, 1, std::nullopt, state);
+    CHECK_THAT(done.text, contains("That was the last hint for task 1"));
+    CHECK_THROWS_WITH(next_hint(lab, hints, 3, std::nullopt, state), contains("no hints for task 3"));
+
+    // Without a task, the first task the last grade run did not pass.
+    const nlohmann::json graded = {{"labs", {{{"folder", "01-race-condition"},
+                                              {"checks", {{{"task", 1}, {"status", "passed"}}, {{"task", 2}, {"status", "failed"}}}}}}}};
+    const auto answer = next_hint(lab, hints, 0, graded, state);
+    CHECK(answer.task == 2);
+    CHECK(answer.text == "only");
+}
+
+TEST_CASE("list shows each task and whether it passed", "[grader][list]") {
+    lab_info lab;
+    lab.name = "race-condition";
+    lab.folder = "01-race-condition";
+    lab.title = "The race condition";
+    lab.tasks = {{1, "a mutex", 50}, {2, "an atomic", 50}};
+    CHECK_THAT(list_labs({lab}, std::nullopt, false), contains("not graded"));
+    const nlohmann::json graded = {{"labs", {{{"folder", "01-race-condition"},
+                                              {"checks", {{{"task", 1}, {"status", "passed"}}, {{"task", 2}, {"status", "timeout"}}}}}}}};
+    const std::string text = list_labs({lab}, graded, false);
+    CHECK_THAT(text, contains("task 1  a mutex"));
+    CHECK(text.find("passes") < text.find("not yet"));
+}
+
+TEST_CASE("every lab's hints.md has hints for every task", "[grader][hint]") {
+    const fs::path root = PARLAB_KIT_ROOT;
+    for (const auto& lab : load_labs(root / "labs", root / "grader" / "rubrics")) {
+        std::ifstream in(root / "labs" / lab.folder / "hints.md");
+        std::ostringstream text;
+        text << in.rdbuf();
+        const auto hints = parse_hints(text.str());
+        for (const auto& task : lab.tasks) {
+            INFO(lab.folder << " task " << task.id);
+            CHECK(hints.count(task.id) == 1);
+        }
+    }
 }
