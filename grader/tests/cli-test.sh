@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# ./parlab's answers to mistakes: one clear line and exit code 2, never a stack trace.
+set -uo pipefail
+kit=$1
+fail() { echo "cli test: $*" >&2; exit 1; }
+
+# expect CODE PATTERN COMMAND...: exit code CODE and stderr of one line matching PATTERN.
+expect() {
+    local code=$1 pattern=$2
+    shift 2
+    local err status
+    err=$("$@" 2>&1 >/dev/null)
+    status=$?
+    [[ $status -eq $code ]] || fail "'$*' exited $status, expected $code (stderr: $err)"
+    [[ $(grep -c . <<<"$err") -eq 1 ]] || fail "'$*' should print one line on stderr, printed: $err"
+    grep -q -- "$pattern" <<<"$err" || fail "'$*' said '$err', expected '$pattern'"
+}
+
+expect 2 "unknown command 'frob'" "$kit/parlab" frob
+expect 2 "test takes no arguments" "$kit/parlab" test --fast
+expect 2 "hint needs a lab" "$kit/parlab" hint
+expect 2 "watch needs a lab" "$kit/parlab" watch
+expect 2 "release needs one folder" "$kit/parlab" release
+expect 2 "package knows one target" "$kit/parlab" package zip
+PARLAB_NO_INSTALL=1 PARLAB_TEST_EXTRA_PACKAGE=parlab-no-such-package \
+    expect 2 "missing packages: parlab-no-such-package; install them with: .*apt-get install -y parlab-no-such-package" \
+    "$kit/parlab" grade
+
+help=$("$kit/parlab" help) || fail "help exited non-zero"
+for command in grade test list hint watch filter demo bench batch package release; do
+    grep -q "^  $command" <<<"$help" || fail "help does not list '$command'"
+done
+echo "cli test: mistakes get one line and exit 2"

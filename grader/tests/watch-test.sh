@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# ./parlab watch reruns when a student file changes, by polling. The real build and test run is
+# replaced (PARLAB_WATCH_RUN) and the watched folder is a scratch copy (PARLAB_WATCH_DIR), so
+# this test changes nothing in the kit.
+set -uo pipefail
+kit=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "watch test: $*" >&2; exit 1; }
+
+cp -r "$kit/labs/01-race-condition" "$work/lab"
+export PARLAB_WATCH_DIR="$work/lab" PARLAB_WATCH_INTERVAL=0.2 PARLAB_NO_INSTALL=1
+export PARLAB_WATCH_RUN="echo run >> '$work/runs'"
+# The first run starts at once; the second must follow the edit made a moment later.
+( sleep 1.5; echo "// edited" >> "$work/lab/bank.cpp" ) &
+timeout 20 "$kit/parlab" watch race-condition --max-runs 2 >"$work/out" 2>&1
+status=$?
+cat "$work/out"
+[[ $status -eq 0 ]] || fail "watch exited with $status"
+[[ $(wc -l <"$work/runs") -eq 2 ]] || fail "expected 2 runs, saw $(wc -l <"$work/runs")"
+grep -q "change seen, run 2" "$work/out" || fail "the edit was not noticed"
+
+# A run that hangs is stopped by the time limit and said so.
+export PARLAB_WATCH_RUN="sleep 30"
+timeout 20 "$kit/parlab" watch race-condition --max-runs 1 --timeout 1 >"$work/out" 2>&1
+grep -q "stopped after 1s" "$work/out" || fail "a hanging run was not stopped: $(cat "$work/out")"
+
+"$kit/parlab" watch no-such-lab >/dev/null 2>&1
+[[ $? -eq 2 ]] || fail "an unknown lab should exit 2"
+echo "watch test: reruns on change, stops hanging runs"
