@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# A benchmark of the grader itself (not a test): how long grading takes on a built tree, and
+# how stable its verdicts are.
+#   1. the time to grade every lab of the solutions once the trees are built;
+#   2. the solutions graded RUNS times in a row: how often full marks;
+#   3. the same with a busy loop taking one core throughout;
+#   4. a known-slow variant (lab 02 with version 3 taking the lock per element) graded RUNS
+#      times: how often its timing check fails.
+# Usage: grader/bench/grade-stability.sh [RUNS]   (default 10)
+set -uo pipefail
+runs=${1:-10}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root" || exit 2
+work=$(mktemp -d)
+busy_pid=""
+trap '[[ -n $busy_pid ]] && kill "$busy_pid" 2>/dev/null; rm -rf "$work"' EXIT
+
+full_marks() { grep -q '"score": 400' "$1" && grep -q '"max_score": 400' "$1"; }
+
+echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) CPUs"
+./parlab grade --solutions --quiet --seed 1 >/dev/null 2>&1  # builds the trees
+start=$(date +%s.%N)
+./parlab grade --solutions --quiet --json "$work/one.json" >/dev/null 2>&1
+echo "grading all labs of the solutions on a built tree: $(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
+
+solutions_runs() {
+    local label=$1 ok=0 i
+    for ((i = 1; i <= runs; i++)); do
+        ./parlab grade --solutions --quiet --json "$work/run.json" >/dev/null 2>&1
+        if full_marks "$work/run.json"; then ok=$((ok + 1)); else
+            echo "  run $i: $(grep -o '"score": [0-9.]*' "$work/run.json" | head -1)"
+            grep -B2 -A6 '"status": "\(failed\|inconclusive\|timeout\|error\|crashed\)"' "$work/run.json" | grep -E '"(name|message)"' | head -6
+        fi
+    done
+    echo "solutions, $label: full marks in $ok of $runs runs"
+}
+solutions_runs "idle machine"
+
+(while :; do :; done) &
+busy_pid=$!
+solutions_runs "busy loop on one core"
+kill "$busy_pid"
+busy_pid=""
+
+# A submission laid out like labs/: the solutions, with lab 02's known-slow version 3.
+mkdir -p "$work/slow"
+cp -r solutions/02-lock-placement "$work/slow/"
+cp solutions/02-lock-placement/bad/lock-per-element-as-v3/dot.cpp "$work/slow/02-lock-placement/dot.cpp"
+failed=0
+for ((i = 1; i <= runs; i++)); do
+    ./parlab grade lock-placement --submission "$work/slow" --quiet --json "$work/slow.json" >/dev/null 2>&1
+    if grep -A4 '"name": "lock-per-chunk-faster"' "$work/slow.json" | grep -q '"status": "failed"'; then
+        failed=$((failed + 1))
+    fi
+done
+echo "known-slow variant (version 3 locking per element): timing check failed in $failed of $runs runs"
