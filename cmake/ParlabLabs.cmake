@@ -134,7 +134,7 @@ function(parlab_add_lab name)
     set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${solution_dir}/kit.json")
     # A check that must fail passes only when Catch2 reports a failed test case: not on a crash
     # Catch2 could not report, and not when the tag matched nothing.
-    set(failed_regex "test cases: [0-9]+ \\| ([0-9]+ passed \\| )?[1-9][0-9]* failed")
+    set(failed_regex "test cases: +[0-9]+ +\\| +([0-9]+ passed +\\| +)?[1-9][0-9]* failed")
 
     parlab_json_list("${kit}" skeleton_fails skeleton_tags)
     foreach(tag IN LISTS skeleton_tags)
