@@ -1,5 +1,4 @@
-// Lab 03: your file. Tasks 1 to 4 are marked TODO(task N).
-// `./parlab grade shared-image-copy` checks your work.
+// Lab 03: model solution. Each "Solution (task N)" comment explains the idea of that task.
 
 #include "image_copy.hpp"
 

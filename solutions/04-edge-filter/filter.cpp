@@ -1,5 +1,4 @@
-// Lab 04: your file. Tasks 1 to 4 are marked TODO(task N).
-// `./parlab grade edge-filter` checks your work.
+// Lab 04: model solution. Each "Solution (task N)" comment explains the idea of that task.
 
 #include "filter.hpp"
 
