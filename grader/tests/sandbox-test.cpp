@@ -75,3 +75,47 @@ TEST_CASE("the environment is clean", "[grader][sandbox]") {
     CHECK(std::find(env.begin(), env.end(), "EXTRA=1") != env.end());
     for (const auto& e : env) CHECK(e.rfind("PARLAB_", 0) != 0);
 }
+
+TEST_CASE("the process limit stops a fork bomb, and nothing it made survives", "[grader][sandbox]") {
+    become_subreaper();
+    auto request = misbehave("forkbomb");
+    request.extra_processes = 50;
+    if (const auto user = unprivileged_user()) {  // root is exempt from the process limit
+        request.run_as_uid = user->first;
+        request.run_as_gid = user->second;
+    }
+    request.timeout = std::chrono::seconds(20);
+    const auto result = run_sandboxed(request);
+    REQUIRE(result.ok());
+    const auto at = result.output.find("forked ");
+    REQUIRE(at != std::string::npos);
+    const int made = std::stoi(result.output.substr(at + 7));
+    CHECK(made <= 50);
+    CHECK(kill_leftover_children() == 0);  // the run's process group was killed with it
+}
+
+TEST_CASE("as root, student code runs as an unprivileged user", "[grader][sandbox]") {
+    const auto user = unprivileged_user();
+    if (::geteuid() != 0) {
+        CHECK_FALSE(user);
+        return;
+    }
+    REQUIRE(user);
+    // A folder only root may write, like the grader's own files.
+    const fs::path dir = fs::temp_directory_path() / ("parlab-root-only-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    fs::permissions(dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
+                             fs::perms::others_exec);
+    auto request = misbehave("write", {(dir / "planted").string()});
+    request.run_as_uid = user->first;
+    request.run_as_gid = user->second;
+    const auto denied = run_sandboxed(request);
+    CHECK(denied.status.code == 3);
+    CHECK_FALSE(fs::exists(dir / "planted"));
+    request.run_as_uid.reset();
+    request.run_as_gid.reset();
+    const auto allowed = run_sandboxed(request);  // the same program as root can: the test can fail
+    CHECK(allowed.status.code == 0);
+    CHECK(fs::exists(dir / "planted"));
+    fs::remove_all(dir);
+}
