@@ -72,7 +72,7 @@ std::string terminal_report(const grade_report& report, bool colour, bool verbos
                            points(lab.max_score()));
         for (const auto& c : lab.checks) {
             const std::string status = to_string(c.status);
-            out += fmt::format("  {}{:<12}{} {:<28} {:>5}/{:<4} {}\n", colour ? colour_for(c.status) : "", status, reset,
+            out += fmt::format("  {}{:<12}{} {:<34} {:>5}/{:<4} {}\n", colour ? colour_for(c.status) : "", status, reset,
                                c.task > 0 ? fmt::format("task {} {}", c.task, c.name) : c.name, points(c.score),
                                points(c.max_score), c.message);
             if (c.status != check_status::passed && c.status != check_status::skipped) {
