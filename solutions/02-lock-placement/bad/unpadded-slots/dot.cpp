@@ -107,9 +107,13 @@ per_worker_result per_worker(std::span<const double> x, std::span<const double> 
     std::vector<std::future<void>> done;
     for (std::size_t w = 0; w < slots.size(); ++w) {
         done.push_back(pool.submit([&, w] {
-            double& sum = sum_of(slots[w]);
+            // Through atomic_ref, every addition really reads and writes the slot in memory;
+            // with a plain double& the compiler may keep the sum in a register and only store it.
+            // Relaxed order: slot w has a single writer, task w; get() below publishes it.
+            std::atomic_ref<double> sum(sum_of(slots[w]));
             for (std::size_t c = next_chunk++; c < parts.size(); c = next_chunk++) {
-                for (std::size_t i = parts[c].first; i < parts[c].last; ++i) sum += x[i] * y[i];
+                for (std::size_t i = parts[c].first; i < parts[c].last; ++i)
+                    sum.store(sum.load(std::memory_order_relaxed) + x[i] * y[i], std::memory_order_relaxed);
             }
         }));
     }
