@@ -107,7 +107,8 @@ function(parlab_add_lab name)
         string(JSON task GET "${json}" tasks ${i} id)
         add_test(NAME ${lab}.${short}.task${task}
                  COMMAND parlab_${lab}_tests "[${lab}][task${task}]" --warn NoTests)
-        set_tests_properties(${lab}.${short}.task${task} PROPERTIES LABELS lab TIMEOUT 300)
+        set_tests_properties(${lab}.${short}.task${task} PROPERTIES LABELS lab TIMEOUT 300
+                             ENVIRONMENT "${PARLAB_TEST_ENVIRONMENT}")
     endforeach()
 
     if(NOT PARLAB_KIT_CHECK)
@@ -124,7 +125,8 @@ function(parlab_add_lab name)
         string(JSON task GET "${json}" tasks ${i} id)
         add_test(NAME kit.${lab}.solution.task${task}
                  COMMAND kit_${lab}_solution_tests "[${lab}][task${task}]" --warn NoTests)
-        set_tests_properties(kit.${lab}.solution.task${task} PROPERTIES LABELS kit TIMEOUT 300)
+        set_tests_properties(kit.${lab}.solution.task${task} PROPERTIES LABELS kit TIMEOUT 300
+                             ENVIRONMENT "${PARLAB_TEST_ENVIRONMENT}")
     endforeach()
 
     if(NOT EXISTS "${solution_dir}/kit.json")

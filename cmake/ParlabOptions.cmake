@@ -32,6 +32,9 @@ target_compile_options(parlab_warnings INTERFACE
 
 # Sanitizers apply to everything, the kit's code and the student's: both sides of a race must be
 # instrumented for ThreadSanitizer to see it.
+if(PARLAB_SANITIZER STREQUAL "thread")
+    set(PARLAB_TEST_ENVIRONMENT "TSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/cmake/tsan.supp")
+endif()
 if(PARLAB_SANITIZER)
     add_compile_options(-fsanitize=${PARLAB_SANITIZER} -fno-omit-frame-pointer -fno-sanitize-recover=all)
     add_link_options(-fsanitize=${PARLAB_SANITIZER})

@@ -154,9 +154,13 @@ check_result run_race_check(const grading_context& context, const lab_info& lab,
     const int timeout = seconds_param(spec, "timeout", 120, context);
     const std::string tag = lab.tag() + spec.params.value("tag", fmt::format("[task{}]", spec.task));
     const fs::path program = stage_program(programs.tsan.tests, context, "tsan");
+    // The kit's suppressions: races ThreadSanitizer reports inside the uninstrumented libstdc++.
+    const fs::path suppressions = context.run_dir / "tsan.supp";
+    fs::copy_file(context.root / "cmake" / "tsan.supp", suppressions, fs::copy_options::overwrite_existing);
     const run_result run = run_sandboxed(base_request(
         context, {program.string(), tag, "--warn", "NoTests"}, timeout,
-        {"TSAN_OPTIONS=halt_on_error=1 exitcode=66 second_deadlock_stack=1 report_signal_unsafe=0"}));
+        {"TSAN_OPTIONS=halt_on_error=1 exitcode=66 second_deadlock_stack=1 report_signal_unsafe=0 suppressions=" +
+         suppressions.string()}));
     if (const auto race = parse_race_report(run.output)) {
         fail(r, check_status::failed, fmt::format("ThreadSanitizer saw a data race between {} and {}", race->first, race->second),
              run.output);
