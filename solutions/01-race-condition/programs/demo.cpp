@@ -1,15 +1,35 @@
 // You do not need to modify this file.
 //
-// Runs every version of the bank 10 times and prints, for each, the final balances, how many
-// runs lost updates and how long a run takes. Usage: parlab_lab01_demo [TRANSACTIONS]
-// (default 10000 deposits and as many withdrawals, starting from 100).
+// Lab 01 classroom demo (`./parlab demo race-condition [--solutions]`): the bank of the lab,
+// run the way the lecture shows it. First the given versions without synchronisation, 10 runs
+// each, with every final balance and the total time; then the four fixed versions (tasks 1
+// to 4) with their balances and times. A version that throws is shown as "not done yet", one
+// that hangs is stopped after its time budget.
+//
+//   parlab_lab01_demo [--out DIR] [--transactions N] [--runs N] [TRANSACTIONS]
+//     --out DIR           folder for balances.csv (default: lab01-demo)
+//     --transactions N    deposits, and as many withdrawals, per run (default 10000)
+//     --runs N            runs of every version (default 10)
+//     TRANSACTIONS        the same as --transactions
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
+#include <fstream>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <vector>
 
 #include "bank.hpp"
+#include "parlab/process.hpp"
+#include "parlab/shared_memory.hpp"
 #include "parlab/timing.hpp"
 #include "parlab/workers.hpp"
 
@@ -17,45 +37,230 @@ namespace {
 
 using parlab::lab01::transactions;
 
+constexpr std::string_view usage =
+    "usage: parlab_lab01_demo [--out DIR] [--transactions N] [--runs N] [TRANSACTIONS]\n"
+    "  --out DIR           folder for balances.csv (default: lab01-demo)\n"
+    "  --transactions N    deposits, and as many withdrawals, per run (default 10000)\n"
+    "  --runs N            runs of every version (default 10)\n";
+
+// The time budget of a version: all its runs together; a hang is stopped there.
+constexpr double budget_per_version = 8.0;
+
+// What one guarded call gives back: a value, or why there is none.
+template <class T>
+struct outcome {
+    std::optional<T> value;
+    std::string problem;
+};
+
+// Runs body() in a forked child (its own process group, so that whatever the student's code
+// starts can be stopped with it) and waits at most `budget` seconds. body's result (trivially
+// copyable) comes back through shared memory. An exception becomes "not done yet: <message>".
+template <class T, class Body>
+outcome<T> run_guarded(double budget, Body body) {
+    parlab::shared_value<T> slot{};
+    std::fflush(stdout);
+    parlab::process child = parlab::process::start([&] {
+        ::setpgid(0, 0);
+        *slot = body();
+    });
+    ::setpgid(child.pid(), child.pid());
+    parlab::stopwatch watch;
+    for (;;) {
+        siginfo_t info{};
+        if (::waitid(P_PID, static_cast<id_t>(child.pid()), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+            info.si_pid != 0)
+            break;
+        if (watch.seconds() > budget) {
+            ::kill(-child.pid(), SIGKILL);
+            ::kill(child.pid(), SIGKILL);
+            (void)child.join();
+            return {std::nullopt, "stopped: still running when its time budget ran out (a deadlock?)"};
+        }
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    const parlab::exit_status status = child.join();
+    if (status.ok()) return {*slot, ""};
+    if (status.exited && !status.error.empty()) return {std::nullopt, "not done yet: " + status.error};
+    return {std::nullopt, "crashed: " + status.describe()};
+}
+
+// One run: the final balance and the time the function took.
+struct run_result {
+    long balance = 0;
+    double seconds = 0;
+};
+
 struct version {
     const char* name;
     long (*run)(long, transactions);
 };
 
-constexpr version versions[] = {
-    {"threads, no synchronisation (given)", parlab::lab01::unsynchronized_threads},
-    {"threads, std::mutex (task 1)", parlab::lab01::mutex_threads},
-    {"threads, atomic read-modify-write (task 2)", parlab::lab01::atomic_threads},
-    {"processes, no synchronisation (given)", parlab::lab01::unsynchronized_processes},
-    {"processes, process_mutex (task 3)", parlab::lab01::locked_processes},
-    {"processes, atomic read-modify-write (task 4)", parlab::lab01::atomic_processes},
+// All runs of one version.
+struct series {
+    std::vector<long> balances;
+    std::vector<double> seconds;
+    std::string problem;  // set when a run threw, crashed or hung; the runs stop there
+    [[nodiscard]] double total() const {
+        double sum = 0;
+        for (double s : seconds) sum += s;
+        return sum;
+    }
 };
+
+series run_version(const version& v, long initial, transactions work, std::size_t runs) {
+    series result;
+    parlab::stopwatch spent;
+    for (std::size_t i = 0; i < runs; ++i) {
+        const outcome<run_result> one = run_guarded<run_result>(
+            budget_per_version - spent.seconds(), [&] {
+                parlab::stopwatch watch;
+                const long balance = v.run(initial, work);
+                return run_result{balance, watch.seconds()};
+            });
+        if (!one.value) {
+            result.problem = one.problem;
+            break;
+        }
+        result.balances.push_back(one.value->balance);
+        result.seconds.push_back(one.value->seconds);
+    }
+    return result;
+}
+
+std::size_t wrong_runs(const series& s, long expected) {
+    std::size_t wrong = 0;
+    for (long b : s.balances) wrong += b != expected;
+    return wrong;
+}
+
+// "all 100", or the balances one after another.
+std::string balances_text(const series& s, long expected) {
+    if (!s.balances.empty() && wrong_runs(s, expected) == 0)
+        return "all " + std::to_string(expected);
+    std::string text;
+    for (long b : s.balances) {
+        if (!text.empty()) text += ' ';
+        text += std::to_string(b);
+    }
+    return text;
+}
+
+std::string ms(double seconds) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f ms", seconds * 1e3);
+    return text;
+}
+
+struct options {
+    std::filesystem::path out = "lab01-demo";
+    std::size_t transactions = 10'000;
+    std::size_t runs = 10;
+};
+
+// Throws std::invalid_argument with a one-line message for a bad command line.
+std::optional<options> parse(int argc, char** argv) {
+    options o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        const auto value = [&]() -> std::string_view {
+            if (i + 1 >= argc) throw std::invalid_argument(std::string(arg) + " needs a value");
+            return argv[++i];
+        };
+        if (arg == "--help" || arg == "-h") return std::nullopt;
+        if (arg == "--out") o.out = std::string(value());
+        else if (arg == "--transactions") o.transactions = parlab::parse_positive(value(), "--transactions");
+        else if (arg == "--runs") o.runs = parlab::parse_positive(value(), "--runs");
+        else if (!arg.empty() && arg[0] != '-') o.transactions = parlab::parse_positive(arg, "TRANSACTIONS");
+        else throw std::invalid_argument("unknown option '" + std::string(arg) + "' (--help lists them)");
+    }
+    if (o.runs > 1000) throw std::invalid_argument("--runs: at most 1000");
+    return o;
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
+    std::optional<options> parsed;
     try {
-        const std::size_t n = argc > 1 ? parlab::parse_positive(argv[1], "TRANSACTIONS") : 10'000;
+        parsed = parse(argc, argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "parlab_lab01_demo: %s\n", e.what());
+        return 2;
+    }
+    if (!parsed) {
+        std::fputs(usage.data(), stdout);
+        return 0;
+    }
+    const options& o = *parsed;
+    try {
         constexpr long initial = 100;
-        constexpr int runs = 10;
-        const transactions work{n, n};
-        std::printf("Start %ld, %zu deposits of 1 and %zu withdrawals of 1, %d runs each; right answer %ld.\n\n",
-                    initial, n, n, runs, parlab::lab01::expected_balance(initial, work));
-        std::printf("%-46s %-10s %-12s %s\n", "version", "wrong runs", "median time", "final balances");
-        for (const version& v : versions) {
-            std::vector<double> seconds;
-            std::string balances;
-            int wrong = 0;
-            for (int i = 0; i < runs; ++i) {
-                parlab::stopwatch watch;
-                const long balance = v.run(initial, work);
-                seconds.push_back(watch.seconds());
-                if (balance != parlab::lab01::expected_balance(initial, work)) ++wrong;
-                balances += (i ? " " : "") + std::to_string(balance);
-            }
-            std::printf("%-46s %4d of %-3d %8.1f ms  %s\n", v.name, wrong, runs,
-                        1000 * parlab::median(seconds), balances.c_str());
+        const transactions work{o.transactions, o.transactions};
+        const long expected = parlab::lab01::expected_balance(initial, work);
+        const std::size_t runs = o.runs;
+
+        std::printf("A balance of %ld; a depositor adds 1 to it %zu times while a withdrawer takes 1\n"
+                    "from it %zu times. Every run should end at %ld.\n\n",
+                    initial, o.transactions, o.transactions, expected);
+
+        // Part 1: the given versions, run after run, as in the lecture's notebook.
+        std::printf("No synchronisation (the given versions), %zu runs:\n\n", runs);
+        const series threads = run_version({"threads", parlab::lab01::unsynchronized_threads}, initial, work, runs);
+        const series processes = run_version({"processes", parlab::lab01::unsynchronized_processes}, initial, work, runs);
+        std::printf("  %5s  %14s  %14s\n", "run", "threads", "processes");
+        for (std::size_t i = 0; i < runs; ++i) {
+            const auto cell = [&](const series& s) {
+                return i < s.balances.size() ? std::to_string(s.balances[i]) : std::string("-");
+            };
+            std::printf("  %5zu  %14s  %14s\n", i + 1, cell(threads).c_str(), cell(processes).c_str());
         }
+        std::printf("  %5s  %14s  %14s\n", "total", ms(threads.total()).c_str(), ms(processes.total()).c_str());
+        std::printf("  %5s  %8zu of %-3zu %8zu of %-3zu\n", "wrong", wrong_runs(threads, expected),
+                    threads.balances.size(), wrong_runs(processes, expected), processes.balances.size());
+        for (const series* s : {&threads, &processes})
+            if (!s->problem.empty()) std::printf("  %s: %s\n", s == &threads ? "threads" : "processes", s->problem.c_str());
+
+        // Part 2: the fixed versions.
+        constexpr version fixed[] = {
+            {"threads, std::mutex (task 1)", parlab::lab01::mutex_threads},
+            {"threads, atomic (task 2)", parlab::lab01::atomic_threads},
+            {"processes, process_mutex (task 3)", parlab::lab01::locked_processes},
+            {"processes, atomic (task 4)", parlab::lab01::atomic_processes},
+        };
+        std::printf("\nWith a lock or an atomic update (tasks 1 to 4), %zu runs each:\n\n", runs);
+        std::printf("  %-34s %-11s %11s %11s  %s\n", "version", "wrong runs", "total", "median run",
+                    "final balances");
+        std::vector<series> results;
+        for (const version& v : fixed) {
+            results.push_back(run_version(v, initial, work, runs));
+            const series& s = results.back();
+            if (s.balances.empty()) {
+                std::printf("  %-34s %s\n", v.name, s.problem.c_str());
+                continue;
+            }
+            const std::string wrong = std::to_string(wrong_runs(s, expected)) + " of " + std::to_string(s.balances.size());
+            std::printf("  %-34s %-11s %11s %11s  %s\n", v.name, wrong.c_str(), ms(s.total()).c_str(),
+                        ms(parlab::median(s.seconds)).c_str(), balances_text(s, expected).c_str());
+            if (!s.problem.empty()) std::printf("  %-34s then %s\n", "", s.problem.c_str());
+        }
+        std::printf("\nA lost update leaves the balance too high (a withdrawal was lost) or too low\n"
+                    "(a deposit was lost). The lock and the atomic make each update indivisible.\n");
+
+        std::filesystem::create_directories(o.out);
+        const std::filesystem::path csv = o.out / "balances.csv";
+        std::ofstream file(csv);
+        file << "version,run,final_balance,expected,seconds\n";
+        const auto write = [&](const char* name, const series& s) {
+            for (std::size_t i = 0; i < s.balances.size(); ++i)
+                file << '"' << name << "\"," << i + 1 << ',' << s.balances[i] << ',' << expected << ','
+                     << s.seconds[i] << '\n';
+        };
+        write("threads, no synchronisation", threads);
+        write("processes, no synchronisation", processes);
+        for (std::size_t k = 0; k < results.size(); ++k) write(fixed[k].name, results[k]);
+        file.close();
+        if (!file) throw std::runtime_error("cannot write " + csv.string());
+        std::printf("\nWrote %s (every run's final balance and time).\n", csv.string().c_str());
         return 0;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "parlab_lab01_demo: %s\n", e.what());
