@@ -225,6 +225,7 @@ int main(int argc, char** argv) {
         std::filesystem::create_directories(o.out);
         const std::filesystem::path csv = o.out / "results.csv";
         std::ofstream file(csv);
+        file.precision(17);
         file << "version,result,reference,worst_abs_error,median_seconds,lock_acquisitions,contended,problem\n";
 
         double serial_seconds = 0;  // the first row's time
