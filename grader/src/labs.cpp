@@ -145,17 +145,20 @@ image as_rgb(const_image_view v) {
 std::string write_diff_image(const image& expected, const image& got, const grading_context& context, const std::string& name) {
     if (expected.width() != got.width() || expected.height() != got.height()) return {};
     const image e = as_rgb(expected.view()), g = as_rgb(got.view());
-    const int w = e.width(), h = e.height(), gap = 4;
+    // Small images are blown up (each pixel a square) so the picture can be looked at.
+    const int scale = std::max(1, 256 / std::max(e.width(), e.height()));
+    const int w = e.width() * scale, h = e.height() * scale, gap = 4;
     image sheet(3 * w + 2 * gap, h, 3);
     for (auto& b : sheet.bytes()) b = 255;
     for (int y = 0; y < h; ++y)
         for (int x = 0; x < w; ++x) {
+            const int sx = x / scale, sy = y / scale;
             bool differs = false;
-            for (int c = 0; c < expected.channels(); ++c) differs |= expected.at(x, y, c) != got.at(x, y, c);
+            for (int c = 0; c < expected.channels(); ++c) differs |= expected.at(sx, sy, c) != got.at(sx, sy, c);
             for (int c = 0; c < 3; ++c) {
-                sheet.at(x, y, c) = e.at(x, y, c);
-                sheet.at(w + gap + x, y, c) = g.at(x, y, c);
-                const auto faint = static_cast<std::uint8_t>(e.at(x, y, c) / 4 + 150);
+                sheet.at(x, y, c) = e.at(sx, sy, c);
+                sheet.at(w + gap + x, y, c) = g.at(sx, sy, c);
+                const auto faint = static_cast<std::uint8_t>(e.at(sx, sy, c) / 4 + 150);
                 sheet.at(2 * (w + gap) + x, y, c) = differs ? (c == 0 ? 255 : 0) : faint;
             }
         }
