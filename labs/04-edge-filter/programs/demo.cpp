@@ -473,7 +473,7 @@ int main(int argc, char** argv) {
                 if (v != "right") text = v;  // the first thing that went wrong, if anything did
             if (!verdicts.empty())
                 std::printf("  %-17s output %s%s\n", name, text.c_str(),
-                            text == "right" ? " at every worker count" : "");
+                            text != "right" ? "" : problem.empty() ? " at every worker count" : " where it ran");
             if (!problem.empty()) std::printf("  %-17s %s\n", name, problem.c_str());
         };
         std::printf("\n");
