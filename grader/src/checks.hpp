@@ -1,6 +1,7 @@
 #pragma once
 // Running one rubric check against a built submission.
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -66,6 +67,9 @@ struct catch_summary {
 /// The two source locations of the first ThreadSanitizer report, as "file:line (what)", or
 /// nullopt when the output has no report.
 [[nodiscard]] std::optional<std::pair<std::string, std::string>> parse_race_report(const std::string& output);
+
+/// How many cores were idle during `window` (from /proc/stat): the machine's free capacity.
+[[nodiscard]] double free_cores(std::chrono::milliseconds window);
 
 /// Deciding a timing check from pairwise speedups: passed when at least two thirds of the pairs
 /// reach `threshold`, failed when at least two thirds fall short, otherwise undecided.

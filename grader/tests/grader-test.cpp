@@ -1,4 +1,6 @@
+#include <atomic>
 #include <filesystem>
+#include <thread>
 #include <fstream>
 #include <sstream>
 
@@ -211,4 +213,17 @@ TEST_CASE("every lab's hints.md has hints for every task", "[grader][hint]") {
             CHECK(hints.count(task.id) == 1);
         }
     }
+}
+
+TEST_CASE("free_cores sees a core taken by a busy thread", "[grader][timing]") {
+    std::atomic<bool> stop{false};
+    std::thread busy([&] {
+        while (!stop.load(std::memory_order_relaxed)) {
+        }
+    });
+    const double free = free_cores(std::chrono::milliseconds(300));
+    stop = true;
+    busy.join();
+    CHECK(free >= 0.0);
+    CHECK(free <= static_cast<double>(std::thread::hardware_concurrency()) - 0.5);
 }
