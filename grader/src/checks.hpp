@@ -24,7 +24,6 @@ struct grading_context {
     std::filesystem::path artifacts_dir; ///< where checks write files for people (diff images)
     unsigned long long seed = 0;
     std::optional<std::pair<uid_t, gid_t>> run_as;
-    std::function<void(const std::string&)> progress;  ///< a short "what now" line
     double timeout_scale = 1.0;          ///< PARLAB_TIMEOUT_SCALE, for slow machines
 };
 

@@ -110,7 +110,6 @@ grade_report grade(const grade_options& options) {
     context.run_as = run_as;
     if (const char* scale = std::getenv("PARLAB_TIMEOUT_SCALE")) context.timeout_scale = std::max(0.1, std::atof(scale));
     const progress_line progress{options.progress};
-    context.progress = progress;
 
     submission_build builder(options.root, options.lab_source, options.work, options.overlay);
     for (const lab_info* lab : chosen) {
