@@ -1,5 +1,7 @@
 // The grader's probe for lab 02: the student's dot products on vectors drawn from the seed, with
-// the lock's counts; and timed runs of version 2, version 3 and a plain serial loop.
+// the lock's counts; and timed runs of versions 2 and 3.
+
+#include <memory>
 
 #include "dot.hpp"
 #include "inputs.hpp"
@@ -27,23 +29,38 @@ nlohmann::json per_worker(const arguments& args, bool padded) {
     return {{"value", result.value}, {"slots", result.slots}};
 }
 
-// Timed runs on n elements (default 1,000,000) and 64 chunks, with --workers threads.
-std::function<void()> timed(const arguments& args, int version) {
-    const auto n = static_cast<std::size_t>(args.number("n", 1000000));
-    auto in = std::make_shared<parlab::grader::dot_input>(parlab::grader::seeded_dot_input(args.number("seed"), n));
-    auto pool = std::make_shared<parlab::thread_pool>(args.number("workers", 2));
-    auto lock = std::make_shared<lab02::counting_mutex>();
-    auto sink = std::make_shared<volatile double>(0.0);
-    return [=] {
-        switch (version) {
-            case 2: *sink = lab02::dot_lock_per_element(in->x, in->y, *pool, 64, *lock); break;
-            case 3: *sink = lab02::dot_lock_per_chunk(in->x, in->y, *pool, 64, *lock); break;
-            default: {  // the plain serial loop
-                double total = 0;
-                for (std::size_t i = 0; i < in->x.size(); ++i) total += in->x[i] * in->y[i];
-                *sink = total;
+// A sweep like the lab's own task 4 tests: empty, one, odd and large inputs over 1 to 8
+// workers, with hidden values.
+nlohmann::json per_worker_sweep(const arguments& args) {
+    nlohmann::json cases = nlohmann::json::array();
+    for (const std::size_t n : parlab::grader::sweep_sizes(args.number("seed")))
+        for (const std::size_t workers : {1u, 2u, 3u, 8u}) {
+            const auto x = parlab::grader::seeded_doubles(parlab::grader::derive_seed(args.number("seed"), 20 + n), n);
+            const auto y = parlab::grader::seeded_doubles(parlab::grader::derive_seed(args.number("seed"), 40 + n), n);
+            parlab::thread_pool pool(workers);
+            for (const bool padded : {false, true}) {
+                const auto result = padded ? lab02::dot_per_worker_padded(x, y, pool, 16)
+                                           : lab02::dot_per_worker_adjacent(x, y, pool, 16);
+                cases.push_back({{"n", n}, {"workers", workers}, {"padded", padded}, {"value", result.value},
+                                 {"slots", result.slots}});
             }
         }
+    return {{"cases", cases}};
+}
+
+// Timed runs on n elements (default 1,000,000) and 64 chunks, with --workers threads; y is new
+// for every nonce, and the answer is the dot product, which the grader checks.
+parlab::probe::timed_body timed(const arguments& args, int version) {
+    const auto n = static_cast<std::size_t>(args.number("n", 1000000));
+    const auto seed = args.number("seed");
+    auto in = std::make_shared<parlab::grader::dot_input>(parlab::grader::seeded_dot_input(seed, n));
+    auto pool = std::make_shared<parlab::thread_pool>(args.number("workers", 2));
+    auto lock = std::make_shared<lab02::counting_mutex>();
+    return [=](std::uint64_t nonce) {
+        in->y = parlab::grader::timing_doubles(seed, nonce, n);
+        const double value = version == 2 ? lab02::dot_lock_per_element(in->x, in->y, *pool, 64, *lock)
+                                           : lab02::dot_lock_per_chunk(in->x, in->y, *pool, 64, *lock);
+        return parlab::grader::digest_double(value);
     };
 }
 
@@ -62,6 +79,6 @@ int main(int argc, char** argv) {
     table.checks["per-worker-padded"] = [](const arguments& a) { return per_worker(a, true); };
     table.timed["lock-per-element"] = [](const arguments& a) { return timed(a, 2); };
     table.timed["lock-per-chunk"] = [](const arguments& a) { return timed(a, 3); };
-    table.timed["serial"] = [](const arguments& a) { return timed(a, 0); };
+    table.checks["per-worker-sweep"] = per_worker_sweep;
     return parlab::probe::run(argc, argv, table);
 }

@@ -1,5 +1,7 @@
 // The grader's probe for lab 03: the student's copies of images drawn from the seed, written as
-// raw files for the grader to compare; and the rows each worker is given.
+// raw files for the grader to compare; the rows each worker is given; and the student's timings.
+
+#include <stdexcept>
 
 #include "image_copy.hpp"
 #include "inputs.hpp"
@@ -46,6 +48,34 @@ int main(int argc, char** argv) {
                     cases.push_back({{"height", height}, {"workers", workers}, {"split", lab03::to_string(split)}, {"rows", rows}});
                 }
         return nlohmann::json{{"cases", cases}};
+    };
+    table.checks["time-copies"] = [](const arguments& a) {
+        // The student's own timing of a hidden image; the grader holds the times against the
+        // wall clock it measured around this whole run and against what a copy can cost.
+        parlab::grader::seeded_numbers numbers(parlab::grader::derive_seed(a.number("seed"), 12));
+        const auto picture = parlab::grader::seeded_image(numbers.next(), static_cast<int>(numbers.between(300, 600)),
+                                                          static_cast<int>(numbers.between(200, 400)), 3);
+        nlohmann::json cases = nlohmann::json::array();
+        for (auto split : {lab03::split_kind::blocks, lab03::split_kind::interleaved}) {
+            const auto t = lab03::time_copies(picture.view(), 2, split, 3);
+            cases.push_back({{"split", lab03::to_string(split)},
+                             {"memcpy", t.memcpy_seconds},
+                             {"processes", t.processes_seconds},
+                             {"threads", t.threads_seconds}});
+        }
+        const auto refuses = [&](std::size_t workers, std::size_t repetitions) {
+            try {
+                (void)lab03::time_copies(picture.view(), workers, lab03::split_kind::blocks, repetitions);
+            } catch (const std::invalid_argument&) {
+                return true;
+            }
+            return false;
+        };
+        return nlohmann::json{{"bytes", picture.size_bytes()},
+                              {"repetitions", 3},
+                              {"cases", cases},
+                              {"refuses_zero_workers", refuses(0, 1)},
+                              {"refuses_zero_repetitions", refuses(1, 0)}};
     };
     return parlab::probe::run(argc, argv, table);
 }

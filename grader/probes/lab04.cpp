@@ -1,8 +1,6 @@
 // The grader's probe for lab 04: the student's filter on images drawn from the seed and on a
 // photo, written as raw files for the grader to compare; where the output lock is held; and
-// timed runs of the filter and of the grader's serial reference.
-
-#include <memory>
+// timed runs of the filter (the serial reference is timed in the grader's own program).
 
 #include "filter.hpp"
 #include "inputs.hpp"
@@ -42,11 +40,6 @@ nlohmann::json filtered(const arguments& args, const std::string& prefix, Filter
 
 void serial_rows(parlab::const_image_view source, parlab::image_view target, const lab04::filter_spec& f, std::size_t) {
     for (int y = 0; y < source.height; ++y) lab04::filter_row(source, f, y, target.row(y));
-}
-
-// A 1280x1080 RGB image, the size the lab's timing table uses.
-std::shared_ptr<parlab::image> timing_image(const arguments& args) {
-    return std::make_shared<parlab::image>(grader::seeded_image(args.number("seed"), 1280, 1080, 3));
 }
 
 }  // namespace
@@ -95,19 +88,15 @@ int main(int argc, char** argv) {
         return nlohmann::json{{"rows", picture.height()}, {"under_lock", under_lock.load()}, {"missing", missing},
                               {"repeated", repeated}, {"wrong_bytes", wrong}, {"acquisitions", lock.acquisitions()}};
     };
-    table.timed["reference"] = [](const arguments& a) {
-        auto picture = timing_image(a);
-        return std::function<void()>([picture] {
-            (void)grader::reference::apply_filter(picture->view(), grader::reference::named_filters().at("sobel-x"));
-        });
-    };
     table.timed["threads"] = [](const arguments& a) {
-        auto picture = timing_image(a);
-        auto out = std::make_shared<parlab::image>(picture->width(), picture->height(), picture->channels());
         const auto workers = static_cast<std::size_t>(a.number("workers", 1));
+        const auto seed = a.number("seed");
         const auto& k = grader::reference::named_filters().at("sobel-x").k;
-        return std::function<void()>([picture, out, workers, k] {
-            lab04::filter_threads(picture->view(), out->view(), {k, std::nullopt}, workers);
+        return parlab::probe::timed_body([workers, seed, k](std::uint64_t nonce) {
+            const parlab::image picture = grader::timing_image(seed, nonce);
+            parlab::image out(picture.width(), picture.height(), picture.channels());
+            lab04::filter_threads(picture.view(), out.view(), {k, std::nullopt}, workers);
+            return grader::digest_bytes(out.bytes());
         });
     };
     return parlab::probe::run(argc, argv, table);

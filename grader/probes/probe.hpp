@@ -1,19 +1,27 @@
 #pragma once
 // The probe side of the grader's protocol. A probe is a program of the grader's, linked to the
 // student's lab library and run in the sandbox:
-//     probe check NAME --seed=N [--key=value...]   runs NAME once, answers one JSON line on fd 3
-//     probe time NAME --seed=N [--key=value...]    sets up, then for each "go" line on fd 4 runs
-//                                                  NAME once and answers "ok" (or "error ...")
-// The grader times "go" to answer from its own side, and checks answers against its own
-// reference; the probe never knows the expected result.
+//     probe check NAME --seed=N [--canary] [--key=value...]
+//         says "ready" on fd 3 as soon as main() starts, runs NAME once and answers one JSON
+//         line on fd 3; with --canary (ThreadSanitizer builds) it then races on purpose in code
+//         of its own, so the grader can tell a silent ThreadSanitizer from one that was silenced
+//     probe time NAME --seed=N [--key=value...]
+//         says "ready", sets up, then for each "go NONCE" line on fd 4 runs NAME once on input
+//         made from the nonce and answers "ok DIGEST" (or "error ...")
+// The grader times "go" to answer from its own side and checks every answer (and every digest)
+// against its own reference; the probe never knows the expected result. Nothing a probe says is
+// trusted without that check: the student's code runs in the same process and can write on
+// fd 3 too.
 
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <exception>
 #include <functional>
 #include <map>
 #include <string>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -23,6 +31,7 @@ struct arguments {
     std::string mode;  ///< check | time
     std::string name;
     std::map<std::string, std::string> options;
+    bool canary = false;
     [[nodiscard]] std::string get(const std::string& key, const std::string& fallback = "") const {
         const auto it = options.find(key);
         return it == options.end() ? fallback : it->second;
@@ -39,6 +48,7 @@ inline arguments parse(int argc, char** argv) {
     if (argc > 2) args.name = argv[2];
     for (int i = 3; i < argc; ++i) {
         const std::string a = argv[i];
+        if (a == "--canary") args.canary = true;
         const auto eq = a.find('=');
         if (a.rfind("--", 0) == 0 && eq != std::string::npos) args.options[a.substr(2, eq - 2)] = a.substr(eq + 1);
     }
@@ -56,26 +66,55 @@ inline void answer(const std::string& line) {
     }
 }
 
-/// Waits for the next "go" on fd 4; false when the grader closed the channel.
-inline bool wait_for_go() {
+/// Waits for the next "go NONCE" on fd 4 and returns the nonce; false when the grader closed the
+/// channel or sent something else.
+inline bool wait_for_go(std::uint64_t& nonce) {
     std::string line;
     char c = 0;
     while (::read(4, &c, 1) == 1) {
-        if (c == '\n') return line == "go";
-        line += c;
+        if (c != '\n') {
+            line += c;
+            continue;
+        }
+        if (line.rfind("go ", 0) != 0) return false;
+        try {
+            nonce = std::stoull(line.substr(3));
+        } catch (const std::exception&) {
+            return false;
+        }
+        return true;
     }
     return false;
 }
 
+/// A deliberate data race between two threads of the probe's own. Under ThreadSanitizer it must
+/// be reported every time; the grader looks for this function's name in the report.
+[[gnu::noinline]] inline void parlab_probe_canary_race() {
+    static volatile long canary = 0;  // unsynchronised on purpose
+    std::thread first([] {
+        for (int i = 0; i < 100; ++i) canary = canary + 1;
+    });
+    std::thread second([] {
+        for (int i = 0; i < 100; ++i) canary = canary + 1;
+    });
+    first.join();
+    second.join();
+}
+
+/// A timed body: runs the work once on input made from the nonce and returns a digest of the
+/// result, which the grader checks before the time counts.
+using timed_body = std::function<std::string(std::uint64_t nonce)>;
+
 /// What a probe provides: checks answer JSON, timed bodies are set up once and run per "go".
 struct probe_table {
     std::map<std::string, std::function<nlohmann::json(const arguments&)>> checks;
-    std::map<std::string, std::function<std::function<void()>(const arguments&)>> timed;
+    std::map<std::string, std::function<timed_body(const arguments&)>> timed;
 };
 
 /// Runs the probe: returns the process's exit code. An exception from the student's code is an
 /// answer {"error": ...} (check) or "error ..." (time).
 inline int run(int argc, char** argv, const probe_table& table) {
+    answer("ready");  // main() was reached: the lab's globals did not hang
     const arguments args = parse(argc, argv);
     try {
         if (args.mode == "check") {
@@ -85,6 +124,7 @@ inline int run(int argc, char** argv, const probe_table& table) {
                 return 2;
             }
             answer(it->second(args).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+            if (args.canary) parlab_probe_canary_race();
             return 0;
         }
         if (args.mode == "time") {
@@ -93,11 +133,8 @@ inline int run(int argc, char** argv, const probe_table& table) {
                 answer("error the probe has no timed run '" + args.name + "'");
                 return 2;
             }
-            const std::function<void()> body = it->second(args);
-            while (wait_for_go()) {
-                body();
-                answer("ok");
-            }
+            const timed_body body = it->second(args);
+            for (std::uint64_t nonce = 0; wait_for_go(nonce);) answer("ok " + body(nonce));
             return 0;
         }
     } catch (const std::exception& error) {

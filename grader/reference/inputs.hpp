@@ -6,6 +6,10 @@
 #include <cstddef>
 #include <array>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "parlab/image.hpp"
@@ -124,6 +128,79 @@ struct image_case {
     std::array<double, 9> k{};
     for (double& w : k) w = static_cast<double>(numbers.between(-16, 16)) / 8.0;
     return k;
+}
+
+}  // namespace parlab::grader
+
+namespace parlab::grader {
+
+/// Timed runs: every "go" brings a nonce the grader draws at random, and the run's input is made
+/// from it, so no run can be answered from an earlier one or prepared before the clock starts.
+[[nodiscard]] inline std::uint64_t timing_seed(std::uint64_t seed, std::uint64_t nonce) noexcept {
+    return derive_seed(seed ^ (nonce * 0x9e3779b97f4a7c15ULL), 9);
+}
+
+/// A digest of bytes (64-bit, FNV-style over 8-byte words), as 16 hex digits: what a timed run
+/// answers so the grader can check it computed the right thing.
+[[nodiscard]] inline std::string digest_bytes(std::span<const std::uint8_t> bytes) {
+    std::uint64_t h = 0xcbf29ce484222325ULL ^ bytes.size();
+    std::size_t i = 0;
+    for (; i + 8 <= bytes.size(); i += 8) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, bytes.data() + i, 8);
+        h = (h ^ word) * 0x100000001b3ULL;
+        h ^= h >> 29;
+    }
+    for (; i < bytes.size(); ++i) h = (h ^ bytes[i]) * 0x100000001b3ULL;
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string text(16, '0');
+    for (int d = 15; d >= 0; --d, h >>= 4) text[static_cast<std::size_t>(d)] = hex[h & 15];
+    return text;
+}
+
+/// Lab 04's timed image: 1280x1080 RGB, the size of the lab's timing table, new for every nonce.
+/// Eight bytes per random number: it is made inside the timed run, so it must be cheap.
+[[nodiscard]] inline image timing_image(std::uint64_t seed, std::uint64_t nonce) {
+    image img(1280, 1080, 3);
+    seeded_numbers numbers(timing_seed(seed, nonce));
+    const auto bytes = img.bytes();
+    std::size_t i = 0;
+    for (; i + 8 <= bytes.size(); i += 8) {
+        const std::uint64_t word = numbers.next();
+        std::memcpy(bytes.data() + i, &word, 8);
+    }
+    for (; i < bytes.size(); ++i) bytes[i] = static_cast<std::uint8_t>(numbers.next());
+    return img;
+}
+
+}  // namespace parlab::grader
+
+namespace parlab::grader {
+
+/// Lab 02's timed vector y: n numbers in [0, 1), new for every nonce. Two numbers of 32 random
+/// bits each per random draw: it is made inside the timed run, so it must be cheap.
+[[nodiscard]] inline std::vector<double> timing_doubles(std::uint64_t seed, std::uint64_t nonce, std::size_t n) {
+    std::vector<double> values(n);
+    seeded_numbers numbers(timing_seed(seed, nonce));
+    for (std::size_t i = 0; i < n; i += 2) {
+        const std::uint64_t z = numbers.next();
+        values[i] = static_cast<double>(z >> 32) * 0x1.0p-32;
+        if (i + 1 < n) values[i + 1] = static_cast<double>(z & 0xffffffffULL) * 0x1.0p-32;
+    }
+    return values;
+}
+
+/// A double as a timed run's answer: all 17 significant digits.
+[[nodiscard]] inline std::string digest_double(double value) {
+    char text[40];
+    std::snprintf(text, sizeof text, "%.17g", value);
+    return text;
+}
+
+/// Lab 02's task 4 sweep: empty, one, odd, and one large size drawn from the seed.
+[[nodiscard]] inline std::vector<std::size_t> sweep_sizes(std::uint64_t seed) {
+    seeded_numbers numbers(derive_seed(seed, 11));
+    return {0, 1, 1001, static_cast<std::size_t>(numbers.between(50000, 120000))};
 }
 
 }  // namespace parlab::grader

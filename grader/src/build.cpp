@@ -2,8 +2,16 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <cctype>
 #include <fstream>
+#include <regex>
+#include <set>
 #include <sstream>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
 
 #include "sandbox.hpp"
 
@@ -36,29 +44,82 @@ void mirror_tree(const fs::path& from, const fs::path& to) {
     }
 }
 
-// The compiler's error lines, with the build's staging paths shortened.
-std::string first_errors(const std::string& output, const std::string& strip) {
+// The compiler's error lines about the student's own files (`lab_dir` + one of `files`), with
+// the staging path cut off, and the linker's missing symbols. Nothing else of the compiler's
+// output is shown: it could quote a file the student has no business reading.
+std::string student_errors(const std::string& output, const std::string& lab_dir, const std::vector<std::string>& files) {
     std::istringstream lines(output);
     std::string line, errors;
     int count = 0;
     while (std::getline(lines, line) && count < 12) {
-        if (line.find("error") == std::string::npos && line.find("undefined reference") == std::string::npos) continue;
-        if (line.rfind("FAILED:", 0) == 0 || line.rfind("ninja:", 0) == 0) continue;
-        for (auto at = line.find(strip); !strip.empty() && at != std::string::npos; at = line.find(strip))
-            line.erase(at, strip.size());
+        const bool linker = line.find("undefined reference") != std::string::npos;
+        bool mine = false;
+        for (const auto& f : files) mine = mine || line.rfind(lab_dir + f + ":", 0) == 0;
+        if (!linker && !(mine && line.find("error") != std::string::npos)) continue;
+        for (auto at = line.find(lab_dir); at != std::string::npos; at = line.find(lab_dir)) line.erase(at, lab_dir.size());
+        if (linker && line.find(": ") != std::string::npos && !mine) line = line.substr(line.rfind("undefined reference"));
         errors += line + "\n";
         ++count;
     }
-    return errors.empty() ? output.substr(output.size() > 2000 ? output.size() - 2000 : 0) : errors;
+    return errors.empty() ? "the build failed outside the files you edit: check that they match the lab's header "
+                            "(names, signatures) and include only the kit's and the standard library's headers\n"
+                          : errors;
+}
+
+// What CMake ran to compile `file` in `tree` (compile_commands.json), or empty.
+std::string compile_command(const fs::path& tree, const fs::path& file) {
+    std::ifstream in(tree / "compile_commands.json");
+    if (!in) return {};
+    try {
+        for (const auto& entry : nlohmann::json::parse(in)) {
+            std::error_code ignored;
+            if (fs::equivalent(entry.at("file").get<std::string>(), file, ignored))
+                return entry.at("command").get<std::string>();
+        }
+    } catch (const nlohmann::json::exception&) {
+    }
+    return {};
 }
 
 }  // namespace
 
-command_result run_command(const std::vector<std::string>& argv, int timeout_seconds) {
+std::string forbidden_constructs(const std::string& text, const std::string& file) {
+    // Sanitizer interfaces and hooks, the attributes that turn instrumentation off, annotations
+    // that tell ThreadSanitizer to look away, and loading symbols by name to reach any of them.
+    static const std::regex banned(
+        R"(\b(__tsan\w*|__sanitizer\w*|__asan\w*|__ubsan\w*|__lsan\w*|__msan\w*|__hwasan\w*|__interceptor\w*|)"
+        R"(__no_sanitize\w*|no_sanitize\w*|\w*Annotate\w*|dlsym|dlvsym|dlopen|dlmopen)\b)");
+    std::set<std::string> found;
+    std::istringstream lines(text);
+    bool in_file = false;
+    for (std::string line; std::getline(lines, line);) {
+        if (line.rfind("# ", 0) == 0 && line.size() > 2 && std::isdigit(static_cast<unsigned char>(line[2]))) {
+            // a line marker: # LINE "PATH" FLAGS
+            const auto open = line.find('"'), close = line.rfind('"');
+            in_file = open != std::string::npos && close > open && line.substr(open + 1, close - open - 1) == file;
+            continue;
+        }
+        if (!in_file) continue;
+        for (auto it = std::sregex_iterator(line.begin(), line.end(), banned); it != std::sregex_iterator(); ++it)
+            found.insert((*it)[1]);
+    }
+    std::string list;
+    for (const auto& f : found) list += (list.empty() ? "" : ", ") + f;
+    return list;
+}
+
+command_result run_command(const std::vector<std::string>& argv, int timeout_seconds,
+                           std::optional<std::pair<uid_t, gid_t>> run_as, const fs::path& home) {
     run_request request;
     request.argv = argv;
-    for (char** e = environ; *e != nullptr; ++e) request.env.emplace_back(*e);
-    request.workdir = fs::current_path();
+    for (char** e = environ; *e != nullptr; ++e)
+        if (home.empty() || std::string_view(*e).rfind("HOME=", 0) != 0) request.env.emplace_back(*e);
+    if (!home.empty()) request.env.push_back("HOME=" + home.string());
+    if (run_as) {
+        request.run_as_uid = run_as->first;
+        request.run_as_gid = run_as->second;
+    }
+    request.workdir = home.empty() ? fs::current_path() : home;
     request.timeout = std::chrono::seconds(timeout_seconds);
     request.output_cap = 1 << 20;
     request.open_files = 4096;
@@ -69,8 +130,22 @@ command_result run_command(const std::vector<std::string>& argv, int timeout_sec
             result.output, result.timed_out};
 }
 
-submission_build::submission_build(fs::path root, fs::path lab_source, fs::path work, bool overlay)
-    : root_(std::move(root)), source_(std::move(lab_source)), work_(std::move(work)), overlay_(overlay) {}
+submission_build::submission_build(fs::path root, fs::path lab_source, fs::path work, bool overlay,
+                                   std::optional<std::pair<uid_t, gid_t>> build_as)
+    : root_(std::move(root)), source_(std::move(lab_source)), work_(std::move(work)), overlay_(overlay),
+      build_as_(build_as) {}
+
+// Gives a build tree to the user who compiles (when that is not the grader's own user).
+void submission_build::hand_over(const fs::path& dir) const {
+    fs::create_directories(dir);
+    if (!build_as_) return;
+    const auto give = [&](const fs::path& p) {
+        if (::lchown(p.c_str(), build_as_->first, build_as_->second) != 0)
+            throw std::runtime_error(fmt::format("cannot hand {} to the unprivileged user", p.string()));
+    };
+    give(dir);
+    for (const auto& entry : fs::recursive_directory_iterator(dir)) give(entry.path());
+}
 
 fs::path submission_build::stage_dir() const { return overlay_ ? work_ / "stage" : source_; }
 
@@ -87,6 +162,9 @@ std::string submission_build::stage(const lab_info& lab) {
         const fs::path mine = source_ / lab.folder / file;
         if (!fs::exists(mine)) return fmt::format("the submission has no {}/{}", lab.folder, file);
         copy_if_changed(mine, staged / file);
+        // readable by the user who compiles it, whatever the upload's permissions were
+        fs::permissions(staged / file, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                                           fs::perms::others_read);
     }
     return {};
 }
@@ -102,9 +180,13 @@ void submission_build::configure(build_kind kind) {
         argv.emplace_back("-DCMAKE_BUILD_TYPE=RelWithDebInfo");
         argv.emplace_back("-DPARLAB_SANITIZER=thread");
     }
-    const auto result = run_command(argv, 600);
+    hand_over(dir);
+    const auto result = run_command(argv, 600, build_as_, dir);
     configured_[kind] = true;
-    if (result.code != 0) configure_errors_[kind] = "configuring the build failed:\n" + first_errors(result.output, "");
+    if (result.code != 0) {
+        std::string last = result.output.substr(result.output.size() > 1500 ? result.output.size() - 1500 : 0);
+        configure_errors_[kind] = "configuring the grader's build failed (a problem of the kit, not of your code):\n" + last;
+    }
 }
 
 lab_build submission_build::build(const lab_info& lab, build_kind kind) {
@@ -119,20 +201,44 @@ lab_build submission_build::build(const lab_info& lab, build_kind kind) {
         return out;
     }
     const fs::path dir = tree(kind);
-    std::vector<std::string> argv{"/usr/bin/env", "cmake", "--build", dir.string(), "--target", lab.target_prefix() + "_tests"};
-    const bool has_probe = fs::exists(root_ / "grader" / "probes" / fmt::format("lab{:02}.cpp", lab.number));
     const std::string probe_target = fmt::format("parlab_probe_lab{:02}", lab.number);
-    if (has_probe) argv.push_back(probe_target);
-    const auto result = run_command(argv, 900);
+    if (!fs::exists(root_ / "grader" / "probes" / fmt::format("lab{:02}.cpp", lab.number))) {
+        out.errors = fmt::format("the grader has no probe for lab {} (grader/probes/lab{:02}.cpp)", lab.number, lab.number);
+        return out;
+    }
+    hand_over(dir);
+    const auto result = run_command({"/usr/bin/env", "cmake", "--build", dir.string(), "--target", probe_target}, 900,
+                                    build_as_, dir);
     if (result.code != 0) {
         out.errors = result.timed_out ? "the build took longer than 15 minutes"
-                                      : first_errors(result.output, (stage_dir() / lab.folder).string() + "/");
+                                      : student_errors(result.output, (stage_dir() / lab.folder).string() + "/", lab.sources);
         return out;
     }
     out.ok = true;
-    out.tests = dir / (lab.target_prefix() + "_tests");
-    if (has_probe) out.probe = dir / "grader" / probe_target;
+    out.probe = dir / "grader" / probe_target;
+    if (kind == build_kind::tsan) out.forbidden = scan_forbidden(lab, kind);
     return out;
+}
+
+// Runs the preprocessor over each of the student's files exactly as the build compiled them (the
+// ThreadSanitizer build, so a test of __SANITIZE_THREAD__ shows its hand) and looks for the
+// constructs that can silence ThreadSanitizer.
+std::string submission_build::scan_forbidden(const lab_info& lab, build_kind kind) {
+    static const std::regex output_option(R"( -o \S+)"), compile_only(R"( -c )");
+    std::string found;
+    for (const auto& file : lab.sources) {
+        const fs::path path = stage_dir() / lab.folder / file;
+        std::string command = compile_command(tree(kind), path);
+        if (command.empty()) continue;  // a header: it is scanned where a source includes it
+        const fs::path preprocessed = tree(kind) / (file + ".scan.ii");
+        command = std::regex_replace(std::regex_replace(command, output_option, " -E -o " + preprocessed.string()),
+                                     compile_only, " ");
+        const auto result = run_command({"/bin/sh", "-c", command}, 300, build_as_, tree(kind));
+        std::string here = result.code == 0 ? forbidden_constructs(read_text(preprocessed), path.string())
+                                            : std::string("code the preprocessor rejects");
+        if (!here.empty()) found += (found.empty() ? "" : ", ") + here;
+    }
+    return found;
 }
 
 }  // namespace parlab::grader

@@ -1,9 +1,14 @@
 #pragma once
 // Building a submission: stage the student's files over the kit's frozen lab files, then compile
-// the lab's tests and probe in a Release tree and a ThreadSanitizer tree.
+// the grader's probe for the lab in a Release tree and a ThreadSanitizer tree. When the grader
+// runs as root, the compiler runs as the unprivileged user too, so an #include can read only
+// what that user may.
+
+#include <sys/types.h>
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,9 +21,11 @@ enum class build_kind { release, tsan };
 /// Where a lab's programs ended up, or why they could not be built.
 struct lab_build {
     bool ok = false;
-    std::string errors;  ///< the first compiler errors, paths relative to the submission
-    std::filesystem::path tests;   ///< the lab's Catch2 test program
+    std::string errors;  ///< the first compiler errors in the student's files, paths relative to the lab
     std::filesystem::path probe;   ///< the grader's probe linked to the student's code (may be empty)
+    /// Constructs in the student's files (as the compiler sees them, macros expanded) that can
+    /// switch ThreadSanitizer off or hide its reports, comma-separated; empty when none.
+    std::string forbidden;
 };
 
 class submission_build {
@@ -27,7 +34,7 @@ public:
     /// folder of its own. `overlay`: copy only the student-editable files from lab_source over the
     /// kit's labs/ (for submissions); otherwise build lab_source as it is.
     submission_build(std::filesystem::path root, std::filesystem::path lab_source, std::filesystem::path work,
-                     bool overlay);
+                     bool overlay, std::optional<std::pair<uid_t, gid_t>> build_as = std::nullopt);
 
     /// Stages and builds one lab; `progress` is told what is happening.
     [[nodiscard]] lab_build build(const lab_info& lab, build_kind kind);
@@ -35,13 +42,20 @@ public:
 private:
     std::filesystem::path root_, source_, work_;
     bool overlay_;
+    std::optional<std::pair<uid_t, gid_t>> build_as_;
     std::map<build_kind, bool> configured_;
     std::map<build_kind, std::string> configure_errors_;
     [[nodiscard]] std::filesystem::path stage_dir() const;
     [[nodiscard]] std::filesystem::path tree(build_kind kind) const;
     std::string stage(const lab_info& lab);
     void configure(build_kind kind);
+    void hand_over(const std::filesystem::path& dir) const;
+    std::string scan_forbidden(const lab_info& lab, build_kind kind);
 };
+
+/// The constructs of preprocessed source `text` (lines from `file` only) that can switch
+/// ThreadSanitizer off or hide its reports, comma-separated; empty when none.
+[[nodiscard]] std::string forbidden_constructs(const std::string& text, const std::string& file);
 
 /// Runs a trusted command (cmake, ninja) with a time limit; returns its exit code and output.
 struct command_result {
@@ -49,6 +63,8 @@ struct command_result {
     std::string output;
     bool timed_out = false;
 };
-[[nodiscard]] command_result run_command(const std::vector<std::string>& argv, int timeout_seconds);
+[[nodiscard]] command_result run_command(const std::vector<std::string>& argv, int timeout_seconds,
+                                         std::optional<std::pair<uid_t, gid_t>> run_as = std::nullopt,
+                                         const std::filesystem::path& home = {});
 
 }  // namespace parlab::grader

@@ -4,9 +4,10 @@
 
 #include <algorithm>
 #include <fstream>
+#include <random>
 #include <regex>
-#include <thread>
 #include <sstream>
+#include <thread>
 
 #include "labs.hpp"
 #include "parlab/workers.hpp"
@@ -23,10 +24,12 @@ int seconds_param(const check_spec& spec, const char* key, int fallback, const g
 // kit lives.
 fs::path stage_program(const fs::path& program, const grading_context& context, const std::string& flavour) {
     const fs::path copy = context.run_dir / "bin" / (flavour + "-" + program.filename().string());
+    const fs::path fresh = copy.string() + ".new";
     fs::create_directories(copy.parent_path());
-    fs::copy_file(program, copy, fs::copy_options::overwrite_existing);
-    fs::permissions(copy, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                              fs::perms::others_read | fs::perms::others_exec);
+    fs::copy_file(program, fresh, fs::copy_options::overwrite_existing);
+    fs::permissions(fresh, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                               fs::perms::others_read | fs::perms::others_exec);
+    fs::rename(fresh, copy);  // a copy still running from an earlier check keeps its own file
     return copy;
 }
 
@@ -85,146 +88,221 @@ bool abnormal_end(check_result& r, const run_result& run, int timeout_seconds) {
     return false;
 }
 
-// The part of Catch2's console output that explains failures, without the banner.
-std::string failure_details(const std::string& output) {
-    const auto first = output.find("----------");
-    std::string details = first == std::string::npos ? output : output.substr(first);
-    if (details.size() > 6000) details = details.substr(0, 6000) + "\n[... cut ...]";
-    return details;
+constexpr std::size_t gib = std::size_t{1} << 30;
+
+// The memory limit of a run: the rubric's "memory_gib" (default 2 GiB); none for the
+// ThreadSanitizer build, whose shadow memory reserves terabytes of address space.
+std::optional<std::size_t> memory_limit(const check_spec& spec) {
+    const double limit = spec.params.value("memory_gib", 2.0);
+    if (limit <= 0) return std::nullopt;
+    return static_cast<std::size_t>(limit * static_cast<double>(gib));
 }
 
-// The first "with message:" or expansion text of a Catch2 failure, as one line.
-std::string first_failure_line(const std::string& output) {
-    std::istringstream in(output);
-    std::string line, found;
-    bool take = false;
-    while (std::getline(in, line)) {
-        if (line.find("with message") != std::string::npos || line.find("due to unexpected exception") != std::string::npos ||
-            line.find("due to a fatal error condition") != std::string::npos || line.find("with expansion") != std::string::npos) {
-            take = true;
-            found.clear();
+// Whether a run that failed did so because it reached its memory limit.
+bool out_of_memory(const std::string& text) {
+    for (const char* sign : {"bad_alloc", "Cannot allocate memory", "cannot allocate memory", "out of memory"})
+        if (text.find(sign) != std::string::npos) return true;
+    return false;
+}
+
+std::string memory_message(const check_spec& spec) {
+    return fmt::format("used more than {:g} GiB of memory, this check's limit: does something allocate far more than "
+                       "the input needs (or leak in a loop)?",
+                       spec.params.value("memory_gib", 2.0));
+}
+
+// What one run of a probe in "check" mode gave.
+struct probe_outcome {
+    run_result run;
+    bool started = false;                 ///< the probe said "ready"
+    std::optional<nlohmann::json> answer; ///< the last JSON line of fd 3
+};
+
+probe_outcome run_probe(const grading_context& context, const fs::path& program, const std::string& name,
+                        const std::vector<std::string>& args, int timeout, const std::vector<std::string>& env,
+                        std::optional<std::size_t> memory) {
+    std::vector<std::string> argv{program.string(), "check", name, fmt::format("--seed={}", context.seed)};
+    argv.insert(argv.end(), args.begin(), args.end());
+    run_request request = base_request(context, argv, timeout, env);
+    request.control_channel = true;
+    request.memory_limit = memory;
+    probe_outcome out;
+    out.run = run_sandboxed(request);
+    std::istringstream lines(out.run.control);
+    for (std::string line; std::getline(lines, line);) {
+        if (line == "ready") {
+            out.started = true;
             continue;
         }
-        if (take) {
-            if (line.find_first_not_of(' ') == std::string::npos) {
-                if (!found.empty()) break;
-                continue;
-            }
-            found += (found.empty() ? "" : " ") + line.substr(line.find_first_not_of(' '));
+        try {
+            out.answer = nlohmann::json::parse(line);
+        } catch (const nlohmann::json::exception&) {
         }
     }
-    return found;
+    // The wall time of the whole run, as the grader measured it (whatever the answer said).
+    if (out.answer && out.answer->is_object()) (*out.answer)["wall"] = out.run.seconds;
+    return out;
 }
 
-check_result run_tests_check(const grading_context& context, const lab_info& lab, const check_spec& spec,
-                             const lab_programs& programs) {
+// Turns a run that did not end normally (or never started) into a result; false otherwise.
+bool abnormal_probe_end(check_result& r, const probe_outcome& out, int timeout, const check_spec& spec, lab_state& state) {
+    if (out.run.timed_out && !out.started) {
+        state.never_started = fmt::format("timed out after {} s before the program reached main(): something in your "
+                                          "file hangs at start-up (a global's constructor?)",
+                                          timeout);
+        fail(r, check_status::timeout, state.never_started, out.run.output);
+        return true;
+    }
+    if (!out.answer && out_of_memory(out.run.output)) {
+        fail(r, check_status::failed, memory_message(spec), out.run.output);
+        return true;
+    }
+    return abnormal_end(r, out.run, timeout);
+}
+
+// The student's probe answer checked by the lab's verifier; `what` prefixes a failure message.
+check_result verify_answer(const probe_verifier& verifier, const check_spec& spec, const nlohmann::json& answer,
+                           const grading_context& context, const check_result& start, const std::string& output) {
+    check_result verdict = verifier.verify(spec, answer, context);
+    verdict.name = start.name;
+    verdict.task = start.task;
+    verdict.max_score = start.max_score;
+    verdict.score = std::clamp(verdict.score, 0.0, 1.0) * start.max_score;  // verify gives a fraction
+    if (verdict.hint.empty()) verdict.hint = start.hint;
+    if (verdict.status != check_status::passed && verdict.details.empty()) verdict.details = output;
+    return verdict;
+}
+
+const probe_verifier* find_verifier(const lab_info& lab, const std::string& probe) {
+    const auto found = probe_verifiers().find(lab.name + "/" + probe);
+    return found == probe_verifiers().end() ? nullptr : &found->second;
+}
+
+check_result run_probe_check(const grading_context& context, const lab_info& lab, const check_spec& spec,
+                             const lab_programs& programs, lab_state& state) {
     check_result r = start_result(lab, spec);
-    const int timeout = seconds_param(spec, "timeout", 60, context);
-    const std::string tag = lab.tag() + spec.params.value("tag", fmt::format("[task{}]", spec.task));
-    const fs::path program = stage_program(programs.release.tests, context, "release");
-    const run_result run = run_sandboxed(base_request(context, {program.string(), tag, "--warn", "NoTests"}, timeout));
-    if (abnormal_end(r, run, timeout)) return r;
-    const auto summary = parse_catch_summary(run.output);
-    if (!summary) {
+    const std::string probe = spec.params.value("probe", spec.name);
+    const probe_verifier* verifier = find_verifier(lab, probe);
+    if (verifier == nullptr || programs.release.probe.empty()) {
+        fail(r, check_status::error, fmt::format("the grader has no probe '{}/{}' (check the rubric)", lab.name, probe));
+        return r;
+    }
+    const int timeout = seconds_param(spec, "timeout", 30, context);
+    const probe_call call = verifier->make_call ? verifier->make_call(spec, context) : probe_call{};
+    const probe_outcome out = run_probe(context, stage_program(programs.release.probe, context, "release"), probe, call.args,
+                                        timeout, {}, memory_limit(spec));
+    if (abnormal_probe_end(r, out, timeout, spec, state)) return r;
+    if (!out.answer) {
         fail(r, check_status::error,
-             fmt::format("the tests ended early without a result ({}): does your code call exit()?", run.status.describe()),
-             run.output);
+             fmt::format("the code ended without an answer ({}): does it call exit()?", out.run.status.describe()),
+             out.run.output);
         return r;
     }
-    if (run.output.find("fatal error condition") != std::string::npos) {
-        fail(r, check_status::crashed, "crashed: " + first_failure_line(run.output), failure_details(run.output));
+    if (out.answer->contains("error")) {
+        const std::string error = out.answer->at("error").is_string() ? out.answer->at("error").get<std::string>() : "?";
+        fail(r, check_status::failed, out_of_memory(error) ? memory_message(spec) : error, out.run.output);
         return r;
     }
-    if (summary->failed > 0 || !run.status.ok()) {
-        std::string first = first_failure_line(run.output);
-        fail(r, check_status::failed,
-             fmt::format("{} of {} tests failed{}{}", summary->failed, summary->cases, first.empty() ? "" : ": ", first),
-             failure_details(run.output));
+    try {
+        return verify_answer(*verifier, spec, *out.answer, context, r, out.run.output);
+    } catch (const std::exception&) {
+        fail(r, check_status::error, "the probe's answer was malformed: does your code write on the grader's channel?",
+             out.run.output);
         return r;
     }
-    pass(r, fmt::format("{} tests passed", summary->cases));
-    return r;
 }
 
 check_result run_race_check(const grading_context& context, const lab_info& lab, const check_spec& spec,
-                            const lab_programs& programs) {
+                            const lab_programs& programs, lab_state& state) {
     check_result r = start_result(lab, spec);
     if (!programs.tsan.ok) {
         fail(r, check_status::error, "the ThreadSanitizer build failed", programs.tsan.errors);
         return r;
     }
+    if (!programs.tsan.forbidden.empty()) {
+        fail(r, check_status::failed,
+             fmt::format("your code uses {}, which can switch ThreadSanitizer off or hide what it finds, so the race "
+                         "check cannot vouch for it: remove it",
+                         programs.tsan.forbidden));
+        return r;
+    }
+    if (state.failed_tasks.count(spec.task) > 0) {
+        fail(r, check_status::failed,
+             fmt::format("task {} does not pass its other checks yet, so the race check cannot vouch for it", spec.task));
+        return r;
+    }
+    const std::string probe = spec.params.value("probe", "");
+    const probe_verifier* verifier = find_verifier(lab, probe);
+    if (verifier == nullptr || programs.tsan.probe.empty()) {
+        fail(r, check_status::error, fmt::format("the grader has no probe '{}/{}' (check the rubric)", lab.name, probe));
+        return r;
+    }
     const int timeout = seconds_param(spec, "timeout", 120, context);
-    const std::string tag = lab.tag() + spec.params.value("tag", fmt::format("[task{}]", spec.task));
-    const fs::path program = stage_program(programs.tsan.tests, context, "tsan");
     // The kit's suppressions: races ThreadSanitizer reports inside the uninstrumented libstdc++.
     const fs::path suppressions = context.run_dir / "tsan.supp";
     fs::copy_file(context.root / "cmake" / "tsan.supp", suppressions, fs::copy_options::overwrite_existing);
-    const run_result run = run_sandboxed(base_request(
-        context, {program.string(), tag, "--warn", "NoTests"}, timeout,
-        {"TSAN_OPTIONS=halt_on_error=1 exitcode=66 second_deadlock_stack=1 report_signal_unsafe=0 suppressions=" +
-         suppressions.string()}));
-    if (const auto race = parse_race_report(run.output)) {
-        fail(r, check_status::failed, fmt::format("ThreadSanitizer saw a data race between {} and {}", race->first, race->second),
-             run.output);
+    probe_call call = verifier->make_call ? verifier->make_call(spec, context) : probe_call{};
+    call.args.emplace_back("--canary");
+    const probe_outcome out = run_probe(context, stage_program(programs.tsan.probe, context, "tsan"), probe, call.args,
+                                        timeout, {"TSAN_OPTIONS=" + tsan_options(suppressions)}, std::nullopt);
+    const auto reports = parse_race_reports(out.run.output);
+    for (const auto& report : reports) {
+        if (report.canary) continue;
+        fail(r, check_status::failed,
+             fmt::format("ThreadSanitizer saw a {} between {} and {}", report.kind, report.first, report.second),
+             out.run.output);
         return r;
     }
-    if (abnormal_end(r, run, timeout)) return r;
-    const auto summary = parse_catch_summary(run.output);
-    if (!summary || summary->failed > 0) {
-        fail(r, check_status::failed, "the tests for this task do not pass yet, so the race check cannot vouch for it",
-             failure_details(run.output));
+    if (abnormal_probe_end(r, out, timeout, spec, state)) return r;
+    if (!out.answer || out.answer->contains("error")) {
+        fail(r, check_status::failed,
+             fmt::format("under ThreadSanitizer your code gave no answer ({}), so the race check cannot vouch for it",
+                         out.answer ? out.answer->value("error", std::string("?")) : out.run.status.describe()),
+             out.run.output);
         return r;
     }
-    pass(r, "no data race reported by ThreadSanitizer");
+    check_result verdict;
+    try {
+        verdict = verify_answer(*verifier, spec, *out.answer, context, r, out.run.output);
+    } catch (const std::exception&) {
+        fail(r, check_status::error, "the probe's answer was malformed: does your code write on the grader's channel?");
+        return r;
+    }
+    if (verdict.status != check_status::passed) {
+        fail(r, check_status::failed,
+             "under ThreadSanitizer your code gave a wrong answer, so the race check cannot vouch for it: " + verdict.message,
+             out.run.output);
+        return r;
+    }
+    const bool canary_seen = std::any_of(reports.begin(), reports.end(), [](const race_report& x) { return x.canary; });
+    if (!canary_seen) {
+        fail(r, check_status::failed,
+             "ThreadSanitizer did not report the race the grader plants on purpose after your code ran, so it was "
+             "switched off or its output was hidden: the race check cannot vouch for your code",
+             out.run.output);
+        return r;
+    }
+    pass(r, "no data race reported by ThreadSanitizer, on hidden inputs with the right answers");
     return r;
 }
 
-check_result run_probe_check(const grading_context& context, const lab_info& lab, const check_spec& spec,
-                             const lab_programs& programs) {
-    check_result r = start_result(lab, spec);
-    const std::string key = lab.name + "/" + spec.params.value("probe", spec.name);
-    const auto found = probe_verifiers().find(key);
-    if (found == probe_verifiers().end() || programs.release.probe.empty()) {
-        fail(r, check_status::error, fmt::format("the grader has no probe '{}' (check the rubric)", key));
-        return r;
-    }
-    const int timeout = seconds_param(spec, "timeout", 30, context);
-    probe_call call = found->second.make_call ? found->second.make_call(spec, context) : probe_call{};
-    std::vector<std::string> argv{stage_program(programs.release.probe, context, "release").string(), "check",
-                                  spec.params.value("probe", spec.name), fmt::format("--seed={}", context.seed)};
-    argv.insert(argv.end(), call.args.begin(), call.args.end());
-    run_request request = base_request(context, argv, timeout);
-    request.control_channel = true;
-    const run_result run = run_sandboxed(request);
-    if (abnormal_end(r, run, timeout)) return r;
-    // The answer is the last line the probe wrote on its control channel.
-    std::string answer_line = run.control;
-    while (!answer_line.empty() && answer_line.back() == '\n') answer_line.pop_back();
-    answer_line = answer_line.substr(answer_line.rfind('\n') == std::string::npos ? 0 : answer_line.rfind('\n') + 1);
-    nlohmann::json answer;
-    try {
-        answer = nlohmann::json::parse(answer_line);
-    } catch (const nlohmann::json::exception&) {
-        fail(r, check_status::error,
-             fmt::format("the code ended without an answer ({}): does it call exit()?", run.status.describe()), run.output);
-        return r;
-    }
-    if (answer.contains("error")) {
-        fail(r, check_status::failed, answer["error"].get<std::string>(), run.output);
-        return r;
-    }
-    check_result verdict = found->second.verify(spec, answer, context);
-    verdict.name = r.name;
-    verdict.task = r.task;
-    verdict.max_score = r.max_score;
-    verdict.score = std::clamp(verdict.score, 0.0, 1.0) * r.max_score;  // verify gives a fraction
-    if (verdict.hint.empty()) verdict.hint = r.hint;
-    if (verdict.status != check_status::passed && verdict.details.empty()) verdict.details = run.output;
-    return verdict;
+// Options of a "--key=value" argument list, for the timing verifiers.
+std::map<std::string, std::string> options_of(const std::vector<std::string>& args) {
+    std::map<std::string, std::string> options;
+    for (const auto& a : args)
+        if (const auto eq = a.find('='); a.rfind("--", 0) == 0 && eq != std::string::npos)
+            options[a.substr(2, eq - 2)] = a.substr(eq + 1);
+    return options;
+}
+
+// A random nonce per timed pair: unpredictable, so no run can be prepared ahead of its "go".
+std::uint64_t draw_nonce() {
+    static std::random_device device;
+    return (static_cast<std::uint64_t>(device()) << 32 | device()) % 1000000000000000ULL;
 }
 
 check_result run_timing_check(const grading_context& context, const lab_info& lab, const check_spec& spec,
-                              const lab_programs& programs) {
+                              const lab_programs& programs, lab_state& state) {
     check_result r = start_result(lab, spec);
     const auto needs = spec.params.value("needs_cores", 1);
     if (available_cpus() < static_cast<std::size_t>(needs)) {
@@ -254,35 +332,80 @@ check_result run_timing_check(const grading_context& context, const lab_info& la
     const std::size_t batch = spec.params.value("pairs", 5);
     const std::size_t max_pairs = spec.params.value("max_pairs", 15);
     const int timeout = seconds_param(spec, "timeout", 20, context);
-    const fs::path probe = stage_program(programs.release.probe, context, "release");
-    const auto session_for = [&](const char* side) {
-        const auto& run = spec.params.at(side);
-        std::vector<std::string> argv{probe.string(), "time", run.at("probe").get<std::string>()};
-        for (const auto& a : run.value("args", nlohmann::json::array())) argv.push_back(a.get<std::string>());
-        argv.push_back(fmt::format("--seed={}", context.seed));
-        return std::make_unique<sandbox_session>(base_request(context, argv, timeout * 100));
+
+    // One side of the pair: the student's probe, or the grader's own reference program.
+    struct side {
+        std::string label, probe;
+        std::vector<std::string> args;
+        bool reference = false;
+        const timing_verifier* verifier = nullptr;
+        std::unique_ptr<sandbox_session> session;
     };
-    auto a = session_for("a");
-    auto b = session_for("b");
-    std::vector<double> speedups;
-    const auto step = [&](sandbox_session& s, const char* side) -> std::optional<double> {
-        const auto answer = s.go(std::chrono::seconds(timeout));
-        if (answer && answer->line == "ok") return answer->seconds;
-        const run_result ended = s.finish();
-        if (!abnormal_end(r, ended, timeout)) {
-            const std::string said = answer ? answer->line : "no answer";
-            fail(r, check_status::error, fmt::format("the timed run ({}) failed: {}", side, said), ended.output);
+    const auto make_side = [&](const char* key, const char* fallback_label) {
+        const auto& json = spec.params.at(key);
+        side s;
+        s.label = json.value("label", fallback_label);
+        s.probe = json.at("probe").get<std::string>();
+        for (const auto& a : json.value("args", nlohmann::json::array())) s.args.push_back(a.get<std::string>());
+        s.reference = json.value("program", "student") == "reference";
+        if (!s.reference) {
+            const auto found = timing_verifiers().find(lab.name + "/" + s.probe);
+            if (found == timing_verifiers().end())
+                throw std::runtime_error(fmt::format("no timing verifier '{}/{}' (check the rubric)", lab.name, s.probe));
+            s.verifier = &found->second;
         }
-        if (r.status == check_status::timeout)
-            r.message = fmt::format("timed out after {} s in the timed run ({})", timeout, side);
+        const fs::path program = s.reference ? stage_program(context.reference_probe, context, "grader")
+                                             : stage_program(programs.release.probe, context, "release");
+        std::vector<std::string> argv{program.string(), "time", s.probe};
+        argv.insert(argv.end(), s.args.begin(), s.args.end());
+        argv.push_back(fmt::format("--seed={}", context.seed));
+        run_request request = base_request(context, argv, timeout * 100);
+        request.memory_limit = memory_limit(spec);
+        s.session = std::make_unique<sandbox_session>(request);
+        return s;
+    };
+    side a = make_side("a", "baseline");
+    side b = make_side("b", "yours");
+
+    std::map<std::uint64_t, std::string> expected_by_nonce;  // one reference computation per nonce
+    const auto step = [&](side& s, std::uint64_t nonce) -> std::optional<double> {
+        const auto answer = s.session->go(nonce, std::chrono::seconds(timeout));
+        if (answer && answer->line.rfind("ok ", 0) == 0) {
+            const std::string digest = answer->line.substr(3);
+            if (s.verifier == nullptr) return answer->seconds;  // the grader's own program
+            auto [at, inserted] = expected_by_nonce.try_emplace(nonce);
+            if (inserted) at->second = s.verifier->expected(options_of(s.args), context.seed, nonce);
+            if (s.verifier->matches(at->second, digest)) return answer->seconds;
+            fail(r, check_status::failed,
+                 fmt::format("the timed run ({}) answered a wrong result for its input (expected {}, got {}): the grader "
+                             "counts only the time of work whose result it checked",
+                             s.label, at->second, digest.substr(0, 40)));
+            return std::nullopt;
+        }
+        const run_result ended = s.session->finish();
+        if (!s.session->ready_seen() && ended.timed_out) {
+            state.never_started = fmt::format("timed out after {} s before the program reached main(): something in your "
+                                              "file hangs at start-up (a global's constructor?)",
+                                              timeout);
+            fail(r, check_status::timeout, state.never_started, ended.output);
+        } else if (!answer && s.session->ready_seen() && out_of_memory(ended.output)) {
+            fail(r, check_status::failed, memory_message(spec), ended.output);
+        } else if (!abnormal_end(r, ended, timeout)) {
+            const std::string said = answer ? answer->line : "no answer";
+            fail(r, check_status::error, fmt::format("the timed run ({}) failed: {}", s.label, said), ended.output);
+        }
+        if (r.status == check_status::timeout && state.never_started.empty())
+            r.message = fmt::format("timed out after {} s in the timed run ({})", timeout, s.label);
         return std::nullopt;
     };
+    std::vector<double> speedups;
     timing_verdict verdict = timing_verdict::undecided;
     while (speedups.size() < max_pairs && verdict == timing_verdict::undecided) {
         for (std::size_t i = 0; i < batch && speedups.size() < max_pairs; ++i) {
-            const auto ta = step(*a, spec.params.at("a").value("label", "baseline").c_str());
+            const std::uint64_t nonce = draw_nonce();
+            const auto ta = step(a, nonce);
             if (!ta) return r;
-            const auto tb = step(*b, spec.params.at("b").value("label", "yours").c_str());
+            const auto tb = step(b, nonce);
             if (!tb) return r;
             speedups.push_back(*ta / std::max(*tb, 1e-9));
         }
@@ -291,11 +414,9 @@ check_result run_timing_check(const grading_context& context, const lab_info& la
     std::vector<double> sorted = speedups;
     std::sort(sorted.begin(), sorted.end());
     const double median = sorted[sorted.size() / 2];
-    const std::string a_label = spec.params.at("a").value("label", "baseline");
-    const std::string b_label = spec.params.at("b").value("label", "yours");
     const std::string figures =
-        fmt::format("{} is {:.2f}x faster than {} (median of {} alternating pairs; needed {:.2f}x)", b_label, median,
-                    a_label, speedups.size(), threshold);
+        fmt::format("{} is {:.2f}x faster than {} (median of {} alternating pairs, every result checked; needed {:.2f}x)",
+                    b.label, median, a.label, speedups.size(), threshold);
     switch (verdict) {
         case timing_verdict::passed: pass(r, figures); break;
         case timing_verdict::failed: fail(r, check_status::failed, figures); break;
@@ -326,41 +447,72 @@ double free_cores(std::chrono::milliseconds window) {
     return idle_share * static_cast<double>(std::thread::hardware_concurrency());
 }
 
-std::map<std::string, probe_verifier>& probe_verifiers() {
-    static std::map<std::string, probe_verifier> verifiers;
-    static const bool registered = [] {
-        register_lab_verifiers(verifiers);
-        return true;
+namespace {
+
+struct verifier_tables {
+    std::map<std::string, probe_verifier> probes;
+    std::map<std::string, timing_verifier> timing;
+};
+
+verifier_tables& tables() {
+    static verifier_tables t = [] {
+        verifier_tables made;
+        register_lab_verifiers(made.probes, made.timing);
+        return made;
     }();
-    (void)registered;
-    return verifiers;
+    return t;
 }
 
-std::optional<catch_summary> parse_catch_summary(const std::string& output) {
-    static const std::regex all_passed(R"(All tests passed \(\d+ assertions? in (\d+) test cases?\))");
-    static const std::regex mixed(R"(test cases:\s*(\d+)\s*\|\s*(?:(\d+) passed\s*\|\s*)?(\d+) failed)");
-    std::smatch m;
-    if (std::regex_search(output, m, mixed)) return catch_summary{std::stoi(m[1]), std::stoi(m[3])};
-    if (std::regex_search(output, m, all_passed)) return catch_summary{std::stoi(m[1]), 0};
-    return std::nullopt;
+}  // namespace
+
+std::map<std::string, probe_verifier>& probe_verifiers() { return tables().probes; }
+std::map<std::string, timing_verifier>& timing_verifiers() { return tables().timing; }
+
+std::vector<race_report> parse_race_reports(const std::string& output) {
+    static const std::string marker = "WARNING: ThreadSanitizer: ";
+    // "  Write of size 8 at 0x... by thread T2:" followed by "    #0 function file:line:col (...)"
+    static const std::regex access(R"(\n\s*((?:Previous )?(?:[Aa]tomic )?(?:[Rr]ead|[Ww]rite))[^\n]*?by ([^\n:]+):\n\s*#0 [^\n]*? ([^ \n:]+:\d+)(?::\d+)?)");
+    std::vector<race_report> reports;
+    for (auto start = output.find(marker); start != std::string::npos;) {
+        const auto next = output.find(marker, start + marker.size());
+        const std::string block = output.substr(start, std::min<std::size_t>(next == std::string::npos ? output.size() - start : next - start, 20000));
+        race_report report;
+        const auto kind_end = block.find_first_of("(\n", marker.size());
+        report.kind = block.substr(marker.size(), kind_end == std::string::npos ? std::string::npos : kind_end - marker.size());
+        while (!report.kind.empty() && report.kind.back() == ' ') report.kind.pop_back();
+        report.canary = block.find("parlab_probe_canary_race") != std::string::npos;
+        std::vector<std::string> places;
+        for (auto it = std::sregex_iterator(block.begin(), block.end(), access); it != std::sregex_iterator() && places.size() < 2; ++it) {
+            std::string file = (*it)[3];
+            if (const auto slash = file.rfind('/'); slash != std::string::npos) file = file.substr(slash + 1);
+            std::string what = (*it)[1];
+            std::transform(what.begin(), what.end(), what.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+            places.push_back(fmt::format("{} ({} by {})", file, what, std::string((*it)[2])));
+        }
+        while (places.size() < 2) places.emplace_back("an unknown place (see the report)");
+        report.first = places[0];
+        report.second = places[1];
+        reports.push_back(std::move(report));
+        start = next;
+    }
+    return reports;
 }
 
 std::optional<std::pair<std::string, std::string>> parse_race_report(const std::string& output) {
-    const auto start = output.find("WARNING: ThreadSanitizer:");
-    if (start == std::string::npos) return std::nullopt;
-    // "  Write of size 8 at 0x... by thread T2:" followed by "    #0 function file:line:col (...)"
-    static const std::regex access(R"(\n\s*((?:Previous )?(?:[Aa]tomic )?(?:[Rr]ead|[Ww]rite))[^\n]*?by ([^\n:]+):\n\s*#0 [^\n]*? ([^ \n:]+:\d+)(?::\d+)?)");
-    std::vector<std::string> places;
-    const std::string report = output.substr(start, 20000);
-    for (auto it = std::sregex_iterator(report.begin(), report.end(), access); it != std::sregex_iterator() && places.size() < 2; ++it) {
-        std::string file = (*it)[3];
-        if (const auto slash = file.rfind('/'); slash != std::string::npos) file = file.substr(slash + 1);
-        std::string what = (*it)[1];
-        std::transform(what.begin(), what.end(), what.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        places.push_back(fmt::format("{} ({} by {})", file, what, std::string((*it)[2])));
-    }
-    while (places.size() < 2) places.emplace_back("an unknown place (see the report)");
-    return std::make_pair(places[0], places[1]);
+    const auto reports = parse_race_reports(output);
+    if (reports.empty()) return std::nullopt;
+    return std::make_pair(reports.front().first, reports.front().second);
+}
+
+std::string tsan_options(const fs::path& suppressions) {
+    // Every option a program could set to silence or redirect reports, set back explicitly.
+    return "report_bugs=1 halt_on_error=1 exitcode=66 log_path=stderr log_exe_name=0 verbosity=0 "
+           "print_suppressions=0 report_thread_leaks=0 report_signal_unsafe=0 report_atomic_races=1 "
+           "report_destroy_locked=1 report_mutex_bugs=1 detect_deadlocks=1 second_deadlock_stack=1 "
+           "ignore_interceptors_accesses=0 ignore_noninstrumented_modules=0 enable_annotations=0 "
+           "force_seq_cst_atomics=0 suppress_equal_stacks=1 suppress_equal_addresses=1 "
+           "flush_memory_ms=0 history_size=3 symbolize=1 strip_path_prefix= "
+           "suppressions=" + suppressions.string();
 }
 
 timing_verdict decide_timing(const std::vector<double>& speedups, double threshold) {
@@ -374,7 +526,12 @@ timing_verdict decide_timing(const std::vector<double>& speedups, double thresho
 }
 
 check_result run_check(const grading_context& context, const lab_info& lab, const check_spec& spec,
-                       const lab_programs& programs) {
+                       const lab_programs& programs, lab_state& state) {
+    if (!state.never_started.empty()) {
+        check_result r = start_result(lab, spec);
+        fail(r, check_status::timeout, "not run: an earlier check of this lab " + state.never_started);
+        return r;
+    }
     if (!programs.release.ok) {
         check_result r = start_result(lab, spec);
         fail(r, check_status::error, "your code does not build", programs.release.errors);
@@ -382,10 +539,13 @@ check_result run_check(const grading_context& context, const lab_info& lab, cons
         return r;
     }
     try {
-        if (spec.type == "tests") return run_tests_check(context, lab, spec, programs);
-        if (spec.type == "race") return run_race_check(context, lab, spec, programs);
-        if (spec.type == "probe") return run_probe_check(context, lab, spec, programs);
-        if (spec.type == "timing") return run_timing_check(context, lab, spec, programs);
+        if (spec.type == "race") return run_race_check(context, lab, spec, programs, state);
+        if (spec.type == "probe") {
+            check_result r = run_probe_check(context, lab, spec, programs, state);
+            if (r.status != check_status::passed) state.failed_tasks.insert(spec.task);
+            return r;
+        }
+        if (spec.type == "timing") return run_timing_check(context, lab, spec, programs, state);
         check_result r = start_result(lab, spec);
         fail(r, check_status::error, fmt::format("unknown check type '{}' in the rubric", spec.type));
         return r;

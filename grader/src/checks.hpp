@@ -2,10 +2,12 @@
 // Running one rubric check against a built submission.
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,6 +27,16 @@ struct grading_context {
     unsigned long long seed = 0;
     std::optional<std::pair<uid_t, gid_t>> run_as;
     double timeout_scale = 1.0;          ///< PARLAB_TIMEOUT_SCALE, for slow machines
+    std::filesystem::path reference_probe;  ///< the grader's own timing baselines (no student code)
+};
+
+/// What the grader learnt about one lab's programs while checking it.
+struct lab_state {
+    /// Set when a run timed out before the program's main() said "ready": every later check of
+    /// the lab fails at once with this message instead of waiting for its own time limit.
+    std::string never_started;
+    /// Tasks with a probe check that did not pass: their race checks cannot vouch for them.
+    std::set<int> failed_tasks;
 };
 
 /// A probe run's input: the probe's arguments after the program name.
@@ -38,8 +50,8 @@ struct lab_programs {
     lab_build tsan;
 };
 
-/// Verifies what a lab's probe returned for a "probe" check, against the grader's own
-/// reference; registered per lab by the lab modules (grader/src/labNN.cpp).
+/// Verifies what a lab's probe returned for a "probe" (or "race") check, against the grader's own
+/// reference; registered per lab in grader/src/labs.cpp.
 struct probe_verifier {
     /// The probe's arguments after its check name, besides --seed (the probe makes its inputs
     /// from the seed).
@@ -48,24 +60,39 @@ struct probe_verifier {
     std::function<check_result(const check_spec&, const nlohmann::json& answer, const grading_context&)> verify;
 };
 
+/// Checks what a timed run of the student's code answered (its digest) for the input made from
+/// (seed, nonce): the expected digest, and whether an answer matches it.
+struct timing_verifier {
+    std::function<std::string(const std::map<std::string, std::string>& options, std::uint64_t seed, std::uint64_t nonce)>
+        expected;
+    std::function<bool(const std::string& expected, const std::string& got)> matches =
+        [](const std::string& e, const std::string& g) { return e == g; };
+};
+
 /// Lab modules register their verifiers under "lab-name/probe-name".
 std::map<std::string, probe_verifier>& probe_verifiers();
+std::map<std::string, timing_verifier>& timing_verifiers();
 
 /// Runs one check. Never throws for anything the student's code does.
 [[nodiscard]] check_result run_check(const grading_context& context, const lab_info& lab, const check_spec& spec,
-                                     const lab_programs& programs);
+                                     const lab_programs& programs, lab_state& state);
 
-/// Parses Catch2's closing summary ("All tests passed (...)" or "test cases: N | P passed | F failed");
-/// nullopt when the output has none (the program crashed or exited early).
-struct catch_summary {
-    int cases = 0;
-    int failed = 0;
+/// One ThreadSanitizer report in a run's output.
+struct race_report {
+    std::string kind;     ///< "data race", "lock-order-inversion (potential deadlock)", ...
+    std::string first, second;  ///< the two source locations, as "file:line (what by whom)"
+    bool canary = false;  ///< the grader's own planted race (probe.hpp)
 };
-[[nodiscard]] std::optional<catch_summary> parse_catch_summary(const std::string& output);
+/// Every ThreadSanitizer report in `output`, in order.
+[[nodiscard]] std::vector<race_report> parse_race_reports(const std::string& output);
 
 /// The two source locations of the first ThreadSanitizer report, as "file:line (what)", or
 /// nullopt when the output has no report.
 [[nodiscard]] std::optional<std::pair<std::string, std::string>> parse_race_report(const std::string& output);
+
+/// The ThreadSanitizer options of a race check. They go in TSAN_OPTIONS, which the sanitizer
+/// reads after anything compiled into the program, so they win.
+[[nodiscard]] std::string tsan_options(const std::filesystem::path& suppressions);
 
 /// How many cores were idle during `window` (from /proc/stat): the machine's free capacity.
 [[nodiscard]] double free_cores(std::chrono::milliseconds window);

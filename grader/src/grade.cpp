@@ -4,6 +4,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <random>
 #include <stdexcept>
@@ -51,10 +52,24 @@ struct run_folder {
     }
 };
 
-bool needs_tsan(const lab_info& lab) {
+bool needs_tsan(const lab_info& lab, const std::vector<std::string>& only) {
     for (const auto& c : lab.checks)
-        if (c.type == "race") return true;
+        if (c.type == "race" && (only.empty() || std::find(only.begin(), only.end(), c.name) != only.end())) return true;
     return false;
+}
+
+// The unprivileged user compiles and runs student code, so it must be able to read the kit.
+void require_readable_by(const std::pair<uid_t, gid_t>& user, const fs::path& root) {
+    run_request request;
+    request.argv = {"/usr/bin/test", "-r", (root / "CMakeLists.txt").string()};
+    request.env = clean_environment("/");
+    request.workdir = "/";
+    request.run_as_uid = user.first;
+    request.run_as_gid = user.second;
+    if (!run_sandboxed(request).status.ok())
+        throw std::runtime_error(fmt::format("the unprivileged user who compiles and runs student code (uid {}) cannot read "
+                                             "the kit at {}: make it readable (chmod -R o+rX) or move it",
+                                             user.first, root.string()));
 }
 
 }  // namespace
@@ -111,20 +126,30 @@ grade_report grade(const grade_options& options) {
     if (const char* scale = std::getenv("PARLAB_TIMEOUT_SCALE")) context.timeout_scale = std::max(0.1, std::atof(scale));
     const progress_line progress{options.progress};
 
-    submission_build builder(options.root, options.lab_source, options.work, options.overlay);
+    context.reference_probe = fs::read_symlink("/proc/self/exe").parent_path() / "parlab_reference_probe";
+    if (!fs::exists(context.reference_probe))
+        throw std::runtime_error(fmt::format("the grader's reference program {} is missing: rebuild the grader",
+                                             context.reference_probe.string()));
+    if (run_as) require_readable_by(*run_as, options.root);
+
+    submission_build builder(options.root, options.lab_source, options.work, options.overlay, run_as);
     for (const lab_info* lab : chosen) {
         lab_result result;
         result.lab = *lab;
         lab_programs programs;
         progress(fmt::format("[{}] building your code", lab->folder));
         programs.release = builder.build(*lab, build_kind::release);
-        if (programs.release.ok && needs_tsan(*lab)) {
+        if (programs.release.ok && needs_tsan(*lab, options.only_checks)) {
             progress(fmt::format("[{}] building your code with ThreadSanitizer", lab->folder));
             programs.tsan = builder.build(*lab, build_kind::tsan);
         }
+        lab_state state;
         for (const auto& spec : lab->checks) {
+            if (!options.only_checks.empty() &&
+                std::find(options.only_checks.begin(), options.only_checks.end(), spec.name) == options.only_checks.end())
+                continue;
             progress(fmt::format("[{}] checking {} (task {})", lab->folder, spec.name, spec.task));
-            result.checks.push_back(run_check(context, *lab, spec, programs));
+            result.checks.push_back(run_check(context, *lab, spec, programs, state));
         }
         report.labs.push_back(std::move(result));
     }

@@ -17,6 +17,7 @@ struct grade_options {
     std::string submission_label;                  ///< how reports name it
     std::filesystem::path work;                    ///< build folder for this submission
     std::vector<std::string> lab_names;            ///< empty: every lab
+    std::vector<std::string> only_checks;          ///< empty: every check; else only these (by name)
     unsigned long long seed = 0;
     bool verbose = false;
     bool progress = true;                          ///< a live progress line on stderr

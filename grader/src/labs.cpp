@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <set>
 
 #include "inputs.hpp"
@@ -128,6 +129,57 @@ void add_lab02(std::map<std::string, probe_verifier>& verifiers) {
         };
         verifiers[padded ? "lock-placement/per-worker-padded" : "lock-placement/per-worker-adjacent"] = v;
     }
+
+    probe_verifier sweep;
+    sweep.verify = [](const check_spec&, const nlohmann::json& answer, const grading_context& context) {
+        std::size_t checked = 0;
+        for (const auto& c : answer.at("cases")) {
+            const auto n = c.at("n").get<std::size_t>();
+            const auto workers = c.at("workers").get<std::size_t>();
+            const bool padded = c.at("padded").get<bool>();
+            const std::string where = fmt::format("{} slots, {} elements, {} workers", padded ? "padded" : "adjacent",
+                                                  with_commas(n), workers);
+            const auto x = seeded_doubles(derive_seed(context.seed, 20 + n), n);
+            const auto y = seeded_doubles(derive_seed(context.seed, 40 + n), n);
+            const double expected = reference::dot(x, y), got = c.at("value").get<double>();
+            const bool right = n == 0 ? got == 0.0 : std::abs(got - expected) <= 1e-9 * std::abs(expected);
+            if (!right) return verdict(false, fmt::format("{}: the dot product is {:.10g}, the reference {:.10g}", where, got, expected));
+            auto slots = c.at("slots").get<std::vector<std::uintptr_t>>();
+            if (slots.size() != workers)
+                return verdict(false, fmt::format("{}: {} slots reported, one per worker expected", where, slots.size()));
+            std::sort(slots.begin(), slots.end());
+            std::set<std::uintptr_t> lines;
+            for (auto slot : slots) lines.insert(slot / 64);
+            if (padded && lines.size() != slots.size())
+                return verdict(false, fmt::format("{}: two workers' slots share a 64-byte cache line", where));
+            for (std::size_t i = 1; !padded && i < slots.size(); ++i)
+                if (slots[i] - slots[i - 1] != sizeof(double))
+                    return verdict(false, fmt::format("{}: the slots are not adjacent doubles", where));
+            ++checked;
+        }
+        if (checked != 4 * sweep_sizes(context.seed).size() * 2) return verdict(false, "the probe returned the wrong number of cases");
+        return verdict(true, fmt::format("right in all {} cases (empty, one, odd and large inputs, 1 to 8 workers)", checked));
+    };
+    verifiers["lock-placement/per-worker-sweep"] = sweep;
+}
+
+// Timed runs of lab 02 answer their dot product for the nonce's vector y.
+void add_lab02_timing(std::map<std::string, timing_verifier>& timing) {
+    timing_verifier v;
+    v.expected = [](const std::map<std::string, std::string>& options, std::uint64_t seed, std::uint64_t nonce) {
+        const auto found = options.find("n");
+        const auto n = found == options.end() ? std::size_t{1000000} : static_cast<std::size_t>(std::stoull(found->second));
+        return digest_double(reference::dot(seeded_dot_input(seed, n).x, timing_doubles(seed, nonce, n)));
+    };
+    v.matches = [](const std::string& expected, const std::string& got) {
+        char* end = nullptr;
+        const double value = std::strtod(got.c_str(), &end);
+        if (end == got.c_str() || *end != '\0' || !std::isfinite(value)) return false;
+        const double want = std::strtod(expected.c_str(), nullptr);
+        return std::abs(value - want) <= 1e-9 * std::abs(want);
+    };
+    timing["lock-placement/lock-per-element"] = v;
+    timing["lock-placement/lock-per-chunk"] = v;
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -233,6 +285,33 @@ void add_lab03(std::map<std::string, probe_verifier>& verifiers) {
         return verdict(true, "every worker gets the right rows, for blocks and interleaved");
     };
     verifiers["shared-image-copy/rows"] = rows;
+
+    probe_verifier times;
+    times.verify = [](const check_spec&, const nlohmann::json& answer, const grading_context&) {
+        if (!answer.at("refuses_zero_workers").get<bool>() || !answer.at("refuses_zero_repetitions").get<bool>())
+            return verdict(false, "time_copies must throw std::invalid_argument for 0 workers or 0 repetitions");
+        // What a copy of these bytes can cost at the very least on any machine (100 GB/s).
+        const double floor = answer.at("bytes").get<double>() / 100e9;
+        const double wall = answer.at("wall").get<double>();
+        const auto repetitions = answer.at("repetitions").get<double>();
+        double medians = 0;
+        for (const auto& c : answer.at("cases"))
+            for (const char* kind : {"memcpy", "processes", "threads"}) {
+                const double t = c.at(kind).get<double>();
+                if (!std::isfinite(t) || t < floor)
+                    return verdict(false, fmt::format("the {} time of the {} split is {:.3g} s: no copy of {} bytes is that fast; "
+                                                      "time the copy itself, with a steady clock",
+                                                      kind, c.at("split").get<std::string>(), t, answer.at("bytes").get<std::size_t>()));
+                medians += t;
+            }
+        // Half the repetitions took at least the median: together they fit in the grader's clock.
+        if (medians * std::ceil(repetitions / 2) > wall)
+            return verdict(false, fmt::format("the times add up to more than the {:.3f} s the grader measured around the "
+                                              "whole run: are they in seconds, and medians of single copies?",
+                                              wall));
+        return verdict(true, "every copy timed, within what the grader measured around the run");
+    };
+    verifiers["shared-image-copy/time-copies"] = times;
 }
 
 void add_lab04(std::map<std::string, probe_verifier>& verifiers) {
@@ -290,13 +369,25 @@ void add_lab04(std::map<std::string, probe_verifier>& verifiers) {
     verifiers["edge-filter/lock"] = lock;
 }
 
+// Timed runs of lab 04 answer a digest of the filtered nonce image (sobel-x).
+void add_lab04_timing(std::map<std::string, timing_verifier>& timing) {
+    timing_verifier v;
+    v.expected = [](const std::map<std::string, std::string>&, std::uint64_t seed, std::uint64_t nonce) {
+        const image picture = timing_image(seed, nonce);
+        return digest_bytes(reference::apply_filter(picture.view(), reference::named_filters().at("sobel-x")).bytes());
+    };
+    timing["edge-filter/threads"] = v;
+}
+
 }  // namespace
 
-void register_lab_verifiers(std::map<std::string, probe_verifier>& verifiers) {
-    add_lab01(verifiers);
-    add_lab02(verifiers);
-    add_lab03(verifiers);
-    add_lab04(verifiers);
+void register_lab_verifiers(std::map<std::string, probe_verifier>& probes, std::map<std::string, timing_verifier>& timing) {
+    add_lab01(probes);
+    add_lab02(probes);
+    add_lab02_timing(timing);
+    add_lab03(probes);
+    add_lab04(probes);
+    add_lab04_timing(timing);
 }
 
 }  // namespace parlab::grader

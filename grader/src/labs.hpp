@@ -9,7 +9,7 @@
 
 namespace parlab::grader {
 
-/// Adds every lab's verifiers, under "lab-name/check-name".
-void register_lab_verifiers(std::map<std::string, probe_verifier>& verifiers);
+/// Adds every lab's verifiers, under "lab-name/probe-name".
+void register_lab_verifiers(std::map<std::string, probe_verifier>& probes, std::map<std::string, timing_verifier>& timing);
 
 }  // namespace parlab::grader

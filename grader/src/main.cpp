@@ -1,6 +1,6 @@
 // parlab_grader: the grader behind `./parlab grade` and `./parlab batch`.
 //   parlab_grader grade --root KIT [--solutions | --submission DIR] [--seed N] [--json F]
-//                       [--junit F] [--gradescope F] [--markdown F] [--verbose] [LAB...]
+//                       [--junit F] [--gradescope F] [--markdown F] [--check NAME,...] [--verbose] [LAB...]
 //   parlab_grader batch --root KIT DIR --csv FILE [--reports DIR] [--force] [--seed N] [LAB...]
 // Exit codes: 0 every check passed, 1 some did not, 2 usage or set-up error.
 
@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -22,6 +23,7 @@
 #include "grade.hpp"
 #include "parlab/workers.hpp"
 #include "report.hpp"
+#include "sandbox.hpp"
 #include "student.hpp"
 
 namespace fs = std::filesystem;
@@ -110,7 +112,7 @@ void write_reports(const grade_report& report, const arguments& args) {
 }
 
 int command_grade(const std::vector<std::string>& raw) {
-    const auto args = parse(raw, {"--root", "--submission", "--seed", "--json", "--junit", "--gradescope", "--markdown"},
+    const auto args = parse(raw, {"--root", "--submission", "--seed", "--json", "--junit", "--gradescope", "--markdown", "--check"},
                             {"--solutions", "--verbose", "--quiet"});
     const fs::path root = require_root(args);
     grade_options options;
@@ -119,6 +121,11 @@ int command_grade(const std::vector<std::string>& raw) {
     options.verbose = args.flag("--verbose");
     options.progress = !args.flag("--quiet");
     options.seed = parse_seed(args.value("--seed"));
+    for (std::stringstream list(args.value("--check")); list.good();) {
+        std::string name;
+        std::getline(list, name, ',');
+        if (!name.empty()) options.only_checks.push_back(name);
+    }
     if (args.flag("--solutions") && !args.value("--submission").empty())
         throw usage_error("--solutions and --submission cannot be combined");
     if (args.flag("--solutions")) {
@@ -140,6 +147,7 @@ int command_grade(const std::vector<std::string>& raw) {
     fs::create_directories(options.work);
     if (options.progress) fmt::print(stderr, "grading {} with seed {} (--seed {} repeats this run)\n", options.submission_label, options.seed, options.seed);
     const grade_report report = grade(options);
+    (void)kill_leftover_children();  // nothing of the run is left when the reports are written
     fmt::print("{}", terminal_report(report, ::isatty(1) != 0 && std::getenv("NO_COLOR") == nullptr, options.verbose));
     write_reports(report, args);
     write_file(options.work / "last.json", json_report(report).dump(2) + "\n");
@@ -324,6 +332,8 @@ int command_hint(const std::vector<std::string>& raw) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // A run that ends while the grader writes to it must not take the grader with it.
+    std::signal(SIGPIPE, SIG_IGN);
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty()) {
         fmt::print(stderr, "parlab: the grader needs a command: grade or batch\n");

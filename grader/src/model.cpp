@@ -79,37 +79,31 @@ std::vector<lab_info> load_labs(const std::filesystem::path& labs_dir, const std
         } catch (const nlohmann::json::exception& error) {
             throw std::runtime_error(fmt::format("{}: {}", meta.string(), error.what()));
         }
+        // Every check of a lab is in its rubric: the grader gives points only for what it verifies
+        // itself (a probe against its reference), never for the lab's own tests passing.
         const auto rubric_path = rubrics_dir / (lab.folder + ".json");
-        if (std::filesystem::exists(rubric_path)) {
-            const auto rubric = read_json(rubric_path);
-            try {
-                for (const auto& c : rubric.at("checks")) {
-                    check_spec spec;
-                    spec.name = c.at("name").get<std::string>();
-                    spec.task = c.value("task", 0);
-                    spec.points = c.at("points").get<double>();
-                    spec.type = c.at("type").get<std::string>();
-                    spec.description = c.value("description", "");
-                    spec.params = c;
-                    lab.checks.push_back(std::move(spec));
-                }
-            } catch (const nlohmann::json::exception& error) {
-                throw std::runtime_error(fmt::format("{}: {}", rubric_path.string(), error.what()));
-            }
-        } else {
-            // No rubric yet: one check per task, running the lab's own tests for it.
-            // lab.json's points per task, or an even split when it gives none.
-            const double even = lab.tasks.empty() ? 0 : 100.0 / static_cast<double>(lab.tasks.size());
-            for (const auto& t : lab.tasks) {
-                const double points = t.points > 0 ? t.points : even;
+        if (!std::filesystem::exists(rubric_path))
+            throw std::runtime_error(fmt::format("lab {} has no rubric: add {}", lab.folder, rubric_path.string()));
+        const auto rubric = read_json(rubric_path);
+        try {
+            for (const auto& c : rubric.at("checks")) {
                 check_spec spec;
-                spec.name = fmt::format("task{}-tests", t.id);
-                spec.task = t.id;
-                spec.points = points;
-                spec.type = "tests";
-                spec.params = {{"tag", fmt::format("[task{}]", t.id)}};
+                spec.name = c.at("name").get<std::string>();
+                spec.task = c.value("task", 0);
+                spec.points = c.at("points").get<double>();
+                spec.type = c.at("type").get<std::string>();
+                spec.description = c.value("description", "");
+                spec.params = c;
+                if (spec.type != "probe" && spec.type != "race" && spec.type != "timing")
+                    throw std::runtime_error(fmt::format("{}: check '{}' has type '{}'; the types are probe, race and timing",
+                                                         rubric_path.string(), spec.name, spec.type));
+                if (spec.type == "race" && !c.contains("probe"))
+                    throw std::runtime_error(fmt::format("{}: race check '{}' needs \"probe\": the probe check it runs",
+                                                         rubric_path.string(), spec.name));
                 lab.checks.push_back(std::move(spec));
             }
+        } catch (const nlohmann::json::exception& error) {
+            throw std::runtime_error(fmt::format("{}: {}", rubric_path.string(), error.what()));
         }
         labs.push_back(std::move(lab));
     }

@@ -101,6 +101,7 @@ pid_t spawn(const run_request& request, child_fds& fds) {
         set_limit(RLIMIT_FSIZE, request.file_size_limit);
         set_limit(RLIMIT_NOFILE, request.open_files);
         set_limit(RLIMIT_NPROC, nproc);
+        if (request.memory_limit) set_limit(RLIMIT_AS, static_cast<rlim_t>(*request.memory_limit));
         if (::chdir(workdir.c_str()) != 0) {
             dprintf(2, "cannot enter %s: %s\n", workdir.c_str(), std::strerror(errno));
             ::_exit(127);
@@ -298,16 +299,21 @@ void sandbox_session::pump(int timeout_ms) {
     }
 }
 
-std::optional<sandbox_session::answer> sandbox_session::go(std::chrono::milliseconds timeout) {
+std::optional<sandbox_session::answer> sandbox_session::go(std::uint64_t nonce, std::chrono::milliseconds timeout) {
     if (finished_ || command_fd_ < 0) return std::nullopt;
+    const std::string command = "go " + std::to_string(nonce) + "\n";
     const auto started = clock::now();
     const auto deadline = started + timeout;
-    if (::write(command_fd_, "go\n", 3) != 3) return std::nullopt;
+    if (::write(command_fd_, command.data(), command.size()) != static_cast<ssize_t>(command.size())) return std::nullopt;
     for (;;) {
         if (const auto newline = control_buffer_.find('\n'); newline != std::string::npos) {
-            answer a{control_buffer_.substr(0, newline), std::chrono::duration<double>(clock::now() - started).count()};
+            std::string line = control_buffer_.substr(0, newline);
             control_buffer_.erase(0, newline + 1);
-            return a;
+            if (line == "ready") {  // said once at start-up, not an answer
+                ready_seen_ = true;
+                continue;
+            }
+            return answer{std::move(line), std::chrono::duration<double>(clock::now() - started).count()};
         }
         const auto now = clock::now();
         if (now >= deadline) {
@@ -339,6 +345,7 @@ run_result sandbox_session::finish() {
     output_fd_ = control_fd_ = -1;
     result_.status = exit_status_from_wait(wait_status);
     result_.control = control_buffer_;
+    if (control_buffer_.rfind("ready\n", 0) == 0 || control_buffer_.find("\nready\n") != std::string::npos) ready_seen_ = true;
     auto& live = live_sessions();
     live.erase(std::remove(live.begin(), live.end(), pid_), live.end());
     result_.leftovers_killed = kill_leftover_children();

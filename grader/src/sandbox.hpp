@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -27,6 +28,7 @@ struct run_request {
     std::size_t file_size_limit = 256 * 1024 * 1024;  ///< RLIMIT_FSIZE
     std::size_t open_files = 256;                 ///< RLIMIT_NOFILE
     std::size_t extra_processes = 256;            ///< processes the run may add (RLIMIT_NPROC)
+    std::optional<std::size_t> memory_limit;      ///< bytes of address space per process (RLIMIT_AS)
     std::optional<uid_t> run_as_uid;              ///< drop to this user (root only)
     std::optional<gid_t> run_as_gid;
     bool control_channel = false;                 ///< fd 3 (results) and fd 4 (commands) pipes
@@ -64,14 +66,16 @@ public:
     sandbox_session& operator=(const sandbox_session&) = delete;
     ~sandbox_session();
 
-    /// Sends "go", waits for one answer line; returns it and the grader-side seconds between.
-    /// Returns nullopt when the program ended, hung past `timeout` or wrote something malformed;
-    /// finish() then tells how it ended.
+    /// Sends "go NONCE", waits for one answer line; returns it and the grader-side seconds
+    /// between. Returns nullopt when the program ended, hung past `timeout` or wrote something
+    /// malformed; finish() then tells how it ended.
     struct answer {
         std::string line;
         double seconds = 0;
     };
-    [[nodiscard]] std::optional<answer> go(std::chrono::milliseconds timeout);
+    [[nodiscard]] std::optional<answer> go(std::uint64_t nonce, std::chrono::milliseconds timeout);
+    /// Whether the program said "ready" (its main() started) at any point so far.
+    [[nodiscard]] bool ready_seen() const noexcept { return ready_seen_; }
     /// Ends the program (closing its command pipe, then killing the group) and tells how it ended.
     run_result finish();
 
@@ -82,6 +86,7 @@ private:
     run_result result_;
     std::string control_buffer_;
     bool finished_ = false;
+    bool ready_seen_ = false;
     void pump(int timeout_ms);
 };
 

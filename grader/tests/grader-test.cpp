@@ -1,9 +1,11 @@
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <thread>
 #include <fstream>
 #include <sstream>
 
+#include "build.hpp"
 #include "checks.hpp"
 #include "model.hpp"
 #include "parlab/testing.hpp"
@@ -16,29 +18,32 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A "tests" check run against a stand-in for a student's test program that misbehaves as told.
-check_result run_against(const std::string& behaviour) {
+// Lab 01's "mutex-threads" probe check run against a stand-in for a probe linked to student code
+// that misbehaves as told (see fixtures/misbehave.cpp).
+check_result run_against(const std::string& behaviour, lab_state* state = nullptr) {
     lab_info lab;
     lab.number = 1;
     lab.name = "race-condition";
     lab.folder = "01-race-condition";
     check_spec spec;
-    spec.name = "stand-in";
+    spec.name = "mutex-threads";
     spec.task = 1;
     spec.points = 10;
-    spec.type = "tests";
-    spec.params = {{"tag", "[task1]"}, {"timeout", 2}};
+    spec.type = "probe";
+    spec.params = {{"runs", 3}, {"timeout", 2}};
     grading_context context;
     context.root = PARLAB_KIT_ROOT;
+    context.seed = 1234;
     context.run_dir = fs::temp_directory_path() / ("parlab-grader-test-" + std::to_string(::getpid()));
     fs::create_directories(context.run_dir);
     const fs::path stand_in = context.run_dir / ("misbehave-" + behaviour);
     fs::copy_file(PARLAB_MISBEHAVE, stand_in, fs::copy_options::overwrite_existing);
     lab_programs programs;
     programs.release.ok = true;
-    programs.release.tests = stand_in;
+    programs.release.probe = stand_in;
     become_subreaper();
-    check_result result = run_check(context, lab, spec, programs);
+    lab_state own_state;
+    check_result result = run_check(context, lab, spec, programs, state != nullptr ? *state : own_state);
     fs::remove_all(context.run_dir);
     return result;
 }
@@ -57,36 +62,50 @@ TEST_CASE("misbehaving student code gets the right status, quickly", "[grader][i
 
     const auto exit0 = run_against("exit0");
     CHECK(exit0.status == check_status::error);  // exit(0) is not a pass
-    CHECK_THAT(exit0.message, contains("ended early"));
+    CHECK_THAT(exit0.message, contains("ended without an answer"));
     CHECK(exit0.score == 0);
 
     const auto flood = run_against("flood");
     CHECK(flood.status == check_status::error);
     CHECK_THAT(flood.message, contains("printed more than"));
 
-    const auto failing = run_against("fail");
-    CHECK(failing.status == check_status::failed);
-    CHECK_THAT(failing.message, contains("1 of 3 tests failed: final balance 87 instead of 100"));
-    CHECK(failing.hint == "./parlab hint race-condition 1");
+    const auto wrong = run_against("wrong-answer");
+    CHECK(wrong.status == check_status::failed);
+    CHECK_THAT(wrong.message, contains("wrong in 3 of 3 runs"));
+    CHECK(wrong.hint == "./parlab hint race-condition 1");
 
-    const auto passing = run_against("pass");
-    CHECK(passing.status == check_status::passed);
-    CHECK(passing.score == 10);
+    const auto right = run_against("right-answer");
+    CHECK(right.status == check_status::passed);
+    CHECK(right.score == 10);
 }
 
-TEST_CASE("Catch2 summaries are read, and their absence noticed", "[grader][parse]") {
-    const auto all = parse_catch_summary("...\nAll tests passed (12 assertions in 3 test cases)\n");
-    REQUIRE(all);
-    CHECK(all->cases == 3);
-    CHECK(all->failed == 0);
-    const auto mixed = parse_catch_summary("test cases: 3 | 2 passed | 1 failed\n");
-    REQUIRE(mixed);
-    CHECK(mixed->failed == 1);
-    const auto only_failed = parse_catch_summary("test cases: 2 | 2 failed\n");
-    REQUIRE(only_failed);
-    CHECK(only_failed->failed == 2);
-    CHECK_FALSE(parse_catch_summary("Segmentation fault\n"));
-    CHECK_FALSE(parse_catch_summary(""));
+TEST_CASE("a program that prints a test summary and leaves gets nothing for it", "[grader][forgery]") {
+    const auto fake = run_against("fake-summary");
+    CHECK(fake.status == check_status::error);
+    CHECK_THAT(fake.message, contains("ended without an answer"));
+    CHECK(fake.score == 0);
+}
+
+TEST_CASE("a run over its memory limit says so and fails that check only", "[grader][forgery]") {
+    lab_state state;
+    const auto hog = run_against("memory-hog", &state);
+    CHECK(hog.status == check_status::failed);
+    CHECK_THAT(hog.message, contains("used more than 2 GiB of memory"));
+    CHECK(state.never_started.empty());
+}
+
+TEST_CASE("a program that hangs before main() costs one time limit, not one per check", "[grader][forgery]") {
+    lab_state state;
+    const auto started = std::chrono::steady_clock::now();
+    const auto first = run_against("hang-at-start", &state);
+    CHECK(first.status == check_status::timeout);
+    CHECK_THAT(first.message, contains("before the program reached main()"));
+    REQUIRE_FALSE(state.never_started.empty());
+    const auto second = run_against("hang-at-start", &state);  // the lab's next check
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    CHECK(second.status == check_status::timeout);
+    CHECK_THAT(second.message, contains("not run: an earlier check of this lab"));
+    CHECK(seconds < 3.5);  // one 2-second limit, not two
 }
 
 TEST_CASE("a ThreadSanitizer report yields its two source locations", "[grader][parse]") {
@@ -105,6 +124,59 @@ WARNING: ThreadSanitizer: data race (pid=1234)
     CHECK(race->second == "bank.cpp:51 (previous read by thread T1)");
     CHECK_FALSE(parse_race_report("All tests passed"));
 }
+
+TEST_CASE("the grader's planted race is told apart from the student's", "[grader][parse]") {
+    const std::string output = R"(==================
+WARNING: ThreadSanitizer: data race (pid=77)
+  Write of size 8 at 0x55 by thread T3:
+    #0 parlab::probe::parlab_probe_canary_race()::{lambda()#2}::operator()() const probe.hpp:97 (probe+0x1)
+
+  Previous write of size 8 at 0x55 by thread T2:
+    #0 parlab::probe::parlab_probe_canary_race()::{lambda()#1}::operator()() const probe.hpp:94 (probe+0x2)
+==================
+WARNING: ThreadSanitizer: lock-order-inversion (potential deadlock) (pid=77)
+  Cycle in lock order graph: M1 => M2 => M1
+)";
+    const auto reports = parse_race_reports(output);
+    REQUIRE(reports.size() == 2);
+    CHECK(reports[0].canary);
+    CHECK(reports[0].kind == "data race");
+    CHECK_FALSE(reports[1].canary);
+    CHECK(reports[1].kind == "lock-order-inversion");
+}
+
+TEST_CASE("constructs that silence ThreadSanitizer are found after the preprocessor", "[grader][forgery]") {
+    const std::string file = "/stage/labs/01-race-condition/bank.cpp";
+    const std::string text = "# 1 \"" + file + "\"\n"
+                             "long balance;\n"
+                             "# 1 \"/usr/include/c++/12/thread\" 1 3\n"
+                             "void __tsan_acquire(void*);\n"  // a system header may name these
+                             "# 5 \"" + file + "\" 2\n"
+                             "__attribute__((no_sanitize(\"thread\"))) void deposit() { ++balance; }\n"
+                             "extern \"C\" const char* __tsan_default_options() { return \"report_bugs=0\"; }\n"
+                             "void f() { AnnotateIgnoreWritesBegin(0, 0); }\n";
+    CHECK(forbidden_constructs(text, file) == "AnnotateIgnoreWritesBegin, __tsan_default_options, no_sanitize");
+    CHECK(forbidden_constructs("# 1 \"" + file + "\"\nlong balance;\nvoid deposit() { ++balance; }\n", file).empty());
+}
+
+TEST_CASE("options the grader gives ThreadSanitizer win over the program's own", "[grader][forgery]") {
+    // The stand-in races and compiles in __tsan_default_options() with report_bugs=0.
+    run_request request;
+    request.argv = {PARLAB_TSAN_SILENCED};
+    request.env = clean_environment(fs::temp_directory_path());
+    request.workdir = fs::temp_directory_path();
+    request.timeout = std::chrono::seconds(20);
+    const auto silenced = run_sandboxed(request);
+    CHECK(parse_race_reports(silenced.output).empty());  // the program silenced itself
+    const fs::path suppressions = fs::temp_directory_path() / "parlab-empty.supp";
+    std::ofstream(suppressions) << "\n";
+    request.env = clean_environment(fs::temp_directory_path(), {"TSAN_OPTIONS=" + tsan_options(suppressions)});
+    const auto checked = run_sandboxed(request);
+    INFO(checked.output);
+    CHECK(parse_race_reports(checked.output).size() == 1);
+    fs::remove(suppressions);
+}
+
 
 TEST_CASE("timing verdicts need two thirds of the pairs", "[grader][timing]") {
     CHECK(decide_timing({5, 6, 7}, 4) == timing_verdict::passed);
