@@ -6,8 +6,8 @@
 //         line on fd 3; with --canary (ThreadSanitizer builds) it then races on purpose in code
 //         of its own, so the grader can tell a silent ThreadSanitizer from one that was silenced
 //     probe time NAME --seed=N [--key=value...]
-//         says "ready", sets up, then for each "go NONCE" line on fd 4 runs NAME once on input
-//         made from the nonce and answers "ok DIGEST" (or "error ...")
+//         says "ready", sets up and says "prepared", then for each "go NONCE" line on fd 4 runs
+//         NAME once on input made from the nonce and answers "ok DIGEST" (or "error ...")
 // The grader times "go" to answer from its own side and checks every answer (and every digest)
 // against its own reference; the probe never knows the expected result. Nothing a probe says is
 // trusted without that check: the student's code runs in the same process and can write on
@@ -134,6 +134,7 @@ inline int run(int argc, char** argv, const probe_table& table) {
                 return 2;
             }
             const timed_body body = it->second(args);
+            answer("prepared");  // set-up done: the grader starts timing from here
             for (std::uint64_t nonce = 0; wait_for_go(nonce);) answer("ok " + body(nonce));
             return 0;
         }

@@ -111,6 +111,12 @@ std::string memory_message(const check_spec& spec) {
                        spec.params.value("memory_gib", 2.0));
 }
 
+std::string hung_at_start(int timeout) {
+    return fmt::format("timed out after {} s before the program reached main(): something in your file hangs at "
+                       "start-up (a global's constructor?)",
+                       timeout);
+}
+
 // What one run of a probe in "check" mode gave.
 struct probe_outcome {
     run_result run;
@@ -147,9 +153,7 @@ probe_outcome run_probe(const grading_context& context, const fs::path& program,
 // Turns a run that did not end normally (or never started) into a result; false otherwise.
 bool abnormal_probe_end(check_result& r, const probe_outcome& out, int timeout, const check_spec& spec, lab_state& state) {
     if (out.run.timed_out && !out.started) {
-        state.never_started = fmt::format("timed out after {} s before the program reached main(): something in your "
-                                          "file hangs at start-up (a global's constructor?)",
-                                          timeout);
+        state.never_started = hung_at_start(timeout);
         fail(r, check_status::timeout, state.never_started, out.run.output);
         return true;
     }
@@ -367,9 +371,27 @@ check_result run_timing_check(const grading_context& context, const lab_info& la
     side a = make_side("a", "baseline");
     side b = make_side("b", "yours");
 
+    // A side that ended or hung: the reason, in the student's terms.
+    const auto session_failed = [&](side& s, const std::string& otherwise) {
+        const run_result ended = s.session->finish();
+        if (!s.session->ready_seen() && ended.timed_out) {
+            state.never_started = hung_at_start(timeout);
+            fail(r, check_status::timeout, state.never_started, ended.output);
+        } else if (!ended.timed_out && out_of_memory(ended.output)) {
+            fail(r, check_status::failed, memory_message(spec), ended.output);
+        } else if (!abnormal_end(r, ended, timeout)) {
+            fail(r, check_status::error, otherwise, ended.output);
+        } else if (r.status == check_status::timeout) {
+            r.message = fmt::format("timed out after {} s in the timed run ({})", timeout, s.label);
+        }
+    };
     std::map<std::uint64_t, std::string> expected_by_nonce;  // one reference computation per nonce
+    // Each side is paused while the other is timed: nothing it leaves running in the background
+    // can take the processor from the other side.
     const auto step = [&](side& s, std::uint64_t nonce) -> std::optional<double> {
+        s.session->resume();
         const auto answer = s.session->go(nonce, std::chrono::seconds(timeout));
+        s.session->pause();
         if (answer && answer->line.rfind("ok ", 0) == 0) {
             const std::string digest = answer->line.substr(3);
             if (s.verifier == nullptr) return answer->seconds;  // the grader's own program
@@ -382,22 +404,18 @@ check_result run_timing_check(const grading_context& context, const lab_info& la
                              s.label, at->second, digest.substr(0, 40)));
             return std::nullopt;
         }
-        const run_result ended = s.session->finish();
-        if (!s.session->ready_seen() && ended.timed_out) {
-            state.never_started = fmt::format("timed out after {} s before the program reached main(): something in your "
-                                              "file hangs at start-up (a global's constructor?)",
-                                              timeout);
-            fail(r, check_status::timeout, state.never_started, ended.output);
-        } else if (!answer && s.session->ready_seen() && out_of_memory(ended.output)) {
-            fail(r, check_status::failed, memory_message(spec), ended.output);
-        } else if (!abnormal_end(r, ended, timeout)) {
-            const std::string said = answer ? answer->line : "no answer";
-            fail(r, check_status::error, fmt::format("the timed run ({}) failed: {}", s.label, said), ended.output);
-        }
-        if (r.status == check_status::timeout && state.never_started.empty())
-            r.message = fmt::format("timed out after {} s in the timed run ({})", timeout, s.label);
+        session_failed(s, answer ? fmt::format("the timed run ({}) failed: {}", s.label, answer->line)
+                                 : fmt::format("the timed run ({}) failed: no answer", s.label));
         return std::nullopt;
     };
+    for (side* s : {&a, &b}) {
+        if (s->session->await("prepared", std::chrono::seconds(timeout))) {
+            s->session->pause();
+            continue;
+        }
+        session_failed(*s, fmt::format("the timed run ({}) did not get ready", s->label));
+        return r;
+    }
     std::vector<double> speedups;
     timing_verdict verdict = timing_verdict::undecided;
     while (speedups.size() < max_pairs && verdict == timing_verdict::undecided) {

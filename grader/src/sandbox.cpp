@@ -299,12 +299,9 @@ void sandbox_session::pump(int timeout_ms) {
     }
 }
 
-std::optional<sandbox_session::answer> sandbox_session::go(std::uint64_t nonce, std::chrono::milliseconds timeout) {
-    if (finished_ || command_fd_ < 0) return std::nullopt;
-    const std::string command = "go " + std::to_string(nonce) + "\n";
-    const auto started = clock::now();
-    const auto deadline = started + timeout;
-    if (::write(command_fd_, command.data(), command.size()) != static_cast<ssize_t>(command.size())) return std::nullopt;
+// The next line the program wrote on fd 3 other than "ready", or nullopt when it ended or the
+// deadline passed (result_.timed_out is then set).
+std::optional<std::string> sandbox_session::next_line(clock::time_point deadline) {
     for (;;) {
         if (const auto newline = control_buffer_.find('\n'); newline != std::string::npos) {
             std::string line = control_buffer_.substr(0, newline);
@@ -313,7 +310,7 @@ std::optional<sandbox_session::answer> sandbox_session::go(std::uint64_t nonce, 
                 ready_seen_ = true;
                 continue;
             }
-            return answer{std::move(line), std::chrono::duration<double>(clock::now() - started).count()};
+            return line;
         }
         const auto now = clock::now();
         if (now >= deadline) {
@@ -326,8 +323,33 @@ std::optional<sandbox_session::answer> sandbox_session::go(std::uint64_t nonce, 
     }
 }
 
+bool sandbox_session::await(const std::string& line, std::chrono::milliseconds timeout) {
+    if (finished_) return false;
+    const auto said = next_line(clock::now() + timeout);
+    return said && *said == line;
+}
+
+void sandbox_session::pause() noexcept {
+    if (!finished_) ::kill(-pid_, SIGSTOP);
+}
+
+void sandbox_session::resume() noexcept {
+    if (!finished_) ::kill(-pid_, SIGCONT);
+}
+
+std::optional<sandbox_session::answer> sandbox_session::go(std::uint64_t nonce, std::chrono::milliseconds timeout) {
+    if (finished_ || command_fd_ < 0) return std::nullopt;
+    const std::string command = "go " + std::to_string(nonce) + "\n";
+    const auto started = clock::now();
+    if (::write(command_fd_, command.data(), command.size()) != static_cast<ssize_t>(command.size())) return std::nullopt;
+    auto line = next_line(started + timeout);
+    if (!line) return std::nullopt;
+    return answer{std::move(*line), std::chrono::duration<double>(clock::now() - started).count()};
+}
+
 run_result sandbox_session::finish() {
     if (finished_) return result_;
+    ::kill(-pid_, SIGCONT);  // a paused run must be able to end
     finished_ = true;
     if (command_fd_ >= 0) ::close(command_fd_);
     command_fd_ = -1;

@@ -74,6 +74,13 @@ public:
         double seconds = 0;
     };
     [[nodiscard]] std::optional<answer> go(std::uint64_t nonce, std::chrono::milliseconds timeout);
+    /// Waits until the program answers `line` (skipping "ready"); false when it ended, hung past
+    /// `timeout` or said something else first.
+    [[nodiscard]] bool await(const std::string& line, std::chrono::milliseconds timeout);
+    /// Stops every process of the run (SIGSTOP to its group), so that nothing it left running can
+    /// take the processor from the other side of a timed pair; resume() lets it go on.
+    void pause() noexcept;
+    void resume() noexcept;
     /// Whether the program said "ready" (its main() started) at any point so far.
     [[nodiscard]] bool ready_seen() const noexcept { return ready_seen_; }
     /// Ends the program (closing its command pipe, then killing the group) and tells how it ended.
@@ -88,6 +95,7 @@ private:
     bool finished_ = false;
     bool ready_seen_ = false;
     void pump(int timeout_ms);
+    std::optional<std::string> next_line(std::chrono::steady_clock::time_point deadline);
 };
 
 /// Makes the grader a subreaper, so that processes orphaned by a run become its children and

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Submissions that try to forge a grade, each graded end to end: every one must get the verdict
+# of what it really does. The forgeries (grader/tests/forgery/*.inc) are appended to a real
+# solution or skeleton file. One submission folder is reused, so later cases rebuild little.
+set -uo pipefail
+kit=$(cd "$1" && pwd)
+work=$kit/build/forgery-test
+submission=$work/submission
+rm -rf "$work/reports" && mkdir -p "$work/reports" "$submission/01-race-condition" "$submission/04-edge-filter"
+failures=0
+fail() { echo "forgery test: $*" >&2; failures=$((failures + 1)); }
+
+# make LAB BASE INC: the submission's file of LAB = BASE + the forgery INC
+make() {
+    local lab=$1 base=$2 inc=$3 file
+    file=$(basename "$base")
+    cat "$base" "$kit/grader/tests/forgery/$inc" >"$submission/$lab/$file"
+}
+
+# grade NAME CHECKS...: grades the submission with a fixed seed; the JSON report is NAME.json
+grade() {
+    local name=$1 checks=$2 lab=$3
+    shift 3
+    local started=$SECONDS
+    PARLAB_NO_INSTALL=1 "$kit/parlab" grade --submission "$submission" --seed 11 --quiet --check "$checks" \
+        --json "$work/reports/$name.json" "$lab" "$@" >"$work/reports/$name.txt" 2>&1
+    echo "forgery test: $name graded in $((SECONDS - started)) s"
+}
+
+# check NAME CHECK STATUS TEXT: the check's status and that its message contains TEXT
+expect() {
+    local name=$1 check=$2 status=$3 text=$4 got
+    got=$(python3 - "$work/reports/$name.json" "$check" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+for lab in report["labs"]:
+    for c in lab["checks"]:
+        if c["name"] == sys.argv[2]:
+            print(c["status"], c["score"], c["message"], sep="\t")
+PY
+)
+    if [[ -z $got ]]; then fail "$name: no check $check in the report: $(cat "$work/reports/$name.txt")"; return; fi
+    IFS=$'\t' read -r got_status got_score got_message <<<"$got"
+    [[ $got_status == "$status" ]] || fail "$name: $check is $got_status, expected $status ($got_message)"
+    [[ $got_message == *"$text"* ]] || fail "$name: $check says '$got_message', expected it to say '$text'"
+    if [[ $status != passed && $got_score != 0 && $got_score != 0.0 ]]; then fail "$name: $check scored $got_score"; fi
+}
+
+bank=$kit/solutions/01-race-condition/bank.cpp
+skeleton_filter=$kit/labs/04-edge-filter/filter.cpp
+[[ -f $bank ]] || { echo "forgery test: needs solutions/ (the instructor's copy)"; exit 0; }
+
+# 1. A fake test summary, then exit: nothing is passed on text.
+make 01-race-condition "$bank" fake-summary.inc
+grade fake-summary mutex-threads,mutex-race-free race-condition
+expect fake-summary mutex-threads error "ended without an answer"
+expect fake-summary mutex-race-free failed ""
+
+# 2. ThreadSanitizer silenced from inside, on a real race: the race check refuses to vouch.
+make 01-race-condition "$bank" silenced-race.inc
+grade silenced-race mutex-threads,mutex-race-free race-condition
+expect silenced-race mutex-threads passed "right balance"
+expect silenced-race mutex-race-free failed "__tsan_default_options"
+make 01-race-condition "$bank" no-sanitize-race.inc
+grade no-sanitize-race mutex-threads,mutex-race-free race-condition
+expect no-sanitize-race mutex-race-free failed "no_sanitize"
+
+# 3. A memory hog fails its own check only.
+make 01-race-condition "$bank" memory-hog.inc
+grade memory-hog mutex-threads,atomic-threads race-condition
+expect memory-hog mutex-threads failed "used more than 2 GiB of memory"
+expect memory-hog atomic-threads passed "right balance"
+
+# 4. A hang before main() costs one time limit for the whole lab.
+make 01-race-condition "$bank" hang-at-start.inc
+PARLAB_TIMEOUT_SCALE=0.1 grade hang-at-start mutex-threads,atomic-threads,locked-processes,atomic-processes race-condition
+expect hang-at-start mutex-threads timeout "before the program reached main()"
+expect hang-at-start atomic-processes timeout "not run: an earlier check"
+
+# 5. Reading a root-only file at compile time: the compiler runs as the sandbox user.
+if [[ $(id -u) -eq 0 ]]; then
+    secret_dir=$(mktemp -d)
+    chmod 700 "$secret_dir"
+    echo "THE-SECRET-ANSWER-IS-4271" >"$secret_dir/secret.txt"
+    { cat "$bank"; echo "#include \"$secret_dir/secret.txt\""; } >"$submission/01-race-condition/bank.cpp"
+    grade root-include mutex-threads race-condition
+    expect root-include mutex-threads error "does not build"
+    if grep -q "THE-SECRET" "$work/reports/root-include.json" "$work/reports/root-include.txt"; then
+        fail "root-include: the report shows the root-only file's content"
+    fi
+    rm -rf "$secret_dir"
+else
+    echo "forgery test: not root, so the compile-as-sandbox-user case is skipped (nothing to drop to)"
+fi
+
+# 6. Answering the timing protocol without doing the work.
+cp "$kit/solutions/01-race-condition/bank.cpp" "$submission/01-race-condition/bank.cpp"
+make 04-edge-filter "$skeleton_filter" answers-protocol.inc
+grade answers-protocol filter-row-fast edge-filter
+expect answers-protocol filter-row-fast failed "answered a wrong result"
+
+# 7. Slowing the grader's reference from the background.
+make 04-edge-filter "$skeleton_filter" slows-reference.inc
+grade slows-reference filter-row-fast edge-filter
+expect slows-reference filter-row-fast failed "needed 1.50x"
+
+if ((failures > 0)); then
+    echo "forgery test: $failures expectation(s) not met; reports in $work/reports" >&2
+    exit 1
+fi
+echo "forgery test: every forgery got the verdict of what it really does"
