@@ -37,10 +37,14 @@ void copy_if_changed(const fs::path& from, const fs::path& to) {
 }
 
 void mirror_tree(const fs::path& from, const fs::path& to) {
-    for (const auto& entry : fs::recursive_directory_iterator(from)) {
-        const auto target = to / fs::relative(entry.path(), from);
-        if (entry.is_directory()) fs::create_directories(target);
-        else if (entry.is_regular_file()) copy_if_changed(entry.path(), target);
+    for (auto it = fs::recursive_directory_iterator(from); it != fs::recursive_directory_iterator(); ++it) {
+        if (it->is_directory() && it->path().filename() == "build") {
+            it.disable_recursion_pending();
+            continue;
+        }
+        const auto target = to / fs::relative(it->path(), from);
+        if (it->is_directory()) fs::create_directories(target);
+        else if (it->is_regular_file()) copy_if_changed(it->path(), target);
     }
 }
 
@@ -82,6 +86,25 @@ std::string compile_command(const fs::path& tree, const fs::path& file) {
 }
 
 }  // namespace
+
+void mirror_for_build(const fs::path& from, const fs::path& to) {
+    if (fs::is_regular_file(from)) {
+        copy_if_changed(from, to);
+    } else {
+        fs::create_directories(to);
+        mirror_tree(from, to);
+    }
+    // readable by everyone, whatever the originals allowed
+    const auto open_up = [](const fs::path& p, bool folder) {
+        fs::permissions(p, folder ? fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                        fs::perms::others_read | fs::perms::others_exec
+                                  : fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                                        fs::perms::others_read);
+    };
+    open_up(to, fs::is_directory(to));
+    if (fs::is_directory(to))
+        for (const auto& entry : fs::recursive_directory_iterator(to)) open_up(entry.path(), entry.is_directory());
+}
 
 std::string forbidden_constructs(const std::string& text, const std::string& file) {
     // Sanitizer interfaces and hooks, the attributes that turn instrumentation off, annotations
@@ -131,9 +154,9 @@ command_result run_command(const std::vector<std::string>& argv, int timeout_sec
 }
 
 submission_build::submission_build(fs::path root, fs::path lab_source, fs::path work, bool overlay,
-                                   std::optional<std::pair<uid_t, gid_t>> build_as)
+                                   std::optional<std::pair<uid_t, gid_t>> build_as, const submission_files* files)
     : root_(std::move(root)), source_(std::move(lab_source)), work_(std::move(work)), overlay_(overlay),
-      build_as_(build_as) {}
+      build_as_(build_as), files_(files) {}
 
 // Gives a build tree to the user who compiles (when that is not the grader's own user).
 void submission_build::hand_over(const fs::path& dir) const {
@@ -159,7 +182,15 @@ std::string submission_build::stage(const lab_info& lab) {
     const fs::path staged = stage_dir() / lab.folder;
     mirror_tree(kit_lab, staged);
     for (const auto& file : lab.sources) {
-        const fs::path mine = source_ / lab.folder / file;
+        fs::path mine = source_ / lab.folder / file;
+        if (files_ != nullptr) {
+            const std::string key = lab.folder + "/" + file;
+            if (const auto why = files_->ambiguous.find(key); why != files_->ambiguous.end()) return why->second;
+            const auto found = files_->found.find(key);
+            if (found == files_->found.end())
+                return fmt::format("the submission has no {} (the file you edit in lab {})", file, lab.folder);
+            mine = found->second;
+        }
         if (!fs::exists(mine)) return fmt::format("the submission has no {}/{}", lab.folder, file);
         copy_if_changed(mine, staged / file);
         // readable by the user who compiles it, whatever the upload's permissions were

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "model.hpp"
+#include "submission.hpp"
 
 namespace parlab::grader {
 
@@ -33,8 +34,11 @@ public:
     /// `root`: the kit. `lab_source`: the folder graded, laid out like labs/. `work`: a build
     /// folder of its own. `overlay`: copy only the student-editable files from lab_source over the
     /// kit's labs/ (for submissions); otherwise build lab_source as it is.
+    /// `files`: where a submission's editable files are (see submission.hpp); without it they are
+    /// looked for at lab_source/NN-name/FILE.
     submission_build(std::filesystem::path root, std::filesystem::path lab_source, std::filesystem::path work,
-                     bool overlay, std::optional<std::pair<uid_t, gid_t>> build_as = std::nullopt);
+                     bool overlay, std::optional<std::pair<uid_t, gid_t>> build_as = std::nullopt,
+                     const submission_files* files = nullptr);
 
     /// Stages and builds one lab; `progress` is told what is happening.
     [[nodiscard]] lab_build build(const lab_info& lab, build_kind kind);
@@ -43,6 +47,7 @@ private:
     std::filesystem::path root_, source_, work_;
     bool overlay_;
     std::optional<std::pair<uid_t, gid_t>> build_as_;
+    const submission_files* files_;
     std::map<build_kind, bool> configured_;
     std::map<build_kind, std::string> configure_errors_;
     [[nodiscard]] std::filesystem::path stage_dir() const;
@@ -52,6 +57,10 @@ private:
     void hand_over(const std::filesystem::path& dir) const;
     std::string scan_forbidden(const lab_info& lab, build_kind kind);
 };
+
+/// Copies a file or folder (without build/ folders) to `to`, readable by every user; files whose
+/// content did not change keep their time stamps, so builds there stay incremental.
+void mirror_for_build(const std::filesystem::path& from, const std::filesystem::path& to);
 
 /// The constructs of preprocessed source `text` (lines from `file` only) that can switch
 /// ThreadSanitizer off or hide its reports, comma-separated; empty when none.

@@ -69,6 +69,27 @@ void fail(check_result& r, check_status status, std::string message, std::string
     r.details = std::move(details);
 }
 
+// A check this machine cannot run (a speedup check without the cores for it). The rubric's
+// "when_not_run" decides what it is worth, the same for every student: "defer" (the default: no
+// points yet, the maximum unchanged; grade again where it can run), "award" (its points) or
+// "exclude" (out of the maximum).
+void not_run(check_result& r, const check_spec& spec, const std::string& why) {
+    r.status = check_status::skipped;
+    const std::string policy = spec.params.value("when_not_run", "defer");
+    if (policy == "award") {
+        r.score = r.max_score;
+        r.message = fmt::format("not run here ({}); its points are given, as the rubric says", why);
+    } else if (policy == "exclude") {
+        r.score = r.max_score = 0;
+        r.message = fmt::format("not run here ({}); it does not count, as the rubric says", why);
+    } else {
+        r.score = 0;
+        r.message = fmt::format("not run here ({}); its points wait until it is graded on a machine that can run it "
+                                "(an idle one with the cores)",
+                                why);
+    }
+}
+
 // Turns a run that did not end normally into a result; false when the run ended normally.
 bool abnormal_end(check_result& r, const run_result& run, int timeout_seconds) {
     if (run.timed_out) {
@@ -310,9 +331,7 @@ check_result run_timing_check(const grading_context& context, const lab_info& la
     check_result r = start_result(lab, spec);
     const auto needs = spec.params.value("needs_cores", 1);
     if (available_cpus() < static_cast<std::size_t>(needs)) {
-        r.status = check_status::skipped;
-        r.message = fmt::format("skipped: needs {} cores, this machine gives the grader {}", needs, available_cpus());
-        r.max_score = 0;  // a skipped check neither gives nor takes points
+        not_run(r, spec, fmt::format("needs {} cores, this machine gives the grader {}", needs, available_cpus()));
         return r;
     }
     if (programs.release.probe.empty()) {
@@ -324,11 +343,7 @@ check_result run_timing_check(const grading_context& context, const lab_info& la
     if (needs > 1) {
         const double free = free_cores(std::chrono::milliseconds(300));
         if (free < needs - 0.5) {
-            r.status = check_status::skipped;
-            r.message = fmt::format("skipped: needs {} free cores, but only {:.1f} were free (another program is busy); "
-                                    "grade again on a quieter machine to get this check",
-                                    needs, free);
-            r.max_score = 0;
+            not_run(r, spec, fmt::format("needs {} free cores, but only {:.1f} were free (another program is busy)", needs, free));
             return r;
         }
     }
@@ -447,6 +462,9 @@ check_result run_timing_check(const grading_context& context, const lab_info& la
 
 }  // namespace
 
+check_result run_check_untimed(const grading_context& context, const lab_info& lab, const check_spec& spec,
+                               const lab_programs& programs, lab_state& state);
+
 double free_cores(std::chrono::milliseconds window) {
     // Idle time of all CPUs over the window, from /proc/stat, in cores.
     const auto idle_and_total = [] {
@@ -545,15 +563,32 @@ timing_verdict decide_timing(const std::vector<double>& speedups, double thresho
 
 check_result run_check(const grading_context& context, const lab_info& lab, const check_spec& spec,
                        const lab_programs& programs, lab_state& state) {
+    const auto started = std::chrono::steady_clock::now();
+    check_result r = run_check_untimed(context, lab, spec, programs, state);
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return r;
+}
+
+check_result run_check_untimed(const grading_context& context, const lab_info& lab, const check_spec& spec,
+                               const lab_programs& programs, lab_state& state) {
     if (!state.never_started.empty()) {
         check_result r = start_result(lab, spec);
         fail(r, check_status::timeout, "not run: an earlier check of this lab " + state.never_started);
         return r;
     }
     if (!programs.release.ok) {
+        // Said once, on the lab's first check; the others point to it.
         check_result r = start_result(lab, spec);
-        fail(r, check_status::error, "your code does not build", programs.release.errors);
-        r.message = "your code does not build: " + programs.release.errors.substr(0, programs.release.errors.find('\n'));
+        const std::string first_line = programs.release.errors.substr(0, programs.release.errors.find('\n'));
+        const bool missing = first_line.rfind("the submission has", 0) == 0;
+        if (state.build_reported) {
+            fail(r, check_status::error, missing ? "not run: a file is missing (see the first check)"
+                                                 : "not run: your code does not build (see the first check)");
+        } else {
+            fail(r, check_status::error, missing ? first_line : "your code does not build: " + first_line,
+                 programs.release.errors);
+            state.build_reported = true;
+        }
         return r;
     }
     try {

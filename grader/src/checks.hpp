@@ -35,6 +35,8 @@ struct lab_state {
     /// Set when a run timed out before the program's main() said "ready": every later check of
     /// the lab fails at once with this message instead of waiting for its own time limit.
     std::string never_started;
+    /// Whether the lab's build failure was already reported (on its first check).
+    bool build_reported = false;
     /// Tasks with a probe check that did not pass: their race checks cannot vouch for them.
     std::set<int> failed_tasks;
 };

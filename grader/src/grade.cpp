@@ -1,10 +1,12 @@
 #include "grade.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <random>
 #include <stdexcept>
@@ -13,6 +15,7 @@
 #include "checks.hpp"
 #include "parlab/workers.hpp"
 #include "sandbox.hpp"
+#include "submission.hpp"
 
 namespace parlab::grader {
 namespace fs = std::filesystem;
@@ -58,18 +61,40 @@ bool needs_tsan(const lab_info& lab, const std::vector<std::string>& only) {
     return false;
 }
 
-// The unprivileged user compiles and runs student code, so it must be able to read the kit.
-void require_readable_by(const std::pair<uid_t, gid_t>& user, const fs::path& root) {
+bool readable_by(const std::pair<uid_t, gid_t>& user, const fs::path& file) {
     run_request request;
-    request.argv = {"/usr/bin/test", "-r", (root / "CMakeLists.txt").string()};
+    request.argv = {"/usr/bin/test", "-r", file.string()};
     request.env = clean_environment("/");
     request.workdir = "/";
     request.run_as_uid = user.first;
     request.run_as_gid = user.second;
-    if (!run_sandboxed(request).status.ok())
-        throw std::runtime_error(fmt::format("the unprivileged user who compiles and runs student code (uid {}) cannot read "
-                                             "the kit at {}: make it readable (chmod -R o+rX) or move it",
-                                             user.first, root.string()));
+    return run_sandboxed(request).status.ok();
+}
+
+// Where the unprivileged user who compiles student code builds: the kit and the work folder as
+// they are when it can read them; otherwise (a kit in root's home, say) a copy of what the build
+// needs in /var/tmp, which it can.
+struct build_place {
+    fs::path kit, source, work;
+};
+build_place place_for_build(const grade_options& options, const std::optional<std::pair<uid_t, gid_t>>& user) {
+    if (!user || (readable_by(*user, options.root / "CMakeLists.txt") &&
+                  (options.overlay || readable_by(*user, options.lab_source / "."))))
+        return {options.root, options.lab_source, options.work};
+    const fs::path base = fs::path("/var/tmp") /
+                          fmt::format("parlab-grade-{:016x}", std::hash<std::string>{}(options.root.string()));
+    fs::create_directories(base);
+    fs::permissions(base, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
+                              fs::perms::others_exec);
+    for (const char* part : {"CMakeLists.txt", "CMakePresets.json", "cmake", "common", "grader", "labs"})
+        if (fs::exists(options.root / part)) mirror_for_build(options.root / part, base / "kit" / part);
+    build_place place{base / "kit", options.lab_source, base / options.work.filename()};
+    if (!options.overlay) {
+        place.source = base / "source" / options.work.filename();
+        mirror_for_build(options.lab_source, place.source);
+    }
+    fs::create_directories(place.work);
+    return place;
 }
 
 }  // namespace
@@ -105,13 +130,38 @@ grade_report grade(const grade_options& options) {
         }
         chosen.push_back(lab);
     }
-    if (options.lab_names.empty())
+    // A submission's files are found wherever they are; without lab names, the labs it has files
+    // of are graded.
+    submission_files files;
+    if (options.overlay) {
+        files = find_submission_files(options.lab_source, all);
+        if (files.file_count == 0) throw submission_error("the submission is empty: upload the files you edited (bank.cpp, filter.cpp, ...)");
+        const auto present = files.labs_present(all);
+        if (options.lab_names.empty()) chosen = present;
+        const bool any = std::any_of(chosen.begin(), chosen.end(), [&](const lab_info* lab) {
+            return std::find(present.begin(), present.end(), lab) != present.end();
+        });
+        if (!any) {
+            std::string expected;
+            for (const lab_info* lab : options.lab_names.empty() ? std::vector<const lab_info*>{} : chosen)
+                for (const auto& f : lab->sources) expected += fmt::format("{}{} (lab {})", expected.empty() ? "" : ", ", f, lab->name);
+            if (expected.empty())
+                for (const auto& lab : all)
+                    for (const auto& f : lab.sources) expected += fmt::format("{}{} (lab {})", expected.empty() ? "" : ", ", f, lab.name);
+            throw submission_error(fmt::format("none of the submission's files is one the grader looks for: expected {}{}", expected,
+                                               files.ignored.empty() ? "" : fmt::format("; got {}", fmt::join(files.ignored, ", "))));
+        }
+    } else if (options.lab_names.empty()) {
         for (const auto& lab : all) chosen.push_back(&lab);
+    }
 
     grade_report report;
     report.submission = options.submission_label;
     report.seed = options.seed;
     report.machine = describe_machine();
+    for (const auto& ignored : files.ignored)
+        report.notes.push_back(fmt::format("{} was ignored: no lab has a file of that name", ignored));
+    const auto started = std::chrono::steady_clock::now();
 
     become_subreaper();
     const auto run_as = unprivileged_user();
@@ -130,9 +180,9 @@ grade_report grade(const grade_options& options) {
     if (!fs::exists(context.reference_probe))
         throw std::runtime_error(fmt::format("the grader's reference program {} is missing: rebuild the grader",
                                              context.reference_probe.string()));
-    if (run_as) require_readable_by(*run_as, options.root);
-
-    submission_build builder(options.root, options.lab_source, options.work, options.overlay, run_as);
+    const build_place place = place_for_build(options, run_as);
+    submission_build builder(place.kit, place.source, place.work, options.overlay, run_as,
+                             options.overlay ? &files : nullptr);
     for (const lab_info* lab : chosen) {
         lab_result result;
         result.lab = *lab;
@@ -143,6 +193,7 @@ grade_report grade(const grade_options& options) {
             progress(fmt::format("[{}] building your code with ThreadSanitizer", lab->folder));
             programs.tsan = builder.build(*lab, build_kind::tsan);
         }
+        if (options.build_only) continue;
         lab_state state;
         for (const auto& spec : lab->checks) {
             if (!options.only_checks.empty() &&
@@ -154,6 +205,7 @@ grade_report grade(const grade_options& options) {
         report.labs.push_back(std::move(result));
     }
     progress.clear();
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return report;
 }
 

@@ -21,6 +21,7 @@ struct grade_options {
     unsigned long long seed = 0;
     bool verbose = false;
     bool progress = true;                          ///< a live progress line on stderr
+    bool build_only = false;                       ///< build every program, run no check (to prebuild)
 };
 
 /// Grades; throws std::invalid_argument for an unknown lab name, std::runtime_error for a kit

@@ -25,6 +25,7 @@
 #include "report.hpp"
 #include "sandbox.hpp"
 #include "student.hpp"
+#include "submission.hpp"
 
 namespace fs = std::filesystem;
 using namespace parlab::grader;
@@ -113,9 +114,10 @@ void write_reports(const grade_report& report, const arguments& args) {
 
 int command_grade(const std::vector<std::string>& raw) {
     const auto args = parse(raw, {"--root", "--submission", "--seed", "--json", "--junit", "--gradescope", "--markdown", "--check"},
-                            {"--solutions", "--verbose", "--quiet"});
+                            {"--solutions", "--verbose", "--quiet", "--build-only"});
     const fs::path root = require_root(args);
     grade_options options;
+    options.build_only = args.flag("--build-only");
     options.root = root;
     options.lab_names = args.positional;
     options.verbose = args.flag("--verbose");
@@ -135,7 +137,8 @@ int command_grade(const std::vector<std::string>& raw) {
         options.submission_label = "solutions/";
         options.work = root / "build" / "grade" / "solutions";
     } else if (const auto dir = args.value("--submission"); !dir.empty()) {
-        options.lab_source = submission_labs(dir);
+        if (!fs::is_directory(dir)) throw usage_error(fmt::format("--submission: no folder '{}'", dir));
+        options.lab_source = fs::canonical(dir);
         options.overlay = true;
         options.submission_label = dir;
         options.work = root / "build" / "grade" / submission_key(dir);
@@ -146,11 +149,22 @@ int command_grade(const std::vector<std::string>& raw) {
     }
     fs::create_directories(options.work);
     if (options.progress) fmt::print(stderr, "grading {} with seed {} (--seed {} repeats this run)\n", options.submission_label, options.seed, options.seed);
-    const grade_report report = grade(options);
+    grade_report report;
+    try {
+        report = grade(options);
+    } catch (const submission_error& error) {
+        // Nothing to grade: the reports say why (Gradescope shows its results.json, whatever happened).
+        report.submission = options.submission_label;
+        report.seed = options.seed;
+        report.machine = describe_machine();
+        report.error = error.what();
+    }
     (void)kill_leftover_children();  // nothing of the run is left when the reports are written
+    if (options.build_only) return 0;
     fmt::print("{}", terminal_report(report, ::isatty(1) != 0 && std::getenv("NO_COLOR") == nullptr, options.verbose));
     write_reports(report, args);
     write_file(options.work / "last.json", json_report(report).dump(2) + "\n");
+    if (!report.error.empty()) return 2;
     return report.all_passed() ? 0 : 1;
 }
 

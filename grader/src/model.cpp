@@ -97,6 +97,10 @@ std::vector<lab_info> load_labs(const std::filesystem::path& labs_dir, const std
                 if (spec.type != "probe" && spec.type != "race" && spec.type != "timing")
                     throw std::runtime_error(fmt::format("{}: check '{}' has type '{}'; the types are probe, race and timing",
                                                          rubric_path.string(), spec.name, spec.type));
+                if (const std::string policy = c.value("when_not_run", "defer");
+                    policy != "defer" && policy != "award" && policy != "exclude")
+                    throw std::runtime_error(fmt::format("{}: check '{}' has when_not_run '{}'; it is defer, award or exclude",
+                                                         rubric_path.string(), spec.name, policy));
                 if (spec.type == "race" && !c.contains("probe"))
                     throw std::runtime_error(fmt::format("{}: race check '{}' needs \"probe\": the probe check it runs",
                                                          rubric_path.string(), spec.name));

@@ -52,6 +52,7 @@ struct check_result {
     std::string details;        ///< longer output (test failures, race report), may be empty
     std::string hint;           ///< what to do next, e.g. the hint command
     std::string artifact;       ///< a file written for this check (a diff image), may be empty
+    double seconds = 0;         ///< how long the check took
 };
 
 struct lab_result {
@@ -65,6 +66,9 @@ struct grade_report {
     std::string submission;     ///< what was graded: labs/, solutions/ or a folder
     unsigned long long seed = 0;
     std::string machine;
+    std::string error;          ///< why nothing could be graded (an empty upload, say); empty when graded
+    std::vector<std::string> notes;  ///< things the student should know (files that were ignored)
+    double seconds = 0;         ///< how long grading took
     std::vector<lab_result> labs;
     [[nodiscard]] double score() const;
     [[nodiscard]] double max_score() const;

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <stdexcept>
@@ -73,9 +74,10 @@ std::string terminal_report(const grade_report& report, bool colour, bool verbos
                            points(lab.max_score()));
         for (const auto& c : lab.checks) {
             const std::string status = to_string(c.status);
-            out += fmt::format("  {}{:<12}{} {:<34} {:>5}/{:<4} {}\n", colour ? colour_for(c.status) : "", status, reset,
+            out += fmt::format("  {}{:<12}{} {:<34} {:>5}/{:<4} {}{}\n", colour ? colour_for(c.status) : "", status, reset,
                                c.task > 0 ? fmt::format("task {} {}", c.task, c.name) : c.name, points(c.score),
-                               points(c.max_score), c.message);
+                               points(c.max_score), c.message,
+                               verbose ? fmt::format("  {}({:.1f} s){}", dim, c.seconds, reset) : "");
             if (c.status != check_status::passed && c.status != check_status::skipped) {
                 if (!c.details.empty() && verbose) out += indent(c.details, "      " + dim, 40) + reset;
                 if (!c.artifact.empty()) out += fmt::format("      see the picture: {}\n", c.artifact);
@@ -83,7 +85,10 @@ std::string terminal_report(const grade_report& report, bool colour, bool verbos
             }
         }
     }
+    if (!report.error.empty()) out += fmt::format("\n{}nothing graded:{} {}\n", bold, reset, report.error);
+    for (const auto& note : report.notes) out += fmt::format("\n{}note:{} {}\n", dim, reset, note);
     out += fmt::format("\n{}total {}/{}{}", bold, points(report.score()), points(report.max_score()), reset);
+    if (verbose) out += fmt::format("   {}graded in {:.1f} s{}", dim, report.seconds, reset);
     if (!verbose && !report.all_passed()) out += fmt::format("   {}(./parlab grade --verbose shows each failure in full){}", dim, reset);
     out += "\n";
     return out;
@@ -96,12 +101,13 @@ nlohmann::json json_report(const grade_report& report) {
         for (const auto& c : lab.checks)
             checks.push_back({{"name", c.name}, {"task", c.task}, {"status", to_string(c.status)}, {"score", c.score},
                               {"max_score", c.max_score}, {"message", clean(c.message)}, {"details", clean(c.details)},
-                              {"hint", c.hint}, {"artifact", c.artifact}});
+                              {"hint", c.hint}, {"artifact", c.artifact}, {"seconds", std::round(c.seconds * 100) / 100}});
         labs.push_back({{"name", lab.lab.name}, {"folder", lab.lab.folder}, {"title", lab.lab.title}, {"score", lab.score()},
                         {"max_score", lab.max_score()}, {"checks", checks}});
     }
     return {{"submission", report.submission}, {"score", report.score()}, {"max_score", report.max_score()},
-            {"seed", report.seed}, {"machine", report.machine}, {"labs", labs}};
+            {"seed", report.seed}, {"machine", report.machine}, {"seconds", std::round(report.seconds * 100) / 100},
+            {"error", report.error}, {"notes", report.notes}, {"labs", labs}};
 }
 
 std::string junit_report(const grade_report& report) {
@@ -144,18 +150,30 @@ nlohmann::json gradescope_report(const grade_report& report) {
     for (const auto& lab : report.labs)
         for (const auto& c : lab.checks) {
             std::string output = clean(c.message);
-            if (!c.details.empty() && c.status != check_status::passed) output += "\n\n" + clean(c.details);
+            // What the student can act on: the start of the details (a failure's first lines).
+            if (!c.details.empty() && c.status != check_status::passed && c.status != check_status::skipped) {
+                std::string details = clean(c.details);
+                if (details.size() > 3000) details = details.substr(0, 3000) + "\n[... cut ...]";
+                output += "\n\n" + details;
+            }
             if (!c.hint.empty() && c.status != check_status::passed) output += "\n\nStuck? Run: " + c.hint;
-            tests.push_back({{"name", fmt::format("{} / {}", lab.lab.folder, c.name)},
-                             {"score", c.score},
-                             {"max_score", c.max_score},
-                             {"status", c.status == check_status::passed || c.status == check_status::skipped ? "passed" : "failed"},
-                             {"output", output},
-                             {"visibility", "visible"}});
+            nlohmann::json test = {{"name", fmt::format("{} / {}", lab.lab.folder, c.name)},
+                                   {"score", c.score},
+                                   {"max_score", c.max_score},
+                                   {"output", output},
+                                   {"visibility", "visible"},
+                                   {"extra_data", {{"seconds", std::round(c.seconds * 100) / 100}}}};
+            // A check that could not run here has no pass/fail status: Gradescope shows its points.
+            if (c.status == check_status::skipped) test["name"] = test["name"].get<std::string>() + " (not run here)";
+            else test["status"] = c.status == check_status::passed ? "passed" : "failed";
+            tests.push_back(std::move(test));
         }
+    std::string output = fmt::format("ParLab grader, seed {} on {}.", report.seed, report.machine);
+    if (!report.error.empty()) output = "Nothing could be graded: " + clean(report.error) + "\n\n" + output;
+    for (const auto& note : report.notes) output += "\nNote: " + clean(note);
     return {{"score", report.score()},
-            {"execution_time", 0},
-            {"output", fmt::format("ParLab grader, seed {} on {}", report.seed, report.machine)},
+            {"execution_time", static_cast<int>(std::lround(report.seconds))},
+            {"output", output},
             {"visibility", "visible"},
             {"tests", tests}};
 }
@@ -163,6 +181,8 @@ nlohmann::json gradescope_report(const grade_report& report) {
 std::string markdown_report(const grade_report& report) {
     std::string out = fmt::format("# ParLab grade: {}/{}\n\nSubmission `{}`, seed `{}`, {}.\n", points(report.score()),
                                   points(report.max_score()), report.submission, report.seed, report.machine);
+    if (!report.error.empty()) out += fmt::format("\n**Nothing could be graded:** {}\n", clean(report.error));
+    for (const auto& note : report.notes) out += fmt::format("\nNote: {}\n", clean(note));
     for (const auto& lab : report.labs) {
         out += fmt::format("\n## {} {}: {}/{}\n\n| check | task | status | points | message |\n|---|---|---|---|---|\n",
                            lab.lab.folder, lab.lab.title, points(lab.score()), points(lab.max_score()));

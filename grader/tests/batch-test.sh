@@ -23,7 +23,7 @@ grep -q '^alice,0,0,100,' "$work/grades.csv" || fail "alice should score 0 of 10
 for who in alice bob carol; do
     [[ -f $work/reports/$who.json ]] || fail "no report for $who"
 done
-grep -q 'the submission has no 01-race-condition/bank.cpp' "$work/reports/alice.json" || fail "alice's report does not say what is missing"
+grep -q 'the submission has no bank.cpp' "$work/reports/alice.json" || fail "alice's report does not say what is missing"
 
 PARLAB_NO_INSTALL=1 "$kit/parlab" batch "$work/class" --csv "$work/grades.csv" race-condition >"$work/out" 2>&1
 [[ $(grep -c "graded before, skipped" "$work/out") -eq 3 ]] || fail "a second run should skip all three: $(cat "$work/out")"

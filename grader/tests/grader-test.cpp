@@ -11,12 +11,24 @@
 #include "parlab/testing.hpp"
 #include "report.hpp"
 #include "student.hpp"
+#include "submission.hpp"
 
 using namespace parlab::grader;
 using parlab::testing::contains;
 namespace fs = std::filesystem;
 
 namespace {
+
+// A rubric check worth 10 points.
+check_spec make_spec(const std::string& name, int task, const std::string& type, nlohmann::json params) {
+    check_spec spec;
+    spec.name = name;
+    spec.task = task;
+    spec.points = 10;
+    spec.type = type;
+    spec.params = std::move(params);
+    return spec;
+}
 
 // Lab 01's "mutex-threads" probe check run against a stand-in for a probe linked to student code
 // that misbehaves as told (see fixtures/misbehave.cpp).
@@ -25,12 +37,7 @@ check_result run_against(const std::string& behaviour, lab_state* state = nullpt
     lab.number = 1;
     lab.name = "race-condition";
     lab.folder = "01-race-condition";
-    check_spec spec;
-    spec.name = "mutex-threads";
-    spec.task = 1;
-    spec.points = 10;
-    spec.type = "probe";
-    spec.params = {{"runs", 3}, {"timeout", 2}};
+    const check_spec spec = make_spec("mutex-threads", 1, "probe", {{"runs", 3}, {"timeout", 2}});
     grading_context context;
     context.root = PARLAB_KIT_ROOT;
     context.seed = 1234;
@@ -298,4 +305,105 @@ TEST_CASE("free_cores sees a core taken by a busy thread", "[grader][timing]") {
     busy.join();
     CHECK(free >= 0.0);
     CHECK(free <= static_cast<double>(std::thread::hardware_concurrency()) - 0.5);
+}
+
+namespace {
+
+// A folder with the given files (relative path -> content), removed at the end of the test.
+struct upload {
+    fs::path dir = fs::temp_directory_path() / ("parlab-upload-" + std::to_string(::getpid()));
+    explicit upload(const std::vector<std::string>& files) {
+        fs::remove_all(dir);
+        fs::create_directories(dir);
+        for (const auto& f : files) {
+            fs::create_directories((dir / f).parent_path());
+            std::ofstream(dir / f) << "// " << f << "\n";
+        }
+    }
+    ~upload() { fs::remove_all(dir); }
+};
+
+std::vector<lab_info> kit_labs() {
+    const fs::path root = PARLAB_KIT_ROOT;
+    return load_labs(root / "labs", root / "grader" / "rubrics");
+}
+
+}  // namespace
+
+TEST_CASE("a submission's files are found however they were uploaded", "[grader][submission]") {
+    const auto labs = kit_labs();
+    SECTION("loose files at the top, with a stray one") {
+        const upload u({"bank.cpp", "filter.cpp", "notes.txt", "Bank (1).cpp"});
+        const auto files = find_submission_files(u.dir, labs);
+        CHECK(files.found.at("01-race-condition/bank.cpp") == u.dir / "bank.cpp");
+        CHECK(files.found.at("04-edge-filter/filter.cpp") == u.dir / "filter.cpp");
+        CHECK(files.labs_present(labs).size() == 2);
+        CHECK(files.ignored == std::vector<std::string>{"Bank (1).cpp", "notes.txt"});
+    }
+    SECTION("a whole repository in a folder, with build output and another copy elsewhere") {
+        const upload u({"parlab-main/labs/01-race-condition/bank.cpp", "parlab-main/labs/01-race-condition/bank.hpp",
+                        "parlab-main/build/stage/01-race-condition/bank.cpp", "parlab-main/old/bank.cpp"});
+        const auto files = find_submission_files(u.dir, labs);
+        CHECK(files.found.at("01-race-condition/bank.cpp") == u.dir / "parlab-main/labs/01-race-condition/bank.cpp");
+        CHECK(files.labs_present(labs).size() == 1);
+    }
+    SECTION("two files of the same name and no folder to tell them apart") {
+        const upload u({"a/bank.cpp", "b/bank.cpp"});
+        const auto files = find_submission_files(u.dir, labs);
+        CHECK(files.found.count("01-race-condition/bank.cpp") == 0);
+        CHECK_THAT(files.ambiguous.at("01-race-condition/bank.cpp"), contains("several files named bank.cpp"));
+    }
+    SECTION("an empty upload") {
+        const upload u({});
+        const auto files = find_submission_files(u.dir, labs);
+        CHECK(files.file_count == 0);
+        CHECK(files.labs_present(labs).empty());
+    }
+}
+
+TEST_CASE("a check the machine cannot run is worth what the rubric says, for everyone", "[grader][timing]") {
+    lab_info lab;
+    lab.number = 2;
+    lab.name = "lock-placement";
+    lab.folder = "02-lock-placement";
+    grading_context context;
+    lab_programs programs;
+    programs.release.ok = true;
+    programs.release.probe = PARLAB_MISBEHAVE;
+    const auto with_policy = [&](const char* policy) {
+        check_spec spec = make_spec("faster", 2, "timing", {{"needs_cores", 100000}, {"min_speedup", 2}});
+        if (policy != nullptr) spec.params["when_not_run"] = policy;
+        lab_state state;
+        return run_check(context, lab, spec, programs, state);
+    };
+    const auto deferred = with_policy(nullptr);
+    CHECK(deferred.status == check_status::skipped);
+    CHECK(deferred.score == 0);
+    CHECK(deferred.max_score == 10);
+    CHECK_THAT(deferred.message, contains("not run here (needs 100000 cores"));
+    const auto awarded = with_policy("award");
+    CHECK(awarded.score == 10);
+    CHECK(awarded.max_score == 10);
+    const auto excluded = with_policy("exclude");
+    CHECK(excluded.max_score == 0);
+
+    grade_report report;
+    lab_result result;
+    result.lab = lab;
+    result.checks = {deferred};
+    report.labs = {result};
+    report.seconds = 12.4;
+    const auto gradescope = gradescope_report(report);
+    CHECK(gradescope["execution_time"] == 12);
+    CHECK_FALSE(gradescope["tests"][0].contains("status"));  // neither passed nor failed
+    CHECK_THAT(gradescope["tests"][0]["name"].get<std::string>(), contains("(not run here)"));
+}
+
+TEST_CASE("a submission that cannot be graded says why in every report", "[grader][report]") {
+    grade_report report;
+    report.error = "the submission is empty";
+    CHECK_THAT(gradescope_report(report)["output"].get<std::string>(), contains("Nothing could be graded: the submission is empty"));
+    CHECK(json_report(report)["error"] == "the submission is empty");
+    CHECK_THAT(markdown_report(report), contains("Nothing could be graded"));
+    CHECK_THAT(terminal_report(report, false, false), contains("nothing graded: the submission is empty"));
 }

@@ -8,6 +8,7 @@
 //     initial + deposits - withdrawals.
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <thread>
 
@@ -47,12 +48,16 @@ private:
 /// the new one. Each step alone is atomic (so the program has no undefined behaviour), but the
 /// pair is not: another worker can write between the read and the write, and its update is then
 /// overwritten, i.e. lost.
-/// The operating system may switch to another worker at any instruction; the yield between
-/// the two steps makes such a switch likely right there, so the race shows on every machine,
-/// even a busy one or one with a single core.
+/// Between the two steps the worker stays busy for about a microsecond, so that the
+/// other worker's updates often land right there and the race shows on every machine, even one
+/// with a single core (where the switch to the other worker comes at a timer tick, most likely
+/// inside this window). It spins rather than yielding the processor: a worker that holds a lock
+/// around this call costs the same on a busy machine as on an idle one.
 inline void load_then_store(std::atomic<long>& balance, long delta) noexcept {
     const long seen = balance.load(std::memory_order_relaxed);
-    std::this_thread::yield();
+    const auto until = std::chrono::steady_clock::now() + std::chrono::nanoseconds(1000);
+    while (std::chrono::steady_clock::now() < until) {
+    }
     balance.store(seen + delta, std::memory_order_relaxed);
 }
 

@@ -2,12 +2,17 @@
 // How many workers to use by default.
 
 #include <cstddef>
+#include <optional>
 #include <string_view>
 
 namespace parlab {
 
-/// The number of CPUs this process may run on: its affinity mask, not the machine's total.
+/// The number of CPUs this process may run on: its affinity mask, not the machine's total, and
+/// no more than its CPU quota (a container limited to half a CPU gets 1).
 [[nodiscard]] std::size_t available_cpus();
+
+/// The CPU quota of this process's control group in CPUs (0.5 for half a CPU), if it has one.
+[[nodiscard]] std::optional<double> cpu_quota();
 
 /// PARLAB_WORKERS when it is set, otherwise available_cpus(). Throws std::invalid_argument
 /// naming the variable when PARLAB_WORKERS is not a positive integer.

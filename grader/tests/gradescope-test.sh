@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Runs the kit's Gradescope autograder the way Gradescope runs it: the zip unpacked into
+# /autograder/source, setup.sh once, then run_autograder for each upload placed in
+# /autograder/submission, under half a CPU and 768 MB (cgroups, where this machine lets a root
+# user make them), checking every results.json. /autograder is private to the test (a mount
+# namespace over a folder in /var/tmp). Needs root, as Gradescope's containers have.
+#   grader/tests/gradescope-test.sh KIT [LAB...]     (default labs: race-condition lock-placement)
+set -uo pipefail
+kit=$(cd "$1" && pwd)
+shift
+labs=("$@")
+((${#labs[@]})) || labs=(race-condition lock-placement)
+[[ $(id -u) -eq 0 ]] || { echo "gradescope test: needs root (Gradescope runs as root); skipped"; exit 0; }
+[[ -d $kit/solutions ]] || { echo "gradescope test: needs solutions/ (the instructor's copy); skipped"; exit 0; }
+work=$(mktemp -d /var/tmp/parlab-gradescope.XXXXXX)
+chmod 755 "$work"
+made_mount_point=0
+cgroups=()
+cleanup() {
+    for g in "${cgroups[@]}"; do rmdir "$g" 2>/dev/null; done
+    rm -rf "$work"
+    if ((made_mount_point)); then rmdir /autograder 2>/dev/null; fi
+}
+trap cleanup EXIT
+failures=0
+fail() { echo "gradescope test: $*" >&2; failures=$((failures + 1)); }
+
+if [[ ! -e /autograder ]]; then mkdir /autograder && made_mount_point=1; fi
+"$kit/parlab" package gradescope "${labs[@]}" "$work/autograder.zip" || { echo "gradescope test: packaging failed" >&2; exit 1; }
+mkdir -p "$work/root/source" "$work/root/submission"
+(cd "$work/root/source" && cmake -E tar xf "$work/autograder.zip") || exit 1
+
+# Half a CPU and 768 MB, Gradescope's default resources, when cgroups can be made here.
+limit=()
+own_memory=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ {print $3}' /proc/self/cgroup)
+cpu_group=/sys/fs/cgroup/cpu/parlab-gradescope-$$
+memory_group=/sys/fs/cgroup/memory${own_memory%/}/parlab-gradescope-$$
+if mkdir "$cpu_group" 2>/dev/null && echo 50000 >"$cpu_group/cpu.cfs_quota_us" && echo 100000 >"$cpu_group/cpu.cfs_period_us"; then
+    cgroups+=("$cpu_group")
+    limit+=("$cpu_group")
+fi
+if mkdir "$memory_group" 2>/dev/null && echo $((768 << 20)) >"$memory_group/memory.limit_in_bytes"; then
+    cgroups+=("$memory_group")
+    limit+=("$memory_group")
+fi
+if ((${#limit[@]} == 2)); then echo "gradescope test: run_autograder gets half a CPU and 768 MB"; else
+    echo "gradescope test: cgroups could not be made here; run_autograder runs without resource limits"; fi
+
+# in_gradescope [LIMITED] COMMAND: COMMAND with /autograder being this test's folder.
+in_gradescope() {
+    local groups=""
+    if [[ $1 == limited ]]; then groups="${limit[*]}"; shift; fi
+    unshare --mount --propagation private bash -c '
+        for g in '"$groups"'; do echo $$ >"$g/cgroup.procs"; done
+        mount --bind "'"$work/root"'" /autograder && cd /autograder && exec "$@"' in_gradescope "$@"
+}
+
+started=$SECONDS
+in_gradescope bash /autograder/source/setup.sh >"$work/setup.log" 2>&1 || {
+    tail -20 "$work/setup.log" >&2
+    echo "gradescope test: setup.sh failed" >&2
+    exit 1
+}
+echo "gradescope test: setup.sh took $((SECONDS - started)) s"
+
+# upload NAME FILE...: the submission folder holds exactly these files (paths relative to it,
+# each a copy of the solution file of the same name; "Bank.cpp" copies bank.cpp).
+upload() {
+    rm -rf "$work/root/submission" && mkdir -p "$work/root/submission"
+    local f source
+    for f in "$@"; do
+        source=$(find "$kit/solutions" -path '*/bad' -prune -o -iname "$(basename "$f")" -print | head -1)
+        mkdir -p "$(dirname "$work/root/submission/$f")"
+        cp "$source" "$work/root/submission/$f"
+    done
+}
+
+# grade NAME EXPECTED_SCORE TEXT: run_autograder, then check results.json
+grade() {
+    local name=$1 expected=$2 text=$3 started=$SECONDS
+    rm -rf "$work/root/results"
+    in_gradescope limited bash /autograder/source/run_autograder
+    local seconds=$((SECONDS - started))
+    local results=$work/root/results/results.json
+    [[ -s $results ]] || { fail "$name: no results.json"; return; }
+    python3 - "$results" "$expected" "$text" "$name" "$seconds" <<'PY' || failures=$((failures + 1))
+import json, sys
+path, expected, text, name, seconds = sys.argv[1:]
+try:
+    r = json.load(open(path))
+except ValueError as e:
+    sys.exit(f"gradescope test: {name}: results.json is not JSON: {e}")
+problems = []
+if abs(r.get("score", -1) - float(expected)) > 0.01: problems.append(f"score {r.get('score')} instead of {expected}")
+everything = r.get("output", "") + "".join(t.get("output", "") + t.get("name", "") for t in r.get("tests", []))
+if text and text not in everything: problems.append(f"no '{text}' in the output")
+for t in r.get("tests", []):
+    if t.get("status") not in (None, "passed", "failed"): problems.append(f"test {t.get('name')} has status {t.get('status')}")
+    if "max_score" in t and t.get("score", 0) > t["max_score"]: problems.append(f"test {t.get('name')} scores above its maximum")
+if "execution_time" not in r: problems.append("no execution_time")
+print(f"gradescope test: {name}: score {r.get('score')}, {len(r.get('tests', []))} tests, run_autograder {seconds} s"
+      + ("" if not problems else " -- " + "; ".join(problems)))
+sys.exit(1 if problems else 0)
+PY
+}
+
+upload bank.cpp
+grade "loose files of one lab" 100 "the submission has no dot.cpp"
+upload bank.cpp dot.cpp
+grade "loose files of two labs" 190 "not run here"
+upload parlab-main/labs/01-race-condition/bank.cpp parlab-main/labs/02-lock-placement/dot.cpp parlab-main/README.md
+grade "a whole repository" 190 ""
+upload
+grade "an empty upload" 0 "the submission is empty"
+upload Bank.cpp
+grade "a wrong name" 0 "expected bank.cpp (lab race-condition)"
+
+if ((failures > 0)); then
+    echo "gradescope test: $failures case(s) failed; the last logs are in $work (kept)" >&2
+    trap - EXIT
+    for g in "${cgroups[@]}"; do rmdir "$g" 2>/dev/null; done
+    exit 1
+fi
+echo "gradescope test: every upload got the results.json it should"
