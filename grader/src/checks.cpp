@@ -51,6 +51,7 @@ check_result start_result(const lab_info& lab, const check_spec& spec) {
     check_result r;
     r.name = spec.name;
     r.task = spec.task;
+    r.type = spec.type;
     r.max_score = spec.points;
     r.hint = spec.task > 0 ? fmt::format("./parlab hint {} {}", lab.name, spec.task) : "";
     return r;
@@ -432,6 +433,7 @@ check_result run_timing_check(const grading_context& context, const lab_info& la
     std::vector<double> sorted = speedups;
     std::sort(sorted.begin(), sorted.end());
     const double median = sorted[sorted.size() / 2];
+    r.measured = median;
     const std::string figures =
         fmt::format("{} is {:.2f}x faster than {} (median of {} alternating pairs, every result checked; needed {:.2f}x)",
                     b.label, median, a.label, speedups.size(), threshold);
