@@ -51,6 +51,7 @@ check_result start_result(const lab_info& lab, const check_spec& spec) {
     check_result r;
     r.name = spec.name;
     r.task = spec.task;
+    r.type = spec.type;
     r.max_score = spec.points;
     r.hint = spec.task > 0 ? fmt::format("./parlab hint {} {}", lab.name, spec.task) : "";
     return r;
@@ -447,6 +448,7 @@ check_result run_timing_check(const grading_context& context, const lab_info& la
     std::vector<double> sorted = speedups;
     std::sort(sorted.begin(), sorted.end());
     const double median = sorted[sorted.size() / 2];
+    r.measured = median;
     const std::string figures =
         fmt::format("{} is {:.2f}x faster than {} (median of {} alternating pairs, every result checked; needed {:.2f}x)",
                     b.label, median, a.label, speedups.size(), threshold);
@@ -580,9 +582,9 @@ check_result run_check_untimed(const grading_context& context, const lab_info& l
         // Said once, on the lab's first check; the others point to it.
         check_result r = start_result(lab, spec);
         const std::string first_line = programs.release.errors.substr(0, programs.release.errors.find('\n'));
-        const bool missing = first_line.rfind("the submission has", 0) == 0;
+        const bool missing = first_line.rfind("the submission ", 0) == 0;  // a problem of the upload, not of the code
         if (state.build_reported) {
-            fail(r, check_status::error, missing ? "not run: a file is missing (see the first check)"
+            fail(r, check_status::error, missing ? "not run: see the first check"
                                                  : "not run: your code does not build (see the first check)");
         } else {
             fail(r, check_status::error, missing ? first_line : "your code does not build: " + first_line,

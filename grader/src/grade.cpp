@@ -133,24 +133,28 @@ grade_report grade(const grade_options& options) {
     // A submission's files are found wherever they are; without lab names, the labs it has files
     // of are graded.
     submission_files files;
+    std::string upload_problem;  // why the chosen labs cannot be built at all
     if (options.overlay) {
         files = find_submission_files(options.lab_source, all);
-        if (files.file_count == 0) throw submission_error("the submission is empty: upload the files you edited (bank.cpp, filter.cpp, ...)");
         const auto present = files.labs_present(all);
         if (options.lab_names.empty()) chosen = present;
         const bool any = std::any_of(chosen.begin(), chosen.end(), [&](const lab_info* lab) {
             return std::find(present.begin(), present.end(), lab) != present.end();
         });
-        if (!any) {
+        if (files.file_count == 0) {
+            upload_problem = "the submission is empty: upload the files you edited (bank.cpp, filter.cpp, ...)";
+        } else if (!any) {
             std::string expected;
             for (const lab_info* lab : options.lab_names.empty() ? std::vector<const lab_info*>{} : chosen)
                 for (const auto& f : lab->sources) expected += fmt::format("{}{} (lab {})", expected.empty() ? "" : ", ", f, lab->name);
             if (expected.empty())
                 for (const auto& lab : all)
                     for (const auto& f : lab.sources) expected += fmt::format("{}{} (lab {})", expected.empty() ? "" : ", ", f, lab.name);
-            throw submission_error(fmt::format("none of the submission's files is one the grader looks for: expected {}{}", expected,
-                                               files.ignored.empty() ? "" : fmt::format("; got {}", fmt::join(files.ignored, ", "))));
+            upload_problem = fmt::format("the submission has none of the files the grader looks for: expected {}{}", expected,
+                                         files.ignored.empty() ? "" : fmt::format("; got {}", fmt::join(files.ignored, ", ")));
         }
+        // Without lab names there is no lab to charge it to: nothing is graded, and the report says why.
+        if (!upload_problem.empty() && chosen.empty()) throw submission_error(upload_problem);
     } else if (options.lab_names.empty()) {
         for (const auto& lab : all) chosen.push_back(&lab);
     }
@@ -159,6 +163,7 @@ grade_report grade(const grade_options& options) {
     report.submission = options.submission_label;
     report.seed = options.seed;
     report.machine = describe_machine();
+    if (!upload_problem.empty()) report.notes.push_back(upload_problem);
     for (const auto& ignored : files.ignored)
         report.notes.push_back(fmt::format("{} was ignored: no lab has a file of that name", ignored));
     const auto started = std::chrono::steady_clock::now();
@@ -187,6 +192,13 @@ grade_report grade(const grade_options& options) {
         lab_result result;
         result.lab = *lab;
         lab_programs programs;
+        if (!upload_problem.empty()) {  // every check of the lab says why, once
+            programs.release.errors = upload_problem;
+            lab_state state;
+            for (const auto& spec : lab->checks) result.checks.push_back(run_check(context, *lab, spec, programs, state));
+            report.labs.push_back(std::move(result));
+            continue;
+        }
         progress(fmt::format("[{}] building your code", lab->folder));
         programs.release = builder.build(*lab, build_kind::release);
         if (programs.release.ok && needs_tsan(*lab, options.only_checks)) {

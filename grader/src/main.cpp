@@ -1,7 +1,8 @@
 // parlab_grader: the grader behind `./parlab grade` and `./parlab batch`.
 //   parlab_grader grade --root KIT [--solutions | --submission DIR] [--seed N] [--json F]
 //                       [--junit F] [--gradescope F] [--markdown F] [--check NAME,...] [--verbose] [LAB...]
-//   parlab_grader batch --root KIT DIR --csv FILE [--reports DIR] [--force] [--seed N] [LAB...]
+//   parlab_grader batch --root KIT DIR --csv FILE [--reports DIR] [--force] [--markdown] [--seed N] [LAB...]
+//   parlab_grader report REPORTS_DIR OUT.html
 // Exit codes: 0 every check passed, 1 some did not, 2 usage or set-up error.
 
 #include <fmt/format.h>
@@ -20,7 +21,9 @@
 #include <string>
 #include <vector>
 
+#include "class_report.hpp"
 #include "grade.hpp"
+#include "gradebook.hpp"
 #include "parlab/workers.hpp"
 #include "report.hpp"
 #include "sandbox.hpp"
@@ -95,16 +98,6 @@ fs::path require_root(const arguments& args) {
     return fs::canonical(root);
 }
 
-// The folder laid out like labs/ inside a submission (a student's repo has labs/, an upload may not).
-fs::path submission_labs(const fs::path& dir) {
-    if (!fs::is_directory(dir)) throw usage_error(fmt::format("--submission: no folder '{}'", dir.string()));
-    return fs::is_directory(dir / "labs") ? fs::canonical(dir / "labs") : fs::canonical(dir);
-}
-
-std::string submission_key(const fs::path& dir) {
-    return fmt::format("sub-{:016x}", std::hash<std::string>{}(fs::canonical(dir).string()));
-}
-
 void write_reports(const grade_report& report, const arguments& args) {
     if (const auto f = args.value("--json"); !f.empty()) write_file(f, json_report(report).dump(2) + "\n");
     if (const auto f = args.value("--junit"); !f.empty()) write_file(f, junit_report(report));
@@ -168,112 +161,38 @@ int command_grade(const std::vector<std::string>& raw) {
     return report.all_passed() ? 0 : 1;
 }
 
-std::string csv_field(const std::string& text) {
-    if (text.find_first_of(",\"\n") == std::string::npos) return text;
-    std::string quoted = "\"";
-    for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return quoted + "\"";
+int command_batch(const std::vector<std::string>& raw) {
+    const auto args = parse(raw, {"--root", "--csv", "--reports", "--seed"}, {"--force", "--markdown"});
+    batch_options options;
+    options.root = require_root(args);
+    if (args.positional.empty()) throw usage_error("batch needs the folder of submissions: batch DIR --csv FILE");
+    options.submissions = args.positional.front();
+    if (!fs::is_directory(options.submissions))
+        throw usage_error(fmt::format("batch: no folder '{}'", options.submissions.string()));
+    if (args.value("--csv").empty()) throw usage_error("batch needs --csv FILE");
+    options.csv = fs::absolute(args.value("--csv"));
+    options.lab_names.assign(args.positional.begin() + 1, args.positional.end());
+    options.reports = fs::absolute(args.value("--reports", (options.csv.parent_path() / "reports").string()));
+    if (!args.value("--seed").empty()) options.seed = parse_seed(args.value("--seed"));
+    options.force = args.flag("--force");
+    options.markdown = args.flag("--markdown");
+    (void)run_batch(options);
+    return 0;
 }
 
-int command_batch(const std::vector<std::string>& raw) {
-    const auto args = parse(raw, {"--root", "--csv", "--reports", "--seed"}, {"--force", "--verbose"});
-    const fs::path root = require_root(args);
-    if (args.positional.empty()) throw usage_error("batch needs the folder of submissions: batch DIR --csv FILE");
-    const fs::path dir = args.positional.front();
-    if (!fs::is_directory(dir)) throw usage_error(fmt::format("batch: no folder '{}'", dir.string()));
-    const std::string csv = args.value("--csv");
-    if (csv.empty()) throw usage_error("batch needs --csv FILE");
-    const std::vector<std::string> labs(args.positional.begin() + 1, args.positional.end());
-    const fs::path reports = args.value("--reports", (fs::absolute(csv).parent_path() / "reports").string());
-    fs::create_directories(reports);
-    const unsigned long long seed = parse_seed(args.value("--seed"));
-
-    std::vector<fs::path> submissions;
-    for (const auto& entry : fs::directory_iterator(dir))
-        if (entry.is_directory() && entry.path().filename().string().front() != '.') submissions.push_back(entry.path());
-    std::sort(submissions.begin(), submissions.end());
-    fmt::print(stderr, "batch: {} submissions in {}, seed {}\n", submissions.size(), dir.string(), seed);
-
-    std::size_t index = 0;
-    for (const auto& submission : submissions) {
-        ++index;
-        const std::string name = submission.filename().string();
-        const fs::path report_file = reports / (name + ".json");
-        if (fs::exists(report_file) && !args.flag("--force")) {
-            fmt::print(stderr, "[{}/{}] {}: graded before, skipped (--force grades again)\n", index, submissions.size(), name);
-            continue;
-        }
-        fmt::print(stderr, "[{}/{}] {}\n", index, submissions.size(), name);
-        nlohmann::json result;
-        try {
-            grade_options options;
-            options.root = root;
-            options.lab_source = submission_labs(submission);
-            options.overlay = true;
-            options.submission_label = name;
-            options.work = root / "build" / "grade" / "batch" / name;
-            options.lab_names = labs;
-            options.seed = seed;
-            options.progress = false;
-            fs::create_directories(options.work);
-            const grade_report report = grade(options);
-            result = json_report(report);
-            fmt::print(stderr, "        {}/{}\n", report.score(), report.max_score());
-        } catch (const std::exception& error) {
-            // one broken submission never stops the batch
-            result = {{"submission", name}, {"score", 0}, {"max_score", 0}, {"seed", seed}, {"error", error.what()},
-                      {"labs", nlohmann::json::array()}};
-            fmt::print(stderr, "        error: {}\n", error.what());
-        }
-        write_file(report_file, result.dump(2) + "\n");
-    }
-
-    // The CSV is rebuilt from every report, so a resumed batch still lists everyone.
-    std::vector<std::string> lab_columns;
-    std::vector<nlohmann::json> rows;
-    for (const auto& submission : submissions) {
-        const fs::path report_file = reports / (submission.filename().string() + ".json");
-        if (!fs::exists(report_file)) continue;
-        std::ifstream in(report_file);
-        nlohmann::json r;
-        try {
-            r = nlohmann::json::parse(in);
-        } catch (const std::exception&) {
-            r = {{"submission", submission.filename().string()}, {"error", "unreadable report"}, {"labs", nlohmann::json::array()}};
-        }
-        for (const auto& lab : r.value("labs", nlohmann::json::array()))
-            if (std::find(lab_columns.begin(), lab_columns.end(), lab.at("folder")) == lab_columns.end())
-                lab_columns.push_back(lab.at("folder"));
-        rows.push_back(r);
-    }
-    std::sort(lab_columns.begin(), lab_columns.end());
-    std::string text = "submission";
-    for (const auto& l : lab_columns) text += "," + l;
-    text += ",total,max,error\n";
-    for (const auto& r : rows) {
-        text += csv_field(r.value("submission", ""));
-        for (const auto& l : lab_columns) {
-            std::string cell;
-            for (const auto& lab : r.value("labs", nlohmann::json::array()))
-                if (lab.at("folder") == l) cell = fmt::format("{}", lab.at("score").get<double>());
-            text += "," + cell;
-        }
-        text += fmt::format(",{},{},{}\n", r.value("score", 0.0), r.value("max_score", 0.0), csv_field(r.value("error", "")));
-    }
-    write_file(csv, text);
-    fmt::print(stderr, "batch: wrote {} ({} submissions) and one JSON report each in {}\n", csv, rows.size(), reports.string());
+int command_report(const std::vector<std::string>& raw) {
+    const auto args = parse(raw, {"--root"}, {});
+    if (args.positional.size() != 2) throw usage_error("usage: ./parlab report REPORTS_DIR OUT.html");
+    const fs::path dir = args.positional[0], out = args.positional[1];
+    const report_set set = load_reports(dir);
+    for (const auto& warning : set.warnings) fmt::print(stderr, "parlab: warning: {}\n", warning);
+    write_file(out, class_report_html(set, dir));
+    fmt::print(stderr, "report: wrote {} from {} reports\n", out.string(), set.reports.size());
     return 0;
 }
 
 std::optional<nlohmann::json> last_grade(const fs::path& root) {
-    const fs::path file = root / "build" / "grade" / "labs" / "last.json";
-    std::ifstream in(file);
-    if (!in) return std::nullopt;
-    try {
-        return nlohmann::json::parse(in);
-    } catch (const std::exception&) {
-        return std::nullopt;
-    }
+    return read_json(root / "build" / "grade" / "labs" / "last.json");
 }
 
 int command_list(const std::vector<std::string>& raw) {
@@ -350,7 +269,7 @@ int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty()) {
-        fmt::print(stderr, "parlab: the grader needs a command: grade or batch\n");
+        fmt::print(stderr, "parlab: the grader needs a command: grade, batch or report\n");
         return 2;
     }
     const std::string command = args.front();
@@ -358,6 +277,7 @@ int main(int argc, char** argv) {
     try {
         if (command == "grade") return command_grade(args);
         if (command == "batch") return command_batch(args);
+        if (command == "report") return command_report(args);
         if (command == "list") return command_list(args);
         if (command == "hint") return command_hint(args);
         throw usage_error(fmt::format("unknown grader command '{}'", command));

@@ -53,6 +53,8 @@ struct check_result {
     std::string hint;           ///< what to do next, e.g. the hint command
     std::string artifact;       ///< a file written for this check (a diff image), may be empty
     double seconds = 0;         ///< how long the check took
+    std::string type = {};      ///< the rubric's check type: probe | race | timing
+    std::optional<double> measured = std::nullopt;  ///< a timing check's median speedup, when it was measured
 };
 
 struct lab_result {

@@ -41,6 +41,13 @@ std::string indent(const std::string& text, const std::string& prefix, std::size
     return out;
 }
 
+std::string clean(const std::string& text) {
+    const std::string quoted = nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return nlohmann::json::parse(quoted).get<std::string>();
+}
+
+}  // namespace
+
 std::string xml_escape(const std::string& text) {
     std::string out;
     for (unsigned char c : text) {
@@ -56,14 +63,6 @@ std::string xml_escape(const std::string& text) {
     }
     return out;
 }
-
-
-std::string clean(const std::string& text) {
-    const std::string quoted = nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    return nlohmann::json::parse(quoted).get<std::string>();
-}
-
-}  // namespace
 
 std::string terminal_report(const grade_report& report, bool colour, bool verbose) {
     const std::string bold = colour ? "\x1b[1m" : "", dim = colour ? "\x1b[2m" : "", reset = colour ? "\x1b[0m" : "";
@@ -99,9 +98,10 @@ nlohmann::json json_report(const grade_report& report) {
     for (const auto& lab : report.labs) {
         nlohmann::json checks = nlohmann::json::array();
         for (const auto& c : lab.checks)
-            checks.push_back({{"name", c.name}, {"task", c.task}, {"status", to_string(c.status)}, {"score", c.score},
-                              {"max_score", c.max_score}, {"message", clean(c.message)}, {"details", clean(c.details)},
-                              {"hint", c.hint}, {"artifact", c.artifact}, {"seconds", std::round(c.seconds * 100) / 100}});
+            checks.push_back({{"name", c.name}, {"task", c.task}, {"type", c.type}, {"status", to_string(c.status)},
+                              {"score", c.score}, {"max_score", c.max_score}, {"message", clean(c.message)},
+                              {"details", clean(c.details)}, {"hint", c.hint}, {"artifact", c.artifact},
+                              {"seconds", std::round(c.seconds * 100) / 100}, {"measured", c.measured ? nlohmann::json(*c.measured) : nlohmann::json(nullptr)}});
         labs.push_back({{"name", lab.lab.name}, {"folder", lab.lab.folder}, {"title", lab.lab.title}, {"score", lab.score()},
                         {"max_score", lab.max_score()}, {"checks", checks}});
     }

@@ -19,6 +19,10 @@ namespace parlab::grader {
 [[nodiscard]] nlohmann::json gradescope_report(const grade_report& report);
 [[nodiscard]] std::string markdown_report(const grade_report& report);
 
+/// Text made safe inside XML or HTML elements and double-quoted attribute values (control
+/// characters but newline and tab become spaces).
+[[nodiscard]] std::string xml_escape(const std::string& text);
+
 /// Writes text to a file; throws std::runtime_error naming the file when it cannot.
 void write_file(const std::filesystem::path& path, const std::string& text);
 

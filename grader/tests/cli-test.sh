@@ -22,12 +22,13 @@ expect 2 "hint needs a lab" "$kit/parlab" hint
 expect 2 "watch needs a lab" "$kit/parlab" watch
 expect 2 "release needs one folder" "$kit/parlab" release
 expect 2 "package knows one target" "$kit/parlab" package zip
+expect 2 "report needs the reports folder" "$kit/parlab" report only-one
 PARLAB_NO_INSTALL=1 PARLAB_TEST_EXTRA_PACKAGE=parlab-no-such-package \
     expect 2 "missing packages: parlab-no-such-package; install them with: .*apt-get install -y parlab-no-such-package" \
     "$kit/parlab" grade
 
 help=$("$kit/parlab" help) || fail "help exited non-zero"
-for command in grade test list hint watch filter demo bench batch package release; do
+for command in grade test list hint watch filter demo bench batch report package release; do
     grep -q "^  $command" <<<"$help" || fail "help does not list '$command'"
 done
 echo "cli test: mistakes get one line and exit 2"

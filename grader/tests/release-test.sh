@@ -1,21 +1,69 @@
 #!/usr/bin/env bash
 # Builds and grades a student edition made by ./parlab release: it has no solutions/, and the
 # grader still grades the untouched skeleton of lab 01 (which must not get full marks).
+# The grading goes through the edition's CI workflow (.github/workflows/grade.yml): its grade
+# step, run here as GitHub runs it, must fill the job summary and pass with a low score, and
+# fail when the grader cannot grade.
 set -uo pipefail
 kit=$1
 work=$(mktemp -d)
+chmod 755 "$work"  # under root the grader compiles and runs student code as nobody, who must read the kit
 trap 'rm -rf "$work"' EXIT
 fail() { echo "release test: $*" >&2; exit 1; }
 
 "$kit/parlab" release "$work/kit" || fail "./parlab release failed"
 [[ ! -e $work/kit/solutions ]] || fail "the student edition contains solutions/"
+workflow=$work/kit/.github/workflows/grade.yml
+[[ -f $workflow ]] || fail "the student edition has no .github/workflows/grade.yml"
 cd "$work/kit" || exit 1
-PARLAB_NO_INSTALL=1 ./parlab grade race-condition --seed 11 --quiet --json "$work/report.json" >"$work/grade.log" 2>&1
+
+if ! python3 -c 'import yaml' 2>/dev/null && [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-yaml >/dev/null 2>&1
+fi
+if ! python3 -c 'import yaml' 2>/dev/null; then
+    echo "release test: python3-yaml is missing (apt-get install python3-yaml): the workflow's shape is not checked"
+    printf '%s\n' 'status=0' './parlab grade $LABS --quiet --json grade-results/report.json || status=$?' \
+        'if [ "$status" -gt 1 ]; then exit "$status"; fi' >"$work/step.sh"
+    mkdir -p grade-results
+    summary_checked=no
+else
+    # The workflow: on push, only actions we can vouch for, one step that grades with the
+    # Markdown and JUnit reports and writes the summary. Its script is kept to run below.
+    python3 - "$workflow" "$work/step.sh" <<'PY' || fail "the workflow does not have the expected shape"
+import sys, yaml
+doc = yaml.safe_load(open(sys.argv[1]))
+triggers = doc.get("on", doc.get(True))  # YAML 1.1 reads a bare `on` as true
+assert isinstance(triggers, dict) and "push" in triggers, "not run on push"
+steps = [step for job in doc["jobs"].values() for step in job["steps"]]
+used = {step["uses"].split("@")[0] for step in steps if "uses" in step}
+assert used <= {"actions/checkout", "actions/upload-artifact"}, f"third-party actions: {used}"
+assert "actions/checkout" in used, "the repository is never checked out"
+grading = [step for step in steps if "./parlab grade" in step.get("run", "")]
+assert len(grading) == 1, "expected one step that runs ./parlab grade"
+script = grading[0]["run"]
+for needed in ("--markdown", "--junit", "GITHUB_STEP_SUMMARY"):
+    assert needed in script, f"the grade step does not use {needed}"
+open(sys.argv[2], "w").write(script)
+PY
+    summary_checked=yes
+fi
+
+# GitHub runs a bash step as `bash -e -o pipefail`; LABS narrows the grade to lab 01.
+run_step() { LABS=$1 GITHUB_STEP_SUMMARY=$work/summary.md PARLAB_NO_INSTALL=1 bash -e -o pipefail "$work/step.sh" >"$work/grade.log" 2>&1; }
+run_step "race-condition --seed 11"
 status=$?
 cat "$work/grade.log"
-[[ $status -eq 1 ]] || fail "grading the skeleton should exit 1 (some checks fail), got $status"
-grep -q '"max_score": 100' "$work/report.json" || fail "the report has no lab worth 100 points"
-grep -q '"status": "failed"' "$work/report.json" || fail "no check failed on the skeleton"
-if grep -q 'does not build' "$work/report.json"; then fail "the skeleton did not build in the student edition"; fi
+[[ $status -eq 0 ]] || fail "the grade step should pass with a low score (exit 0), got $status"
+report=grade-results/report.json
+grep -q '"max_score": 100' "$report" || fail "the report has no lab worth 100 points"
+grep -q '"status": "failed"' "$report" || fail "no check failed on the skeleton"
+if grep -q 'does not build' "$report"; then fail "the skeleton did not build in the student edition"; fi
+if [[ $summary_checked == yes ]]; then
+    grep -q '^# ParLab grade: ' "$work/summary.md" || fail "the job summary has no grade: $(cat "$work/summary.md")"
+    grep -q '<testsuite name="01-race-condition"' grade-results/junit.xml || fail "no JUnit report"
+fi
+run_step "no-such-lab"
+status=$?
+[[ $status -eq 2 ]] || fail "the grade step should fail when the grader cannot grade (exit 2), got $status"
 PARLAB_NO_INSTALL=1 ./parlab list | grep -q "not yet" || fail "./parlab list does not show the graded tasks"
-echo "release test: the student edition builds and grades"
+echo "release test: the student edition builds and grades, and its CI workflow reports the grade"

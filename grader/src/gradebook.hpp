@@ -1,0 +1,64 @@
+#pragma once
+// Grading a whole class: one report per submission folder, a CSV gradebook built from them, and
+// a batch that can be stopped and resumed (same seed, only changed submissions graded again).
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model.hpp"
+
+namespace parlab::grader {
+
+/// The folder of a submission laid out like labs/ (a student's repo has labs/, an upload may not).
+/// Throws std::invalid_argument when `dir` is not a folder.
+[[nodiscard]] std::filesystem::path submission_labs(const std::filesystem::path& dir);
+
+/// "sub-<16 hex digits>" from the submission's canonical path: two classes with an "alice" get
+/// work folders of their own.
+[[nodiscard]] std::string submission_key(const std::filesystem::path& dir);
+
+/// A digest of every file under `dir` (relative paths and contents, `.git` left out): it changes
+/// whenever a file is added, removed, renamed or edited.
+[[nodiscard]] std::string content_hash(const std::filesystem::path& dir);
+
+/// The JSON document in `file`; empty when the file is missing or is not JSON.
+[[nodiscard]] std::optional<nlohmann::json> read_json(const std::filesystem::path& file);
+
+/// The list under `key` of a JSON object, by reference (never a copy a pointer could outlive);
+/// an empty list when there is none.
+[[nodiscard]] const nlohmann::json& json_list(const nlohmann::json& object, const char* key);
+
+/// Points with at most two decimals and no trailing zeros: 39.0909 -> "39.09", 40.0 -> "40".
+[[nodiscard]] std::string format_points(double points);
+
+/// Why a report, or some of its labs, could not be graded (a missing file, a build failure, a
+/// grader error): "01-race-condition: <message>; ...". Empty when every lab was graded.
+[[nodiscard]] std::string grading_errors(const nlohmann::json& report);
+
+/// The gradebook: for each lab in order, its points, its maximum and each check's points in rubric
+/// order, then total, max, seed and error; one row per report.
+[[nodiscard]] std::string gradebook_csv(const std::vector<lab_info>& labs, const std::vector<nlohmann::json>& reports);
+
+/// "0:42 elapsed, about 3:10 left" from the time so far and the submissions graded and left.
+[[nodiscard]] std::string progress_text(double elapsed_seconds, std::size_t graded, std::size_t left);
+
+struct batch_options {
+    std::filesystem::path root;           ///< the kit
+    std::filesystem::path submissions;    ///< one folder per student
+    std::filesystem::path csv;
+    std::filesystem::path reports;        ///< one JSON report per student, and the batch's state
+    std::vector<std::string> lab_names;   ///< empty: every lab
+    std::optional<unsigned long long> seed;  ///< empty: the seed of the batch's state, or a new one
+    bool force = false;                   ///< grade again even what has not changed
+    bool markdown = false;                ///< a Markdown report beside each JSON one
+};
+
+/// Grades every submission folder that is new or changed since its report, then writes the CSV
+/// from every report. One broken submission never stops the batch. Returns the number of rows.
+std::size_t run_batch(const batch_options& options);
+
+}  // namespace parlab::grader

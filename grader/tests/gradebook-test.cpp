@@ -1,0 +1,161 @@
+// The gradebook (CSV of a batch) and the class report (HTML), on synthetic reports.
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "class_report.hpp"
+#include "gradebook.hpp"
+#include "parlab/testing.hpp"
+
+using namespace parlab::grader;
+using parlab::testing::contains;
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+json check(const std::string& name, const std::string& status, double score, double max, const std::string& type = "probe") {
+    return {{"name", name}, {"task", 1}, {"type", type}, {"status", status}, {"score", score}, {"max_score", max},
+            {"message", status + " " + name}, {"measured", nullptr}};
+}
+
+json report(const std::string& who, double score, double max, json checks) {
+    return {{"submission", who}, {"score", score}, {"max_score", max}, {"seed", 7}, {"machine", "test box"},
+            {"labs", json::array({{{"folder", "01-race-condition"}, {"name", "race-condition"}, {"score", score},
+                                   {"max_score", max}, {"checks", std::move(checks)}}})}};
+}
+
+lab_info race_lab() {
+    lab_info lab;
+    lab.folder = "01-race-condition";
+    lab.name = "race-condition";
+    for (const auto& [name, points] : {std::pair{"mutex-threads", 60.0}, std::pair{"atomic-threads", 40.0}}) {
+        check_spec spec;
+        spec.name = name;
+        spec.points = points;
+        lab.checks.push_back(spec);
+    }
+    return lab;
+}
+
+// A folder of its own under /tmp for the test, removed at the end.
+struct scratch_dir {
+    fs::path path = fs::temp_directory_path() / ("parlab-gradebook-test-" + std::to_string(::getpid()));
+    scratch_dir() { fs::create_directories(path); }
+    ~scratch_dir() {
+        std::error_code ignored;
+        fs::remove_all(path, ignored);
+    }
+    void write(const std::string& name, const std::string& text) const { std::ofstream(path / name) << text; }
+};
+
+}  // namespace
+
+TEST_CASE("points are rounded to two decimals without float noise", "[grader][gradebook]") {
+    CHECK(format_points(39.09090909090909) == "39.09");
+    CHECK(format_points(40.0) == "40");
+    CHECK(format_points(12.5) == "12.5");
+    CHECK(format_points(0.1 + 0.2) == "0.3");
+    CHECK(format_points(-0.0001) == "0");
+}
+
+TEST_CASE("the gradebook has per-lab, per-check, seed and error columns", "[grader][gradebook]") {
+    const json full = report("alice", 100.0 / 3.0, 100, json::array({check("mutex-threads", "passed", 60.0 / 3.0, 60),
+                                                                      check("atomic-threads", "failed", 40.0 / 3.0, 40)}));
+    const json broken = report("bob, jr", 0, 100, json::array({check("mutex-threads", "error", 0, 60), check("atomic-threads", "error", 0, 40)}));
+    const json crashed = {{"submission", "carol"}, {"score", 0}, {"max_score", 0}, {"seed", 7}, {"error", "no labs/ here"}, {"labs", json::array()}};
+    const std::string csv = gradebook_csv({race_lab()}, {full, broken, crashed});
+    CHECK_THAT(csv, contains("submission,01-race-condition,01-race-condition max,01-race-condition/mutex-threads,"
+                             "01-race-condition/atomic-threads,total,max,seed,error\n"));
+    CHECK_THAT(csv, contains("\nalice,33.33,100,20,13.33,33.33,100,7,\n"));
+    CHECK_THAT(csv, contains("\n\"bob, jr\",0,100,0,0,0,100,7,01-race-condition: error mutex-threads\n"));
+    CHECK_THAT(csv, contains("\ncarol,,100,,,0,100,7,no labs/ here\n"));
+}
+
+TEST_CASE("a submission's content hash follows its files", "[grader][gradebook]") {
+    scratch_dir dir;
+    dir.write("bank.cpp", "int x;");
+    const std::string first = content_hash(dir.path);
+    CHECK(content_hash(dir.path) == first);
+    dir.write("bank.cpp", "int y;");
+    const std::string edited = content_hash(dir.path);
+    CHECK(edited != first);
+    fs::create_directories(dir.path / ".git");
+    dir.write(".git/HEAD", "ref: main");
+    CHECK(content_hash(dir.path) == edited);  // git's own files do not count
+    fs::rename(dir.path / "bank.cpp", dir.path / "bank2.cpp");
+    CHECK(content_hash(dir.path) != edited);
+    CHECK(submission_key(dir.path).rfind("sub-", 0) == 0);
+}
+
+TEST_CASE("the progress line estimates the time left", "[grader][gradebook]") {
+    CHECK(progress_text(42, 0, 30) == "0:42 elapsed");
+    CHECK(progress_text(42, 2, 10) == "0:42 elapsed, about 3:30 left");
+    CHECK(progress_text(4000, 1, 1) == "1:06:40 elapsed, about 1:06:40 left");
+}
+
+TEST_CASE("the class histogram bins scores by tenths of the maximum", "[grader][report]") {
+    std::vector<student_report> reports;
+    for (const double score : {0.0, 9.9, 10.0, 55.0, 99.0, 100.0})
+        reports.push_back({"s", report("s", score, 100, json::array())});
+    reports.push_back({"half", report("half", 25, 50, json::array())});  // 50% of a smaller maximum
+    const auto bins = score_histogram(reports);
+    CHECK(bins[0] == 2);
+    CHECK(bins[1] == 1);
+    CHECK(bins[5] == 2);
+    CHECK(bins[9] == 2);
+    CHECK(bins[2] + bins[3] + bins[4] + bins[6] + bins[7] + bins[8] == 0);
+}
+
+TEST_CASE("pass rates list the hardest check first", "[grader][report]") {
+    std::vector<student_report> reports;
+    reports.push_back({"a", report("a", 0, 100, json::array({check("easy", "passed", 1, 1), check("hard", "failed", 0, 1),
+                                                             check("middle", "passed", 1, 1)}))});
+    reports.push_back({"b", report("b", 0, 100, json::array({check("easy", "passed", 1, 1), check("hard", "timeout", 0, 1),
+                                                             check("middle", "failed", 0, 1)}))});
+    const auto rates = pass_rates(reports);
+    REQUIRE(rates.size() == 3);
+    CHECK(rates[0].check == "hard");
+    CHECK(rates[0].rate() == 0.0);
+    CHECK(rates[1].check == "middle");
+    CHECK(rates[1].passed == 1);
+    CHECK(rates[1].total == 2);
+    CHECK(rates[2].check == "easy");
+}
+
+TEST_CASE("the class page escapes text from reports and links Markdown reports", "[grader][report]") {
+    scratch_dir dir;
+    json evil = report("<script>alert(1)</script>", 50, 100,
+                       json::array({check("x<y", "failed", 0, 10), check("fast", "skipped", 0, 5, "timing")}));
+    evil["machine"] = "box & <b>bold</b>";
+    dir.write("eve.json", evil.dump());
+    dir.write("eve.md", "# report");
+    dir.write("zed.json", report("zed", 100, 100, json::array({check("x<y", "passed", 10, 10)})).dump());
+    dir.write("broken.json", "{ not json");
+    dir.write(".batch.json", R"({"seed": 7})");
+    const report_set set = load_reports(dir.path);
+    REQUIRE(set.reports.size() == 2);
+    REQUIRE(set.warnings.size() == 1);
+    CHECK_THAT(set.warnings[0], contains("broken.json"));
+    const std::string html = class_report_html(set, dir.path);
+    CHECK(html.find("<script") == std::string::npos);
+    CHECK(html.find("<b>bold") == std::string::npos);
+    CHECK_THAT(html, contains("box &amp; &lt;b&gt;bold&lt;/b&gt;"));
+    CHECK_THAT(html, contains("x&lt;y"));
+    CHECK_THAT(html, contains(R"(<a href="eve.md">eve</a>)"));
+    CHECK(html.find("href=\"zed.md\"") == std::string::npos);
+    CHECK_THAT(html, contains("<svg"));
+    CHECK_THAT(html, contains("skipped"));  // the skipped timing check is an outlier
+    CHECK(html.find("http") == std::string::npos);  // nothing fetched from anywhere
+}
+
+TEST_CASE("the class report refuses a missing folder or one without reports", "[grader][report]") {
+    scratch_dir dir;
+    CHECK_THROWS_AS(load_reports(dir.path / "nowhere"), std::invalid_argument);
+    CHECK_THROWS_AS(load_reports(dir.path), std::invalid_argument);
+    dir.write("a.json", "[1, 2]");
+    CHECK_THROWS_AS(load_reports(dir.path), std::invalid_argument);
+}
