@@ -1,23 +1,29 @@
 # parlab_add_lab(NAME): builds one lab from its lab.json.
 #
-# A lab folder (labs/NN-name, mirrored path for path in solutions/NN-name) holds lab.json:
+# labs/NN-name is the only copy of a lab's frozen files. Its lab.json says:
 #   "number":  1
 #   "name":    "race-condition"           short name used on the command line
 #   "sources": ["bank.cpp"]               the files the student edits (compiled into the lab library)
 #   "support": ["bank_support.cpp"]       frozen .cpp files of the lab library (optional)
 #   "tests":   ["tests/bank-test.cpp"]    Catch2 tests, tagged [labNN][taskK]
 #   "tasks":   [{"id": 1, "title": "...", "points": 10}, ...]
-#   "programs": {"bank-demo": "programs/demo.cpp"}   optional executables linked to the library
+#   "programs": {"demo": "programs/demo.cpp"}   optional executables linked to the library
+# The editable files ("sources") come from PARLAB_LAB_SOURCE/NN-name: labs/ (the student's
+# work), solutions/ (which holds only those files), or a folder of full lab copies (the
+# grader's staging of a submission). Everything else comes from that folder when it has the
+# lab's lab.json, else from labs/NN-name: the same overlay a submission gets.
 # For each lab this makes parlab_labNN (library), parlab_labNN_tests, one CTest test per task
 # (label "lab"), and one executable per program (parlab_labNN_<program>).
 #
 # The kit self-check (PARLAB_KIT_CHECK, only where solutions/ exists) also reads
 # solutions/NN-name/kit.json:
 #   "skeleton_fails": ["[task1]", ...]        checks the untouched skeleton must fail
-#   "bad": [{"name": "private-mutex", "files": {"bank.cpp": "bad/private-mutex/bank.cpp"},
-#            "fails": "[task3]", "why": "..."}]
+#   "bad": [{"name": "private-mutex", "patch": "bad/private-mutex.patch", "fails": "[task3]",
+#            "why": "..."}]
 # and adds: the solution's tests (must pass), the skeleton's failing checks and each known-bad
-# variant's target check (each must fail by a failed assertion, not by a crash or no test).
+# variant's target check (each must fail by a failed assertion, not by a crash or no test). A
+# known-bad variant is a patch against the solution's file (applied by the build: a patch that
+# no longer applies fails the build, naming the variant).
 
 function(parlab_json_list json key out)
     set(items "")
@@ -37,15 +43,17 @@ endfunction()
 
 # Builds one variant of a lab: library, test program, programs.
 #   prefix      target prefix, e.g. parlab_lab01 or kit_lab01_solution
-#   dir         the lab folder the frozen files and tests come from
-#   overrides   list of "file=path" pairs replacing student sources (known-bad variants)
-function(parlab_lab_variant prefix dir json overrides with_programs)
+#   frozen      the lab folder the frozen files (headers, support, tests, programs) come from
+#   sources     the folder the editable files come from
+#   overrides   list of "file=path" pairs replacing editable files (known-bad variants)
+function(parlab_lab_variant prefix frozen sources json overrides with_programs)
     parlab_json_list("${json}" sources student_sources)
     parlab_json_list("${json}" support support_sources)
     parlab_json_list("${json}" tests test_sources)
+    set(dir "${frozen}")
     set(lib_sources "")
     foreach(src IN LISTS student_sources)
-        set(path "${dir}/${src}")
+        set(path "${sources}/${src}")
         foreach(pair IN LISTS overrides)
             string(REPLACE "=" ";" kv "${pair}")
             list(GET kv 0 from)
@@ -88,8 +96,18 @@ function(parlab_lab_variant prefix dir json overrides with_programs)
     endif()
 endfunction()
 
+# The folder of lab `name` whose frozen files are used: the lab source's copy when it is a whole
+# lab (the grader's staging), else labs/.
+function(parlab_frozen_dir name out)
+    if(EXISTS "${PARLAB_LAB_DIR}/${name}/lab.json")
+        set(${out} "${PARLAB_LAB_DIR}/${name}" PARENT_SCOPE)
+    else()
+        set(${out} "${CMAKE_SOURCE_DIR}/labs/${name}" PARENT_SCOPE)
+    endif()
+endfunction()
+
 function(parlab_add_lab name)
-    set(dir "${PARLAB_LAB_DIR}/${name}")
+    parlab_frozen_dir(${name} dir)
     file(READ "${dir}/lab.json" json)
     set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${dir}/lab.json")
     string(JSON number GET "${json}" number)
@@ -100,7 +118,7 @@ function(parlab_add_lab name)
     set(lab lab${number})
     set_property(GLOBAL APPEND PROPERTY PARLAB_LABS "${lab}")
 
-    parlab_lab_variant(parlab_${lab} "${dir}" "${json}" "" ON)
+    parlab_lab_variant(parlab_${lab} "${dir}" "${PARLAB_LAB_DIR}/${name}" "${json}" "" ON)
     string(JSON task_count LENGTH "${json}" tasks)
     math(EXPR last_task "${task_count} - 1")
     foreach(i RANGE ${last_task})
@@ -115,12 +133,11 @@ function(parlab_add_lab name)
         return()
     endif()
     set(solution_dir "${CMAKE_SOURCE_DIR}/solutions/${name}")
-    if(NOT EXISTS "${solution_dir}/lab.json")
+    if(NOT IS_DIRECTORY "${solution_dir}")
         message(WARNING "kit check: ${name} has no solution in solutions/${name}")
         return()
     endif()
-    file(READ "${solution_dir}/lab.json" solution_json)
-    parlab_lab_variant(kit_${lab}_solution "${solution_dir}" "${solution_json}" "" OFF)
+    parlab_lab_variant(kit_${lab}_solution "${dir}" "${solution_dir}" "${json}" "" OFF)
     foreach(i RANGE ${last_task})
         string(JSON task GET "${json}" tasks ${i} id)
         add_test(NAME kit.${lab}.solution.task${task}
@@ -133,6 +150,9 @@ function(parlab_add_lab name)
         return()
     endif()
     file(READ "${solution_dir}/kit.json" kit)
+    if(NOT PARLAB_PATCH)
+        parlab_missing(patch)
+    endif()
     set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${solution_dir}/kit.json")
     # A check that must fail passes only when Catch2 reports a failed test case: not on a crash
     # Catch2 could not report, and not when the tag matched nothing.
@@ -155,19 +175,28 @@ function(parlab_add_lab name)
         return()
     endif()
     math(EXPR last_bad "${bad_count} - 1")
+    parlab_json_list("${json}" sources student_sources)
+    list(GET student_sources 0 first_source)
     foreach(i RANGE ${last_bad})
         string(JSON bad_name GET "${kit}" bad ${i} name)
         string(JSON bad_tag GET "${kit}" bad ${i} fails)
-        string(JSON file_count LENGTH "${kit}" bad ${i} files)
-        math(EXPR last_file "${file_count} - 1")
-        set(overrides "")
-        foreach(j RANGE ${last_file})
-            string(JSON from MEMBER "${kit}" bad ${i} files ${j})
-            string(JSON to GET "${kit}" bad ${i} files ${from})
-            list(APPEND overrides "${from}=${solution_dir}/${to}")
-        endforeach()
+        string(JSON bad_patch GET "${kit}" bad ${i} patch)
+        string(JSON bad_file ERROR_VARIABLE no_file GET "${kit}" bad ${i} file)
+        if(no_file)
+            set(bad_file "${first_source}")
+        endif()
         string(MAKE_C_IDENTIFIER "${bad_name}" bad_id)
-        parlab_lab_variant(kit_${lab}_bad_${bad_id} "${solution_dir}" "${solution_json}" "${overrides}" OFF)
+        # The solution's file with the patch applied, made at build time; a patch that no longer
+        # applies stops the build with the variant's name.
+        set(patched "${CMAKE_BINARY_DIR}/kit/${name}/bad/${bad_name}/${bad_file}")
+        add_custom_command(OUTPUT "${patched}"
+            COMMAND "${CMAKE_COMMAND}" -E make_directory "${CMAKE_BINARY_DIR}/kit/${name}/bad/${bad_name}"
+            COMMAND "${PARLAB_PATCH}" --quiet --force --reject-file=- -o "${patched}" "${solution_dir}/${bad_file}"
+                    "${solution_dir}/${bad_patch}"
+            DEPENDS "${solution_dir}/${bad_file}" "${solution_dir}/${bad_patch}"
+            COMMENT "kit check: known-bad variant ${name}/${bad_name} (solutions/${name}/${bad_patch})"
+            VERBATIM)
+        parlab_lab_variant(kit_${lab}_bad_${bad_id} "${dir}" "${solution_dir}" "${json}" "${bad_file}=${patched}" OFF)
         add_test(NAME kit.${lab}.bad.${bad_name}
                  COMMAND kit_${lab}_bad_${bad_id}_tests "[${lab}]${bad_tag}" --warn NoTests)
         set_tests_properties(kit.${lab}.bad.${bad_name} PROPERTIES

@@ -126,7 +126,8 @@ int command_grade(const std::vector<std::string>& raw) {
     if (args.flag("--solutions")) {
         if (!fs::is_directory(root / "solutions"))
             throw usage_error("this copy of the kit has no solutions/ (it is the student edition)");
-        options.lab_source = root / "solutions";
+        options.lab_source = root / "solutions";  // only the editable files, laid over labs/ like a submission
+        options.overlay = true;
         options.submission_label = "solutions/";
         options.work = root / "build" / "grade" / "solutions";
     } else if (const auto dir = args.value("--submission"); !dir.empty()) {
