@@ -17,6 +17,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "grade.hpp"
@@ -219,9 +220,11 @@ int command_batch(const std::vector<std::string>& raw) {
         } catch (const std::exception&) {
             r = {{"submission", submission.filename().string()}, {"error", "unreadable report"}, {"labs", nlohmann::json::array()}};
         }
-        for (const auto& lab : r.value("labs", nlohmann::json::array()))
-            if (std::find(lab_columns.begin(), lab_columns.end(), lab.at("folder")) == lab_columns.end())
-                lab_columns.push_back(lab.at("folder"));
+        for (const auto& lab : r.value("labs", nlohmann::json::array())) {
+            auto folder = lab.at("folder").get<std::string>();
+            if (std::find(lab_columns.begin(), lab_columns.end(), folder) == lab_columns.end())
+                lab_columns.push_back(std::move(folder));
+        }
         rows.push_back(r);
     }
     std::sort(lab_columns.begin(), lab_columns.end());
@@ -248,7 +251,7 @@ std::optional<nlohmann::json> last_grade(const fs::path& root) {
     std::ifstream in(file);
     if (!in) return std::nullopt;
     try {
-        return nlohmann::json::parse(in);
+        return std::make_optional(nlohmann::json::parse(in));
     } catch (const std::exception&) {
         return std::nullopt;
     }
