@@ -104,8 +104,9 @@ mount_in_root dev --bind /dev
 mount_in_root dev/pts --bind /dev/pts
 mount_in_root dev/shm -t tmpfs -o mode=1777,nosuid,nodev tmpfs
 
-# The packages come from ./parlab's own list, installed as ./parlab installs them.
-install='source <(grep "^PACKAGES=" parlab) && apt-get update -qq &&
+# The packages come from ./parlab's own list, installed as ./parlab installs them (after finishing
+# whatever an interrupted earlier run left half installed).
+install='source <(grep "^PACKAGES=" parlab) && dpkg --configure -a && apt-get update -qq &&
          DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${PACKAGES[@]}" >/dev/null'
 versions='g++ --version | head -1 && cmake --version | head -1 &&
           dpkg-query -W catch2 libfmt-dev nlohmann-json3-dev libstb-dev ninja-build'
