@@ -28,10 +28,15 @@ find_package(Catch2 CONFIG QUIET)
 if(NOT Catch2_FOUND)
     parlab_missing(catch2)
 endif()
+# PARLAB_CATCH2_NO_TESTS: the arguments that make a test program fail when its test spec (a lab's
+# task tag, say) matches no test. Catch2 2.x passes such a run unless told `--warn NoTests`;
+# 3.x fails it by itself, rejects `NoTests` and names the warning `UnmatchedTestSpec` instead.
 if(Catch2_VERSION VERSION_GREATER_EQUAL 3)
     set(PARLAB_CATCH2_MAJOR 3)
+    set(PARLAB_CATCH2_NO_TESTS --warn UnmatchedTestSpec)
 else()
     set(PARLAB_CATCH2_MAJOR 2)
+    set(PARLAB_CATCH2_NO_TESTS --warn NoTests)
 endif()
 
 find_package(Threads REQUIRED)

@@ -124,7 +124,7 @@ function(parlab_add_lab name)
     foreach(i RANGE ${last_task})
         string(JSON task GET "${json}" tasks ${i} id)
         add_test(NAME ${lab}.${short}.task${task}
-                 COMMAND parlab_${lab}_tests "[${lab}][task${task}]" --warn NoTests)
+                 COMMAND parlab_${lab}_tests "[${lab}][task${task}]" ${PARLAB_CATCH2_NO_TESTS})
         set_tests_properties(${lab}.${short}.task${task} PROPERTIES LABELS lab TIMEOUT 300
                              ENVIRONMENT "${PARLAB_TEST_ENVIRONMENT}")
     endforeach()
@@ -141,7 +141,7 @@ function(parlab_add_lab name)
     foreach(i RANGE ${last_task})
         string(JSON task GET "${json}" tasks ${i} id)
         add_test(NAME kit.${lab}.solution.task${task}
-                 COMMAND kit_${lab}_solution_tests "[${lab}][task${task}]" --warn NoTests)
+                 COMMAND kit_${lab}_solution_tests "[${lab}][task${task}]" ${PARLAB_CATCH2_NO_TESTS})
         set_tests_properties(kit.${lab}.solution.task${task} PROPERTIES LABELS kit TIMEOUT 300
                              ENVIRONMENT "${PARLAB_TEST_ENVIRONMENT}")
     endforeach()
@@ -162,7 +162,7 @@ function(parlab_add_lab name)
     foreach(tag IN LISTS skeleton_tags)
         string(REGEX REPLACE "[^a-zA-Z0-9]+" "" tag_name "${tag}")
         add_test(NAME kit.${lab}.skeleton-fails.${tag_name}
-                 COMMAND parlab_${lab}_tests "[${lab}]${tag}" --warn NoTests)
+                 COMMAND parlab_${lab}_tests "[${lab}]${tag}" ${PARLAB_CATCH2_NO_TESTS})
         set_tests_properties(kit.${lab}.skeleton-fails.${tag_name} PROPERTIES
             LABELS kit-fail TIMEOUT 300 PASS_REGULAR_EXPRESSION "${failed_regex}")
     endforeach()
@@ -198,7 +198,7 @@ function(parlab_add_lab name)
             VERBATIM)
         parlab_lab_variant(kit_${lab}_bad_${bad_id} "${dir}" "${solution_dir}" "${json}" "${bad_file}=${patched}" OFF)
         add_test(NAME kit.${lab}.bad.${bad_name}
-                 COMMAND kit_${lab}_bad_${bad_id}_tests "[${lab}]${bad_tag}" --warn NoTests)
+                 COMMAND kit_${lab}_bad_${bad_id}_tests "[${lab}]${bad_tag}" ${PARLAB_CATCH2_NO_TESTS})
         set_tests_properties(kit.${lab}.bad.${bad_name} PROPERTIES
             LABELS kit-fail TIMEOUT 300 PASS_REGULAR_EXPRESSION "${failed_regex}")
     endforeach()

@@ -163,7 +163,7 @@ probe_outcome run_probe(const grading_context& context, const fs::path& program,
             continue;
         }
         try {
-            out.answer = nlohmann::json::parse(line);
+            out.answer.emplace(nlohmann::json::parse(line));
         } catch (const nlohmann::json::exception&) {
         }
     }

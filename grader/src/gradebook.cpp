@@ -165,7 +165,7 @@ std::optional<nlohmann::json> read_json(const fs::path& file) {
     std::ifstream in(file);
     if (!in) return std::nullopt;
     try {
-        return nlohmann::json::parse(in);
+        return std::make_optional(nlohmann::json::parse(in));  // explicit: nlohmann 3.10 finds the conversion ambiguous
     } catch (const std::exception&) {
         return std::nullopt;
     }
