@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 namespace {
 
 int seconds_param(const check_spec& spec, const char* key, int fallback, const grading_context& context) {
-    return std::max(1, static_cast<int>(spec.params.value(key, fallback) * context.timeout_scale));
+    return std::max(1, static_cast<int>(spec.params.value(key, fallback) * context.timeout_scale * context.load_factor));
 }
 
 // A private copy of a program in the run folder, so the unprivileged user can run it wherever the
@@ -94,8 +94,15 @@ void not_run(check_result& r, const check_spec& spec, const std::string& why) {
 // Turns a run that did not end normally into a result; false when the run ended normally.
 bool abnormal_end(check_result& r, const run_result& run, int timeout_seconds) {
     if (run.timed_out) {
+        // The processor time it used tells a program that sat blocked from one that kept running.
+        const bool busy = run.cpu_seconds >= 0.1 * timeout_seconds;
         fail(r, check_status::timeout,
-             fmt::format("timed out after {} s: workers still waiting on a lock?", timeout_seconds),
+             busy ? fmt::format("timed out after {} s while computing ({:.1f} s of CPU): a loop that never ends, or far "
+                                "too much work?",
+                                timeout_seconds, run.cpu_seconds)
+                  : fmt::format("timed out after {} s: workers still waiting on a lock? (they used {:.1f} s of CPU, "
+                                "so they sat blocked)",
+                                timeout_seconds, std::max(0.0, run.cpu_seconds)),
              run.output);
         return true;
     }
@@ -463,6 +470,13 @@ check_result run_timing_check(const grading_context& context, const lab_info& la
 }
 
 }  // namespace
+
+double load_factor() {
+    std::ifstream in("/proc/loadavg");
+    double load = 0;
+    if (!(in >> load)) return 1.0;
+    return std::clamp(load / static_cast<double>(available_cpus()), 1.0, 4.0);
+}
 
 check_result run_check_untimed(const grading_context& context, const lab_info& lab, const check_spec& spec,
                                const lab_programs& programs, lab_state& state);

@@ -27,6 +27,7 @@ struct grading_context {
     unsigned long long seed = 0;
     std::optional<std::pair<uid_t, gid_t>> run_as;
     double timeout_scale = 1.0;          ///< PARLAB_TIMEOUT_SCALE, for slow machines
+    double load_factor = 1.0;            ///< time limits grow with the machine's load (see load_factor())
     std::filesystem::path reference_probe;  ///< the grader's own timing baselines (no student code)
 };
 
@@ -95,6 +96,11 @@ struct race_report {
 /// The ThreadSanitizer options of a race check. They go in TSAN_OPTIONS, which the sanitizer
 /// reads after anything compiled into the program, so they win.
 [[nodiscard]] std::string tsan_options(const std::filesystem::path& suppressions);
+
+/// How many times busier than its CPUs the machine is (the 1-minute load average over the CPUs;
+/// 1 when idle, at most 4): time limits grow with it, so a correct program on a loaded machine
+/// is not taken for a hung one.
+[[nodiscard]] double load_factor();
 
 /// How many cores were idle during `window` (from /proc/stat): the machine's free capacity.
 [[nodiscard]] double free_cores(std::chrono::milliseconds window);

@@ -179,6 +179,7 @@ grade_report grade(const grade_options& options) {
     context.seed = options.seed;
     context.run_as = run_as;
     if (const char* scale = std::getenv("PARLAB_TIMEOUT_SCALE")) context.timeout_scale = std::max(0.1, std::atof(scale));
+    context.load_factor = load_factor();
     const progress_line progress{options.progress};
 
     context.reference_probe = fs::read_symlink("/proc/self/exe").parent_path() / "parlab_reference_probe";

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <system_error>
@@ -148,6 +149,32 @@ void kill_group(pid_t pgid) {
     if (pgid > 0) ::kill(-pgid, SIGKILL);
 }
 
+// Processor time (user + system, seconds) used so far by the live processes of group `pgid`.
+double group_cpu_seconds(pid_t pgid) {
+    const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
+    double total = 0;
+    DIR* proc = ::opendir("/proc");
+    if (proc == nullptr) return -1;
+    while (const dirent* entry = ::readdir(proc)) {
+        if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
+        std::ifstream stat(std::string("/proc/") + entry->d_name + "/stat");
+        std::string line;
+        std::getline(stat, line);
+        const auto close_paren = line.rfind(')');
+        if (close_paren == std::string::npos) continue;
+        // after the name: state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
+        char state = 0;
+        long ppid = 0, pgrp = 0, session = 0, tty = 0, tpgid = 0;
+        unsigned long flags = 0, minflt = 0, cminflt = 0, majflt = 0, cmajflt = 0, utime = 0, stime = 0;
+        if (std::sscanf(line.c_str() + close_paren + 1, " %c %ld %ld %ld %ld %ld %lu %lu %lu %lu %lu %lu %lu", &state, &ppid,
+                        &pgrp, &session, &tty, &tpgid, &flags, &minflt, &cminflt, &majflt, &cmajflt, &utime, &stime) != 13)
+            continue;
+        if (pgrp == pgid) total += static_cast<double>(utime + stime) / ticks;
+    }
+    ::closedir(proc);
+    return total;
+}
+
 }  // namespace
 
 std::vector<std::string> clean_environment(const std::filesystem::path& home, const std::vector<std::string>& extra) {
@@ -243,6 +270,7 @@ run_result run_sandboxed(const run_request& request) {
         if (done == pid) reaped = true;
     }
     result.seconds = std::chrono::duration<double>(clock::now() - started).count();
+    if (result.timed_out) result.cpu_seconds = group_cpu_seconds(pid);
     kill_group(pid);
     if (!reaped) {
         detail::retry_on_eintr([&] { return ::waitpid(pid, &wait_status, 0); });

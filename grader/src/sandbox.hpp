@@ -43,6 +43,7 @@ struct run_result {
     std::string output;            ///< stdout and stderr, interleaved, capped
     std::string control;           ///< what the run wrote on fd 3
     double seconds = 0;            ///< wall time seen by the grader
+    double cpu_seconds = -1;       ///< processor time of the run's processes when it timed out (-1: not measured)
     std::size_t leftovers_killed = 0;  ///< processes that outlived the run and were killed
 
     [[nodiscard]] bool ok() const noexcept { return !timed_out && !output_flooded && status.ok(); }

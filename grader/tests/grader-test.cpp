@@ -64,6 +64,10 @@ TEST_CASE("misbehaving student code gets the right status, quickly", "[grader][i
     CHECK_THAT(deadlock.message, contains("timed out after 2 s: workers still waiting on a lock?"));
     CHECK(deadlock.score == 0);
 
+    const auto spin = run_against("spin");  // busy, not blocked: not called a deadlock
+    CHECK(spin.status == check_status::timeout);
+    CHECK_THAT(spin.message, contains("timed out after 2 s while computing"));
+
     const auto crash = run_against("crash");
     CHECK(crash.status == check_status::crashed);
     CHECK_THAT(crash.message, contains("SIGSEGV"));
