@@ -457,8 +457,8 @@ check_result run_timing_check(const grading_context& context, const lab_info& la
     const double median = sorted[sorted.size() / 2];
     r.measured = median;
     const std::string figures =
-        fmt::format("{} is {:.2f}x faster than {} (median of {} alternating pairs, every result checked; needed {:.2f}x)",
-                    b.label, median, a.label, speedups.size(), threshold);
+        fmt::format("{} is {:.2f}x as fast as {}{} (median of {} alternating pairs, every result checked; needed {:.2f}x)",
+                    b.label, median, a.label, median < 1 ? " (slower)" : "", speedups.size(), threshold);
     switch (verdict) {
         case timing_verdict::passed: pass(r, figures); break;
         case timing_verdict::failed: fail(r, check_status::failed, figures); break;
