@@ -68,15 +68,16 @@ in_gradescope bash /autograder/source/setup.sh >"$work/setup.log" 2>&1 || {
 }
 echo "gradescope test: setup.sh took $((SECONDS - started)) s"
 
-# upload NAME FILE...: the submission folder holds exactly these files (paths relative to it,
-# each a copy of the solution file of the same name; "Bank.cpp" copies bank.cpp).
+# upload FILE...: the submission folder holds exactly these files (paths relative to it, each a
+# copy of the solution file of the same name, "Bank.cpp" copying bank.cpp; a line of text when
+# the solutions have no such file).
 upload() {
     rm -rf "$work/root/submission" && mkdir -p "$work/root/submission"
     local f source
     for f in "$@"; do
         source=$(find "$kit/solutions" -path '*/bad' -prune -o -iname "$(basename "$f")" -print | head -1)
         mkdir -p "$(dirname "$work/root/submission/$f")"
-        cp "$source" "$work/root/submission/$f"
+        if [[ -n $source ]]; then cp "$source" "$work/root/submission/$f"; else echo "$f" >"$work/root/submission/$f"; fi
     done
 }
 
