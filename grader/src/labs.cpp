@@ -373,12 +373,16 @@ void add_lab04(std::map<std::string, probe_verifier>& verifiers) {
     verifiers["edge-filter/lock"] = lock;
 }
 
-// Timed runs of lab 04 answer a digest of the filtered nonce image (sobel-x).
+// Timed runs of lab 04 answer a digest of the filtered nonce image (--filter, default sobel-x).
 void add_lab04_timing(std::map<std::string, timing_verifier>& timing) {
     timing_verifier v;
-    v.expected = [](const std::map<std::string, std::string>&, std::uint64_t seed, std::uint64_t nonce) {
+    v.expected = [](const std::map<std::string, std::string>& options, std::uint64_t seed, std::uint64_t nonce) {
+        const auto filter = options.find("filter");
         const image picture = timing_image(seed, nonce);
-        return digest_bytes(reference::apply_filter(picture.view(), reference::named_filters().at("sobel-x")).bytes());
+        return digest_bytes(
+            reference::apply_filter(picture.view(),
+                                    reference::named_filters().at(filter == options.end() ? "sobel-x" : filter->second))
+                .bytes());
     };
     timing["edge-filter/threads"] = v;
 }
