@@ -10,6 +10,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <thread>
 
 namespace parlab::lab01 {
@@ -48,14 +50,21 @@ private:
 /// the new one. Each step alone is atomic (so the program has no undefined behaviour), but the
 /// pair is not: another worker can write between the read and the write, and its update is then
 /// overwritten, i.e. lost.
-/// Between the two steps the worker stays busy for about a microsecond, so that the
-/// other worker's updates often land right there and the race shows on every machine, even one
-/// with a single core (where the switch to the other worker comes at a timer tick, most likely
-/// inside this window). It spins rather than yielding the processor: a worker that holds a lock
-/// around this call costs the same on a busy machine as on an idle one.
+/// Between the two steps the worker stays busy for half a microsecond to a microsecond and a half
+/// (a different time each call), so that the other worker's updates often land right there and
+/// the race shows on every machine, even one with a single core (where the switch to the other
+/// worker comes at a timer tick, most likely inside this window). The time varies so that two
+/// workers running side by side do not fall into step, where the same one would always write
+/// last. It spins rather than yielding the processor: a worker that holds a lock around this call
+/// costs the same on a busy machine as on an idle one.
 inline void load_then_store(std::atomic<long>& balance, long delta) noexcept {
+    thread_local std::uint32_t state = 0x9e3779b9u ^ static_cast<std::uint32_t>(
+                                           std::hash<std::thread::id>{}(std::this_thread::get_id()));
+    state ^= state << 13;  // xorshift32: a cheap, different number each call
+    state ^= state >> 17;
+    state ^= state << 5;
     const long seen = balance.load(std::memory_order_relaxed);
-    const auto until = std::chrono::steady_clock::now() + std::chrono::nanoseconds(1000);
+    const auto until = std::chrono::steady_clock::now() + std::chrono::nanoseconds(500 + state % 1000);
     while (std::chrono::steady_clock::now() < until) {
     }
     balance.store(seen + delta, std::memory_order_relaxed);
