@@ -98,7 +98,7 @@ mkdir -p "$root/kit"
 if [[ -d $root/kit-build ]]; then mv "$root/kit-build" "$root/kit/build"; fi
 (cd "$kit" && git ls-files -z --cached --others --exclude-standard | grep -z -v '^build/' |
     xargs -0 -r sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
-    tar --null -T - -cf -) | tar -xf - -C "$root/kit"
+    tar --null -T - -cf -) | tar -xmf - -C "$root/kit"  # -m: new time stamps, so a kept build/ never links objects of an older copy
 
 # Forked workers and shared memory need /proc, /dev and a /dev/shm of their own.
 mount_in_root proc -t proc proc
