@@ -149,12 +149,12 @@ void kill_group(pid_t pgid) {
     if (pgid > 0) ::kill(-pgid, SIGKILL);
 }
 
-// Processor time (user + system, seconds) used so far by the live processes of group `pgid`.
-double group_cpu_seconds(pid_t pgid) {
-    const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
-    double total = 0;
+// Calls fn(pid, fields) for every process in /proc, with the fields of its /proc/PID/stat after
+// the command name ("S 1 123 ...").
+template <class Fn>
+void for_each_process(Fn fn) {
     DIR* proc = ::opendir("/proc");
-    if (proc == nullptr) return -1;
+    if (proc == nullptr) return;
     while (const dirent* entry = ::readdir(proc)) {
         if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
         std::ifstream stat(std::string("/proc/") + entry->d_name + "/stat");
@@ -162,16 +162,25 @@ double group_cpu_seconds(pid_t pgid) {
         std::getline(stat, line);
         const auto close_paren = line.rfind(')');
         if (close_paren == std::string::npos) continue;
-        // after the name: state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
+        fn(static_cast<pid_t>(std::atoi(entry->d_name)), line.c_str() + close_paren + 1);
+    }
+    ::closedir(proc);
+}
+
+// Processor time (user + system, seconds) used so far by the live processes of group `pgid`.
+double group_cpu_seconds(pid_t pgid) {
+    const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
+    double total = 0;
+    for_each_process([&](pid_t, const char* fields) {
+        // state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
         char state = 0;
         long ppid = 0, pgrp = 0, session = 0, tty = 0, tpgid = 0;
         unsigned long flags = 0, minflt = 0, cminflt = 0, majflt = 0, cmajflt = 0, utime = 0, stime = 0;
-        if (std::sscanf(line.c_str() + close_paren + 1, " %c %ld %ld %ld %ld %ld %lu %lu %lu %lu %lu %lu %lu", &state, &ppid,
-                        &pgrp, &session, &tty, &tpgid, &flags, &minflt, &cminflt, &majflt, &cmajflt, &utime, &stime) != 13)
-            continue;
-        if (pgrp == pgid) total += static_cast<double>(utime + stime) / ticks;
-    }
-    ::closedir(proc);
+        if (std::sscanf(fields, " %c %ld %ld %ld %ld %ld %lu %lu %lu %lu %lu %lu %lu", &state, &ppid, &pgrp, &session, &tty,
+                        &tpgid, &flags, &minflt, &cminflt, &majflt, &cmajflt, &utime, &stime) == 13 &&
+            pgrp == pgid)
+            total += static_cast<double>(utime + stime) / ticks;
+    });
     return total;
 }
 
@@ -191,24 +200,14 @@ std::size_t kill_leftover_children(const std::vector<pid_t>& keep) {
     const pid_t self = ::getpid();
     for (int round = 0; round < 1000; ++round) {
         std::vector<pid_t> found;
-        if (DIR* proc = ::opendir("/proc")) {
-            while (const dirent* entry = ::readdir(proc)) {
-                if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
-                std::ifstream stat(std::string("/proc/") + entry->d_name + "/stat");
-                std::string line;
-                std::getline(stat, line);
-                const auto close_paren = line.rfind(')');
-                if (close_paren == std::string::npos) continue;
-                char state = 0;
-                int ppid = 0;
-                if (std::sscanf(line.c_str() + close_paren + 1, " %c %d", &state, &ppid) != 2) continue;
-                const pid_t pid = static_cast<pid_t>(std::atoi(entry->d_name));
-                if (ppid == self && std::find(keep.begin(), keep.end(), pid) == keep.end() &&
-                    std::find(live_sessions().begin(), live_sessions().end(), pid) == live_sessions().end())
-                    found.push_back(pid);
-            }
-            ::closedir(proc);
-        }
+        for_each_process([&](pid_t pid, const char* fields) {
+            char state = 0;
+            int ppid = 0;
+            if (std::sscanf(fields, " %c %d", &state, &ppid) == 2 && ppid == self &&
+                std::find(keep.begin(), keep.end(), pid) == keep.end() &&
+                std::find(live_sessions().begin(), live_sessions().end(), pid) == live_sessions().end())
+                found.push_back(pid);
+        });
         if (found.empty()) break;
         for (pid_t pid : found) {
             ::kill(pid, SIGKILL);
