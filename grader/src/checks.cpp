@@ -450,7 +450,7 @@ check_result run_timing_check(const grading_context& context, const lab_info& la
             if (!tb) return r;
             speedups.push_back(*ta / std::max(*tb, 1e-9));
         }
-        verdict = decide_timing(speedups, threshold);
+        verdict = decide_timing(speedups, threshold, spec.params.value("min_pairs_to_fail", std::size_t{10}));
     }
     std::vector<double> sorted = speedups;
     std::sort(sorted.begin(), sorted.end());
@@ -567,13 +567,13 @@ std::string tsan_options(const fs::path& suppressions) {
            "suppressions=" + suppressions.string();
 }
 
-timing_verdict decide_timing(const std::vector<double>& speedups, double threshold) {
+timing_verdict decide_timing(const std::vector<double>& speedups, double threshold, std::size_t min_pairs_to_fail) {
     if (speedups.empty()) return timing_verdict::undecided;
     const auto reached = static_cast<std::size_t>(std::count_if(speedups.begin(), speedups.end(),
                                                                 [&](double s) { return s >= threshold; }));
     const std::size_t n = speedups.size();
     if (3 * reached >= 2 * n) return timing_verdict::passed;
-    if (3 * (n - reached) >= 2 * n) return timing_verdict::failed;
+    if (3 * (n - reached) >= 2 * n && n >= min_pairs_to_fail) return timing_verdict::failed;
     return timing_verdict::undecided;
 }
 
