@@ -1,9 +1,12 @@
 #include "checks.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <random>
 #include <regex>
 #include <sstream>
@@ -155,12 +158,13 @@ struct probe_outcome {
 
 probe_outcome run_probe(const grading_context& context, const fs::path& program, const std::string& name,
                         const std::vector<std::string>& args, int timeout, const std::vector<std::string>& env,
-                        std::optional<std::size_t> memory) {
+                        std::optional<std::size_t> memory, const fs::path& report_file = {}) {
     std::vector<std::string> argv{program.string(), "check", name, fmt::format("--seed={}", context.seed)};
     argv.insert(argv.end(), args.begin(), args.end());
     run_request request = base_request(context, argv, timeout, env);
     request.control_channel = true;
     request.memory_limit = memory;
+    request.report_file = report_file;
     probe_outcome out;
     out.run = run_sandboxed(request);
     std::istringstream lines(out.run.control);
@@ -193,7 +197,7 @@ bool abnormal_probe_end(check_result& r, const probe_outcome& out, int timeout, 
     return abnormal_end(r, out.run, timeout);
 }
 
-// The student's probe answer checked by the lab's verifier; `what` prefixes a failure message.
+// The student's probe answer checked by the lab's verifier, scaled to the check's points.
 check_result verify_answer(const probe_verifier& verifier, const check_spec& spec, const nlohmann::json& answer,
                            const grading_context& context, const check_result& start, const std::string& output) {
     check_result verdict = verifier.verify(spec, answer, context);
@@ -245,6 +249,33 @@ check_result run_probe_check(const grading_context& context, const lab_info& lab
     }
 }
 
+// A folder for files the runs write but must not remove or replace: the grader's, searchable by
+// everyone, writable by it alone; removed with its content at the end.
+struct report_folder {
+    fs::path path;
+    report_folder() {
+        std::string pattern = (fs::temp_directory_path() / "parlab-reports-XXXXXX").string();
+        if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("cannot make a folder in /tmp for the reports");
+        path = pattern;
+        fs::permissions(path, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+    }
+    report_folder(const report_folder&) = delete;
+    report_folder& operator=(const report_folder&) = delete;
+    ~report_folder() {
+        std::error_code ignored;
+        fs::remove_all(path, ignored);
+    }
+    /// Everything written in the folder's files.
+    [[nodiscard]] std::string read_all() const {
+        std::string text;
+        for (const auto& entry : fs::directory_iterator(path)) {
+            std::ifstream in(entry.path(), std::ios::binary);
+            text += std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        }
+        return text;
+    }
+};
+
 check_result run_race_check(const grading_context& context, const lab_info& lab, const check_spec& spec,
                             const lab_programs& programs, lab_state& state) {
     check_result r = start_result(lab, spec);
@@ -276,9 +307,14 @@ check_result run_race_check(const grading_context& context, const lab_info& lab,
     fs::copy_file(context.root / "cmake" / "tsan.supp", suppressions, fs::copy_options::overwrite_existing);
     probe_call call = verifier->make_call ? verifier->make_call(spec, context) : probe_call{};
     call.args.emplace_back("--canary");
+    // ThreadSanitizer writes its reports into a file the grader made, in a folder the run cannot
+    // change: what the program prints (a report of its own making, say) is never read as one,
+    // and redirecting its own stderr hides nothing.
+    const report_folder reports_dir;
     const probe_outcome out = run_probe(context, stage_program(programs.tsan.probe, context, "tsan"), probe, call.args,
-                                        timeout, {"TSAN_OPTIONS=" + tsan_options(suppressions)}, std::nullopt);
-    const auto reports = parse_race_reports(out.run.output);
+                                        timeout, {"TSAN_OPTIONS=" + tsan_options(suppressions, (reports_dir.path / "tsan").string())},
+                                        std::nullopt, reports_dir.path / "tsan");
+    const auto reports = parse_race_reports(reports_dir.read_all());
     for (const auto& report : reports) {
         if (report.canary) continue;
         fail(r, check_status::failed,
@@ -556,9 +592,9 @@ std::optional<std::pair<std::string, std::string>> parse_race_report(const std::
     return std::make_pair(reports.front().first, reports.front().second);
 }
 
-std::string tsan_options(const fs::path& suppressions) {
+std::string tsan_options(const fs::path& suppressions, const std::string& log_path) {
     // Every option a program could set to silence or redirect reports, set back explicitly.
-    return "report_bugs=1 halt_on_error=1 exitcode=66 log_path=stderr log_exe_name=0 verbosity=0 "
+    return "report_bugs=1 halt_on_error=1 exitcode=66 log_path=" + log_path + " log_exe_name=0 verbosity=0 "
            "print_suppressions=0 report_thread_leaks=0 report_signal_unsafe=0 report_atomic_races=1 "
            "report_destroy_locked=1 report_mutex_bugs=1 detect_deadlocks=1 second_deadlock_stack=1 "
            "ignore_interceptors_accesses=0 ignore_noninstrumented_modules=0 enable_annotations=0 "

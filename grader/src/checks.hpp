@@ -95,7 +95,8 @@ struct race_report {
 
 /// The ThreadSanitizer options of a race check. They go in TSAN_OPTIONS, which the sanitizer
 /// reads after anything compiled into the program, so they win.
-[[nodiscard]] std::string tsan_options(const std::filesystem::path& suppressions);
+/// `log_path` is where reports go: "stderr", or a path prefix (reports in "<prefix>.<pid>").
+[[nodiscard]] std::string tsan_options(const std::filesystem::path& suppressions, const std::string& log_path = "stderr");
 
 /// How many times busier than its CPUs the machine is (the 1-minute load average over the CPUs;
 /// 1 when idle, at most 4): time limits grow with it, so a correct program on a loaded machine

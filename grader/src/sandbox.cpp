@@ -107,6 +107,16 @@ pid_t spawn(const run_request& request, child_fds& fds) {
             dprintf(2, "cannot enter %s: %s\n", workdir.c_str(), std::strerror(errno));
             ::_exit(127);
         }
+        if (!request.report_file.empty()) {
+            char path[4096];
+            std::snprintf(path, sizeof path, "%s.%d", request.report_file.c_str(), static_cast<int>(::getpid()));
+            const int fd = ::open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0622);
+            if (fd < 0 || ::fchmod(fd, 0622) != 0) {
+                dprintf(2, "cannot make %s: %s\n", path, std::strerror(errno));
+                ::_exit(127);
+            }
+            ::close(fd);
+        }
         if (request.run_as_uid) {
             if (::setgroups(0, nullptr) != 0 || ::setgid(request.run_as_gid.value_or(*request.run_as_uid)) != 0 ||
                 ::setuid(*request.run_as_uid) != 0) {

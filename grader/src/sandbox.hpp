@@ -32,6 +32,10 @@ struct run_request {
     std::optional<uid_t> run_as_uid;              ///< drop to this user (root only)
     std::optional<gid_t> run_as_gid;
     bool control_channel = false;                 ///< fd 3 (results) and fd 4 (commands) pipes
+    /// When set, the run's own process gets the file "<report_file>.<its pid>", created before
+    /// privileges are dropped, writable but not removable by the run (its folder must be one the
+    /// run cannot write): where ThreadSanitizer writes its reports, out of the run's reach.
+    std::filesystem::path report_file;
 };
 
 /// How a run ended.

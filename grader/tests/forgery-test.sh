@@ -61,6 +61,9 @@ make 01-race-condition "$bank" silenced-race.inc
 grade silenced-race mutex-threads,mutex-race-free race-condition
 expect silenced-race mutex-threads passed "right balance"
 expect silenced-race mutex-race-free failed "__tsan_default_options"
+make 01-race-condition "$bank" hides-race.inc
+grade hides-race mutex-race-free race-condition
+expect hides-race mutex-race-free failed "ThreadSanitizer saw a data race"
 make 01-race-condition "$bank" no-sanitize-race.inc
 grade no-sanitize-race mutex-threads,mutex-race-free race-condition
 expect no-sanitize-race mutex-race-free failed "no_sanitize"
