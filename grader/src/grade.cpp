@@ -144,12 +144,13 @@ grade_report grade(const grade_options& options) {
         if (files.file_count == 0) {
             upload_problem = "the submission is empty: upload the files you edited (bank.cpp, filter.cpp, ...)";
         } else if (!any) {
+            // the files of the labs asked for, or of every lab
+            std::vector<const lab_info*> asked = chosen;
+            if (asked.empty())
+                for (const auto& lab : all) asked.push_back(&lab);
             std::string expected;
-            for (const lab_info* lab : options.lab_names.empty() ? std::vector<const lab_info*>{} : chosen)
+            for (const lab_info* lab : asked)
                 for (const auto& f : lab->sources) expected += fmt::format("{}{} (lab {})", expected.empty() ? "" : ", ", f, lab->name);
-            if (expected.empty())
-                for (const auto& lab : all)
-                    for (const auto& f : lab.sources) expected += fmt::format("{}{} (lab {})", expected.empty() ? "" : ", ", f, lab.name);
             upload_problem = fmt::format("the submission has none of the files the grader looks for: expected {}{}", expected,
                                          files.ignored.empty() ? "" : fmt::format("; got {}", fmt::join(files.ignored, ", ")));
         }
