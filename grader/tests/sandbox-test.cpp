@@ -1,6 +1,7 @@
 #include "sandbox.hpp"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -12,9 +13,30 @@ using parlab::testing::contains;
 namespace fs = std::filesystem;
 
 namespace {
+// A copy of the stand-in in the temporary folder, which the unprivileged user can run wherever
+// the kit was cloned (a clone in a folder only its owner may enter, say).
+// (Its name must not contain "misbehave-": the stand-in reads its behaviour from its name.)
+struct stand_in_copy {
+    fs::path path = fs::temp_directory_path() / ("parlab-stand-in-" + std::to_string(::getpid()));
+    stand_in_copy() {
+        fs::copy_file(PARLAB_MISBEHAVE, path, fs::copy_options::overwrite_existing);
+        fs::permissions(path, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                  fs::perms::others_read | fs::perms::others_exec);
+    }
+    ~stand_in_copy() {
+        std::error_code ignored;
+        fs::remove(path, ignored);
+    }
+};
+
+std::string runnable_stand_in() {
+    static const stand_in_copy copy;
+    return copy.path.string();
+}
+
 run_request misbehave(const std::string& what, std::vector<std::string> more = {}) {
     run_request request;
-    request.argv = {PARLAB_MISBEHAVE, what};
+    request.argv = {runnable_stand_in(), what};
     request.argv.insert(request.argv.end(), more.begin(), more.end());
     request.env = clean_environment(fs::temp_directory_path());
     request.workdir = fs::temp_directory_path();
