@@ -23,6 +23,10 @@
 
 #include "cli.hpp"
 #include "model.hpp"
+#include "sandbox.hpp"
+#include "student.hpp"
+
+extern char** environ;
 
 namespace parlab::grader {
 namespace fs = std::filesystem;
@@ -169,9 +173,69 @@ void build_targets(const fs::path& root, const std::string& preset, const std::v
         fmt::print(stderr, "parlab: built build/{} (log: build/{}/build.log)\n", preset, preset);
 }
 
+namespace {
+
+/// How one run of the watch loop ended.
+enum class watch_outcome { passed, failed, timed_out };
+
+/// Builds the lab's tests and runs them task by task: the first failing task (or the one asked
+/// for) is shown with its first few failures, every other task as one line.
+watch_outcome run_lab_tests(const watch_options& options, const lab_info& lab, const style& s) {
+    try {
+        build_targets(options.root, "dev", {lab.target_prefix() + "_tests"});
+    } catch (const std::runtime_error& error) {
+        fmt::print(stderr, "parlab: {}\n", error.what());
+        return watch_outcome::failed;
+    }
+    const auto program = options.root / "build" / "dev" / (lab.target_prefix() + "_tests");
+    std::vector<std::string> environment;
+    for (char** e = environ; *e != nullptr; ++e) environment.emplace_back(*e);
+    bool shown_one = false, any_failed = false;
+    for (const auto& task : lab.tasks) {
+        if (options.task != 0 && task.id != options.task) continue;
+        run_request request;
+        request.argv = {program.string(), fmt::format("{}[task{}]", lab.tag(), task.id)};
+        request.env = environment;
+        request.workdir = options.root;
+        request.timeout = std::chrono::seconds(options.timeout_seconds);
+        request.output_cap = 4 << 20;
+        request.open_files = 4096;
+        request.extra_processes = 4096;
+        const run_result result = run_sandboxed(request);
+        const test_run tests = read_test_output(result.output, options.all ? 0 : 3);
+        const std::string label = fmt::format("task {}", task.id);
+        if (result.timed_out) {
+            fmt::print("{}{}  stopped after {}s: a deadlock, or a loop that never ends?{}\n", s.red, label,
+                       options.timeout_seconds, s.reset);
+            return watch_outcome::timed_out;
+        }
+        const bool crashed = result.status.signaled || !tests.summary_seen;
+        const bool passed = result.status.ok() && tests.summary_seen && tests.failed_cases == 0;
+        if (passed) {
+            fmt::print("{}{}  passes ({} test case{}){}\n", s.green, label, tests.cases, tests.cases == 1 ? "" : "s", s.reset);
+            continue;
+        }
+        any_failed = true;
+        const std::string what =
+            crashed ? fmt::format("crashed ({}); the test cases after the one shown did not run", result.status.describe())
+                    : fmt::format("{} of {} test case{} fail", tests.failed_cases, tests.cases, tests.cases == 1 ? "" : "s");
+        if (shown_one && !options.all) {
+            fmt::print("{}{}  {} (./parlab watch {} {} shows it){}\n", s.red, label, what, lab.name, task.id, s.reset);
+            continue;
+        }
+        shown_one = true;
+        fmt::print("{}{}  {}{}\n\n{}\n", s.red, label, what, s.reset, tests.shown);
+    }
+    return any_failed ? watch_outcome::failed : watch_outcome::passed;
+}
+
+}  // namespace
+
 int watch_lab(const watch_options& options) {
     const auto labs = load_labs(options.root / "labs", options.root / "grader" / "rubrics");
     const lab_info& lab = resolve_lab(labs, options.lab);
+    if (options.task != 0 && std::none_of(lab.tasks.begin(), lab.tasks.end(), [&](const auto& t) { return t.id == options.task; }))
+        throw usage_error(fmt::format("{} has no task {}", lab.name, options.task));
     const fs::path dir = options.dir.empty() ? options.root / "labs" / lab.folder : options.dir;
     std::vector<fs::path> files;
     std::string shown;
@@ -185,7 +249,6 @@ int watch_lab(const watch_options& options) {
     const style s = terminal_style();
     fmt::print("watching {} (every {}s; Ctrl-C stops)\n", shown, options.interval_seconds);
     std::fflush(stdout);
-    const std::string timeout = std::to_string(options.timeout_seconds);
     std::string last;
     for (int runs = 0;;) {
         // Polling, not inotify: it works on network drives and under WSL too.
@@ -194,23 +257,27 @@ int watch_lab(const watch_options& options) {
             ++runs;
             fmt::print("\n{}[{}] change seen, run {}{}\n", s.bold, clock_time(), runs, s.reset);
             std::fflush(stdout);
-            int code = 0;
+            watch_outcome outcome = watch_outcome::passed;
             if (!options.run_command.empty()) {
-                code = run_program({"timeout", timeout, "bash", "-c", options.run_command}, {});
+                run_request request;
+                request.argv = {"/bin/bash", "-c", options.run_command};
+                for (char** e = environ; *e != nullptr; ++e) request.env.emplace_back(*e);
+                request.workdir = options.root;
+                request.timeout = std::chrono::seconds(options.timeout_seconds);
+                const run_result result = run_sandboxed(request);
+                fmt::print("{}", result.output);
+                outcome = result.timed_out ? watch_outcome::timed_out
+                                           : result.status.ok() ? watch_outcome::passed : watch_outcome::failed;
+                if (outcome == watch_outcome::timed_out)
+                    fmt::print("{}stopped after {}s: a deadlock, or a loop that never ends?{}\n", s.red,
+                               options.timeout_seconds, s.reset);
             } else {
-                try {
-                    build_targets(options.root, "dev", {lab.target_prefix() + "_tests"});
-                    const auto tests = options.root / "build" / "dev" / (lab.target_prefix() + "_tests");
-                    code = run_program({"timeout", timeout, tests.string(), lab.tag()}, options.root);
-                } catch (const std::runtime_error& error) {
-                    fmt::print(stderr, "parlab: {}\n", error.what());
-                    code = 1;
-                }
+                outcome = run_lab_tests(options, lab, s);
             }
-            if (code == 0) fmt::print("{}all of the lab's tests pass{}\n", s.green, s.reset);
-            else if (code == 124)
-                fmt::print("{}stopped after {}s: a deadlock, or a loop that never ends?{}\n", s.red, timeout, s.reset);
-            else fmt::print("{}some tests fail (see above); ./parlab hint {} shows a hint{}\n", s.red, lab.name, s.reset);
+            if (outcome == watch_outcome::passed)
+                fmt::print("{}{}{}\n", s.green, options.task == 0 ? "all of the lab's tests pass" : "this task's tests pass", s.reset);
+            else if (outcome == watch_outcome::failed)
+                fmt::print("{}some tests fail (see above); ./parlab hint {} shows a hint{}\n", s.red, lab.name, s.reset);
             std::fflush(stdout);
             if (options.max_runs > 0 && runs >= options.max_runs) return 0;
         }

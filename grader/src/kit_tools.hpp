@@ -13,9 +13,11 @@ namespace parlab::grader {
 struct watch_options {
     std::filesystem::path root;
     std::string lab;
+    int task = 0;                  ///< 0: every task, the first failing one shown in full
+    bool all = false;              ///< show every failure of every task, not only the first few
     double interval_seconds = 1;   ///< how often the files are looked at [PARLAB_WATCH_INTERVAL]
     int max_runs = 0;              ///< stop after this many runs; 0: never
-    int timeout_seconds = 120;     ///< a run taking longer is stopped (a deadlock, most likely)
+    int timeout_seconds = 120;     ///< a task's run taking longer is stopped (a deadlock, most likely)
     std::filesystem::path dir;     ///< the lab folder watched [PARLAB_WATCH_DIR]; default labs/NN-name
     std::string run_command;       ///< a shell command run instead of build + tests [PARLAB_WATCH_RUN]
 };

@@ -241,12 +241,15 @@ int command_sources(const std::vector<std::string>& raw) {
 }
 
 int command_watch(const std::vector<std::string>& raw) {
-    const auto args = parse_arguments(raw, {"--root", "--max-runs", "--timeout"}, {});
+    const auto args = parse_arguments(raw, {"--root", "--max-runs", "--timeout"}, {"--all"});
     watch_options options;
     options.root = require_root(args);
-    if (args.positional.size() != 1) throw usage_error("watch needs a lab: ./parlab watch LAB");
+    if (args.positional.empty() || args.positional.size() > 2)
+        throw usage_error("watch needs a lab: ./parlab watch LAB [TASK] [--all]");
     options.lab = args.positional.front();
+    options.all = args.flag("--all");
     try {
+        if (args.positional.size() == 2) options.task = static_cast<int>(parlab::parse_positive(args.positional[1], "TASK"));
         if (const auto n = args.value("--max-runs"); !n.empty())
             options.max_runs = static_cast<int>(parlab::parse_positive(n, "--max-runs"));
         if (const auto t = args.value("--timeout"); !t.empty())
