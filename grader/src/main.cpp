@@ -29,6 +29,7 @@
 #include "grade.hpp"
 #include "gradebook.hpp"
 #include "kit_tools.hpp"
+#include "known_bad.hpp"
 #include "parlab/workers.hpp"
 #include "report.hpp"
 #include "sandbox.hpp"
@@ -67,8 +68,9 @@ void write_reports(const grade_report& report, const arguments& args) {
 
 int command_grade(const std::vector<std::string>& raw) {
     const auto args = parse_arguments(raw, {"--root", "--submission", "--seed", "--json", "--junit", "--gradescope", "--markdown", "--check"},
-                            {"--solutions", "--verbose", "--quiet", "--build-only"});
+                            {"--solutions", "--verbose", "--quiet", "--build-only", "--known-bad"});
     const fs::path root = require_root(args);
+    if (args.flag("--known-bad")) return grade_known_bad_variants(root, args.positional, parse_seed(args.value("--seed")));
     grade_options options;
     options.build_only = args.flag("--build-only");
     options.root = root;
