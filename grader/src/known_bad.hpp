@@ -9,9 +9,10 @@
 
 namespace parlab::grader {
 
-/// Grades each known-bad variant of the labs named (every lab when empty) with `seed`, printing
-/// one line per variant. Returns 0 when every variant lost points in its task, 1 otherwise.
+/// Grades each known-bad variant of the labs named (every lab when empty) with the seeds
+/// `seed` .. `seed + seeds - 1`, printing one line per variant. Returns 0 when every variant lost
+/// points in its task with every seed, 1 otherwise.
 int grade_known_bad_variants(const std::filesystem::path& root, const std::vector<std::string>& lab_names,
-                             unsigned long long seed);
+                             unsigned long long seed, int seeds = 3);
 
 }  // namespace parlab::grader
