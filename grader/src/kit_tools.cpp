@@ -145,7 +145,8 @@ void build_targets(const fs::path& root, const std::string& preset, const std::v
     const fs::path tree = root / "build" / preset;
     fs::create_directories(tree);
     if (!fs::exists(tree / "build.ninja")) {
-        fmt::print(stderr, "parlab: configuring build/{}\n", preset);
+        fmt::print(stderr, "parlab: first use of build/{}: configuring and building it takes a few minutes (later "
+                           "builds only what changed)\n", preset);
         if (run_program({"cmake", "--preset", preset}, root, tree / "configure.log") != 0) {
             fmt::print(stderr, "{}", build_errors(read_text(tree / "configure.log")));
             throw std::runtime_error(
