@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
+#include "grade.hpp"
 #include "model.hpp"
 #include "sandbox.hpp"
 #include "student.hpp"
@@ -41,10 +42,12 @@ style terminal_style() {
     return {"\033[1m", "\033[31m", "\033[32m", "\033[0m"};
 }
 
-/// Runs argv in `workdir` and waits for it. Its output goes to `log` when given, else to this
-/// process's stderr (its stdout too: a build's chatter never mixes with a command's answer).
+/// Runs argv in `workdir` (empty: here) and waits for it. Its output goes to `log` when given, else
+/// to this process's stderr (its stdout too, unless `stdout_to_stderr` is false: a build's chatter
+/// never mixes with a command's answer).
 /// Returns the exit code (128 + signal for a killed program, 127 when it cannot start).
-int run_program(const std::vector<std::string>& argv, const fs::path& workdir, const fs::path& log = {}) {
+int run_program(const std::vector<std::string>& argv, const fs::path& workdir, const fs::path& log = {},
+                bool stdout_to_stderr = true) {
     std::vector<char*> raw;
     for (const auto& a : argv) raw.push_back(const_cast<char*>(a.c_str()));
     raw.push_back(nullptr);
@@ -52,10 +55,14 @@ int run_program(const std::vector<std::string>& argv, const fs::path& workdir, c
     if (child < 0) throw std::runtime_error("cannot start a process (fork failed)");
     if (child == 0) {
         if (!workdir.empty() && ::chdir(workdir.c_str()) != 0) ::_exit(127);
-        const int out = log.empty() ? ::dup(2) : ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (out < 0) ::_exit(127);
-        ::dup2(out, 1);
-        ::dup2(out, 2);
+        if (!log.empty()) {
+            const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            if (out < 0) ::_exit(127);
+            ::dup2(out, 1);
+            ::dup2(out, 2);
+        } else if (stdout_to_stderr) {
+            ::dup2(2, 1);
+        }
         ::execvp(raw[0], raw.data());
         ::_exit(127);
     }
@@ -292,11 +299,6 @@ std::vector<std::string> lab_program_names(const fs::path& root, const std::stri
     if (fs::is_directory(programs))
         for (const auto& entry : fs::directory_iterator(programs))
             if (entry.path().extension() == ".cpp") names.insert(entry.path().stem().string());
-    if (std::ifstream in(root / "labs" / folder / "lab.json"); in) {
-        const auto meta = nlohmann::json::parse(in, nullptr, false);
-        if (meta.is_object() && meta.contains("programs"))
-            for (const auto& [name, source] : meta.at("programs").items()) names.insert(name);
-    }
     return {names.begin(), names.end()};
 }
 
@@ -333,6 +335,33 @@ int run_lab_program(const fs::path& root, const std::string& lab_name, const std
     raw.push_back(nullptr);
     ::execv(raw[0], raw.data());
     throw std::runtime_error(fmt::format("cannot run {}", argv.front()));
+}
+
+int run_benches(const fs::path& root, const std::string& only, const std::vector<std::string>& args) {
+    if (!fs::is_directory(root / "solutions"))
+        throw std::runtime_error("bench measures the solutions, which this copy does not have");
+    const auto labs = load_labs(root / "labs", root / "grader" / "rubrics");
+    const lab_info* wanted = only.empty() ? nullptr : find_lab(labs, only);
+    if (!only.empty() && wanted == nullptr) throw usage_error(fmt::format("bench: no lab '{}'; ./parlab list shows them", only));
+    std::vector<const lab_info*> chosen;
+    std::vector<std::string> targets;
+    for (const auto& lab : labs) {
+        const auto names = lab_program_names(root, lab.folder);
+        if ((wanted != nullptr && wanted != &lab) || std::find(names.begin(), names.end(), "bench") == names.end()) continue;
+        chosen.push_back(&lab);
+        targets.push_back(lab.target_prefix() + "_bench");
+    }
+    if (chosen.empty()) throw usage_error(fmt::format("no bench program for {}", only.empty() ? "any lab" : only));
+    build_targets(root, "solutions-release", targets);
+    fmt::print("machine: {}\n", describe_machine());
+    for (const lab_info* lab : chosen) {
+        fmt::print("\n== lab {:02}: {}\n", lab->number, lab->title);
+        std::fflush(stdout);
+        std::vector<std::string> argv = {(root / "build" / "solutions-release" / (lab->target_prefix() + "_bench")).string()};
+        argv.insert(argv.end(), args.begin(), args.end());
+        if (const int code = run_program(argv, {}, {}, false); code != 0) return code;
+    }
+    return 0;
 }
 
 std::size_t write_release(const fs::path& root, const fs::path& dest) {

@@ -296,6 +296,26 @@ int command_package(const std::vector<std::string>& raw) {
     return 0;
 }
 
+/// `bench [--only LAB] [ARGS...]`: every lab's bench program on the solutions. ("copy" and "filter"
+/// name labs 03 and 04, as they did when one program measured both.)
+int command_bench(const std::vector<std::string>& raw) {
+    fs::path root;
+    std::string only;
+    std::vector<std::string> rest;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        if (raw[i] == "--root" && i + 1 < raw.size()) root = raw[++i];
+        else if (raw[i] == "--only") {
+            if (i + 1 >= raw.size()) throw usage_error("bench: --only needs a lab");
+            only = raw[++i];
+            if (only == "copy") only = "shared-image-copy";
+            if (only == "filter") only = "edge-filter";
+        } else rest.push_back(raw[i]);
+    }
+    arguments with_root;
+    with_root.values["--root"] = root.string();
+    return run_benches(require_root(with_root), only, rest);
+}
+
 /// A lab's teaching program: `demo LAB [--solutions] [ARGS...]`, or `PROGRAM [--solutions] [ARGS...]`
 /// for a program that one lab ships (`filter`). Everything else is the program's own arguments.
 int command_program(const std::string& command, const std::vector<std::string>& raw) {
@@ -341,6 +361,7 @@ int main(int argc, char** argv) {
         if (command == "watch") return command_watch(args);
         if (command == "release") return command_release(args);
         if (command == "package") return command_package(args);
+        if (command == "bench") return command_bench(args);
         return command_program(command, args);
     } catch (const usage_error& error) {
         fmt::print(stderr, "parlab: {}\n", error.what());

@@ -2,20 +2,25 @@
 //
 // Times every version of the dot product against a plain serial loop and prints a table: the
 // median time per worker count, how often the lock was taken (and contended), and the largest
-// relative error seen (against the serial loop). Usage: parlab_lab02_bench [N...] (default:
-// 1000000 and 10000000 elements). Workers: 1, 2 and PARLAB_WORKERS (or the CPUs available)
-// when that is more. Build in Release for meaningful times.
+// relative error seen (against the serial loop). Build in Release for meaningful times.
+//
+//   parlab_lab02_bench [--max-workers N] [--repetitions R] [N...]
+//     N                  elements of each vector, one table per N (default: 1000000 and 10000000)
+//     --max-workers N    workers: 1, 2 and N (default N: PARLAB_WORKERS or the CPUs
+//                        available; N is left out when it is not more than 2)
+//     --repetitions R    timed runs per figure (default 5, or 3 above 2000000 elements)
 
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <exception>
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dot.hpp"
+#include "parlab/teaching.hpp"
 #include "parlab/timing.hpp"
 #include "parlab/workers.hpp"
 
@@ -23,6 +28,13 @@ namespace {
 
 namespace lab = parlab::lab02;
 using vec = std::span<const double>;
+
+constexpr std::string_view usage =
+    "usage: parlab_lab02_bench [--max-workers N] [--repetitions R] [N...]\n"
+    "  N                  elements of each vector, one table per N (default: 1000000 and 10000000)\n"
+    "  --max-workers N    workers: 1, 2 and N (default N: PARLAB_WORKERS or the CPUs\n"
+    "                     available; N is left out when it is not more than 2)\n"
+    "  --repetitions R    timed runs per figure (default 5, or 3 above 2000000 elements)\n";
 
 // What one run of a version reports.
 struct run_result {
@@ -69,13 +81,13 @@ std::vector<version> versions() {
     };
 }
 
-void bench_size(std::size_t n, const std::vector<std::size_t>& worker_counts) {
+void bench_size(std::size_t n, const std::vector<std::size_t>& worker_counts, std::size_t repetitions_given) {
     const std::vector<double> x_values = lab::random_vector(n, 1);
     const std::vector<double> y_values = lab::random_vector(n, 2);
     const vec x = x_values, y = y_values;
     const double want = serial_dot(x, y);  // rounding differences are ~1e-14, lost updates ~1e-6
     const std::size_t chunks = lab::default_chunks;
-    const std::size_t repetitions = n > 2'000'000 ? 3 : 5;
+    const std::size_t repetitions = repetitions_given > 0 ? repetitions_given : n > 2'000'000 ? 3 : 5;
 
     std::printf("\nDot product of %zu doubles in %zu chunks: median of %zu runs, in ms\n", n, chunks,
                 repetitions);
@@ -122,28 +134,33 @@ void bench_size(std::size_t n, const std::vector<std::size_t>& worker_counts) {
                     v2_time / v3_time, serial_time / v3_time);
 }
 
-// A vector length from the command line: a positive integer.
-std::size_t parse_size(const std::string& text) {
-    std::size_t n = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), n);
-    if (error != std::errc() || end != text.data() + text.size() || n == 0)
-        throw std::invalid_argument("N must be a positive number of elements, got '" + text + "'");
-    return n;
+struct options {
+    parlab::teaching::bench_options bench;
+    std::vector<std::size_t> sizes;
+};
+
+options parse(int argc, char** argv) {
+    options o;
+    for (parlab::teaching::arguments args(argc, argv); args.next();) {
+        if (o.bench.read(args)) continue;
+        if (!args.positional()) args.unknown();
+        o.sizes.push_back(parlab::parse_positive(args.current(), "N (elements)"));
+    }
+    if (o.sizes.empty()) o.sizes = {1'000'000, 10'000'000};
+    return o;
+}
+
+int run(const options& o) {
+    const std::size_t most = o.bench.max_workers > 0 ? o.bench.max_workers : parlab::default_workers();
+    std::vector<std::size_t> worker_counts = {1, 2};
+    if (o.bench.max_workers == 1) worker_counts = {1};
+    if (most > 2) worker_counts.push_back(most);
+    for (std::size_t n : o.sizes) bench_size(n, worker_counts, o.bench.repetitions);
+    return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    try {
-        std::vector<std::size_t> sizes;
-        for (int i = 1; i < argc; ++i) sizes.push_back(parse_size(argv[i]));
-        if (sizes.empty()) sizes = {1'000'000, 10'000'000};
-        std::vector<std::size_t> worker_counts = {1, 2};
-        if (parlab::default_workers() > 2) worker_counts.push_back(parlab::default_workers());
-        for (std::size_t n : sizes) bench_size(n, worker_counts);
-        return 0;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "parlab_lab02_bench: %s\n", e.what());
-        return 1;
-    }
+    return parlab::teaching::run_program("parlab_lab02_bench", usage, argc, argv, parse, run);
 }

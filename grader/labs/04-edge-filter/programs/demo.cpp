@@ -23,12 +23,7 @@
 // counts of 2 up to the number of CPUs available. More workers than CPUs only take turns on
 // the same cores, which the law does not describe, so those rows are left out of the fit.
 
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -39,16 +34,18 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "filter.hpp"
-#include "parlab/process.hpp"
 #include "parlab/shared_memory.hpp"
+#include "parlab/teaching.hpp"
 #include "parlab/timing.hpp"
 #include "parlab/workers.hpp"
 
 namespace {
+
+using parlab::teaching::outcome;
+using parlab::teaching::run_guarded;
 
 using namespace parlab::lab04;
 
@@ -64,84 +61,6 @@ constexpr std::string_view usage =
 
 // One guarded call of your code (all the timed runs of one worker count) may take this long.
 constexpr double budget_per_call = 10.0;
-
-// What one guarded call gives back: a value, or why there is none.
-template <class T>
-struct outcome {
-    std::optional<T> value;
-    std::string problem;
-};
-
-// Runs body() in a forked child (its own process group, so that whatever the student's code
-// starts can be stopped with it) and waits at most `budget` seconds. body's result (trivially
-// copyable) comes back through shared memory. An exception becomes "not done yet: <message>".
-template <class T, class Body>
-outcome<T> run_guarded(double budget, Body body) {
-    parlab::shared_value<T> slot{};
-    std::fflush(stdout);
-    parlab::process child = parlab::process::start([&] {
-        ::setpgid(0, 0);
-        *slot = body();
-    });
-    ::setpgid(child.pid(), child.pid());
-    parlab::stopwatch watch;
-    for (;;) {
-        siginfo_t info{};
-        if (::waitid(P_PID, static_cast<id_t>(child.pid()), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-            info.si_pid != 0)
-            break;
-        if (watch.seconds() > budget) {
-            ::kill(-child.pid(), SIGKILL);
-            ::kill(child.pid(), SIGKILL);
-            (void)child.join();
-            return {std::nullopt, "stopped: still running when its time budget ran out (a deadlock?)"};
-        }
-        std::this_thread::sleep_for(std::chrono::microseconds(200));
-    }
-    const parlab::exit_status status = child.join();
-    if (status.ok()) return {*slot, ""};
-    if (status.exited && !status.error.empty()) return {std::nullopt, "not done yet: " + status.error};
-    return {std::nullopt, "crashed: " + status.describe()};
-}
-
-// A smaller copy, `factor` times narrower and lower (each output pixel the mean of a block).
-parlab::image shrink(parlab::const_image_view v, int factor) {
-    if (factor <= 1) return parlab::image(v);
-    parlab::image small(std::max(1, v.width / factor), std::max(1, v.height / factor), v.channels);
-    for (int y = 0; y < small.height(); ++y)
-        for (int x = 0; x < small.width(); ++x)
-            for (int c = 0; c < v.channels; ++c) {
-                int sum = 0;
-                for (int dy = 0; dy < factor; ++dy)
-                    for (int dx = 0; dx < factor; ++dx) sum += v.at(x * factor + dx, y * factor + dy, c);
-                small.at(x, y, c) = static_cast<std::uint8_t>(sum / (factor * factor));
-            }
-    return small;
-}
-
-// The panels in a row, left to right, on a white background with a gap between them; RGB.
-// Panels wider than 700 pixels are shrunk so the picture fits a projector.
-parlab::image side_by_side(std::span<const parlab::const_image_view> panels) {
-    constexpr int gap = 12;
-    std::vector<parlab::image> small;
-    int width = gap, height = 0;
-    for (const parlab::const_image_view& p : panels) {
-        small.push_back(shrink(p, (p.width + 699) / 700));
-        width += small.back().width() + gap;
-        height = std::max(height, small.back().height());
-    }
-    parlab::image out(width, height + 2 * gap, 3);
-    std::fill(out.bytes().begin(), out.bytes().end(), std::uint8_t{255});
-    int left = gap;
-    for (const parlab::image& p : small) {
-        for (int y = 0; y < p.height(); ++y)
-            for (int x = 0; x < p.width(); ++x)
-                for (int c = 0; c < 3; ++c)
-                    out.at(left + x, gap + y, c) = p.at(x, y, p.channels() >= 3 ? c : 0);
-        left += p.width() + gap;
-    }
-    return out;
-}
 
 // The median time of runs of `run` (one untimed warm-up first): at least 3 runs, more while
 // they add up to less than a quarter of a second, at most 15.
@@ -308,29 +227,30 @@ struct options {
     std::size_t max_workers = 16;
     std::filesystem::path picture = PARLAB_IMAGES_DIR "/chelsea.png";
     std::filesystem::path out = "lab04-demo";
+    filter_spec filter;  // the kernel, parsed
 };
 
-// Throws std::invalid_argument with a one-line message for a bad command line; nullopt: --help.
-std::optional<options> parse(int argc, char** argv) {
+// Reads the command line; throws std::invalid_argument with a one-line message for a bad one.
+options parse(int argc, char** argv) {
     options o;
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view arg = argv[i];
-        const auto value = [&]() -> std::string_view {
-            if (i + 1 >= argc) throw std::invalid_argument(std::string(arg) + " needs a value");
-            return argv[++i];
-        };
-        if (arg == "--help" || arg == "-h") return std::nullopt;
-        if (arg == "--out") o.out = std::string(value());
-        else if (arg == "--kernel") {
-            o.kernel = std::string(value());
+    for (parlab::teaching::arguments args(argc, argv); args.next();) {
+        if (args.is("--out")) {
+            o.out = args.value();
+        } else if (args.is("--kernel")) {
+            o.kernel = args.value();
             o.kernel_given = true;
+        } else if (args.is("--picture")) {
+            o.picture = args.value();
+        } else if (args.is("--max-workers")) {
+            o.max_workers = args.positive_value();
+        } else if (args.positional()) {
+            o.image = args.current();
+        } else {
+            args.unknown();
         }
-        else if (arg == "--picture") o.picture = std::string(value());
-        else if (arg == "--max-workers") o.max_workers = parlab::parse_positive(value(), "--max-workers");
-        else if (!arg.empty() && arg[0] != '-') o.image = std::string(arg);
-        else throw std::invalid_argument("unknown option '" + std::string(arg) + "' (--help lists them)");
     }
     if (o.max_workers > 256) throw std::invalid_argument("--max-workers: at most 256");
+    o.filter = parse_filter(o.kernel);
     return o;
 }
 
@@ -367,156 +287,143 @@ picture make_picture(const options& o) {
     return result;
 }
 
+// The demo itself, once the command line is read.
+int run(const options& o) {
+    const filter_spec& f = o.filter;
+    const parlab::image source = parlab::load_image(o.image);
+    const parlab::const_image_view src = source.view();
+    const std::size_t cpus = parlab::available_cpus();
+    std::printf("%s: %dx%d, %d channel(s), kernel %s, %zu CPUs available.\n\n",
+                o.image.filename().string().c_str(), source.width(), source.height(), source.channels(),
+                o.kernel.c_str(), cpus);
+
+    // Output images live in shared memory: the guarded children write them for this process.
+    const auto shared_image = [&](parlab::shared_segment& memory) {
+        return parlab::image_view{static_cast<std::uint8_t*>(memory.data()), source.width(), source.height(),
+                                  source.channels(), source.stride()};
+    };
+    parlab::shared_segment reference_memory(source.size_bytes()), threads_memory(source.size_bytes()),
+        processes_memory(source.size_bytes());
+    const parlab::image_view reference = shared_image(reference_memory);
+    const parlab::image_view by_threads = shared_image(threads_memory);
+    const parlab::image_view by_processes = shared_image(processes_memory);
+
+    // The serial reference: your filter_row, row after row, in one thread.
+    const outcome<double> serial = run_guarded<double>(budget_per_call, [&] {
+        return median_time([&] {
+            for (int y = 0; y < source.height(); ++y) filter_row(src, f, y, reference.row(y));
+        });
+    });
+    if (!serial.value) {
+        std::printf("filter_row (task 1): %s\nNothing to time without it.\n", serial.problem.c_str());
+        return 0;
+    }
+    std::printf("A serial loop over filter_row: %.2f ms (the reference the outputs are checked against).\n\n",
+                *serial.value * 1e3);
+
+    std::vector<row> rows;
+    std::string threads_problem, processes_problem;
+    std::vector<std::string> threads_verdicts, processes_verdicts;
+    for (std::size_t workers = 1; workers <= o.max_workers; workers *= 2) {
+        row r;
+        r.workers = workers;
+        if (threads_problem.empty()) {
+            std::fill(by_threads.data, by_threads.data + source.size_bytes(), std::uint8_t{0});
+            const outcome<double> t = time_driver(filter_threads, src, by_threads, f, workers);
+            if (t.value) {
+                r.threads = *t.value;
+                threads_verdicts.push_back(verdict(reference, by_threads));
+            } else {
+                threads_problem = t.problem;
+            }
+        }
+        if (processes_problem.empty()) {
+            std::fill(by_processes.data, by_processes.data + source.size_bytes(), std::uint8_t{0});
+            const outcome<double> t = time_driver(filter_processes, src, by_processes, f, workers);
+            if (t.value) {
+                r.processes = *t.value;
+                processes_verdicts.push_back(verdict(reference, by_processes));
+            } else {
+                processes_problem = t.problem;
+            }
+        }
+        rows.push_back(r);
+        if (workers > o.max_workers / 2) break;  // the next doubling would pass the maximum
+    }
+
+    // The table.
+    const double one = rows.front().threads;
+    double best = 1;
+    for (const row& r : rows)
+        if (r.threads > 0) best = std::max(best, one / r.threads);
+    const double bar_scale = 30 / best;  // the longest bar has 30 characters
+    std::printf("filter_threads (task 3), median of several runs; filter_processes (task 4) alongside:\n\n");
+    std::printf("%8s %11s %8s %10s %10s  %-32s %13s\n", "workers", "threads", "speedup", "efficiency",
+                "Karp-Flatt", "speedup bar", "processes");
+    for (const row& r : rows) {
+        const std::string processes = r.processes > 0 ? fixed(r.processes * 1e3, 2) + " ms" : "-";
+        if (r.threads <= 0) {
+            std::printf("%8zu %11s %8s %10s %10s  %-32s %13s\n", r.workers, "-", "", "", "", "", processes.c_str());
+            continue;
+        }
+        const double p = static_cast<double>(r.workers), speedup = one / r.threads;
+        const std::string karp_flatt = r.workers > 1 ? fixed((1 / speedup - 1 / p) / (1 - 1 / p), 2) : "";
+        const std::string bar(static_cast<std::size_t>(std::lround(speedup * bar_scale)), '#');
+        std::printf("%8zu %8.2f ms %7.2fx %9.0f%% %10s  %-32s %13s\n", r.workers, r.threads * 1e3, speedup,
+                    100 * speedup / p, karp_flatt.c_str(), bar.c_str(), processes.c_str());
+    }
+    const auto summary = [](const char* name, const std::string& problem, const std::vector<std::string>& verdicts) {
+        std::string text = verdicts.empty() ? "" : verdicts.front();
+        for (const std::string& v : verdicts)
+            if (v != "right") text = v;  // the first thing that went wrong, if anything did
+        if (!verdicts.empty())
+            std::printf("  %-17s output %s%s\n", name, text.c_str(),
+                        text != "right" ? "" : problem.empty() ? " at every worker count" : " where it ran");
+        if (!problem.empty()) std::printf("  %-17s %s\n", name, problem.c_str());
+    };
+    std::printf("\n");
+    summary("filter_threads:", threads_problem, threads_verdicts);
+    summary("filter_processes:", processes_problem, processes_verdicts);
+
+    const std::optional<double> fraction = one > 0 ? amdahl_fit(rows, one, cpus) : std::nullopt;
+    const std::string fitted_rows = cpus > 2 ? "the rows with 2 to " + std::to_string(cpus) + " workers"
+                                             : "the row with 2 workers";
+    std::printf("\nAmdahl's law, least-squares fit to %s (no more workers than CPUs):\n", fitted_rows.c_str());
+    if (cpus < 2) {
+        std::printf("  no estimate: with one CPU, workers can only take turns.\n");
+    } else if (!fraction) {
+        std::printf("  no estimate: it needs a timed run with 2 to %zu workers.\n", cpus);
+    } else if (*fraction >= 1) {
+        std::printf("  serial fraction f = %.2f: more workers gain nothing, the work is done one worker\n"
+                    "  at a time (or the other CPUs are busy).\n", *fraction);
+    } else if (*fraction <= 0) {
+        std::printf("  serial fraction f = %.2f: no serial part is visible at these worker counts.\n", *fraction);
+    } else {
+        std::printf("  serial fraction f = %.2f, so no number of workers can make it more than %.1f times as fast.\n",
+                    *fraction, 1 / *fraction);
+    }
+    std::printf("Efficiency = speedup / workers; Karp-Flatt = the f that row alone implies.\n");
+
+    // The files.
+    std::filesystem::create_directories(o.out);
+    const std::filesystem::path png = o.out / "filtered.png", svg = o.out / "speedup.svg";
+    const picture shown = make_picture(o);
+    if (!shown.note.empty()) std::printf("\n%s\n", shown.note.c_str());
+    const parlab::const_image_view panels[] = {shown.photo.view(), shown.filtered.view()};
+    parlab::save_image(png, parlab::teaching::side_by_side(panels, 700).view());
+    std::printf("\nWrote, in %s:\n  filtered.png  %s | filtered with kernel %s by %s\n",
+                o.out.string().c_str(), o.picture.filename().string().c_str(), shown.kernel.c_str(),
+                shown.by.c_str());
+    if (one > 0) {
+        write_svg(svg, rows, one, fraction, cpus,
+                  "filter_threads, kernel " + o.kernel + ", " + std::to_string(cpus) + " CPUs");
+        std::printf("  speedup.svg   the measured speedup, the ideal line and the Amdahl fit\n");
+    }
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::optional<options> parsed;
-    filter_spec f;
-    try {
-        parsed = parse(argc, argv);
-        if (parsed) f = parse_filter(parsed->kernel);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "parlab_lab04_demo: %s\n", e.what());
-        return 2;
-    }
-    if (!parsed) {
-        std::fputs(usage.data(), stdout);
-        return 0;
-    }
-    const options& o = *parsed;
-    try {
-        const parlab::image source = parlab::load_image(o.image);
-        const parlab::const_image_view src = source.view();
-        const std::size_t cpus = parlab::available_cpus();
-        std::printf("%s: %dx%d, %d channel(s), kernel %s, %zu CPUs available.\n\n",
-                    o.image.filename().string().c_str(), source.width(), source.height(), source.channels(),
-                    o.kernel.c_str(), cpus);
-
-        // Output images live in shared memory: the guarded children write them for this process.
-        const auto shared_image = [&](parlab::shared_segment& memory) {
-            return parlab::image_view{static_cast<std::uint8_t*>(memory.data()), source.width(), source.height(),
-                                      source.channels(), source.stride()};
-        };
-        parlab::shared_segment reference_memory(source.size_bytes()), threads_memory(source.size_bytes()),
-            processes_memory(source.size_bytes());
-        const parlab::image_view reference = shared_image(reference_memory);
-        const parlab::image_view by_threads = shared_image(threads_memory);
-        const parlab::image_view by_processes = shared_image(processes_memory);
-
-        // The serial reference: your filter_row, row after row, in one thread.
-        const outcome<double> serial = run_guarded<double>(budget_per_call, [&] {
-            return median_time([&] {
-                for (int y = 0; y < source.height(); ++y) filter_row(src, f, y, reference.row(y));
-            });
-        });
-        if (!serial.value) {
-            std::printf("filter_row (task 1): %s\nNothing to time without it.\n", serial.problem.c_str());
-            return 0;
-        }
-        std::printf("A serial loop over filter_row: %.2f ms (the reference the outputs are checked against).\n\n",
-                    *serial.value * 1e3);
-
-        std::vector<row> rows;
-        std::string threads_problem, processes_problem;
-        std::vector<std::string> threads_verdicts, processes_verdicts;
-        for (std::size_t workers = 1; workers <= o.max_workers; workers *= 2) {
-            row r;
-            r.workers = workers;
-            if (threads_problem.empty()) {
-                std::fill(by_threads.data, by_threads.data + source.size_bytes(), std::uint8_t{0});
-                const outcome<double> t = time_driver(filter_threads, src, by_threads, f, workers);
-                if (t.value) {
-                    r.threads = *t.value;
-                    threads_verdicts.push_back(verdict(reference, by_threads));
-                } else {
-                    threads_problem = t.problem;
-                }
-            }
-            if (processes_problem.empty()) {
-                std::fill(by_processes.data, by_processes.data + source.size_bytes(), std::uint8_t{0});
-                const outcome<double> t = time_driver(filter_processes, src, by_processes, f, workers);
-                if (t.value) {
-                    r.processes = *t.value;
-                    processes_verdicts.push_back(verdict(reference, by_processes));
-                } else {
-                    processes_problem = t.problem;
-                }
-            }
-            rows.push_back(r);
-            if (workers > o.max_workers / 2) break;  // the next doubling would pass the maximum
-        }
-
-        // The table.
-        const double one = rows.front().threads;
-        double best = 1;
-        for (const row& r : rows)
-            if (r.threads > 0) best = std::max(best, one / r.threads);
-        const double bar_scale = 30 / best;  // the longest bar has 30 characters
-        std::printf("filter_threads (task 3), median of several runs; filter_processes (task 4) alongside:\n\n");
-        std::printf("%8s %11s %8s %10s %10s  %-32s %13s\n", "workers", "threads", "speedup", "efficiency",
-                    "Karp-Flatt", "speedup bar", "processes");
-        for (const row& r : rows) {
-            const std::string processes = r.processes > 0 ? fixed(r.processes * 1e3, 2) + " ms" : "-";
-            if (r.threads <= 0) {
-                std::printf("%8zu %11s %8s %10s %10s  %-32s %13s\n", r.workers, "-", "", "", "", "", processes.c_str());
-                continue;
-            }
-            const double p = static_cast<double>(r.workers), speedup = one / r.threads;
-            const std::string karp_flatt = r.workers > 1 ? fixed((1 / speedup - 1 / p) / (1 - 1 / p), 2) : "";
-            const std::string bar(static_cast<std::size_t>(std::lround(speedup * bar_scale)), '#');
-            std::printf("%8zu %8.2f ms %7.2fx %9.0f%% %10s  %-32s %13s\n", r.workers, r.threads * 1e3, speedup,
-                        100 * speedup / p, karp_flatt.c_str(), bar.c_str(), processes.c_str());
-        }
-        const auto summary = [](const char* name, const std::string& problem, const std::vector<std::string>& verdicts) {
-            std::string text = verdicts.empty() ? "" : verdicts.front();
-            for (const std::string& v : verdicts)
-                if (v != "right") text = v;  // the first thing that went wrong, if anything did
-            if (!verdicts.empty())
-                std::printf("  %-17s output %s%s\n", name, text.c_str(),
-                            text != "right" ? "" : problem.empty() ? " at every worker count" : " where it ran");
-            if (!problem.empty()) std::printf("  %-17s %s\n", name, problem.c_str());
-        };
-        std::printf("\n");
-        summary("filter_threads:", threads_problem, threads_verdicts);
-        summary("filter_processes:", processes_problem, processes_verdicts);
-
-        const std::optional<double> fraction = one > 0 ? amdahl_fit(rows, one, cpus) : std::nullopt;
-        const std::string fitted_rows = cpus > 2 ? "the rows with 2 to " + std::to_string(cpus) + " workers"
-                                                 : "the row with 2 workers";
-        std::printf("\nAmdahl's law, least-squares fit to %s (no more workers than CPUs):\n", fitted_rows.c_str());
-        if (cpus < 2) {
-            std::printf("  no estimate: with one CPU, workers can only take turns.\n");
-        } else if (!fraction) {
-            std::printf("  no estimate: it needs a timed run with 2 to %zu workers.\n", cpus);
-        } else if (*fraction >= 1) {
-            std::printf("  serial fraction f = %.2f: more workers gain nothing, the work is done one worker\n"
-                        "  at a time (or the other CPUs are busy).\n", *fraction);
-        } else if (*fraction <= 0) {
-            std::printf("  serial fraction f = %.2f: no serial part is visible at these worker counts.\n", *fraction);
-        } else {
-            std::printf("  serial fraction f = %.2f, so no number of workers can make it more than %.1f times as fast.\n",
-                        *fraction, 1 / *fraction);
-        }
-        std::printf("Efficiency = speedup / workers; Karp-Flatt = the f that row alone implies.\n");
-
-        // The files.
-        std::filesystem::create_directories(o.out);
-        const std::filesystem::path png = o.out / "filtered.png", svg = o.out / "speedup.svg";
-        const picture shown = make_picture(o);
-        if (!shown.note.empty()) std::printf("\n%s\n", shown.note.c_str());
-        const parlab::const_image_view panels[] = {shown.photo.view(), shown.filtered.view()};
-        parlab::save_image(png, side_by_side(panels).view());
-        std::printf("\nWrote, in %s:\n  filtered.png  %s | filtered with kernel %s by %s\n",
-                    o.out.string().c_str(), o.picture.filename().string().c_str(), shown.kernel.c_str(),
-                    shown.by.c_str());
-        if (one > 0) {
-            write_svg(svg, rows, one, fraction, cpus,
-                      "filter_threads, kernel " + o.kernel + ", " + std::to_string(cpus) + " CPUs");
-            std::printf("  speedup.svg   the measured speedup, the ideal line and the Amdahl fit\n");
-        }
-        return 0;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "parlab_lab04_demo: %s\n", e.what());
-        return 1;
-    }
+    return parlab::teaching::run_program("parlab_lab04_demo", usage, argc, argv, parse, run);
 }
