@@ -72,18 +72,17 @@ inline std::uint8_t to_byte(double s) {
     return static_cast<std::uint8_t>(low > 255 ? 255 : low);
 }
 
-// Per-thread scratch rows, reused from row to row (a forked child gets its own copy).
-struct scratch {
-    std::vector<double> up, mid, down, gx, gy;
-    std::vector<std::int16_t> sx, sy;
-};
-scratch& scratch_for(std::size_t n) {
-    thread_local scratch s;
-    for (auto* v : {&s.up, &s.mid, &s.down, &s.gx, &s.gy})
-        if (v->size() < n) v->resize(n);
-    for (auto* v : {&s.sx, &s.sy})
-        if (v->size() < n) v->resize(n);
-    return s;
+// Count scratch rows of n values for this thread, reused from row to row (a forked child gets
+// its own copy). Each path asks only for what it uses, so a new worker thread allocates little.
+template <class T, std::size_t Count>
+std::array<T*, Count> scratch_rows(std::size_t n) {
+    thread_local std::array<std::vector<T>, Count> rows;
+    std::array<T*, Count> pointers{};
+    for (std::size_t i = 0; i < Count; ++i) {
+        if (rows[i].size() < n) rows[i].resize(n);
+        pointers[i] = rows[i].data();
+    }
+    return pointers;
 }
 
 PARLAB_ALSO_AVX2 void to_doubles(std::span<const std::uint8_t> bytes, double* out) {
@@ -130,19 +129,19 @@ void magnitude_to_bytes(const double* gx, const double* gy, std::size_t n, doubl
 }
 
 void double_row(const std::array<std::span<const std::uint8_t>, 3>& rows, std::size_t c,
-                const filter_spec& f, scratch& s, std::uint8_t* out) {
+                const filter_spec& f, std::uint8_t* out) {
     const std::size_t n = rows[0].size();
-    to_doubles(rows[0], s.up.data());
-    to_doubles(rows[1], s.mid.data());
-    to_doubles(rows[2], s.down.data());
-    const double* gx = s.gx.data();
-    correlate_fused(s.up.data(), s.mid.data(), s.down.data(), n, c, f.k, s.gx.data());
+    const auto [up, mid, down, gx, gy] = scratch_rows<double, 5>(n);
+    to_doubles(rows[0], up);
+    to_doubles(rows[1], mid);
+    to_doubles(rows[2], down);
+    correlate_fused(up, mid, down, n, c, f.k, gx);
     if (!f.k2) {
         for (std::size_t i = 0; i < n; ++i) out[i] = to_byte(gx[i]);
         return;
     }
-    correlate_fused(s.up.data(), s.mid.data(), s.down.data(), n, c, *f.k2, s.gy.data());
-    magnitude_to_bytes(s.gx.data(), s.gy.data(), n, s.up.data(), out);
+    correlate_fused(up, mid, down, n, c, *f.k2, gy);
+    magnitude_to_bytes(gx, gy, n, up, out);
 }
 
 // ---- the exact path: kernels of small fractions, in 16-bit integers -------------------------------
@@ -163,8 +162,9 @@ void double_row(const std::array<std::span<const std::uint8_t>, 3>& rows, std::s
 //    than 53 bits). The double sum s is exactly P / d, and rounding P / d half to even in integers
 //    gives the same byte, ties included.
 //  * d odd: s differs from P / d only by the rounding of the weights, the nine products and the
-//    eight additions. The usual bound for a sum of products gives
-//    |s - P / d| <= 10 * 2^-53 * (|m[0]| p0 + ... + |m[8]| p8) / d * (1 + 2^-49) < 4e-11 / d.
+//    eight additions: at most ten roundings on the way to each term, so with u = 2^-53,
+//    |s - P / d| <= 10u / (1 - 10u) * (|m[0]| p0 + ... + |m[8]| p8) / d <= 1.2e-15 * 32640 / d,
+//    below 4e-11 / d.
 //    P / d, however, is at least 1 / (2d) from every half-integer j + 1/2: P / d - (j + 1/2) =
 //    (2P - d (2j + 1)) / 2d, and 2P - d (2j + 1) is an even number minus an odd one, at least 1 in
 //    size. So s and P / d are on the same side of every half-integer and neither is one: both round
@@ -332,12 +332,10 @@ PARLAB_ALSO_AVX2 void round_power_of_two(const std::int16_t* sum, std::size_t n,
 // and magic = ceil(2^(15+s) / 2d) < 2^16, N * magic / 2^(15+s) exceeds N / 2d by less than
 // N 2^s / (2d 2^(15+s)) < 1 / 2d, too little to reach the next integer, so
 // (N * magic) >> (15 + s) = floor(N / 2d). The compiler turns ">> 16" of the product into the
-// "multiply high" vector instruction.
-// 16-bit parameters, and a function of its own that is never inlined (GCC 12 would otherwise
-// mix it with its caller's int arithmetic), so that the compiler keeps the whole loop in 16-bit
-// vector lanes.
-[[gnu::noinline]] PARLAB_ALSO_AVX2 void round_odd(const std::int16_t* sum, std::size_t n, std::int16_t d, std::uint16_t magic,
-               int s_minus_one, std::uint8_t* __restrict out) {
+// "multiply high" vector instruction: the parameters are 16-bit and the function is never inlined
+// (GCC 12 would mix it with its caller's int arithmetic), so the loop stays in 16-bit lanes.
+[[gnu::noinline]] PARLAB_ALSO_AVX2 void round_odd(const std::int16_t* sum, std::size_t n, std::int16_t d,
+                                                  std::uint16_t magic, int s_minus_one, std::uint8_t* __restrict out) {
     const auto top = static_cast<std::int16_t>(256 * d);
     for (std::size_t i = 0; i < n; ++i) {
         const std::int16_t p = std::clamp(sum[i], std::int16_t{0}, top);
@@ -348,15 +346,6 @@ PARLAB_ALSO_AVX2 void round_power_of_two(const std::int16_t* sum, std::size_t n,
     }
 }
 
-// out[i] = round_and_saturate(sqrt(gx^2 + gy^2)) with gx = px / 2^k, gy = py / 2^k, k <= 2, in
-// single precision. Exact: n = px^2 + py^2 is an integer, and the definition's double
-// sqrt(gx^2 + gy^2) is sqrt(n) / 2^k correctly rounded (gx, gy and their squares are exact).
-//  * From n >= 2^(16 + 2k) on, both give 256 or more: 255. Below, n < 2^22 is a float exactly.
-//  * A tie t = sqrt(n) / 2^k = j + 1/2 makes n = (2j + 1)^2 4^(k-1) a perfect square, whose root
-//    both float and double give exactly: both round the same tie to even.
-//  * Otherwise sqrt(n) is at least 1 / (8 * 257 * 2^k) from every (j + 1/2) 2^k (n is an integer,
-//    a quarter at least from the square of one), while the float root is off by at most
-//    2^-24 * 256 * 2^k: for k <= 2 the error is the smaller one, so both round to the same integer.
 #if defined(__x86_64__) && defined(__GNUC__)
 // The rounded magnitude of eight lanes of sums of squares (the default rounding mode rounds
 // half to even). The square root is the slow step, one result per cycle or so: AVX2 takes
@@ -387,6 +376,15 @@ PARLAB_ALSO_AVX2 void round_power_of_two(const std::int16_t* sum, std::size_t n,
 }
 #endif
 
+// out[i] = round_and_saturate(sqrt(gx^2 + gy^2)) with gx = px / 2^k, gy = py / 2^k, k <= 2, in
+// single precision. Exact: n = px^2 + py^2 is an integer, and the definition's double
+// sqrt(gx^2 + gy^2) is sqrt(n) / 2^k correctly rounded (gx, gy and their squares are exact).
+//  * From n >= 2^(16 + 2k) on, both give 256 or more: 255. Below, n < 2^22 is a float exactly.
+//  * A tie t = sqrt(n) / 2^k = j + 1/2 makes n = (2j + 1)^2 4^(k-1) a perfect square, whose root
+//    both float and double give exactly: both round the same tie to even.
+//  * Otherwise sqrt(n) is at least 1 / (8 * 257 * 2^k) from every (j + 1/2) 2^k (n is an integer,
+//    a quarter at least from the square of one), while the float root is off by at most
+//    2^-24 * 256 * 2^k: for k <= 2 the error is the smaller one, so both round to the same integer.
 void magnitude_exact(const std::int16_t* px, const std::int16_t* py, std::size_t n, int k, std::uint8_t* out) {
     std::size_t i = 0;
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -418,22 +416,23 @@ void magnitude_exact(const std::int16_t* px, const std::int16_t* py, std::size_t
 }
 
 void exact_row(const std::array<std::span<const std::uint8_t>, 3>& rows, std::size_t c,
-               const row_plan& plan, scratch& s, std::uint8_t* out) {
+               const row_plan& plan, std::uint8_t* out) {
     const std::size_t n = rows[0].size();
     const std::array<const std::uint8_t*, 3> from = {rows[0].data(), rows[1].data(), rows[2].data()};
     if (plan.copy) {
         copy_row(from, n, c, *plan.copy, out);
         return;
     }
-    integer_correlate(from, n, c, plan.mx, s.sx.data());
+    const auto [px, py] = scratch_rows<std::int16_t, 2>(n);
+    integer_correlate(from, n, c, plan.mx, px);
     if (plan.f.k2) {
-        integer_correlate(from, n, c, plan.my, s.sy.data());
-        magnitude_exact(s.sx.data(), s.sy.data(), n, plan.shift, out);
+        integer_correlate(from, n, c, plan.my, py);
+        magnitude_exact(px, py, n, plan.shift, out);
     } else if (plan.d % 2 == 1 && plan.d > 1) {
-        round_odd(s.sx.data(), n, static_cast<std::int16_t>(plan.d), static_cast<std::uint16_t>(plan.magic),
+        round_odd(px, n, static_cast<std::int16_t>(plan.d), static_cast<std::uint16_t>(plan.magic),
                   plan.magic_shift - 1, out);
     } else {
-        round_power_of_two(s.sx.data(), n, plan.shift, out);
+        round_power_of_two(px, n, plan.shift, out);
     }
 }
 
@@ -451,10 +450,9 @@ void filter_row(const_image_view source, const filter_spec& f, int y, std::span<
     const std::span<const std::uint8_t> here = source.row(y);
     const std::span<const std::uint8_t> below = source.row(std::min(y + 1, source.height - 1));
     const std::array<std::span<const std::uint8_t>, 3> rows = {above, here, below};
-    scratch& s = scratch_for(source.row_bytes());
     const row_plan& plan = plan_for(f);
-    if (plan.exact) exact_row(rows, c, plan, s, out.data());
-    else double_row(rows, c, f, s, out.data());
+    if (plan.exact) exact_row(rows, c, plan, out.data());
+    else double_row(rows, c, f, out.data());
 }
 
 namespace {
