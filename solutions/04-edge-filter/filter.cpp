@@ -261,6 +261,7 @@ PARLAB_ALSO_AVX2 void sum_taps(const tap_list& taps, std::size_t length, std::in
     }
 }
 
+// The table {&sum_taps<0>, &sum_taps<1>, ...}: entry N handles N nonzero weights.
 template <std::size_t... N>
 constexpr auto sum_functions(std::index_sequence<N...>) {
     return std::array<void (*)(const tap_list&, std::size_t, std::int16_t*), sizeof...(N)>{&sum_taps<N>...};
