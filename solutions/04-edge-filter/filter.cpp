@@ -72,7 +72,7 @@ inline std::uint8_t to_byte(double s) {
     return static_cast<std::uint8_t>(low > 255 ? 255 : low);
 }
 
-// Count scratch rows of n values for this thread, reused from row to row (a forked child gets
+// `Count` scratch rows of n values for this thread, reused from row to row (a forked child gets
 // its own copy). Each path asks only for what it uses, so a new worker thread allocates little.
 template <class T, std::size_t Count>
 std::array<T*, Count> scratch_rows(std::size_t n) {
@@ -95,7 +95,7 @@ PARLAB_ALSO_AVX2 void to_doubles(std::span<const std::uint8_t> bytes, double* ou
 // the nine terms in the order of filter.hpp. The interior (a neighbour on both sides) needs no
 // clamping and vectorises; only the first and last pixel clamp their outer neighbour.
 PARLAB_ALSO_AVX2 void correlate_fused(const double* up, const double* mid, const double* down, std::size_t n,
-                     std::size_t c, const kernel& w, double* sum) {
+                                      std::size_t c, const kernel& w, double* sum) {
     const double k0 = w[0], k1 = w[1], k2 = w[2], k3 = w[3], k4 = w[4], k5 = w[5], k6 = w[6],
                  k7 = w[7], k8 = w[8];
     auto at = [&](std::size_t left, std::size_t i, std::size_t right) {
@@ -317,7 +317,8 @@ void copy_row(const std::array<const std::uint8_t*, 3>& rows, std::size_t n, std
 // out[i] = P / 2^k rounded half to even, saturated. With P = q 2^k + r (0 <= r < 2^k), adding
 // 2^(k-1) - 1, plus 1 when q is odd, carries into q exactly when r is above half, or at half with
 // q odd; the arithmetic shift then floors.
-PARLAB_ALSO_AVX2 void round_power_of_two(const std::int16_t* sum, std::size_t n, int k, std::uint8_t* __restrict out) {
+PARLAB_ALSO_AVX2 void round_power_of_two(const std::int16_t* sum, std::size_t n, int k,
+                                         std::uint8_t* __restrict out) {
     const int bias = k == 0 ? 0 : (1 << (k - 1)) - 1;
     const int odd = k == 0 ? 0 : 1;
     for (std::size_t i = 0; i < n; ++i) {
