@@ -239,6 +239,18 @@ const row_plan& plan_for(const filter_spec& f) {
     return *last;
 }
 
+// Calls body(j) for j = 0, 1, ..., length - 1: in blocks of a fixed size first, which GCC
+// vectorises even at -O2 (its cheap cost model there wants loops whose length it knows), then
+// the few indices left. Always inlined, so that it is compiled for the AVX2 copy of its caller.
+template <class Body>
+[[gnu::always_inline]] inline void for_each_index(std::size_t length, Body body) {
+    constexpr std::size_t block = 32;
+    std::size_t j = 0;
+    for (; j + block <= length; j += block)
+        for (std::size_t k = 0; k < block; ++k) body(j + k);
+    for (; j < length; ++j) body(j);
+}
+
 // The nonzero weights of a kernel and where each one reads, for one stretch of a row.
 struct tap_list {
     std::size_t count = 0;
@@ -246,25 +258,28 @@ struct tap_list {
     std::array<std::int16_t, 9> weight{};
 };
 
-// sum[j] = weight[0] * from[0][j] + ... for the first N taps. N is a compile-time constant, so
-// the inner loop unrolls and the outer one vectorises in 16-bit lanes (the sum fits, see above).
-template <std::size_t N>
+// sum[j] = weight[0] * from[0][j] + ... + weight[n-1] * from[n-1][j] for the weights T = 0, 1,
+// ..., n - 1 of the list. The fold expression writes the n terms out, so the loop over j is all
+// there is to vectorise, in 16-bit lanes (the sum fits, see above).
+template <std::size_t... T>
 PARLAB_ALSO_AVX2 void sum_taps(const tap_list& taps, std::size_t length, std::int16_t* __restrict sum) {
-    std::array<const std::uint8_t*, N> from{};
-    std::array<std::int16_t, N> weight{};
-    std::copy_n(taps.from.begin(), N, from.begin());
-    std::copy_n(taps.weight.begin(), N, weight.begin());
-    for (std::size_t j = 0; j < length; ++j) {
-        int s = 0;
-        for (std::size_t t = 0; t < N; ++t) s += weight[t] * from[t][j];
-        sum[j] = static_cast<std::int16_t>(s);
-    }
+    const std::array<const std::uint8_t*, sizeof...(T)> from = {taps.from[T]...};
+    const std::array<int, sizeof...(T)> weight = {taps.weight[T]...};
+    for_each_index(length, [&](std::size_t j) {
+        sum[j] = static_cast<std::int16_t>((0 + ... + (weight[T] * from[T][j])));
+    });
 }
 
-// The table {&sum_taps<0>, &sum_taps<1>, ...}: entry N handles N nonzero weights.
+// &sum_taps<0, 1, ..., n - 1>, for the first n weights of a list.
+template <std::size_t... T>
+constexpr auto sum_taps_of(std::index_sequence<T...>) {
+    return &sum_taps<T...>;
+}
+
+// The table {&sum_taps<>, &sum_taps<0>, &sum_taps<0, 1>, ...}: entry n handles n nonzero weights.
 template <std::size_t... N>
 constexpr auto sum_functions(std::index_sequence<N...>) {
-    return std::array<void (*)(const tap_list&, std::size_t, std::int16_t*), sizeof...(N)>{&sum_taps<N>...};
+    return std::array{sum_taps_of(std::make_index_sequence<N>{})...};
 }
 
 // Calls stretch(first, last, clamp_left, clamp_right) for the bytes of a row of n bytes in
@@ -321,11 +336,11 @@ PARLAB_ALSO_AVX2 void round_power_of_two(const std::int16_t* sum, std::size_t n,
                                          std::uint8_t* __restrict out) {
     const int bias = k == 0 ? 0 : (1 << (k - 1)) - 1;
     const int odd = k == 0 ? 0 : 1;
-    for (std::size_t i = 0; i < n; ++i) {
+    for_each_index(n, [&](std::size_t i) {
         const int p = sum[i];
         const int q = (p + bias + ((p >> k) & odd)) >> k;
         out[i] = static_cast<std::uint8_t>(std::clamp(q, 0, 255));
-    }
+    });
 }
 
 // out[i] = P / d rounded and saturated, d odd (no ties). Clamping P to [0, 256d] keeps the byte
@@ -339,13 +354,13 @@ PARLAB_ALSO_AVX2 void round_power_of_two(const std::int16_t* sum, std::size_t n,
 [[gnu::noinline]] PARLAB_ALSO_AVX2 void round_odd(const std::int16_t* sum, std::size_t n, std::int16_t d,
                                                   std::uint16_t magic, int s_minus_one, std::uint8_t* __restrict out) {
     const auto top = static_cast<std::int16_t>(256 * d);
-    for (std::size_t i = 0; i < n; ++i) {
+    for_each_index(n, [&](std::size_t i) {
         const std::int16_t p = std::clamp(sum[i], std::int16_t{0}, top);
         const auto big = static_cast<std::uint16_t>(2 * p + d);
         const auto high = static_cast<std::uint16_t>((static_cast<std::uint32_t>(big) * magic) >> 16);
         const auto q = static_cast<std::uint16_t>(high >> s_minus_one);  // >> (15 + s) in all
         out[i] = static_cast<std::uint8_t>(q > 255 ? 255 : q);
-    }
+    });
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
