@@ -240,8 +240,8 @@ lab_build submission_build::build(const lab_info& lab, build_kind kind) {
     }
     const fs::path dir = tree(kind);
     const std::string probe_target = fmt::format("parlab_probe_lab{:02}", lab.number);
-    if (!fs::exists(root_ / "grader" / "probes" / fmt::format("lab{:02}.cpp", lab.number))) {
-        out.errors = fmt::format("the grader has no probe for lab {} (grader/probes/lab{:02}.cpp)", lab.number, lab.number);
+    if (!fs::exists(root_ / "grader" / "labs" / lab.folder / "probe.cpp")) {
+        out.errors = fmt::format("the grader has no probe for lab {} (grader/labs/{}/probe.cpp)", lab.number, lab.folder);
         return out;
     }
     // configure() handed the tree over; what the build adds belongs to the user who builds.

@@ -240,7 +240,7 @@ watch_outcome run_lab_tests(const watch_options& options, const lab_info& lab, c
 }  // namespace
 
 int watch_lab(const watch_options& options) {
-    const auto labs = load_labs(options.root / "labs", options.root / "grader" / "rubrics");
+    const auto labs = load_labs(options.root / "labs", options.root / "grader" / "labs");
     const lab_info& lab = resolve_lab(labs, options.lab);
     if (options.task != 0 && std::none_of(lab.tasks.begin(), lab.tasks.end(), [&](const auto& t) { return t.id == options.task; }))
         throw usage_error(fmt::format("{} has no task {}", lab.name, options.task));
@@ -305,7 +305,7 @@ std::vector<std::string> lab_program_names(const fs::path& root, const std::stri
 int run_lab_program(const fs::path& root, const std::string& lab_name, const std::string& program,
                     const std::vector<std::string>& args, bool solutions) {
     if (solutions && !fs::is_directory(root / "solutions")) throw usage_error("this copy has no solutions/");
-    const auto labs = load_labs(root / "labs", root / "grader" / "rubrics");
+    const auto labs = load_labs(root / "labs", root / "grader" / "labs");
     const lab_info* lab = nullptr;
     if (!lab_name.empty()) {
         lab = &resolve_lab(labs, lab_name);
@@ -340,7 +340,7 @@ int run_lab_program(const fs::path& root, const std::string& lab_name, const std
 int run_benches(const fs::path& root, const std::string& only, const std::vector<std::string>& args) {
     if (!fs::is_directory(root / "solutions"))
         throw std::runtime_error("bench measures the solutions, which this copy does not have");
-    const auto labs = load_labs(root / "labs", root / "grader" / "rubrics");
+    const auto labs = load_labs(root / "labs", root / "grader" / "labs");
     const lab_info* wanted = only.empty() ? nullptr : find_lab(labs, only);
     if (!only.empty() && wanted == nullptr) throw usage_error(fmt::format("bench: no lab '{}'; ./parlab list shows them", only));
     std::vector<const lab_info*> chosen;
@@ -385,7 +385,7 @@ std::size_t write_release(const fs::path& root, const fs::path& dest) {
 }
 
 void write_gradescope_package(const fs::path& root, const std::vector<std::string>& names, const fs::path& out) {
-    const auto labs = load_labs(root / "labs", root / "grader" / "rubrics");
+    const auto labs = load_labs(root / "labs", root / "grader" / "labs");
     std::vector<std::string> folders;
     for (const auto& name : names) folders.push_back(resolve_lab(labs, name).folder);
     std::string stage_template = (fs::temp_directory_path() / "parlab-package-XXXXXX").string();

@@ -55,7 +55,7 @@ unsigned long long parse_seed(const std::string& text) {
 
 fs::path require_root(const arguments& args) {
     const fs::path root = args.value("--root");
-    if (root.empty() || !fs::exists(root / "grader" / "rubrics")) throw usage_error("--root must name the ParLab kit");
+    if (root.empty() || !fs::exists(root / "grader" / "labs")) throw usage_error("--root must name the ParLab kit");
     return fs::canonical(root);
 }
 
@@ -161,7 +161,7 @@ std::optional<nlohmann::json> last_grade(const fs::path& root) {
 int command_list(const std::vector<std::string>& raw) {
     const auto args = parse_arguments(raw, {"--root"}, {});
     const fs::path root = require_root(args);
-    const auto labs = load_labs(root / "labs", root / "grader" / "rubrics");
+    const auto labs = load_labs(root / "labs", root / "grader" / "labs");
     fmt::print("{}", list_labs(labs, last_grade(root), ::isatty(1) != 0 && std::getenv("NO_COLOR") == nullptr));
     return 0;
 }
@@ -170,7 +170,7 @@ int command_hint(const std::vector<std::string>& raw) {
     const auto args = parse_arguments(raw, {"--root"}, {"--reset", "--all"});
     const fs::path root = require_root(args);
     if (args.positional.empty() || args.positional.size() > 2) throw usage_error("hint needs a lab: ./parlab hint LAB [TASK] [--all] [--reset]");
-    const auto labs = load_labs(root / "labs", root / "grader" / "rubrics");
+    const auto labs = load_labs(root / "labs", root / "grader" / "labs");
     const lab_info* lab = find_lab(labs, args.positional[0]);
     if (lab == nullptr) throw usage_error(fmt::format("no lab '{}'; ./parlab list shows them", args.positional[0]));
     int task = 0;
@@ -228,7 +228,7 @@ int command_hint(const std::vector<std::string>& raw) {
 int command_sources(const std::vector<std::string>& raw) {
     const auto args = parse_arguments(raw, {"--root"}, {});
     const fs::path root = require_root(args);
-    const auto labs = load_labs(root / "labs", root / "grader" / "rubrics");
+    const auto labs = load_labs(root / "labs", root / "grader" / "labs");
     std::vector<const lab_info*> chosen;
     for (const auto& name : args.positional) {
         const lab_info* lab = find_lab(labs, name);

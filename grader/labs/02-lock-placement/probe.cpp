@@ -3,6 +3,7 @@
 
 #include <memory>
 
+#include "answers.hpp"
 #include "dot.hpp"
 #include "inputs.hpp"
 #include "probe.hpp"
@@ -10,6 +11,7 @@
 namespace {
 
 namespace lab02 = parlab::lab02;
+namespace answers = parlab::grader::lab02;
 using parlab::probe::arguments;
 
 nlohmann::json locked(const arguments& args, bool per_element) {
@@ -18,7 +20,7 @@ nlohmann::json locked(const arguments& args, bool per_element) {
     lab02::counting_mutex lock;
     const double value = per_element ? lab02::dot_lock_per_element(in.x, in.y, pool, in.chunks, lock)
                                      : lab02::dot_lock_per_chunk(in.x, in.y, pool, in.chunks, lock);
-    return {{"value", value}, {"acquisitions", lock.acquisitions()}, {"contended", lock.contended()}};
+    return answers::locked_answer{value, lock.acquisitions(), lock.contended()};
 }
 
 nlohmann::json per_worker(const arguments& args, bool padded) {
@@ -26,13 +28,13 @@ nlohmann::json per_worker(const arguments& args, bool padded) {
     parlab::thread_pool pool(in.workers);
     const auto result = padded ? lab02::dot_per_worker_padded(in.x, in.y, pool, in.chunks)
                                : lab02::dot_per_worker_adjacent(in.x, in.y, pool, in.chunks);
-    return {{"value", result.value}, {"slots", result.slots}};
+    return answers::per_worker_answer{result.value, result.slots};
 }
 
 // A sweep like the lab's own task 4 tests: empty, one, odd and large inputs over 1 to 8
 // workers, with hidden values.
 nlohmann::json per_worker_sweep(const arguments& args) {
-    nlohmann::json cases = nlohmann::json::array();
+    answers::sweep_answer answer;
     for (const std::size_t n : parlab::grader::sweep_sizes(args.number("seed")))
         for (const std::size_t workers : {1u, 2u, 3u, 8u}) {
             const auto x = parlab::grader::seeded_doubles(parlab::grader::derive_seed(args.number("seed"), 20 + n), n);
@@ -41,11 +43,10 @@ nlohmann::json per_worker_sweep(const arguments& args) {
             for (const bool padded : {false, true}) {
                 const auto result = padded ? lab02::dot_per_worker_padded(x, y, pool, 16)
                                            : lab02::dot_per_worker_adjacent(x, y, pool, 16);
-                cases.push_back({{"n", n}, {"workers", workers}, {"padded", padded}, {"value", result.value},
-                                 {"slots", result.slots}});
+                answer.cases.push_back({n, workers, padded, result.value, result.slots});
             }
         }
-    return {{"cases", cases}};
+    return answer;
 }
 
 // Timed runs on n elements (default 1,000,000) and 64 chunks, with --workers threads; y is new
@@ -73,7 +74,7 @@ int main(int argc, char** argv) {
     table.checks["atomic-per-chunk"] = [](const arguments& a) {
         const auto in = parlab::grader::seeded_dot_input(a.number("seed"));
         parlab::thread_pool pool(in.workers);
-        return nlohmann::json{{"value", lab02::dot_atomic_per_chunk(in.x, in.y, pool, in.chunks)}};
+        return nlohmann::json(answers::atomic_answer{lab02::dot_atomic_per_chunk(in.x, in.y, pool, in.chunks)});
     };
     table.checks["per-worker-adjacent"] = [](const arguments& a) { return per_worker(a, false); };
     table.checks["per-worker-padded"] = [](const arguments& a) { return per_worker(a, true); };

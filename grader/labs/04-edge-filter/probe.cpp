@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "answers.hpp"
 #include "filter.hpp"
 #include "inputs.hpp"
 #include "probe.hpp"
@@ -14,6 +15,7 @@ namespace {
 
 namespace lab04 = parlab::lab04;
 namespace grader = parlab::grader;
+namespace answers = parlab::grader::lab04;
 using parlab::probe::arguments;
 
 lab04::filter_spec custom_filter(unsigned long long seed) { return {grader::seeded_kernel(seed), std::nullopt}; }
@@ -28,16 +30,16 @@ std::vector<grader::image_case> inputs(const arguments& args) {
 template <class Filter>
 nlohmann::json filtered(const arguments& args, const std::string& prefix, Filter apply) {
     const auto f = custom_filter(args.number("seed"));
-    nlohmann::json files = nlohmann::json::array();
+    answers::filtered_answer answer;
     std::size_t i = 0;
     for (const auto& c : inputs(args)) {
         parlab::image out(c.picture.width(), c.picture.height(), c.picture.channels());
         apply(c.picture.view(), out.view(), f, c.workers);
         const std::string file = prefix + "-" + std::to_string(i++) + ".raw";
         grader::write_raw(file, out.view());
-        files.push_back(file);
+        answer.files.push_back(file);
     }
-    return {{"files", files}};
+    return answer;
 }
 
 void serial_rows(parlab::const_image_view source, parlab::image_view target, const lab04::filter_spec& f, std::size_t) {
@@ -53,20 +55,20 @@ int main(int argc, char** argv) {
     table.checks["processes"] = [](const arguments& a) { return filtered(a, "filter-processes", lab04::filter_processes); };
     table.checks["named"] = [](const arguments& a) {
         const auto picture = grader::seeded_image(a.number("seed"), 23, 19, 3);
-        nlohmann::json filters = nlohmann::json::object();
+        answers::named_answer answer;
         for (const auto& [name, expected] : grader::reference::named_filters()) {
             const auto f = lab04::named_filter(name);
             if (!f) {
-                filters[name] = nullptr;
+                answer.filters[name] = "";
                 continue;
             }
             parlab::image out(picture.width(), picture.height(), picture.channels());
             serial_rows(picture.view(), out.view(), *f, 1);
             const std::string file = "named-" + name + ".raw";
             grader::write_raw(file, out.view());
-            filters[name] = file;
+            answer.filters[name] = file;
         }
-        return nlohmann::json{{"filters", filters}};
+        return nlohmann::json(answer);
     };
     table.checks["lock"] = [](const arguments& a) {
         // Every row computed once, and never while the caller holds the output lock.
@@ -87,8 +89,8 @@ int main(int argc, char** argv) {
             repeated += n > 1;
             for (auto b : target.view().row(y)) wrong += b != static_cast<std::uint8_t>(y * 7 + 1);
         }
-        return nlohmann::json{{"rows", picture.height()}, {"under_lock", under_lock.load()}, {"missing", missing},
-                              {"repeated", repeated}, {"wrong_bytes", wrong}, {"acquisitions", lock.acquisitions()}};
+        return nlohmann::json(answers::lock_answer{picture.height(), under_lock.load(), missing, repeated, wrong,
+                                                   lock.acquisitions()});
     };
     table.timed["threads"] = [](const arguments& a) {
         // --filter names the filter (default sobel-x); the speedup check uses the heavier "sobel"

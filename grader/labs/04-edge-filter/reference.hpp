@@ -1,45 +1,18 @@
 #pragma once
-// The grader's serial references: each lab's result stated as plainly as possible. They are the
-// grader's own and independent of solutions/, which are fast parallel model answers.
+// The grader's serial reference for lab 04: the 3x3 filter, stated as plainly as possible. It is
+// the grader's own and independent of solutions/, which are fast parallel model answers.
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <span>
 #include <string>
-#include <vector>
 
 #include "parlab/image.hpp"
 
 namespace parlab::grader::reference {
-
-/// sum(x[i] * y[i]) with Neumaier's compensated summation.
-[[nodiscard]] inline double dot(std::span<const double> x, std::span<const double> y) {
-    double sum = 0, compensation = 0;
-    for (std::size_t i = 0; i < x.size(); ++i) {
-        const double term = x[i] * y[i];
-        const double t = sum + term;
-        compensation += std::abs(sum) >= std::abs(term) ? (sum - t) + term : (term - t) + sum;
-        sum = t;
-    }
-    return sum + compensation;
-}
-
-/// The rows worker `worker` of `workers` copies: a contiguous block (the first height % workers
-/// blocks one row longer) or every workers-th row from `worker`.
-[[nodiscard]] inline std::vector<int> rows_of_worker(int height, int workers, int worker, bool interleaved) {
-    std::vector<int> rows;
-    if (interleaved) {
-        for (int y = worker; y < height; y += workers) rows.push_back(y);
-        return rows;
-    }
-    const int base = height / workers, extra = height % workers;
-    const int first = worker * base + std::min(worker, extra);
-    for (int y = first; y < first + base + (worker < extra ? 1 : 0); ++y) rows.push_back(y);
-    return rows;
-}
 
 using kernel = std::array<double, 9>;
 

@@ -1,19 +1,22 @@
 // The grader's probe for lab 01: runs the student's balance functions on work drawn from the
 // seed and reports the final balances. The grader knows what they should be.
 
+#include "answers.hpp"
 #include "bank.hpp"
 #include "inputs.hpp"
 #include "probe.hpp"
 
 namespace {
 
+using parlab::grader::lab01::balances_answer;
+
 template <class Version>
 std::function<nlohmann::json(const parlab::probe::arguments&)> balances(Version version) {
     return [version](const parlab::probe::arguments& args) {
-        nlohmann::json results = nlohmann::json::array();
+        balances_answer answer;
         for (const auto& run : parlab::grader::seeded_balance_runs(args.number("seed"), args.number("runs", 5)))
-            results.push_back(version(run.initial, {run.deposits, run.withdrawals}));
-        return nlohmann::json{{"results", results}};
+            answer.results.push_back(version(run.initial, {run.deposits, run.withdrawals}));
+        return nlohmann::json(answer);
     };
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // Inputs made from a seed, the same in the grader and in the probes, on every machine: the
 // grader draws a seed, the probe rebuilds the inputs from it, and only the grader computes what
-// the answer should be.
+// the answer should be. This header holds what every lab uses (the generator, images, digests);
+// each lab's own inputs are in grader/labs/NN-name/inputs.hpp.
 
 #include <cstddef>
 #include <array>
@@ -71,42 +72,6 @@ struct image_shape {
     return shapes;
 }
 
-}  // namespace parlab::grader
-
-namespace parlab::grader {
-
-/// Lab 01: one run of the bank: the initial balance and how many deposits and withdrawals.
-struct balance_run {
-    long initial;
-    std::size_t deposits, withdrawals;
-    [[nodiscard]] long expected() const noexcept {
-        return initial + static_cast<long>(deposits) - static_cast<long>(withdrawals);
-    }
-};
-[[nodiscard]] inline std::vector<balance_run> seeded_balance_runs(std::uint64_t seed, std::size_t count) {
-    seeded_numbers numbers(derive_seed(seed, 1));
-    std::vector<balance_run> runs;
-    for (std::size_t i = 0; i < count; ++i) {
-        const long initial = numbers.between(0, 1000);
-        const auto deposits = static_cast<std::size_t>(numbers.between(20000, 50000));
-        runs.push_back({initial, deposits, static_cast<std::size_t>(numbers.between(20000, 50000))});
-    }
-    return runs;
-}
-
-/// Lab 02: two vectors, a chunk count and a worker count.
-struct dot_input {
-    std::vector<double> x, y;
-    std::size_t chunks, workers;
-};
-[[nodiscard]] inline dot_input seeded_dot_input(std::uint64_t seed, std::size_t n = 0) {
-    seeded_numbers numbers(derive_seed(seed, 2));
-    if (n == 0) n = static_cast<std::size_t>(numbers.between(100000, 300000));
-    const auto chunks = static_cast<std::size_t>(numbers.between(5, 64));
-    const auto workers = static_cast<std::size_t>(numbers.between(2, 3));
-    return {seeded_doubles(derive_seed(seed, 3), n), seeded_doubles(derive_seed(seed, 4), n), chunks, workers};
-}
-
 /// Labs 03 and 04: images of the seeded shapes, each with a worker count.
 struct image_case {
     image picture;
@@ -121,18 +86,6 @@ struct image_case {
                          static_cast<std::size_t>(numbers.between(1, 5))});
     return cases;
 }
-
-/// Lab 04: a custom 3x3 kernel with weights in [-2, 2] in steps of 1/8 (exact in binary).
-[[nodiscard]] inline std::array<double, 9> seeded_kernel(std::uint64_t seed) {
-    seeded_numbers numbers(derive_seed(seed, 7));
-    std::array<double, 9> k{};
-    for (double& w : k) w = static_cast<double>(numbers.between(-16, 16)) / 8.0;
-    return k;
-}
-
-}  // namespace parlab::grader
-
-namespace parlab::grader {
 
 /// Timed runs: every "go" brings a nonce the grader draws at random, and the run's input is made
 /// from it, so no run can be answered from an earlier one or prepared before the clock starts.
@@ -158,54 +111,11 @@ namespace parlab::grader {
     return text;
 }
 
-/// Fills a timed image with the bytes of a nonce: eight bytes per random number, since this runs
-/// inside the timed run and must be cheap.
-inline void fill_timing_image(image& img, std::uint64_t seed, std::uint64_t nonce) {
-    seeded_numbers numbers(timing_seed(seed, nonce));
-    const auto bytes = img.bytes();
-    std::size_t i = 0;
-    for (; i + 8 <= bytes.size(); i += 8) {
-        const std::uint64_t word = numbers.next();
-        std::memcpy(bytes.data() + i, &word, 8);
-    }
-    for (; i < bytes.size(); ++i) bytes[i] = static_cast<std::uint8_t>(numbers.next());
-}
-
-/// Lab 04's timed image: 1280x1080 RGB, the size of the lab's timing table, new for every nonce.
-[[nodiscard]] inline image timing_image(std::uint64_t seed, std::uint64_t nonce) {
-    image img(1280, 1080, 3);
-    fill_timing_image(img, seed, nonce);
-    return img;
-}
-
-}  // namespace parlab::grader
-
-namespace parlab::grader {
-
-/// Lab 02's timed vector y: n numbers in [0, 1), new for every nonce. Two numbers of 32 random
-/// bits each per random draw: it is made inside the timed run, so it must be cheap.
-[[nodiscard]] inline std::vector<double> timing_doubles(std::uint64_t seed, std::uint64_t nonce, std::size_t n) {
-    std::vector<double> values(n);
-    seeded_numbers numbers(timing_seed(seed, nonce));
-    for (std::size_t i = 0; i < n; i += 2) {
-        const std::uint64_t z = numbers.next();
-        values[i] = static_cast<double>(z >> 32) * 0x1.0p-32;
-        if (i + 1 < n) values[i + 1] = static_cast<double>(z & 0xffffffffULL) * 0x1.0p-32;
-    }
-    return values;
-}
-
 /// A double as a timed run's answer: all 17 significant digits.
 [[nodiscard]] inline std::string digest_double(double value) {
     char text[40];
     std::snprintf(text, sizeof text, "%.17g", value);
     return text;
-}
-
-/// Lab 02's task 4 sweep: empty, one, odd, and one large size drawn from the seed.
-[[nodiscard]] inline std::vector<std::size_t> sweep_sizes(std::uint64_t seed) {
-    seeded_numbers numbers(derive_seed(seed, 11));
-    return {0, 1, 1001, static_cast<std::size_t>(numbers.between(50000, 120000))};
 }
 
 }  // namespace parlab::grader

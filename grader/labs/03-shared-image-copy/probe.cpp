@@ -3,19 +3,21 @@
 
 #include <stdexcept>
 
+#include "answers.hpp"
 #include "image_copy.hpp"
-#include "inputs.hpp"
+#include "seeded.hpp"
 #include "probe.hpp"
 #include "raw_image.hpp"
 
 namespace {
 
 namespace lab03 = parlab::lab03;
+namespace answers = parlab::grader::lab03;
 using parlab::probe::arguments;
 
 template <class Copy>
 nlohmann::json copies(const arguments& args, const std::string& prefix, Copy copy) {
-    nlohmann::json cases = nlohmann::json::array();
+    answers::copies_answer answer;
     std::size_t i = 0;
     for (const auto& c : parlab::grader::seeded_image_cases(args.number("seed"))) {
         const auto split = i % 2 == 0 ? lab03::split_kind::blocks : lab03::split_kind::interleaved;
@@ -23,12 +25,10 @@ nlohmann::json copies(const arguments& args, const std::string& prefix, Copy cop
         const std::string file = prefix + "-" + std::to_string(i++) + ".raw";
         if (out.view().data == nullptr) throw std::runtime_error("the copy returned an empty buffer");
         parlab::grader::write_raw(file, out.view());
-        cases.push_back({{"file", file},
-                         {"workers", c.workers},
-                         {"split", lab03::to_string(split)},
-                         {"shared", out.memory() == lab03::memory_kind::shared_memory}});
+        answer.cases.push_back({file, c.workers, std::string(lab03::to_string(split)),
+                                out.memory() == lab03::memory_kind::shared_memory});
     }
-    return {{"cases", cases}};
+    return answer;
 }
 
 }  // namespace
@@ -39,15 +39,15 @@ int main(int argc, char** argv) {
     table.checks["threads"] = [](const arguments& a) { return copies(a, "copy-threads", lab03::copy_with_threads); };
     table.checks["rows"] = [](const arguments& a) {
         parlab::grader::seeded_numbers numbers(parlab::grader::derive_seed(a.number("seed"), 8));
-        nlohmann::json cases = nlohmann::json::array();
+        answers::rows_answer answer;
         for (int height : {1, 2, 7, 100, static_cast<int>(numbers.between(3, 1000))})
             for (std::size_t workers : {1u, 2u, 3u, 8u})
                 for (auto split : {lab03::split_kind::blocks, lab03::split_kind::interleaved}) {
-                    nlohmann::json rows = nlohmann::json::array();
-                    for (std::size_t w = 0; w < workers; ++w) rows.push_back(lab03::rows_of_worker(height, workers, w, split));
-                    cases.push_back({{"height", height}, {"workers", workers}, {"split", lab03::to_string(split)}, {"rows", rows}});
+                    answers::rows_case c{height, static_cast<int>(workers), std::string(lab03::to_string(split)), {}};
+                    for (std::size_t w = 0; w < workers; ++w) c.rows.push_back(lab03::rows_of_worker(height, workers, w, split));
+                    answer.cases.push_back(std::move(c));
                 }
-        return nlohmann::json{{"cases", cases}};
+        return nlohmann::json(answer);
     };
     table.checks["time-copies"] = [](const arguments& a) {
         // The student's own timing of a hidden image; the grader holds the times against the
@@ -55,13 +55,13 @@ int main(int argc, char** argv) {
         parlab::grader::seeded_numbers numbers(parlab::grader::derive_seed(a.number("seed"), 12));
         const auto picture = parlab::grader::seeded_image(numbers.next(), static_cast<int>(numbers.between(300, 600)),
                                                           static_cast<int>(numbers.between(200, 400)), 3);
-        nlohmann::json cases = nlohmann::json::array();
+        answers::time_copies_answer answer;
+        answer.bytes = picture.size_bytes();
+        answer.repetitions = 3;
         for (auto split : {lab03::split_kind::blocks, lab03::split_kind::interleaved}) {
-            const auto t = lab03::time_copies(picture.view(), 2, split, 3);
-            cases.push_back({{"split", lab03::to_string(split)},
-                             {"memcpy", t.memcpy_seconds},
-                             {"processes", t.processes_seconds},
-                             {"threads", t.threads_seconds}});
+            const auto t = lab03::time_copies(picture.view(), 2, split, answer.repetitions);
+            answer.cases.push_back({std::string(lab03::to_string(split)), t.memcpy_seconds, t.processes_seconds,
+                                    t.threads_seconds});
         }
         const auto refuses = [&](std::size_t workers, std::size_t repetitions) {
             try {
@@ -71,11 +71,9 @@ int main(int argc, char** argv) {
             }
             return false;
         };
-        return nlohmann::json{{"bytes", picture.size_bytes()},
-                              {"repetitions", 3},
-                              {"cases", cases},
-                              {"refuses_zero_workers", refuses(0, 1)},
-                              {"refuses_zero_repetitions", refuses(1, 0)}};
+        answer.refuses_zero_workers = refuses(0, 1);
+        answer.refuses_zero_repetitions = refuses(1, 0);
+        return nlohmann::json(answer);
     };
     return parlab::probe::run(argc, argv, table);
 }
