@@ -10,11 +10,20 @@
 
 namespace parlab::grader {
 
-/// A custom 3x3 kernel with weights in [-2, 2] in steps of 1/8 (exact in binary).
+/// A custom 3x3 kernel whose weights add up to 1: each neighbour's in [-3/16, 3/16] in steps of
+/// 1/16 (exact in binary), the centre's the rest. Its output stays near the input's level, so few
+/// bytes saturate at 0 or 255 and a mistake anywhere (a border row taken from the wrong side, a
+/// flipped kernel) changes bytes the grader compares.
 [[nodiscard]] inline std::array<double, 9> seeded_kernel(std::uint64_t seed) {
     seeded_numbers numbers(derive_seed(seed, 7));
     std::array<double, 9> k{};
-    for (double& w : k) w = static_cast<double>(numbers.between(-16, 16)) / 8.0;
+    double neighbours = 0;
+    for (std::size_t i = 0; i < k.size(); ++i) {
+        if (i == 4) continue;
+        k[i] = static_cast<double>(numbers.between(-3, 3)) / 16.0;
+        neighbours += k[i];
+    }
+    k[4] = 1.0 - neighbours;
     return k;
 }
 

@@ -68,11 +68,12 @@ timing_verifier timed_filter() {
     timing_verifier v;
     v.expected = [](const std::map<std::string, std::string>& options, std::uint64_t seed, std::uint64_t nonce) {
         const auto filter = options.find("filter");
-        const image picture = timing_image(seed, nonce);
-        return digest_bytes(
-            reference::apply_filter(picture.view(),
-                                    reference::named_filters().at(filter == options.end() ? "sobel-x" : filter->second))
-                .bytes());
+        const auto passes = options.find("passes");
+        const auto& named = reference::named_filters().at(filter == options.end() ? "sobel-x" : filter->second);
+        image picture = timing_image(seed, nonce);
+        for (long pass = 0, n = passes == options.end() ? 1 : std::stol(passes->second); pass < n; ++pass)
+            picture = reference::apply_filter(picture.view(), named);
+        return digest_bytes(picture.bytes());
     };
     return v;
 }

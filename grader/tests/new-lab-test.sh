@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Adding a lab touches labs/NN-name/, solutions/NN-name/ and grader/labs/NN-name/, nothing else:
+# this test writes a tiny lab (triangle numbers) into those three folders of a copy of the kit,
+# and nothing anywhere else, then builds it, runs its kit self-check, and grades it (the
+# solution gets every point, the skeleton none, the known-bad variant loses its task's points).
+set -uo pipefail
+kit=$1
+work=$(mktemp -d)
+chmod 755 "$work"  # under root the grader compiles and runs student code as nobody, who must read the copy
+trap 'rm -rf "$work"' EXIT
+fail() { echo "new-lab test: $*" >&2; exit 1; }
+
+copy=$work/kit
+mkdir -p "$copy"
+# The kit as it is now: tracked files and new ones not ignored (build/ is).
+(cd "$kit" && git ls-files -co --exclude-standard -z 2>/dev/null | xargs -0 -I{} cp --parents -p {} "$copy/") ||
+    fail "cannot copy the kit"
+[[ -f $copy/CMakeLists.txt ]] || fail "the copy of the kit is empty (is $kit a git work tree?)"
+
+lab=$copy/labs/99-throwaway solution=$copy/solutions/99-throwaway grading=$copy/grader/labs/99-throwaway
+mkdir -p "$lab/tests" "$solution/bad" "$grading"
+
+cat >"$lab/lab.json" <<'EOF'
+{
+  "number": 99,
+  "name": "throwaway",
+  "title": "Triangle numbers (the kit's own test of adding a lab)",
+  "sources": ["triangle.cpp"],
+  "tests": ["tests/triangle-test.cpp"],
+  "tasks": [{"id": 1, "title": "Triangle numbers", "points": 100}]
+}
+EOF
+printf '# Lab 99: triangle numbers\n\nA lab made by the kit'"'"'s tests.\n' >"$lab/README.md"
+printf '# Hints\n\n## Task 1\n\n### Hint 1\n\nAdd 1 + 2 + ... + n.\n' >"$lab/hints.md"
+printf '# Answers\n\nNo questions.\n' >"$lab/ANSWERS.md"
+cat >"$lab/triangle.hpp" <<'EOF'
+#pragma once
+namespace parlab::lab99 {
+/// 1 + 2 + ... + n, for n >= 0.
+long triangle(long n);
+}  // namespace parlab::lab99
+EOF
+cat >"$lab/triangle.cpp" <<'EOF'
+#include "triangle.hpp"
+namespace parlab::lab99 {
+long triangle(long n) {
+    (void)n;
+    return 0;  // TODO(task 1)
+}
+}  // namespace parlab::lab99
+EOF
+cat >"$lab/tests/triangle-test.cpp" <<'EOF'
+#include "parlab/testing.hpp"
+#include "triangle.hpp"
+TEST_CASE("triangle numbers", "[lab99][task1]") {
+    CHECK(parlab::lab99::triangle(0) == 0);
+    CHECK(parlab::lab99::triangle(4) == 10);
+}
+EOF
+
+cat >"$solution/triangle.cpp" <<'EOF'
+#include "triangle.hpp"
+namespace parlab::lab99 {
+long triangle(long n) { return n * (n + 1) / 2; }
+}  // namespace parlab::lab99
+EOF
+cp "$lab/ANSWERS.md" "$solution/ANSWERS.md"
+sed 's|n \* (n + 1) / 2|n * (n - 1) / 2|' "$solution/triangle.cpp" >"$work/bad.cpp"
+(cd "$solution" && diff -u --label triangle.cpp --label triangle.cpp triangle.cpp "$work/bad.cpp" >bad/off-by-one.patch)
+cat >"$solution/kit.json" <<'EOF'
+{
+  "skeleton_fails": ["[task1]"],
+  "bad": [{"name": "off-by-one", "patch": "bad/off-by-one.patch", "fails": "[task1]", "why": "adds 1 + ... + (n - 1)"}]
+}
+EOF
+
+cat >"$grading/rubric.json" <<'EOF'
+{
+  "checks": [
+    {"name": "triangle", "task": 1, "points": 100, "type": "probe", "timeout": 30,
+     "description": "triangle numbers of hidden values"}
+  ]
+}
+EOF
+cat >"$grading/answers.hpp" <<'EOF'
+#pragma once
+#include <vector>
+#include <nlohmann/json.hpp>
+namespace parlab::grader::lab99 {
+struct triangle_answer {
+    std::vector<long> values;  ///< triangle(n) for n = 0 .. 99 + seed % 100
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(triangle_answer, values)
+}  // namespace parlab::grader::lab99
+EOF
+cat >"$grading/probe.cpp" <<'EOF'
+#include "answers.hpp"
+#include "probe.hpp"
+#include "triangle.hpp"
+int main(int argc, char** argv) {
+    parlab::probe::probe_table table;
+    table.checks["triangle"] = [](const parlab::probe::arguments& args) {
+        parlab::grader::lab99::triangle_answer answer;
+        for (long n = 0; n < 100 + static_cast<long>(args.number("seed") % 100); ++n)
+            answer.values.push_back(parlab::lab99::triangle(n));
+        return nlohmann::json(answer);
+    };
+    return parlab::probe::run(argc, argv, table);
+}
+EOF
+cat >"$grading/verify.cpp" <<'EOF'
+#include <fmt/format.h>
+#include "answers.hpp"
+#include "lab_api.hpp"
+namespace parlab::grader {
+void register_lab_99_throwaway(lab_registry& registry) {
+    registry.lab("throwaway").probes["triangle"] = typed_verifier<lab99::triangle_answer>(
+        [](const check_spec&, const lab99::triangle_answer& answer, const verify_context& context) {
+            const long count = 100 + static_cast<long>(context.seed % 100);
+            if (static_cast<long>(answer.values.size()) != count) return failed("wrong number of values");
+            for (long n = 0; n < count; ++n)
+                if (answer.values[static_cast<std::size_t>(n)] != n * (n + 1) / 2)
+                    return failed(fmt::format("triangle({}) is {}, not {}", n, answer.values[static_cast<std::size_t>(n)],
+                                              n * (n + 1) / 2));
+            return passed(fmt::format("right for n = 0 to {}", count - 1));
+        });
+}
+}  // namespace parlab::grader
+EOF
+
+cd "$copy" || exit 1
+# Only the new lab (and the grader, which knows every lab), to keep the test short.
+cmake --preset dev -DPARLAB_LABS=99-throwaway >"$work/configure.log" 2>&1 || { tail -20 "$work/configure.log"; fail "configuring failed"; }
+cmake --build --preset dev --target parlab_lab99_tests kit_lab99_solution_tests kit_lab99_bad_off_by_one_tests parlab_grader \
+    >"$work/build.log" 2>&1 || { grep -E -A5 'error|FAILED' "$work/build.log" | head -40; fail "building the new lab failed"; }
+ctest --preset dev -R 'lab99' -LE '^lab$' --output-on-failure >"$work/ctest.log" 2>&1 || { cat "$work/ctest.log"; fail "the new lab's kit self-check failed"; }
+grep -q "100% tests passed, 0 tests failed out of 3" "$work/ctest.log" || { cat "$work/ctest.log"; fail "expected the 3 kit checks of the new lab"; }
+
+grader=$copy/build/dev/grader/parlab_grader
+"$grader" grade --root "$copy" throwaway --solutions --quiet --json "$work/solution.json" >"$work/solution.txt" 2>&1 ||
+    { cat "$work/solution.txt"; fail "the solution of the new lab did not get every point"; }
+grep -q "total 100/100" "$work/solution.txt" || { cat "$work/solution.txt"; fail "the solution's grade is not 100/100"; }
+"$grader" grade --root "$copy" throwaway --quiet >"$work/skeleton.txt" 2>&1
+[[ $? -eq 1 ]] || { cat "$work/skeleton.txt"; fail "grading the skeleton should exit 1"; }
+grep -q "total 0/100" "$work/skeleton.txt" || { cat "$work/skeleton.txt"; fail "the skeleton's grade is not 0/100"; }
+"$grader" grade --root "$copy" --known-bad throwaway >"$work/bad.txt" 2>&1 ||
+    { cat "$work/bad.txt"; fail "the known-bad variant kept its points"; }
+echo "new-lab test: a lab written into labs/, solutions/ and grader/labs/ alone builds, self-checks and grades"
