@@ -60,7 +60,8 @@ wants slow || exit 0
 # A submission laid out like labs/: the solutions, with lab 02's known-slow version 3.
 mkdir -p "$work/slow"
 cp -r solutions/02-lock-placement "$work/slow/"
-cp solutions/02-lock-placement/bad/lock-per-element-as-v3/dot.cpp "$work/slow/02-lock-placement/dot.cpp"
+patch --quiet -o "$work/slow/02-lock-placement/dot.cpp" solutions/02-lock-placement/dot.cpp \
+    solutions/02-lock-placement/bad/lock-per-element-as-v3.patch
 failed=0
 for ((i = 1; i <= runs; i++)); do
     ./parlab grade lock-placement --submission "$work/slow" --quiet --json "$work/slow.json" >/dev/null 2>&1

@@ -78,6 +78,10 @@ std::string terminal_report(const grade_report& report, bool colour, bool verbos
                                points(c.max_score), c.message,
                                verbose ? fmt::format("  {}({:.1f} s){}", dim, c.seconds, reset) : "");
             if (c.status != check_status::passed && c.status != check_status::skipped) {
+                // What the check verifies, as the rubric describes it, before what went wrong.
+                for (const auto& spec : lab.lab.checks)
+                    if (verbose && spec.name == c.name && !spec.description.empty())
+                        out += fmt::format("      {}what it checks: {}{}\n", dim, spec.description, reset);
                 if (!c.details.empty() && verbose) out += indent(c.details, "      " + dim, 40) + reset;
                 if (!c.artifact.empty()) out += fmt::format("      see the picture: {}\n", c.artifact);
                 if (!c.hint.empty()) out += fmt::format("      {}stuck? {}{}\n", dim, c.hint, reset);
