@@ -67,10 +67,20 @@ void write_reports(const grade_report& report, const arguments& args) {
 }
 
 int command_grade(const std::vector<std::string>& raw) {
-    const auto args = parse_arguments(raw, {"--root", "--submission", "--seed", "--json", "--junit", "--gradescope", "--markdown", "--check"},
+    const auto args = parse_arguments(raw, {"--root", "--submission", "--seed", "--seeds", "--json", "--junit", "--gradescope", "--markdown", "--check"},
                             {"--solutions", "--verbose", "--quiet", "--build-only", "--known-bad"});
     const fs::path root = require_root(args);
-    if (args.flag("--known-bad")) return grade_known_bad_variants(root, args.positional, parse_seed(args.value("--seed")));
+    if (args.flag("--known-bad")) {
+        int seeds = 3;
+        if (const auto n = args.value("--seeds"); !n.empty()) {
+            try {
+                seeds = static_cast<int>(parlab::parse_positive(n, "--seeds"));
+            } catch (const std::invalid_argument& error) {
+                throw usage_error(error.what());
+            }
+        }
+        return grade_known_bad_variants(root, args.positional, parse_seed(args.value("--seed")), seeds);
+    }
     grade_options options;
     options.build_only = args.flag("--build-only");
     options.root = root;
