@@ -162,7 +162,7 @@ std::size_t read_some(std::istream& in, char* into, std::size_t count) {
 }  // namespace
 
 npy_array read_npy(std::istream& in, const std::string& name) {
-    char start[10] = {};
+    char start[12] = {};  // magic, version, and a length of 2 (version 1) or 4 bytes
     const std::size_t got = read_some(in, start, 8);
     if (got < magic.size() || std::string_view(start, magic.size()) != magic)
         fail(name, "not a NumPy .npy file (it does not start with \\x93NUMPY)");
