@@ -180,6 +180,28 @@ TEST_CASE("time_splits measures the serial run and both splits for every worker 
     CHECK_THROWS_AS(parlab::lab05::time_splits(input.view(), 3.0, counts, 0), std::invalid_argument);
 }
 
+TEST_CASE("matrix keeps its numbers where it was asked to; first_mismatch names the element", "[lab05][task1]") {
+    using parlab::testing::contains;
+    matrix shared(2, 3, memory_kind::shared_memory);
+    CHECK(shared.memory() == memory_kind::shared_memory);
+    CHECK(std::all_of(shared.data(), shared.data() + 6, [](double v) { return v == 0.0; }));
+    shared.view().at(1, 2) = 7.5;
+    const matrix copy(shared.view(), memory_kind::private_memory);
+    CHECK(copy.memory() == memory_kind::private_memory);
+    CHECK(copy.view().at(1, 2) == 7.5);
+    matrix moved(std::move(shared));
+    CHECK(moved.view().at(1, 2) == 7.5);
+    CHECK(shared.rows() == 0);  // NOLINT(bugprone-use-after-move): a moved-from matrix is empty
+    CHECK(shared.data() == nullptr);
+    CHECK(parlab::lab05::first_mismatch(copy.view(), moved.view(), 0).empty());
+    moved.view().at(0, 1) = 1e-9;
+    CHECK(parlab::lab05::first_mismatch(copy.view(), moved.view(), 1e-8).empty());
+    CHECK_THAT(parlab::lab05::first_mismatch(copy.view(), moved.view(), 1e-10), contains("row 0, column 1"));
+    const matrix other(3, 2);
+    CHECK_THAT(parlab::lab05::first_mismatch(copy.view(), other.view(), 0), contains("2 x 3") && contains("3 x 2"));
+    CHECK(parlab::lab05::tolerance_for(copy.view()) == 7.5e-12);
+}
+
 // ---- tasks 1 and 2: the splitters ----------------------------------------------------------------
 
 namespace {
