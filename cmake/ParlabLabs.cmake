@@ -7,13 +7,17 @@
 #   "support": ["bank_support.cpp"]       frozen .cpp files of the lab library (optional)
 #   "tests":   ["tests/bank-test.cpp"]    Catch2 tests, tagged [labNN][taskK]
 #   "tasks":   [{"id": 1, "title": "...", "points": 10}, ...]
-#   "programs": {"demo": "programs/demo.cpp"}   optional executables linked to the library
 # The editable files ("sources") come from PARLAB_LAB_SOURCE/NN-name: labs/ (the student's
 # work), solutions/ (which holds only those files), or a folder of full lab copies (the
 # grader's staging of a submission). Everything else comes from that folder when it has the
 # lab's lab.json, else from labs/NN-name: the same overlay a submission gets.
 # For each lab this makes parlab_labNN (library), parlab_labNN_tests, one CTest test per task
-# (label "lab"), and one executable per program (parlab_labNN_<program>).
+# (label "lab"), and one executable per teaching program: every grader/labs/NN-name/programs/
+# NAME.cpp (a classroom demo, a benchmark, a tool such as lab 04's filter) becomes
+# parlab_labNN_NAME, linked to the lab library. Teaching programs are not student code: they
+# always come from this tree, never from a submission. A lab whose programs need more (an
+# optional library, say) adds it in grader/labs/NN-name/programs/programs.cmake, which is
+# included with `prefix` set to the target prefix (parlab_labNN).
 #
 # The kit self-check (PARLAB_KIT_CHECK, only where solutions/ exists) also reads
 # solutions/NN-name/kit.json:
@@ -43,10 +47,11 @@ endfunction()
 
 # Builds one variant of a lab: library, test program, programs.
 #   prefix      target prefix, e.g. parlab_lab01 or kit_lab01_solution
-#   frozen      the lab folder the frozen files (headers, support, tests, programs) come from
+#   frozen      the lab folder the frozen files (headers, support, tests) come from
 #   sources     the folder the editable files come from
 #   overrides   list of "file=path" pairs replacing editable files (known-bad variants)
-function(parlab_lab_variant prefix frozen sources json overrides with_programs)
+#   programs    the folder of the lab's teaching programs, or "" for none
+function(parlab_lab_variant prefix frozen sources json overrides programs)
     parlab_json_list("${json}" sources student_sources)
     parlab_json_list("${json}" support support_sources)
     parlab_json_list("${json}" tests test_sources)
@@ -72,26 +77,34 @@ function(parlab_lab_variant prefix frozen sources json overrides with_programs)
     target_include_directories(${prefix} PUBLIC "${dir}")
     target_link_libraries(${prefix} PUBLIC parlab::common PRIVATE parlab::warnings)
 
-    list(TRANSFORM test_sources PREPEND "${dir}/")
-    add_executable(${prefix}_tests ${test_sources})
+    # The tests are frozen: compiled once per lab and linked with every variant's library (the
+    # skeleton, the solution, each known-bad variant).
+    string(JSON number GET "${json}" number)
+    if(number LESS 10)
+        set(number "0${number}")
+    endif()
+    set(test_objects parlab_lab${number}_test_objects)
+    if(NOT TARGET ${test_objects})
+        list(TRANSFORM test_sources PREPEND "${dir}/")
+        add_library(${test_objects} OBJECT ${test_sources})
+        target_include_directories(${test_objects} PRIVATE "${dir}")
+        target_link_libraries(${test_objects} PRIVATE parlab::test_main parlab::warnings)
+        target_compile_definitions(${test_objects} PRIVATE PARLAB_IMAGES_DIR="${PROJECT_SOURCE_DIR}/images")
+    endif()
+    add_executable(${prefix}_tests $<TARGET_OBJECTS:${test_objects}>)
     target_link_libraries(${prefix}_tests PRIVATE ${prefix} parlab::test_main parlab::warnings)
-    target_compile_definitions(${prefix}_tests PRIVATE PARLAB_IMAGES_DIR="${PROJECT_SOURCE_DIR}/images")
 
-    if(with_programs)
-        string(JSON kind ERROR_VARIABLE missing TYPE "${json}" programs)
-        if(NOT missing AND kind STREQUAL "OBJECT")
-            string(JSON count LENGTH "${json}" programs)
-            if(count GREATER 0)
-                math(EXPR last "${count} - 1")
-                foreach(i RANGE ${last})
-                    string(JSON program MEMBER "${json}" programs ${i})
-                    string(JSON program_source GET "${json}" programs ${program})
-                    add_executable(${prefix}_${program} "${dir}/${program_source}")
-                    target_link_libraries(${prefix}_${program} PRIVATE ${prefix} parlab::warnings)
-                    target_compile_definitions(${prefix}_${program} PRIVATE
-                        PARLAB_IMAGES_DIR="${PROJECT_SOURCE_DIR}/images")
-                endforeach()
-            endif()
+    if(programs)
+        file(GLOB program_sources CONFIGURE_DEPENDS "${programs}/*.cpp")
+        foreach(program_source IN LISTS program_sources)
+            get_filename_component(program "${program_source}" NAME_WE)
+            add_executable(${prefix}_${program} "${program_source}")
+            target_link_libraries(${prefix}_${program} PRIVATE ${prefix} parlab::warnings)
+            target_compile_definitions(${prefix}_${program} PRIVATE
+                PARLAB_IMAGES_DIR="${PROJECT_SOURCE_DIR}/images")
+        endforeach()
+        if(EXISTS "${programs}/programs.cmake")
+            include("${programs}/programs.cmake")
         endif()
     endif()
 endfunction()
@@ -118,7 +131,8 @@ function(parlab_add_lab name)
     set(lab lab${number})
     set_property(GLOBAL APPEND PROPERTY PARLAB_LABS "${lab}")
 
-    parlab_lab_variant(parlab_${lab} "${dir}" "${PARLAB_LAB_DIR}/${name}" "${json}" "" ON)
+    parlab_lab_variant(parlab_${lab} "${dir}" "${PARLAB_LAB_DIR}/${name}" "${json}" ""
+                       "${CMAKE_SOURCE_DIR}/grader/labs/${name}/programs")
     string(JSON task_count LENGTH "${json}" tasks)
     math(EXPR last_task "${task_count} - 1")
     foreach(i RANGE ${last_task})
@@ -137,7 +151,7 @@ function(parlab_add_lab name)
         message(WARNING "kit check: ${name} has no solution in solutions/${name}")
         return()
     endif()
-    parlab_lab_variant(kit_${lab}_solution "${dir}" "${solution_dir}" "${json}" "" OFF)
+    parlab_lab_variant(kit_${lab}_solution "${dir}" "${solution_dir}" "${json}" "" "")
     foreach(i RANGE ${last_task})
         string(JSON task GET "${json}" tasks ${i} id)
         add_test(NAME kit.${lab}.solution.task${task}
@@ -196,7 +210,7 @@ function(parlab_add_lab name)
             DEPENDS "${solution_dir}/${bad_file}" "${solution_dir}/${bad_patch}"
             COMMENT "kit check: known-bad variant ${name}/${bad_name} (solutions/${name}/${bad_patch})"
             VERBATIM)
-        parlab_lab_variant(kit_${lab}_bad_${bad_id} "${dir}" "${solution_dir}" "${json}" "${bad_file}=${patched}" OFF)
+        parlab_lab_variant(kit_${lab}_bad_${bad_id} "${dir}" "${solution_dir}" "${json}" "${bad_file}=${patched}" "")
         add_test(NAME kit.${lab}.bad.${bad_name}
                  COMMAND kit_${lab}_bad_${bad_id}_tests "[${lab}]${bad_tag}" ${PARLAB_CATCH2_NO_TESTS})
         set_tests_properties(kit.${lab}.bad.${bad_name} PROPERTIES

@@ -6,9 +6,12 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <exception>
 #include <optional>
+#include <thread>
 #include <utility>
 
 #include "parlab/system_error.hpp"
@@ -171,6 +174,36 @@ void fork_for_each(std::size_t tasks, std::size_t workers, const std::function<v
                                   status);
     }
     if (first_failure) throw *first_failure;
+}
+
+limited_run run_with_time_limit(const std::function<void()>& body, double seconds) {
+    std::fflush(nullptr);
+    process child = process::start([&] {
+        ::setpgid(0, 0);
+        body();
+    });
+    // Both sides set the group: whichever runs first, the group exists before the parent could
+    // need to kill it.
+    ::setpgid(child.pid(), child.pid());
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    for (;;) {
+        siginfo_t info{};
+        // WNOWAIT: look without reaping, so that join() below still collects the status.
+        if (::waitid(P_PID, static_cast<id_t>(child.pid()), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+            info.si_pid != 0)
+            break;
+        if (std::chrono::steady_clock::now() > deadline) {
+            ::kill(-child.pid(), SIGKILL);
+            ::kill(child.pid(), SIGKILL);  // in case the group was never made
+            (void)child.join();
+            return {limited_end::timed_out, ""};
+        }
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    const exit_status status = child.join();
+    if (status.ok()) return {limited_end::returned, ""};
+    if (status.exited && !status.error.empty()) return {limited_end::threw, status.error};
+    return {limited_end::crashed, status.describe()};
 }
 
 }  // namespace parlab

@@ -25,15 +25,6 @@ TEST_CASE("time_repeated runs the warm-up and the repetitions", "[common][timing
     CHECK(s.min <= s.median);
 }
 
-TEST_CASE("compare_alternating interleaves A and B and pairs their times", "[common][timing]") {
-    std::string order;
-    const auto result = parlab::compare_alternating([&] { order += 'a'; }, [&] { order += 'b'; }, 3);
-    CHECK(order == "abababab");  // one warm-up pair, then three timed pairs
-    REQUIRE(result.ratios.size() == 3);
-    for (std::size_t i = 0; i < 3; ++i)
-        CHECK(result.ratios[i] == Approx(result.b.samples[i] / result.a.samples[i]));
-}
-
 TEST_CASE("stopwatch measures elapsed time", "[common][timing]") {
     parlab::stopwatch watch;
     volatile double sink = 0;

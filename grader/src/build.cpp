@@ -211,9 +211,16 @@ void submission_build::configure(build_kind kind) {
         argv.emplace_back("-DCMAKE_BUILD_TYPE=RelWithDebInfo");
         argv.emplace_back("-DPARLAB_SANITIZER=thread");
     }
+    // A tree configured before with the same arguments is reused as it is: the build tool re-runs
+    // CMake by itself when a CMakeLists.txt or lab.json changed, so a regrade only compiles.
+    std::string arguments;
+    for (const auto& a : argv) arguments += a + "\n";
+    const fs::path stamp = dir / "parlab-configured-with.txt";
+    configured_[kind] = true;
+    if (fs::exists(dir / "build.ninja") && read_text(stamp) == arguments) return;
     hand_over(dir);
     const auto result = run_command(argv, 600, build_as_, dir);
-    configured_[kind] = true;
+    if (result.code == 0) std::ofstream(stamp) << arguments;
     if (result.code != 0) {
         std::string last = result.output.substr(result.output.size() > 1500 ? result.output.size() - 1500 : 0);
         configure_errors_[kind] = "configuring the grader's build failed (a problem of the kit, not of your code):\n" + last;
@@ -233,8 +240,8 @@ lab_build submission_build::build(const lab_info& lab, build_kind kind) {
     }
     const fs::path dir = tree(kind);
     const std::string probe_target = fmt::format("parlab_probe_lab{:02}", lab.number);
-    if (!fs::exists(root_ / "grader" / "probes" / fmt::format("lab{:02}.cpp", lab.number))) {
-        out.errors = fmt::format("the grader has no probe for lab {} (grader/probes/lab{:02}.cpp)", lab.number, lab.number);
+    if (!fs::exists(root_ / "grader" / "labs" / lab.folder / "probe.cpp")) {
+        out.errors = fmt::format("the grader has no probe for lab {} (grader/labs/{}/probe.cpp)", lab.number, lab.folder);
         return out;
     }
     // configure() handed the tree over; what the build adds belongs to the user who builds.

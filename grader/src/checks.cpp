@@ -12,15 +12,16 @@
 #include <sstream>
 #include <thread>
 
-#include "labs.hpp"
 #include "parlab/workers.hpp"
 
 namespace parlab::grader {
 namespace fs = std::filesystem;
 namespace {
 
-int seconds_param(const check_spec& spec, const char* key, int fallback, const grading_context& context) {
-    return std::max(1, static_cast<int>(spec.params.value(key, fallback) * context.timeout_scale * context.load_factor));
+// The check's time limit: the rubric's "timeout" (or the type's default), grown for a slow or
+// loaded machine.
+int timeout_seconds(const check_spec& spec, int fallback, const grading_context& context) {
+    return std::max(1, static_cast<int>(spec.timeout.value_or(fallback) * context.timeout_scale * context.load_factor));
 }
 
 // A private copy of a program in the run folder, so the unprivileged user can run it wherever the
@@ -79,11 +80,10 @@ void fail(check_result& r, check_status status, std::string message, std::string
 // "exclude" (out of the maximum).
 void not_run(check_result& r, const check_spec& spec, const std::string& why) {
     r.status = check_status::skipped;
-    const std::string policy = spec.params.value("when_not_run", "defer");
-    if (policy == "award") {
+    if (spec.when_not_run == not_run_policy::award) {
         r.score = r.max_score;
         r.message = fmt::format("not run here ({}); its points are given, as the rubric says", why);
-    } else if (policy == "exclude") {
+    } else if (spec.when_not_run == not_run_policy::exclude) {
         r.score = r.max_score = 0;
         r.message = fmt::format("not run here ({}); it does not count, as the rubric says", why);
     } else {
@@ -125,7 +125,7 @@ constexpr std::size_t gib = std::size_t{1} << 30;
 // The memory limit of a run: the rubric's "memory_gib" (default 2 GiB); none for the
 // ThreadSanitizer build, whose shadow memory reserves terabytes of address space.
 std::optional<std::size_t> memory_limit(const check_spec& spec) {
-    const double limit = spec.params.value("memory_gib", 2.0);
+    const double limit = spec.memory_gib;
     if (limit <= 0) return std::nullopt;
     return static_cast<std::size_t>(limit * static_cast<double>(gib));
 }
@@ -140,7 +140,7 @@ bool out_of_memory(const std::string& text) {
 std::string memory_message(const check_spec& spec) {
     return fmt::format("used more than {:g} GiB of memory, this check's limit: does something allocate far more than "
                        "the input needs (or leak in a loop)?",
-                       spec.params.value("memory_gib", 2.0));
+                       spec.memory_gib);
 }
 
 std::string hung_at_start(int timeout) {
@@ -178,8 +178,6 @@ probe_outcome run_probe(const grading_context& context, const fs::path& program,
         } catch (const nlohmann::json::exception&) {
         }
     }
-    // The wall time of the whole run, as the grader measured it (whatever the answer said).
-    if (out.answer && out.answer->is_object()) (*out.answer)["wall"] = out.run.seconds;
     return out;
 }
 
@@ -197,34 +195,31 @@ bool abnormal_probe_end(check_result& r, const probe_outcome& out, int timeout, 
     return abnormal_end(r, out.run, timeout);
 }
 
-// The student's probe answer checked by the lab's verifier, scaled to the check's points.
-check_result verify_answer(const probe_verifier& verifier, const check_spec& spec, const nlohmann::json& answer,
-                           const grading_context& context, const check_result& start, const std::string& output) {
-    check_result verdict = verifier.verify(spec, answer, context);
-    verdict.name = start.name;
-    verdict.task = start.task;
-    verdict.max_score = start.max_score;
-    verdict.score = std::clamp(verdict.score, 0.0, 1.0) * start.max_score;  // verify gives a fraction
-    if (verdict.hint.empty()) verdict.hint = start.hint;
-    if (verdict.status != check_status::passed && verdict.details.empty()) verdict.details = output;
-    return verdict;
-}
-
-const probe_verifier* find_verifier(const lab_info& lab, const std::string& probe) {
-    const auto found = probe_verifiers().find(lab.name + "/" + probe);
-    return found == probe_verifiers().end() ? nullptr : &found->second;
+// The student's probe answer judged by the lab's verifier, its fraction turned into points.
+check_result verify_answer(const probe_verifier& verifier, const check_spec& spec, const probe_outcome& out,
+                           const grading_context& context, const check_result& start) {
+    verify_context with_wall{context};
+    with_wall.wall_seconds = out.run.seconds;  // as the grader measured it, whatever the answer says
+    const probe_verdict verdict = verifier.verify(spec, *out.answer, with_wall);
+    check_result r = start;
+    r.status = verdict.passed ? check_status::passed : check_status::failed;
+    r.score = std::clamp(verdict.passed ? 1.0 : verdict.fraction, 0.0, 1.0) * start.max_score;
+    r.message = verdict.message;
+    r.artifact = verdict.artifact;
+    if (!verdict.passed) r.details = out.run.output;
+    return r;
 }
 
 check_result run_probe_check(const grading_context& context, const lab_info& lab, const check_spec& spec,
                              const lab_programs& programs, lab_state& state) {
     check_result r = start_result(lab, spec);
-    const std::string probe = spec.params.value("probe", spec.name);
-    const probe_verifier* verifier = find_verifier(lab, probe);
+    const std::string& probe = spec.probe;
+    const probe_verifier* verifier = all_labs().probe(lab.name, probe);
     if (verifier == nullptr || programs.release.probe.empty()) {
         fail(r, check_status::error, fmt::format("the grader has no probe '{}/{}' (check the rubric)", lab.name, probe));
         return r;
     }
-    const int timeout = seconds_param(spec, "timeout", 30, context);
+    const int timeout = timeout_seconds(spec, 30, context);
     const probe_call call = verifier->make_call ? verifier->make_call(spec, context) : probe_call{};
     const probe_outcome out = run_probe(context, stage_program(programs.release.probe, context, "release"), probe, call.args,
                                         timeout, {}, memory_limit(spec));
@@ -241,7 +236,7 @@ check_result run_probe_check(const grading_context& context, const lab_info& lab
         return r;
     }
     try {
-        return verify_answer(*verifier, spec, *out.answer, context, r, out.run.output);
+        return verify_answer(*verifier, spec, out, context, r);
     } catch (const std::exception&) {
         fail(r, check_status::error, "the probe's answer was malformed: does your code write on the grader's channel?",
              out.run.output);
@@ -295,13 +290,13 @@ check_result run_race_check(const grading_context& context, const lab_info& lab,
              fmt::format("task {} does not pass its other checks yet, so the race check cannot vouch for it", spec.task));
         return r;
     }
-    const std::string probe = spec.params.value("probe", "");
-    const probe_verifier* verifier = find_verifier(lab, probe);
+    const std::string& probe = spec.probe;
+    const probe_verifier* verifier = all_labs().probe(lab.name, probe);
     if (verifier == nullptr || programs.tsan.probe.empty()) {
         fail(r, check_status::error, fmt::format("the grader has no probe '{}/{}' (check the rubric)", lab.name, probe));
         return r;
     }
-    const int timeout = seconds_param(spec, "timeout", 120, context);
+    const int timeout = timeout_seconds(spec, 120, context);
     // The kit's suppressions: races ThreadSanitizer reports inside the uninstrumented libstdc++.
     const fs::path suppressions = context.run_dir / "tsan.supp";
     fs::copy_file(context.root / "cmake" / "tsan.supp", suppressions, fs::copy_options::overwrite_existing);
@@ -332,7 +327,7 @@ check_result run_race_check(const grading_context& context, const lab_info& lab,
     }
     check_result verdict;
     try {
-        verdict = verify_answer(*verifier, spec, *out.answer, context, r, out.run.output);
+        verdict = verify_answer(*verifier, spec, out, context, r);
     } catch (const std::exception&) {
         fail(r, check_status::error, "the probe's answer was malformed: does your code write on the grader's channel?");
         return r;
@@ -373,7 +368,7 @@ std::uint64_t draw_nonce() {
 check_result run_timing_check(const grading_context& context, const lab_info& lab, const check_spec& spec,
                               const lab_programs& programs, lab_state& state) {
     check_result r = start_result(lab, spec);
-    const auto needs = spec.params.value("needs_cores", 1);
+    const int needs = spec.needs_cores;
     if (available_cpus() < static_cast<std::size_t>(needs)) {
         not_run(r, spec, fmt::format("needs {} cores, this machine gives the grader {}", needs, available_cpus()));
         return r;
@@ -391,10 +386,10 @@ check_result run_timing_check(const grading_context& context, const lab_info& la
             return r;
         }
     }
-    const double threshold = spec.params.at("min_speedup").get<double>();
-    const std::size_t batch = spec.params.value("pairs", 5);
-    const std::size_t max_pairs = spec.params.value("max_pairs", 15);
-    const int timeout = seconds_param(spec, "timeout", 20, context);
+    const double threshold = spec.min_speedup;
+    const std::size_t batch = spec.pairs;
+    const std::size_t max_pairs = spec.max_pairs;
+    const int timeout = timeout_seconds(spec, 20, context);
 
     // One side of the pair: the student's probe, or the grader's own reference program.
     struct side {
@@ -404,18 +399,16 @@ check_result run_timing_check(const grading_context& context, const lab_info& la
         const timing_verifier* verifier = nullptr;
         std::unique_ptr<sandbox_session> session;
     };
-    const auto make_side = [&](const char* key, const char* fallback_label) {
-        const auto& json = spec.params.at(key);
+    const auto make_side = [&](const timing_side& from) {
         side s;
-        s.label = json.value("label", fallback_label);
-        s.probe = json.at("probe").get<std::string>();
-        for (const auto& a : json.value("args", nlohmann::json::array())) s.args.push_back(a.get<std::string>());
-        s.reference = json.value("program", "student") == "reference";
+        s.label = from.label;
+        s.probe = from.probe;
+        s.args = from.args;
+        s.reference = from.reference;
         if (!s.reference) {
-            const auto found = timing_verifiers().find(lab.name + "/" + s.probe);
-            if (found == timing_verifiers().end())
+            s.verifier = all_labs().timing(lab.name, s.probe);
+            if (s.verifier == nullptr)
                 throw std::runtime_error(fmt::format("no timing verifier '{}/{}' (check the rubric)", lab.name, s.probe));
-            s.verifier = &found->second;
         }
         const fs::path program = s.reference ? stage_program(context.reference_probe, context, "grader")
                                              : stage_program(programs.release.probe, context, "release");
@@ -427,8 +420,8 @@ check_result run_timing_check(const grading_context& context, const lab_info& la
         s.session = std::make_unique<sandbox_session>(request);
         return s;
     };
-    side a = make_side("a", "baseline");
-    side b = make_side("b", "yours");
+    side a = make_side(spec.a);
+    side b = make_side(spec.b);
 
     // A side that ended or hung: the reason, in the student's terms.
     const auto session_failed = [&](side& s, const std::string& otherwise) {
@@ -486,7 +479,7 @@ check_result run_timing_check(const grading_context& context, const lab_info& la
             if (!tb) return r;
             speedups.push_back(*ta / std::max(*tb, 1e-9));
         }
-        verdict = decide_timing(speedups, threshold, spec.params.value("min_pairs_to_fail", std::size_t{10}));
+        verdict = decide_timing(speedups, threshold, spec.min_pairs_to_fail);
     }
     std::vector<double> sorted = speedups;
     std::sort(sorted.begin(), sorted.end());
@@ -534,27 +527,6 @@ double free_cores(std::chrono::milliseconds window) {
     const double idle_share = static_cast<double>(after.first - before.first) / static_cast<double>(total);
     return idle_share * static_cast<double>(std::thread::hardware_concurrency());
 }
-
-namespace {
-
-struct verifier_tables {
-    std::map<std::string, probe_verifier> probes;
-    std::map<std::string, timing_verifier> timing;
-};
-
-verifier_tables& tables() {
-    static verifier_tables t = [] {
-        verifier_tables made;
-        register_lab_verifiers(made.probes, made.timing);
-        return made;
-    }();
-    return t;
-}
-
-}  // namespace
-
-std::map<std::string, probe_verifier>& probe_verifiers() { return tables().probes; }
-std::map<std::string, timing_verifier>& timing_verifiers() { return tables().timing; }
 
 std::vector<race_report> parse_race_reports(const std::string& output) {
     static const std::string marker = "WARNING: ThreadSanitizer: ";

@@ -2,10 +2,7 @@
 // Running one rubric check against a built submission.
 
 #include <chrono>
-#include <cstdint>
 #include <filesystem>
-#include <functional>
-#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -14,22 +11,11 @@
 #include <nlohmann/json.hpp>
 
 #include "build.hpp"
+#include "lab_api.hpp"
 #include "model.hpp"
 #include "sandbox.hpp"
 
 namespace parlab::grader {
-
-/// Everything a check needs besides its spec and the built programs.
-struct grading_context {
-    std::filesystem::path root;          ///< the kit
-    std::filesystem::path run_dir;       ///< scratch folder the runs may write (owned by the run user)
-    std::filesystem::path artifacts_dir; ///< where checks write files for people (diff images)
-    unsigned long long seed = 0;
-    std::optional<std::pair<uid_t, gid_t>> run_as;
-    double timeout_scale = 1.0;          ///< PARLAB_TIMEOUT_SCALE, for slow machines
-    double load_factor = 1.0;            ///< time limits grow with the machine's load (see load_factor())
-    std::filesystem::path reference_probe;  ///< the grader's own timing baselines (no student code)
-};
 
 /// What the grader learnt about one lab's programs while checking it.
 struct lab_state {
@@ -42,39 +28,11 @@ struct lab_state {
     std::set<int> failed_tasks;
 };
 
-/// A probe run's input: the probe's arguments after the program name.
-struct probe_call {
-    std::vector<std::string> args;
-};
-
 /// The programs built for one lab.
 struct lab_programs {
     lab_build release;
     lab_build tsan;
 };
-
-/// Verifies what a lab's probe returned for a "probe" (or "race") check, against the grader's own
-/// reference; registered per lab in grader/src/labs.cpp.
-struct probe_verifier {
-    /// The probe's arguments after its check name, besides --seed (the probe makes its inputs
-    /// from the seed).
-    std::function<probe_call(const check_spec&, const grading_context&)> make_call;
-    /// Turns the probe's JSON answer into a result (status, score fraction, message).
-    std::function<check_result(const check_spec&, const nlohmann::json& answer, const grading_context&)> verify;
-};
-
-/// Checks what a timed run of the student's code answered (its digest) for the input made from
-/// (seed, nonce): the expected digest, and whether an answer matches it.
-struct timing_verifier {
-    std::function<std::string(const std::map<std::string, std::string>& options, std::uint64_t seed, std::uint64_t nonce)>
-        expected;
-    std::function<bool(const std::string& expected, const std::string& got)> matches =
-        [](const std::string& e, const std::string& g) { return e == g; };
-};
-
-/// Lab modules register their verifiers under "lab-name/probe-name".
-std::map<std::string, probe_verifier>& probe_verifiers();
-std::map<std::string, timing_verifier>& timing_verifiers();
 
 /// Runs one check. Never throws for anything the student's code does.
 [[nodiscard]] check_result run_check(const grading_context& context, const lab_info& lab, const check_spec& spec,

@@ -88,7 +88,7 @@ std::string clock_text(double seconds) {
 }
 
 std::vector<lab_info> chosen_labs(const fs::path& root, const std::vector<std::string>& names) {
-    std::vector<lab_info> all = load_labs(root / "labs", root / "grader" / "rubrics");
+    std::vector<lab_info> all = load_labs(root / "labs", root / "grader" / "labs");
     if (names.empty()) return all;
     std::vector<lab_info> chosen;
     for (const auto& name : names) {

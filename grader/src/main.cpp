@@ -1,11 +1,13 @@
-// parlab_grader: the grader behind `./parlab grade` and `./parlab batch`.
+// parlab_grader: everything behind `./parlab` but installing packages, building and the kit's tests.
 //   parlab_grader grade --root KIT [--solutions | --submission DIR] [--seed N] [--json F]
 //                       [--junit F] [--gradescope F] [--markdown F] [--check NAME,...] [--verbose] [LAB...]
 //   parlab_grader batch --root KIT DIR --csv FILE [--reports DIR] [--force] [--markdown] [--seed N] [LAB...]
 //   parlab_grader report REPORTS_DIR OUT.html
+//   parlab_grader list | hint | sources | watch | release | package --root KIT ... (see ./parlab help)
 // Exit codes: 0 every check passed, 1 some did not, 2 usage or set-up error.
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,8 +25,11 @@
 #include <vector>
 
 #include "class_report.hpp"
+#include "cli.hpp"
 #include "grade.hpp"
 #include "gradebook.hpp"
+#include "kit_tools.hpp"
+#include "known_bad.hpp"
 #include "parlab/workers.hpp"
 #include "report.hpp"
 #include "sandbox.hpp"
@@ -35,51 +40,6 @@ namespace fs = std::filesystem;
 using namespace parlab::grader;
 
 namespace {
-
-struct usage_error : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-
-struct arguments {
-    std::map<std::string, std::string> values;  // --name value
-    std::vector<std::string> flags;             // --name
-    std::vector<std::string> positional;
-    [[nodiscard]] bool flag(const std::string& name) const {
-        return std::find(flags.begin(), flags.end(), name) != flags.end();
-    }
-    [[nodiscard]] std::string value(const std::string& name, const std::string& fallback = "") const {
-        const auto it = values.find(name);
-        return it == values.end() ? fallback : it->second;
-    }
-};
-
-arguments parse(const std::vector<std::string>& args, const std::vector<std::string>& with_value,
-                const std::vector<std::string>& without_value) {
-    arguments parsed;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        std::string a = args[i];
-        if (a.rfind("--", 0) != 0) {
-            parsed.positional.push_back(a);
-            continue;
-        }
-        std::string inline_value;
-        bool has_inline = false;
-        if (const auto eq = a.find('='); eq != std::string::npos) {
-            inline_value = a.substr(eq + 1);
-            a = a.substr(0, eq);
-            has_inline = true;
-        }
-        if (std::find(with_value.begin(), with_value.end(), a) != with_value.end()) {
-            if (!has_inline && i + 1 >= args.size()) throw usage_error(fmt::format("{} needs a value", a));
-            parsed.values[a] = has_inline ? inline_value : args[++i];
-        } else if (std::find(without_value.begin(), without_value.end(), a) != without_value.end() && !has_inline) {
-            parsed.flags.push_back(a);
-        } else {
-            throw usage_error(fmt::format("unknown option '{}'", args[i]));
-        }
-    }
-    return parsed;
-}
 
 unsigned long long parse_seed(const std::string& text) {
     if (text.empty()) return draw_seed();
@@ -95,7 +55,7 @@ unsigned long long parse_seed(const std::string& text) {
 
 fs::path require_root(const arguments& args) {
     const fs::path root = args.value("--root");
-    if (root.empty() || !fs::exists(root / "grader" / "rubrics")) throw usage_error("--root must name the ParLab kit");
+    if (root.empty() || !fs::exists(root / "grader" / "labs")) throw usage_error("--root must name the ParLab kit");
     return fs::canonical(root);
 }
 
@@ -107,9 +67,10 @@ void write_reports(const grade_report& report, const arguments& args) {
 }
 
 int command_grade(const std::vector<std::string>& raw) {
-    const auto args = parse(raw, {"--root", "--submission", "--seed", "--json", "--junit", "--gradescope", "--markdown", "--check"},
-                            {"--solutions", "--verbose", "--quiet", "--build-only"});
+    const auto args = parse_arguments(raw, {"--root", "--submission", "--seed", "--json", "--junit", "--gradescope", "--markdown", "--check"},
+                            {"--solutions", "--verbose", "--quiet", "--build-only", "--known-bad"});
     const fs::path root = require_root(args);
+    if (args.flag("--known-bad")) return grade_known_bad_variants(root, args.positional, parse_seed(args.value("--seed")));
     grade_options options;
     options.build_only = args.flag("--build-only");
     options.root = root;
@@ -164,7 +125,7 @@ int command_grade(const std::vector<std::string>& raw) {
 }
 
 int command_batch(const std::vector<std::string>& raw) {
-    const auto args = parse(raw, {"--root", "--csv", "--reports", "--seed"}, {"--force", "--markdown"});
+    const auto args = parse_arguments(raw, {"--root", "--csv", "--reports", "--seed"}, {"--force", "--markdown"});
     batch_options options;
     options.root = require_root(args);
     if (args.positional.empty()) throw usage_error("batch needs the folder of submissions: batch DIR --csv FILE");
@@ -183,8 +144,8 @@ int command_batch(const std::vector<std::string>& raw) {
 }
 
 int command_report(const std::vector<std::string>& raw) {
-    const auto args = parse(raw, {"--root"}, {});
-    if (args.positional.size() != 2) throw usage_error("usage: ./parlab report REPORTS_DIR OUT.html");
+    const auto args = parse_arguments(raw, {"--root"}, {});
+    if (args.positional.size() != 2) throw usage_error("report needs the reports folder and the page to write: ./parlab report REPORTS_DIR OUT.html");
     const fs::path dir = args.positional[0], out = args.positional[1];
     const report_set set = load_reports(dir);
     for (const auto& warning : set.warnings) fmt::print(stderr, "parlab: warning: {}\n", warning);
@@ -198,18 +159,18 @@ std::optional<nlohmann::json> last_grade(const fs::path& root) {
 }
 
 int command_list(const std::vector<std::string>& raw) {
-    const auto args = parse(raw, {"--root"}, {});
+    const auto args = parse_arguments(raw, {"--root"}, {});
     const fs::path root = require_root(args);
-    const auto labs = load_labs(root / "labs", root / "grader" / "rubrics");
+    const auto labs = load_labs(root / "labs", root / "grader" / "labs");
     fmt::print("{}", list_labs(labs, last_grade(root), ::isatty(1) != 0 && std::getenv("NO_COLOR") == nullptr));
     return 0;
 }
 
 int command_hint(const std::vector<std::string>& raw) {
-    const auto args = parse(raw, {"--root"}, {"--reset", "--all"});
+    const auto args = parse_arguments(raw, {"--root"}, {"--reset", "--all"});
     const fs::path root = require_root(args);
-    if (args.positional.empty() || args.positional.size() > 2) throw usage_error("usage: ./parlab hint LAB [TASK] [--all] [--reset]");
-    const auto labs = load_labs(root / "labs", root / "grader" / "rubrics");
+    if (args.positional.empty() || args.positional.size() > 2) throw usage_error("hint needs a lab: ./parlab hint LAB [TASK] [--all] [--reset]");
+    const auto labs = load_labs(root / "labs", root / "grader" / "labs");
     const lab_info* lab = find_lab(labs, args.positional[0]);
     if (lab == nullptr) throw usage_error(fmt::format("no lab '{}'; ./parlab list shows them", args.positional[0]));
     int task = 0;
@@ -264,6 +225,120 @@ int command_hint(const std::vector<std::string>& raw) {
     return 0;
 }
 
+int command_sources(const std::vector<std::string>& raw) {
+    const auto args = parse_arguments(raw, {"--root"}, {});
+    const fs::path root = require_root(args);
+    const auto labs = load_labs(root / "labs", root / "grader" / "labs");
+    std::vector<const lab_info*> chosen;
+    for (const auto& name : args.positional) {
+        const lab_info* lab = find_lab(labs, name);
+        if (lab == nullptr) throw usage_error(fmt::format("no lab '{}'; ./parlab list shows them", name));
+        chosen.push_back(lab);
+    }
+    if (chosen.empty())
+        for (const auto& lab : labs) chosen.push_back(&lab);
+    for (const auto* lab : chosen)
+        for (const auto& file : lab->sources) fmt::print("{}/{}\n", lab->folder, file);
+    return 0;
+}
+
+int command_watch(const std::vector<std::string>& raw) {
+    const auto args = parse_arguments(raw, {"--root", "--max-runs", "--timeout"}, {"--all"});
+    watch_options options;
+    options.root = require_root(args);
+    if (args.positional.empty() || args.positional.size() > 2)
+        throw usage_error("watch needs a lab: ./parlab watch LAB [TASK] [--all]");
+    options.lab = args.positional.front();
+    options.all = args.flag("--all");
+    try {
+        if (args.positional.size() == 2) options.task = static_cast<int>(parlab::parse_positive(args.positional[1], "TASK"));
+        if (const auto n = args.value("--max-runs"); !n.empty())
+            options.max_runs = static_cast<int>(parlab::parse_positive(n, "--max-runs"));
+        if (const auto t = args.value("--timeout"); !t.empty())
+            options.timeout_seconds = static_cast<int>(parlab::parse_positive(t, "--timeout"));
+    } catch (const std::invalid_argument& error) {
+        throw usage_error(error.what());
+    }
+    if (const char* interval = std::getenv("PARLAB_WATCH_INTERVAL"); interval != nullptr) {
+        options.interval_seconds = std::atof(interval);
+        if (!(options.interval_seconds > 0)) throw usage_error("PARLAB_WATCH_INTERVAL must be a number of seconds above 0");
+    }
+    if (const char* dir = std::getenv("PARLAB_WATCH_DIR"); dir != nullptr) options.dir = dir;
+    if (const char* run = std::getenv("PARLAB_WATCH_RUN"); run != nullptr) options.run_command = run;
+    return watch_lab(options);
+}
+
+int command_release(const std::vector<std::string>& raw) {
+    const auto args = parse_arguments(raw, {"--root"}, {});
+    const fs::path root = require_root(args);
+    if (args.positional.size() != 1) throw usage_error("release needs one folder: ./parlab release DIR");
+    const fs::path dest = fs::absolute(args.positional.front());
+    const std::size_t files = write_release(root, dest);
+    fmt::print("wrote the student edition to {} ({} files, no solutions/)\n", args.positional.front(), files);
+    return 0;
+}
+
+int command_package(const std::vector<std::string>& raw) {
+    const auto args = parse_arguments(raw, {"--root"}, {});
+    const fs::path root = require_root(args);
+    if (args.positional.empty() || args.positional.front() != "gradescope")
+        throw usage_error("package knows one target: ./parlab package gradescope [LAB...] [OUT.zip]");
+    if (!fs::is_directory(root / "solutions")) throw usage_error("package needs the instructor's copy");
+    fs::path out = "parlab-gradescope.zip";
+    std::vector<std::string> labs;
+    for (auto it = args.positional.begin() + 1; it != args.positional.end(); ++it) {
+        if (fs::path(*it).extension() == ".zip") out = *it;
+        else labs.push_back(*it);
+    }
+    write_gradescope_package(root, labs, out);
+    fmt::print("wrote {} (labs: {}): upload it as the autograder in Gradescope\n", fs::absolute(out).string(),
+               labs.empty() ? std::string("all") : fmt::format("{}", fmt::join(labs, " ")));
+    return 0;
+}
+
+/// `bench [--only LAB] [ARGS...]`: every lab's bench program on the solutions. ("copy" and "filter"
+/// name labs 03 and 04, as they did when one program measured both.)
+int command_bench(const std::vector<std::string>& raw) {
+    fs::path root;
+    std::string only;
+    std::vector<std::string> rest;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        if (raw[i] == "--root" && i + 1 < raw.size()) root = raw[++i];
+        else if (raw[i] == "--only") {
+            if (i + 1 >= raw.size()) throw usage_error("bench: --only needs a lab");
+            only = raw[++i];
+            if (only == "copy") only = "shared-image-copy";
+            if (only == "filter") only = "edge-filter";
+        } else rest.push_back(raw[i]);
+    }
+    arguments with_root;
+    with_root.values["--root"] = root.string();
+    return run_benches(require_root(with_root), only, rest);
+}
+
+/// A lab's teaching program: `demo LAB [--solutions] [ARGS...]`, or `PROGRAM [--solutions] [ARGS...]`
+/// for a program that one lab ships (`filter`). Everything else is the program's own arguments.
+int command_program(const std::string& command, const std::vector<std::string>& raw) {
+    fs::path root;
+    bool solutions = false;
+    std::vector<std::string> rest;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        if (raw[i] == "--root" && i + 1 < raw.size()) root = raw[++i];
+        else if (raw[i] == "--solutions") solutions = true;
+        else rest.push_back(raw[i]);
+    }
+    arguments with_root;
+    with_root.values["--root"] = root.string();
+    root = require_root(with_root);
+    std::string lab;
+    if (command == "demo") {
+        if (rest.empty() || rest.front().rfind("--", 0) == 0) throw usage_error("demo needs a lab: ./parlab demo LAB [--solutions]");
+        lab = rest.front();
+        rest.erase(rest.begin());
+    }
+    return run_lab_program(root, lab, command, rest, solutions);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -282,7 +357,12 @@ int main(int argc, char** argv) {
         if (command == "report") return command_report(args);
         if (command == "list") return command_list(args);
         if (command == "hint") return command_hint(args);
-        throw usage_error(fmt::format("unknown grader command '{}'", command));
+        if (command == "sources") return command_sources(args);
+        if (command == "watch") return command_watch(args);
+        if (command == "release") return command_release(args);
+        if (command == "package") return command_package(args);
+        if (command == "bench") return command_bench(args);
+        return command_program(command, args);
     } catch (const usage_error& error) {
         fmt::print(stderr, "parlab: {}\n", error.what());
         return 2;

@@ -60,7 +60,164 @@ nlohmann::json read_json(const std::filesystem::path& path) {
 
 }  // namespace
 
-std::vector<lab_info> load_labs(const std::filesystem::path& labs_dir, const std::filesystem::path& rubrics_dir) {
+namespace {
+
+// The kinds of rubric values: a verifier's params (param_type), and the objects and lists of
+// the rubric's own keys.
+enum class value_kind { integer, number, text, boolean, object, list, text_list };
+
+value_kind kind_of(param_type type) {
+    switch (type) {
+        case param_type::integer: return value_kind::integer;
+        case param_type::number: return value_kind::number;
+        case param_type::text: return value_kind::text;
+        case param_type::boolean: return value_kind::boolean;
+    }
+    return value_kind::text;
+}
+
+// One rubric key: its kind, and whether the entry must have it.
+struct key_rule {
+    std::string key;
+    value_kind kind;
+    bool required = false;
+};
+
+const char* kind_name(value_kind kind) {
+    switch (kind) {
+        case value_kind::integer: return "a whole number";
+        case value_kind::number: return "a number";
+        case value_kind::text: return "a string";
+        case value_kind::boolean: return "true or false";
+        case value_kind::object: return "an object";
+        case value_kind::list: return "a list";
+        case value_kind::text_list: return "a list of strings";
+    }
+    return "?";
+}
+
+bool has_kind(const nlohmann::json& value, value_kind kind) {
+    switch (kind) {
+        case value_kind::integer: return value.is_number_integer();
+        case value_kind::number: return value.is_number();
+        case value_kind::text: return value.is_string();
+        case value_kind::boolean: return value.is_boolean();
+        case value_kind::object: return value.is_object();
+        case value_kind::list: return value.is_array();
+        case value_kind::text_list:
+            return value.is_array() && std::all_of(value.begin(), value.end(), [](const auto& v) { return v.is_string(); });
+    }
+    return false;
+}
+
+// Reads a rubric object against its rules: every key known, of its type, the required ones there.
+class entry_reader {
+public:
+    entry_reader(const nlohmann::json& entry, std::string where) : entry_(entry), where_(std::move(where)) {
+        if (!entry_.is_object()) throw error("is not a JSON object");
+    }
+    [[nodiscard]] std::runtime_error error(const std::string& what) const { return std::runtime_error(where_ + ": " + what); }
+    void allow(const std::vector<key_rule>& rules) {
+        for (const auto& rule : rules) {
+            const auto found = entry_.find(rule.key);
+            if (found == entry_.end()) {
+                if (rule.required) throw error(fmt::format("\"{}\" is missing", rule.key));
+            } else if (!has_kind(*found, rule.kind)) {
+                throw error(fmt::format("\"{}\" must be {}, not {}", rule.key, kind_name(rule.kind), found->dump()));
+            }
+            known_.push_back(rule.key);
+        }
+    }
+    /// Throws for the first key no rule allowed.
+    void no_other_keys() const {
+        for (const auto& item : entry_.items())
+            if (std::find(known_.begin(), known_.end(), item.key()) == known_.end())
+                throw error(fmt::format("unknown key \"{}\"", item.key()));
+    }
+    /// allow() for one key, then its value into `into` when the entry has it.
+    template <class T>
+    void take(const std::string& key, value_kind kind, T& into, bool required = false) {
+        allow({{key, kind, required}});
+        if (const auto found = entry_.find(key); found != entry_.end()) into = found->template get<T>();
+    }
+    template <class T>
+    void take(const std::string& key, value_kind kind, std::optional<T>& into) {
+        allow({{key, kind, false}});
+        if (const auto found = entry_.find(key); found != entry_.end()) into = found->template get<T>();
+    }
+    [[nodiscard]] const nlohmann::json& json() const { return entry_; }
+
+private:
+    const nlohmann::json& entry_;
+    std::string where_;
+    std::vector<std::string> known_;
+};
+
+timing_side parse_side(const nlohmann::json& json, const std::string& where, const char* fallback_label) {
+    entry_reader side(json, where);
+    timing_side out;
+    out.label = fallback_label;
+    side.take("label", value_kind::text, out.label);
+    side.take("probe", value_kind::text, out.probe, true);
+    side.take("args", value_kind::text_list, out.args);
+    std::string program = "student";
+    side.take("program", value_kind::text, program);
+    if (program != "student" && program != "reference")
+        throw side.error(fmt::format("\"program\" is \"{}\"; it is student or reference", program));
+    out.reference = program == "reference";
+    side.no_other_keys();
+    return out;
+}
+
+}  // namespace
+
+check_spec parse_check(const nlohmann::json& entry, const std::string& lab, const std::string& where) {
+    const std::string name = entry.is_object() && entry.contains("name") && entry.at("name").is_string()
+                                 ? entry.at("name").get<std::string>()
+                                 : std::string("?");
+    entry_reader c(entry, fmt::format("{}: check \"{}\"", where, name));
+    check_spec spec;
+    c.take("name", value_kind::text, spec.name, true);
+    c.take("task", value_kind::integer, spec.task);
+    c.take("points", value_kind::number, spec.points, true);
+    c.take("type", value_kind::text, spec.type, true);
+    c.take("description", value_kind::text, spec.description);
+    c.take("timeout", value_kind::integer, spec.timeout);
+    c.take("memory_gib", value_kind::number, spec.memory_gib);
+    std::string policy = "defer";
+    c.take("when_not_run", value_kind::text, policy);
+    if (policy == "award") spec.when_not_run = not_run_policy::award;
+    else if (policy == "exclude") spec.when_not_run = not_run_policy::exclude;
+    else if (policy != "defer") throw c.error(fmt::format("\"when_not_run\" is \"{}\"; it is defer, award or exclude", policy));
+
+    if (spec.type == "probe" || spec.type == "race") {
+        spec.probe = spec.type == "probe" ? spec.name : "";
+        c.take("probe", value_kind::text, spec.probe, spec.type == "race");
+        // The keys the probe's verifier takes: the rubric's value, or the declared default.
+        if (const auto* params = declared_params(lab, spec.probe)) {
+            for (const auto& p : *params) {
+                c.allow({{p.key, kind_of(p.type)}});
+                spec.probe_params[p.key] = entry.contains(p.key) ? entry.at(p.key) : p.fallback;
+            }
+        }
+    } else if (spec.type == "timing") {
+        c.take("needs_cores", value_kind::integer, spec.needs_cores);
+        c.take("min_speedup", value_kind::number, spec.min_speedup, true);
+        c.take("pairs", value_kind::integer, spec.pairs);
+        c.take("max_pairs", value_kind::integer, spec.max_pairs);
+        c.take("min_pairs_to_fail", value_kind::integer, spec.min_pairs_to_fail);
+        c.allow({{"a", value_kind::object, true}, {"b", value_kind::object, true}});
+        const std::string side_where = fmt::format("{}: check \"{}\"", where, name);
+        spec.a = parse_side(entry.at("a"), side_where + ": \"a\"", "baseline");
+        spec.b = parse_side(entry.at("b"), side_where + ": \"b\"", "yours");
+    } else {
+        throw c.error(fmt::format("type \"{}\"; the types are probe, race and timing", spec.type));
+    }
+    c.no_other_keys();
+    return spec;
+}
+
+std::vector<lab_info> load_labs(const std::filesystem::path& labs_dir, const std::filesystem::path& grading_dir) {
     std::vector<lab_info> labs;
     if (!std::filesystem::is_directory(labs_dir)) throw std::runtime_error(fmt::format("no lab folder {}", labs_dir.string()));
     for (const auto& entry : std::filesystem::directory_iterator(labs_dir)) {
@@ -81,34 +238,16 @@ std::vector<lab_info> load_labs(const std::filesystem::path& labs_dir, const std
         }
         // Every check of a lab is in its rubric: the grader gives points only for what it verifies
         // itself (a probe against its reference), never for the lab's own tests passing.
-        const auto rubric_path = rubrics_dir / (lab.folder + ".json");
+        const auto rubric_path = grading_dir / lab.folder / "rubric.json";
         if (!std::filesystem::exists(rubric_path))
             throw std::runtime_error(fmt::format("lab {} has no rubric: add {}", lab.folder, rubric_path.string()));
+        // Errors name the rubric as the kit's contributors know it: grader/labs/NN-name/rubric.json.
+        const std::string where = rubric_path.lexically_relative(grading_dir.parent_path().parent_path()).string();
         const auto rubric = read_json(rubric_path);
-        try {
-            for (const auto& c : rubric.at("checks")) {
-                check_spec spec;
-                spec.name = c.at("name").get<std::string>();
-                spec.task = c.value("task", 0);
-                spec.points = c.at("points").get<double>();
-                spec.type = c.at("type").get<std::string>();
-                spec.description = c.value("description", "");
-                spec.params = c;
-                if (spec.type != "probe" && spec.type != "race" && spec.type != "timing")
-                    throw std::runtime_error(fmt::format("{}: check '{}' has type '{}'; the types are probe, race and timing",
-                                                         rubric_path.string(), spec.name, spec.type));
-                if (const std::string policy = c.value("when_not_run", "defer");
-                    policy != "defer" && policy != "award" && policy != "exclude")
-                    throw std::runtime_error(fmt::format("{}: check '{}' has when_not_run '{}'; it is defer, award or exclude",
-                                                         rubric_path.string(), spec.name, policy));
-                if (spec.type == "race" && !c.contains("probe"))
-                    throw std::runtime_error(fmt::format("{}: race check '{}' needs \"probe\": the probe check it runs",
-                                                         rubric_path.string(), spec.name));
-                lab.checks.push_back(std::move(spec));
-            }
-        } catch (const nlohmann::json::exception& error) {
-            throw std::runtime_error(fmt::format("{}: {}", rubric_path.string(), error.what()));
-        }
+        entry_reader top(rubric, where);
+        top.allow({{"about", value_kind::text}, {"checks", value_kind::list, true}});
+        for (const auto& c : rubric.at("checks")) lab.checks.push_back(parse_check(c, lab.name, where));
+        top.no_other_keys();
         labs.push_back(std::move(lab));
     }
     std::sort(labs.begin(), labs.end(), [](const lab_info& a, const lab_info& b) { return a.number < b.number; });

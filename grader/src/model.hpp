@@ -1,6 +1,7 @@
 #pragma once
 // What the grader knows about labs and what it found: lab metadata, rubric checks, results.
 
+#include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -14,15 +15,64 @@ enum class check_status { passed, failed, timeout, crashed, error, inconclusive,
 
 [[nodiscard]] const char* to_string(check_status status) noexcept;
 
-/// One check of a lab's rubric (grader/rubrics/NN-name.json), as an instructor edits it.
+/// The type of a rubric value a check takes.
+enum class param_type { integer, number, text, boolean };
+
+/// A rubric key a lab's verifier takes for its probe (besides the keys every check has), with its
+/// type and its value when the rubric leaves it out. Declared where the verifier is registered
+/// (grader/labs/NN-name/verify.cpp), so that the rubric loader can check it.
+struct param_decl {
+    std::string key;
+    param_type type = param_type::integer;
+    nlohmann::json fallback;
+};
+
+/// The rubric keys the lab's verifier of `probe` declares; nullptr when there is no such verifier.
+/// The lab registry (lab_api.cpp) answers it.
+[[nodiscard]] const std::vector<param_decl>* declared_params(const std::string& lab, const std::string& probe);
+
+/// What a check that this machine cannot run is worth (a speedup check without the cores).
+enum class not_run_policy {
+    defer,    ///< no points yet, the maximum unchanged: grade again where it can run (the default)
+    award,    ///< its points
+    exclude,  ///< out of the maximum
+};
+
+/// One side of a timing check: a timed run of the student's probe or of the grader's reference.
+struct timing_side {
+    std::string label;
+    std::string probe;               ///< the timed run's name in its program
+    std::vector<std::string> args;   ///< "--key=value" options
+    bool reference = false;          ///< "program": "reference" (the grader's own) or "student"
+};
+
+/// One check of a lab's rubric (grader/labs/NN-name/rubric.json), as an instructor edits it, with
+/// every key parsed and its type checked when the rubric is loaded.
 struct check_spec {
     std::string name;
     int task = 0;
     double points = 0;
-    std::string type;           ///< tests | race | probe | timing
+    std::string type;           ///< race | probe | timing
     std::string description;
-    nlohmann::json params;      ///< everything else in the rubric entry
+    std::optional<int> timeout;       ///< seconds; left out, the type's default
+    double memory_gib = 2.0;          ///< a run's memory limit (0 or less: none)
+    not_run_policy when_not_run = not_run_policy::defer;
+    /// probe and race checks: the probe check that runs (a probe check's own name by default)
+    std::string probe;
+    /// timing checks: see run_timing_check
+    int needs_cores = 1;
+    double min_speedup = 0;
+    std::size_t pairs = 5, max_pairs = 15, min_pairs_to_fail = 10;
+    timing_side a, b;
+    /// The keys the probe's verifier declares (param_decl), each present: the rubric's value or
+    /// the declared default.
+    nlohmann::json probe_params = nlohmann::json::object();
 };
+
+/// Parses one rubric entry of the lab named `lab` (for the keys its verifiers declare). Throws
+/// std::runtime_error "<where>: check "NAME": ..." for an unknown key, a missing one or a
+/// value of the wrong type.
+[[nodiscard]] check_spec parse_check(const nlohmann::json& entry, const std::string& lab, const std::string& where);
 
 /// A lab as lab.json and its rubric describe it.
 struct lab_info {
@@ -46,8 +96,8 @@ struct check_result {
     std::string name;
     int task = 0;
     check_status status = check_status::error;
-    double score = 0;
-    double max_score = 0;
+    double score = 0;           ///< points earned, 0 to max_score
+    double max_score = 0;       ///< the check's points
     std::string message;        ///< one line
     std::string details;        ///< longer output (test failures, race report), may be empty
     std::string hint;           ///< what to do next, e.g. the hint command
@@ -77,10 +127,11 @@ struct grade_report {
     [[nodiscard]] bool all_passed() const;
 };
 
-/// Reads every lab of `labs_dir` (folders with lab.json) and its rubric from `rubrics_dir`.
+/// Reads every lab of `labs_dir` (folders with lab.json) and its rubric,
+/// `grading_dir`/NN-name/rubric.json (grading_dir is the kit's grader/labs).
 /// Throws std::runtime_error naming the file for a missing or malformed one.
 [[nodiscard]] std::vector<lab_info> load_labs(const std::filesystem::path& labs_dir,
-                                              const std::filesystem::path& rubrics_dir);
+                                              const std::filesystem::path& grading_dir);
 
 /// Finds a lab by folder name ("01-race-condition"), short name ("race-condition") or number.
 [[nodiscard]] const lab_info* find_lab(const std::vector<lab_info>& labs, const std::string& name);

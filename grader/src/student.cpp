@@ -118,4 +118,48 @@ hint_answer next_hint(const lab_info& lab, const std::map<int, std::vector<std::
     return answer;
 }
 
+test_run read_test_output(const std::string& output, int max_failures) {
+    static const std::regex cases_line(R"(test cases:\s*(\d+)\s*\|\s*(\d+) passed(?:\s*\|\s*(\d+) failed)?)");
+    static const std::regex assertions_line(R"(assertions:\s*\d+\s*\|\s*\d+ passed\s*\|\s*(\d+) failed)");
+    static const std::regex all_passed(R"(All tests passed \(\d+ assertions? in (\d+) test cases?\))");
+    static const std::regex banner(R"(^(~+|.* is a Catch2? v[0-9.]+ host application\.|Run with -\? for options|Filters: .*|Randomness seeded to: .*)$)");
+    test_run run;
+    std::istringstream lines(output);
+    std::vector<std::string> kept;
+    int failures = 0, hidden = 0;
+    bool hiding = false;
+    for (std::string line; std::getline(lines, line);) {
+        std::smatch m;
+        if (std::regex_search(line, m, cases_line)) {
+            run.summary_seen = true;
+            run.cases = std::stoi(m[1]);
+            run.failed_cases = m[3].matched ? std::stoi(m[3]) : 0;
+        } else if (std::regex_search(line, m, all_passed)) {
+            run.summary_seen = true;
+            run.cases = std::stoi(m[1]);
+        } else if (std::regex_search(line, m, assertions_line)) {
+            run.failed_assertions = std::stoi(m[1]);
+        }
+        if (std::regex_match(line, banner)) continue;
+        // A failed assertion starts "file:line: FAILED:"; a new test case or the summary starts
+        // with a rule, which ends the hiding of the failures past the first few.
+        if (line.find(": FAILED:") != std::string::npos) {
+            ++failures;
+            hiding = max_failures > 0 && failures > max_failures;
+            if (hiding) ++hidden;
+        } else if (line.rfind("-----", 0) == 0 || line.rfind("=====", 0) == 0) {
+            if (hiding && line.rfind("=====", 0) == 0) {
+                kept.push_back(fmt::format("... and {} more failed assertion{} not shown", hidden, hidden == 1 ? "" : "s"));
+                kept.emplace_back();
+            }
+            hiding = hiding && line.rfind("=====", 0) != 0;
+        }
+        if (!hiding) kept.push_back(line);
+    }
+    while (!kept.empty() && trim(kept.front()).empty()) kept.erase(kept.begin());
+    while (!kept.empty() && trim(kept.back()).empty()) kept.pop_back();
+    for (const auto& line : kept) run.shown += line + "\n";
+    return run;
+}
+
 }  // namespace parlab::grader

@@ -35,4 +35,17 @@ struct hint_answer {
 [[nodiscard]] hint_answer next_hint(const lab_info& lab, const std::map<int, std::vector<std::string>>& hints, int task,
                                     const std::optional<nlohmann::json>& last_grade, nlohmann::json& state);
 
+/// What one run of a lab's Catch2 tests (one task's tag) said, for `./parlab watch`.
+struct test_run {
+    int cases = 0;          ///< test cases run
+    int failed_cases = 0;
+    int failed_assertions = 0;
+    bool summary_seen = false;  ///< false when the run ended before Catch2's closing summary (a crash)
+    std::string shown;      ///< the output worth reading, without Catch2's banner, cut to the first failures
+};
+
+/// Reads the console output of a Catch2 run; `shown` keeps the first `max_failures` failed
+/// assertions (all of them when 0) and says how many more there were.
+[[nodiscard]] test_run read_test_output(const std::string& output, int max_failures);
+
 }  // namespace parlab::grader

@@ -23,6 +23,8 @@ expect 2 "watch needs a lab" "$kit/parlab" watch
 expect 2 "release needs one folder" "$kit/parlab" release
 expect 2 "package knows one target" "$kit/parlab" package zip
 expect 2 "report needs the reports folder" "$kit/parlab" report only-one
+expect 2 "bench: no lab 'frob'" "$kit/parlab" bench --only frob
+expect 2 "demo needs a lab" "$kit/parlab" demo
 PARLAB_NO_INSTALL=1 PARLAB_TEST_EXTRA_PACKAGE=parlab-no-such-package \
     expect 2 "missing packages: parlab-no-such-package; install them with: .*apt-get install -y parlab-no-such-package" \
     "$kit/parlab" grade

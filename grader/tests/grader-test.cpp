@@ -20,15 +20,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A rubric check worth 10 points.
-check_spec make_spec(const std::string& name, int task, const std::string& type, nlohmann::json params) {
-    check_spec spec;
-    spec.name = name;
-    spec.task = task;
-    spec.points = 10;
-    spec.type = type;
-    spec.params = std::move(params);
-    return spec;
+// A rubric check of `lab` worth 10 points, parsed as the rubric loader parses it.
+check_spec make_spec(const std::string& lab, const std::string& name, int task, const std::string& type, nlohmann::json params) {
+    params["name"] = name;
+    params["task"] = task;
+    params["points"] = 10;
+    params["type"] = type;
+    return parse_check(params, lab, "test rubric");
 }
 
 // Lab 01's "mutex-threads" probe check run against a stand-in for a probe linked to student code
@@ -38,7 +36,7 @@ check_result run_against(const std::string& behaviour, lab_state* state = nullpt
     lab.number = 1;
     lab.name = "race-condition";
     lab.folder = "01-race-condition";
-    const check_spec spec = make_spec("mutex-threads", 1, "probe", {{"runs", 3}, {"timeout", 2}});
+    const check_spec spec = make_spec("race-condition", "mutex-threads", 1, "probe", {{"runs", 3}, {"timeout", 2}});
     grading_context context;
     context.root = PARLAB_KIT_ROOT;
     context.seed = 1234;
@@ -239,7 +237,7 @@ TEST_CASE("reports carry the fields tools read", "[grader][report]") {
 
 TEST_CASE("the kit's labs and rubrics load, and points add up to 100", "[grader][rubric]") {
     const fs::path root = PARLAB_KIT_ROOT;
-    const auto labs = load_labs(root / "labs", root / "grader" / "rubrics");
+    const auto labs = load_labs(root / "labs", root / "grader" / "labs");
     for (const auto& lab : labs) {
         double total = 0;
         for (const auto& c : lab.checks) total += c.points;
@@ -249,6 +247,97 @@ TEST_CASE("the kit's labs and rubrics load, and points add up to 100", "[grader]
         CHECK(find_lab(labs, lab.folder) == &lab);
     }
     CHECK(find_lab(labs, "no-such-lab") == nullptr);
+}
+
+TEST_CASE("a rubric entry is parsed into a typed check, and a mistake names the file, the check and the key",
+          "[grader][rubric]") {
+    const std::string where = "grader/labs/01-race-condition/rubric.json";
+    const auto parse = [&](const std::string& lab, nlohmann::json entry) { return parse_check(entry, lab, where); };
+    const nlohmann::json mutex = {{"name", "mutex-threads"}, {"task", 1}, {"points", 20}, {"type", "probe"}};
+
+    SECTION("the verifier's declared keys get their defaults, the common ones their types") {
+        const check_spec spec = parse("race-condition", mutex);
+        CHECK(spec.probe == "mutex-threads");
+        CHECK(spec.probe_params.at("runs") == 5);
+        CHECK_FALSE(spec.timeout.has_value());
+        CHECK(spec.when_not_run == not_run_policy::defer);
+        nlohmann::json entry = mutex;
+        entry["runs"] = 3;
+        entry["timeout"] = 7;
+        entry["when_not_run"] = "exclude";
+        const check_spec tuned = parse("race-condition", entry);
+        CHECK(tuned.probe_params.at("runs") == 3);
+        CHECK(tuned.timeout == 7);
+        CHECK(tuned.when_not_run == not_run_policy::exclude);
+    }
+    SECTION("an unknown key") {
+        nlohmann::json entry = mutex;
+        entry["rnus"] = 5;
+        CHECK_THROWS_WITH(parse("race-condition", entry),
+                          where + ": check \"mutex-threads\": unknown key \"rnus\"");
+    }
+    SECTION("a key another lab's verifier takes is unknown here") {
+        const nlohmann::json entry = {{"name", "atomic-per-chunk"}, {"points", 15}, {"type", "probe"}, {"runs", 5}};
+        CHECK_THROWS_WITH(parse("lock-placement", entry), contains("check \"atomic-per-chunk\": unknown key \"runs\""));
+    }
+    SECTION("a value of the wrong type") {
+        nlohmann::json entry = mutex;
+        entry["runs"] = "five";
+        CHECK_THROWS_WITH(parse("race-condition", entry),
+                          where + ": check \"mutex-threads\": \"runs\" must be a whole number, not \"five\"");
+        entry = mutex;
+        entry["timeout"] = 1.5;
+        CHECK_THROWS_WITH(parse("race-condition", entry), contains("\"timeout\" must be a whole number, not 1.5"));
+        entry = mutex;
+        entry["points"] = "20";
+        CHECK_THROWS_WITH(parse("race-condition", entry), contains("\"points\" must be a number"));
+    }
+    SECTION("a missing key, an unknown type or policy") {
+        const nlohmann::json race = {{"name", "mutex-race-free"}, {"points", 10}, {"type", "race"}};
+        CHECK_THROWS_WITH(parse("race-condition", race), where + ": check \"mutex-race-free\": \"probe\" is missing");
+        nlohmann::json entry = mutex;
+        entry["type"] = "tests";
+        CHECK_THROWS_WITH(parse("race-condition", entry), contains("type \"tests\"; the types are probe, race and timing"));
+        entry = mutex;
+        entry["when_not_run"] = "later";
+        CHECK_THROWS_WITH(parse("race-condition", entry), contains("\"when_not_run\" is \"later\""));
+    }
+    SECTION("a timing check's sides") {
+        nlohmann::json timing = {{"name", "fast"}, {"points", 10}, {"type", "timing"}, {"min_speedup", 1.5},
+                                 {"a", {{"probe", "edge-filter/filter"}, {"program", "reference"}}},
+                                 {"b", {{"probe", "threads"}, {"args", {"--workers=1"}}, {"label", "yours, 1 worker"}}}};
+        const check_spec spec = parse("edge-filter", timing);
+        CHECK(spec.a.reference);
+        CHECK(spec.a.label == "baseline");
+        CHECK_FALSE(spec.b.reference);
+        CHECK(spec.b.args == std::vector<std::string>{"--workers=1"});
+        CHECK(spec.b.label == "yours, 1 worker");
+        CHECK(spec.pairs == 5);
+        timing["b"]["arg"] = nlohmann::json::array();
+        CHECK_THROWS_WITH(parse("edge-filter", timing), where + ": check \"fast\": \"b\": unknown key \"arg\"");
+        timing["b"].erase("arg");
+        timing["b"]["args"] = {"--workers=1", 2};
+        CHECK_THROWS_WITH(parse("edge-filter", timing), contains("\"b\": \"args\" must be a list of strings"));
+        timing.erase("b");
+        CHECK_THROWS_WITH(parse("edge-filter", timing), contains("check \"fast\": \"b\" is missing"));
+    }
+}
+
+TEST_CASE("loading a rubric with a mistake names the rubric as the kit knows it", "[grader][rubric]") {
+    const fs::path kit = fs::temp_directory_path() / ("parlab-rubric-test-" + std::to_string(::getpid()));
+    fs::create_directories(kit / "labs" / "01-race-condition");
+    fs::create_directories(kit / "grader" / "labs" / "01-race-condition");
+    std::ofstream(kit / "labs" / "01-race-condition" / "lab.json")
+        << R"({"number": 1, "name": "race-condition", "sources": ["bank.cpp"], "tasks": [{"id": 1}]})";
+    std::ofstream(kit / "grader" / "labs" / "01-race-condition" / "rubric.json")
+        << R"({"checks": [{"name": "mutex-threads", "task": 1, "points": 100, "type": "probe", "rnus": 5}]})";
+    CHECK_THROWS_WITH(load_labs(kit / "labs", kit / "grader" / "labs"),
+                      "grader/labs/01-race-condition/rubric.json: check \"mutex-threads\": unknown key \"rnus\"");
+    std::ofstream(kit / "grader" / "labs" / "01-race-condition" / "rubric.json")
+        << R"({"checks": [{"name": "mutex-threads", "task": 1, "points": 100, "type": "probe"}], "abut": ""})";
+    CHECK_THROWS_WITH(load_labs(kit / "labs", kit / "grader" / "labs"),
+                      "grader/labs/01-race-condition/rubric.json: unknown key \"abut\"");
+    fs::remove_all(kit);
 }
 
 TEST_CASE("hints come one at a time, then say there are no more", "[grader][hint]") {
@@ -290,7 +379,7 @@ TEST_CASE("list shows each task and whether it passed", "[grader][list]") {
 
 TEST_CASE("every lab's hints.md has hints for every task", "[grader][hint]") {
     const fs::path root = PARLAB_KIT_ROOT;
-    for (const auto& lab : load_labs(root / "labs", root / "grader" / "rubrics")) {
+    for (const auto& lab : load_labs(root / "labs", root / "grader" / "labs")) {
         std::ifstream in(root / "labs" / lab.folder / "hints.md");
         std::ostringstream text;
         text << in.rdbuf();
@@ -333,7 +422,7 @@ struct upload {
 
 std::vector<lab_info> kit_labs() {
     const fs::path root = PARLAB_KIT_ROOT;
-    return load_labs(root / "labs", root / "grader" / "rubrics");
+    return load_labs(root / "labs", root / "grader" / "labs");
 }
 
 }  // namespace
@@ -379,8 +468,10 @@ TEST_CASE("a check the machine cannot run is worth what the rubric says, for eve
     programs.release.ok = true;
     programs.release.probe = PARLAB_MISBEHAVE;
     const auto with_policy = [&](const char* policy) {
-        check_spec spec = make_spec("faster", 2, "timing", {{"needs_cores", 100000}, {"min_speedup", 2}});
-        if (policy != nullptr) spec.params["when_not_run"] = policy;
+        nlohmann::json params = {{"needs_cores", 100000}, {"min_speedup", 2}, {"a", {{"probe", "lock-per-element"}}},
+                                  {"b", {{"probe", "lock-per-chunk"}}}};
+        if (policy != nullptr) params["when_not_run"] = policy;
+        const check_spec spec = make_spec("lock-placement", "faster", 2, "timing", params);
         lab_state state;
         return run_check(context, lab, spec, programs, state);
     };

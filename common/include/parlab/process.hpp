@@ -7,8 +7,10 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "parlab/shared_memory.hpp"
@@ -87,6 +89,52 @@ template <class T, class Body>
     shared_array<T> results(tasks);
     fork_for_each(tasks, workers, [&](std::size_t task) { results[task] = body(task); });
     return {results.begin(), results.end()};
+}
+
+/// How a call made under a time limit (run_with_time_limit, call_with_time_limit) ended.
+enum class limited_end {
+    returned,   ///< the function returned
+    threw,      ///< it threw; the message is the exception's
+    timed_out,  ///< it was still running when the time ran out: its whole process group was killed
+    crashed,    ///< the child ended otherwise (a signal, or a non-zero exit); the message says how
+};
+
+/// What run_with_time_limit reports.
+struct limited_run {
+    limited_end end = limited_end::returned;
+    std::string message;  ///< the exception's message (threw) or how the child ended (crashed)
+};
+
+/// Runs body() in a forked child and waits for it at most `seconds` (checking every 0.2 ms).
+/// The child leads a process group of its own, so on time-out the whole group is killed with
+/// SIGKILL: threads and any processes the body started end with it. A crash or a hang in
+/// body() therefore never takes the caller down. Standard output is flushed before the fork
+/// so that buffered text is not printed twice. The body's results must travel back through
+/// shared memory made before the call (see call_with_time_limit).
+[[nodiscard]] limited_run run_with_time_limit(const std::function<void()>& body, double seconds);
+
+/// The result of call_with_time_limit: the value when the call returned, else why not.
+template <class T>
+struct limited_result {
+    std::optional<T> value;  ///< set only when end == limited_end::returned
+    limited_end end = limited_end::returned;
+    std::string message;     ///< as in limited_run
+};
+
+/// Like run_with_time_limit, for a body that returns a value: the value (trivially copyable)
+/// comes back through a shared slot. Typical use, running untrusted code in a demo:
+///     const auto got = parlab::call_with_time_limit<double>(10.0, [&] { return student_code(); });
+///     if (got.value) use(*got.value); else report(got.end, got.message);
+template <class T, class Body>
+[[nodiscard]] limited_result<T> call_with_time_limit(double seconds, Body&& body) {
+    static_assert(std::is_trivially_copyable_v<T>, "the result crosses a process boundary: T must be trivially copyable");
+    shared_value<T> slot{};
+    limited_run run = run_with_time_limit([&] { *slot = body(); }, seconds);
+    limited_result<T> result;
+    result.end = run.end;
+    result.message = std::move(run.message);
+    if (run.end == limited_end::returned) result.value = *slot;
+    return result;
 }
 
 }  // namespace parlab

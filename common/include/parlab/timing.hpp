@@ -1,5 +1,6 @@
 #pragma once
-// Measuring time: a stopwatch, repeat-and-summarise and an alternating A/B comparison.
+// Measuring time: a stopwatch and repeat-and-summarise. (The grader times a student's run against
+// its reference in alternating pairs of processes: grader/src/checks.cpp.)
 
 #include <chrono>
 #include <cstddef>
@@ -48,36 +49,6 @@ template <class Body>
         samples.push_back(watch.seconds());
     }
     return summarize(std::move(samples));
-}
-
-/// Result of timing A and B alternately; ratios[i] = b_time[i] / a_time[i] for pair i, so a
-/// ratio above 1 means B was slower than A in that pair.
-struct ab_comparison {
-    time_summary a;
-    time_summary b;
-    std::vector<double> ratios;
-    double median_ratio = 0;
-};
-
-/// Times A then B, `pairs` times (after one untimed warm-up of each), so that a change in the
-/// machine's load hits both sides of a pair alike; compares them pair by pair.
-template <class BodyA, class BodyB>
-[[nodiscard]] ab_comparison compare_alternating(BodyA&& body_a, BodyB&& body_b, std::size_t pairs) {
-    body_a();
-    body_b();
-    std::vector<double> a, b, ratios;
-    for (std::size_t i = 0; i < pairs; ++i) {
-        stopwatch watch;
-        body_a();
-        a.push_back(watch.seconds());
-        watch.restart();
-        body_b();
-        b.push_back(watch.seconds());
-        ratios.push_back(b.back() / (a.back() > 0 ? a.back() : 1e-12));
-    }
-    ab_comparison result{summarize(std::move(a)), summarize(std::move(b)), ratios, 0};
-    result.median_ratio = median(std::move(ratios));
-    return result;
 }
 
 }  // namespace parlab

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -197,6 +198,141 @@ TEST_CASE("filter_row rounds ties to even and saturates", "[lab04][task1]") {
         parlab::lab04::filter_row(source.view(), negative, 0, out);
         INFO("negative sums must saturate to 0");
         CHECK(out == std::vector<std::uint8_t>{0, 0, 0, 0, 0, 0});
+    }
+}
+
+// ---- task 1: every kind of neighbourhood, for kernels of small fractions ----------------------
+//
+// A fast filter may compute kernels like these with integers and one rounded division (every
+// weight is m / d), but the bytes must stay those of the double sum. These tests put many 3x3
+// neighbourhoods side by side, each alone in its own 3x3 block of one channel, and compare the
+// whole image with the reference: all patterns of the extremes 0 and 255, each pixel through all
+// 256 values with the others at one level, and for each kernel a neighbourhood for every integer
+// sum m[0] p0 + ... + m[8] p8 it can reach. That covers every rounding tie (sums that are
+// exactly half-way between two bytes), the sums just beside a tie, negative results and both
+// ends of the saturation.
+
+namespace {
+
+using numerators = std::array<int, 9>;
+using neighbourhood = std::array<std::uint8_t, 9>;
+
+struct fraction_kernel {
+    std::string name;
+    numerators m;
+    int d;                              // every weight is m[i] / d
+    std::optional<numerators> m2 = {};  // a gradient magnitude: the second kernel, also over d
+};
+
+kernel over(const numerators& m, int d) {
+    kernel k{};
+    for (std::size_t i = 0; i < 9; ++i) k[i] = static_cast<double>(m[i]) / d;  // the nearest double
+    return k;
+}
+
+filter_spec spec_of(const fraction_kernel& k) {
+    return {over(k.m, k.d), k.m2 ? std::optional<kernel>(over(*k.m2, k.d)) : std::nullopt};
+}
+
+// The named kernels (given as numbers: task 1 does not depend on task 2) and other fractions.
+std::vector<fraction_kernel> fraction_kernels() {
+    const numerators sobel_x = {-1, 0, 1, -2, 0, 2, -1, 0, 1};
+    const numerators sobel_y = {-1, -2, -1, 0, 0, 0, 1, 2, 1};
+    return {
+        {"identity", {0, 0, 0, 0, 1, 0, 0, 0, 0}, 1},
+        {"box (ninths)", {1, 1, 1, 1, 1, 1, 1, 1, 1}, 9},
+        {"sharpen", {0, -1, 0, -1, 5, -1, 0, -1, 0}, 1},
+        {"diagonal (quarters)", {-1, 0, 1, 0, 0, 0, -1, 0, 1}, 4},
+        {"sobel-x", sobel_x, 1},
+        {"sobel-y", sobel_y, 1},
+        {"prewitt-x", {-1, 0, 1, -1, 0, 1, -1, 0, 1}, 1},
+        {"prewitt-y", {-1, -1, -1, 0, 0, 0, 1, 1, 1}, 1},
+        {"laplacian-4", {0, 1, 0, 1, -4, 1, 0, 1, 0}, 1},
+        {"laplacian-8", {1, 1, 1, 1, -8, 1, 1, 1, 1}, 1},
+        {"Gaussian blur (sixteenths)", {1, 2, 1, 2, 4, 2, 1, 2, 1}, 16},
+        {"mean of five (fifths)", {0, 1, 0, 1, 1, 1, 0, 1, 0}, 5},
+        {"thirds with negative weights", {1, -2, 1, 0, 3, 0, -1, 0, 0}, 3},
+        {"sevenths, mixed signs", {2, -1, 0, 3, 1, -2, 0, 1, 1}, 7},
+        {"63rds", {10, -5, 7, 20, 30, -3, 4, 0, 1}, 63},
+        {"64ths", {3, -5, 7, 20, 30, -3, 4, 0, 1}, 64},
+        {"sixths (an even denominator with an odd factor)", {1, 2, 1, 0, 0, 0, -1, -2, -1}, 6},
+        {"tenths", {1, 1, 1, 1, 2, 1, 1, 1, 1}, 10},
+        {"twelfths, mixed signs", {1, -2, 3, 0, 5, 0, -3, 2, -1}, 12},
+        {"integer weights whose magnitudes add up to 128", {64, 0, 0, 0, -64, 0, 0, 0, 0}, 1},
+        {"integer weights whose magnitudes add up to 129", {65, 0, 0, 0, -64, 0, 0, 0, 0}, 1},
+        {"sevenths whose magnitudes add up to 128 sevenths", {0, 64, 0, 0, 64, 0, 0, 0, 0}, 7},
+        {"sobel magnitude", sobel_x, 1, sobel_y},
+        {"prewitt magnitude", {-1, 0, 1, -1, 0, 1, -1, 0, 1}, 1, numerators{-1, -1, -1, 0, 0, 0, 1, 1, 1}},
+        {"magnitude of halves", {-1, 0, 1, 0, 0, 0, 0, 0, 0}, 2, numerators{0, 1, 0, 0, 0, 0, 0, -1, 0}},
+        {"sobel magnitude in quarters", sobel_x, 4, sobel_y},
+        {"sobel magnitude in eighths", sobel_x, 8, sobel_y},
+        {"sobel magnitude in thirds", sobel_x, 3, sobel_y},
+        {"magnitude of large integer weights", {64, 0, -64, 0, 0, 0, 0, 0, 0}, 1, numerators{0, 64, 0, 0, 0, 0, 0, -64, 0}},
+    };
+}
+
+// The neighbourhoods listed above, for the kernel with numerators m.
+std::vector<neighbourhood> neighbourhood_classes(const numerators& m) {
+    std::vector<neighbourhood> all;
+    for (int bits = 0; bits < 512; ++bits) {  // all patterns of 0 and 255
+        neighbourhood n{};
+        for (std::size_t i = 0; i < 9; ++i) n[i] = (bits >> i) & 1 ? 255 : 0;
+        all.push_back(n);
+    }
+    for (std::size_t swept = 0; swept < 9; ++swept)  // one pixel through all values
+        for (const int level : {0, 1, 2, 127, 128, 254, 255})
+            for (int v = 0; v < 256; ++v) {
+                neighbourhood n;
+                n.fill(static_cast<std::uint8_t>(level));
+                n[swept] = static_cast<std::uint8_t>(v);
+                all.push_back(n);
+            }
+    // Every reachable sum P: the positive weights make the positive part, the negative ones the
+    // negative part, the largest weights first, each pixel as large as it may be.
+    int lowest = 0, highest = 0;
+    for (const int w : m) (w < 0 ? lowest : highest) += w * 255;
+    std::array<std::size_t, 9> order{};
+    for (std::size_t i = 0; i < 9; ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return std::abs(m[a]) > std::abs(m[b]); });
+    for (int sum = lowest; sum <= highest; ++sum) {
+        neighbourhood n{};
+        int rest = sum;
+        for (const std::size_t i : order) {
+            if (m[i] == 0 || (rest > 0) != (m[i] > 0)) continue;
+            const int v = std::min(255, rest / m[i]);
+            n[i] = static_cast<std::uint8_t>(v);
+            rest -= v * m[i];
+        }
+        if (rest == 0) all.push_back(n);
+    }
+    return all;
+}
+
+// An image of 3 channels holding each neighbourhood in a 3x3 block of one channel.
+image blocks_of(const std::vector<neighbourhood>& all) {
+    constexpr int blocks_per_row = 128;
+    const int blocks = static_cast<int>((all.size() + 2) / 3);
+    image picture(3 * blocks_per_row, 3 * ((blocks + blocks_per_row - 1) / blocks_per_row), 3);
+    for (std::size_t k = 0; k < all.size(); ++k) {
+        const int block = static_cast<int>(k / 3);
+        const int left = 3 * (block % blocks_per_row);
+        const int top = 3 * (block / blocks_per_row);
+        for (std::size_t i = 0; i < 9; ++i)
+            picture.at(left + static_cast<int>(i % 3), top + static_cast<int>(i / 3), static_cast<int>(k % 3)) = all[k][i];
+    }
+    return picture;
+}
+
+}  // namespace
+
+TEST_CASE("filter_row matches the definition on every kind of neighbourhood for kernels of fractions", "[lab04][task1]") {
+    for (const fraction_kernel& k : fraction_kernels()) {
+        const image source = blocks_of(neighbourhood_classes(k.m));
+        const std::string problem =
+            check_rows(source.view(), {k.name + " (weights over " + std::to_string(k.d) + ")", spec_of(k)},
+                       "neighbourhood classes");
+        INFO(problem);
+        CHECK(problem.empty());
     }
 }
 

@@ -1,0 +1,112 @@
+// The grader's probe for lab 04: the student's filter on images drawn from the seed and on a
+// photo, written as raw files for the grader to compare; where the output lock is held; and
+// timed runs of the filter (the serial reference is timed in the grader's own program).
+
+#include <memory>
+
+#include "answers.hpp"
+#include "filter.hpp"
+#include "inputs.hpp"
+#include "probe.hpp"
+#include "raw_image.hpp"
+#include "reference.hpp"
+
+namespace {
+
+namespace lab04 = parlab::lab04;
+namespace grader = parlab::grader;
+namespace answers = parlab::grader::lab04;
+using parlab::probe::arguments;
+
+lab04::filter_spec custom_filter(unsigned long long seed) { return {grader::seeded_kernel(seed), std::nullopt}; }
+
+// The seeded images, then the photo named by --photo (if any) with 3 workers.
+std::vector<grader::image_case> inputs(const arguments& args) {
+    auto cases = grader::seeded_image_cases(args.number("seed"));
+    if (const auto photo = args.get("photo"); !photo.empty()) cases.push_back({parlab::load_image(photo), 3});
+    return cases;
+}
+
+template <class Filter>
+nlohmann::json filtered(const arguments& args, const std::string& prefix, Filter apply) {
+    const auto f = custom_filter(args.number("seed"));
+    answers::filtered_answer answer;
+    std::size_t i = 0;
+    for (const auto& c : inputs(args)) {
+        parlab::image out(c.picture.width(), c.picture.height(), c.picture.channels());
+        apply(c.picture.view(), out.view(), f, c.workers);
+        const std::string file = prefix + "-" + std::to_string(i++) + ".raw";
+        grader::write_raw(file, out.view());
+        answer.files.push_back(file);
+    }
+    return answer;
+}
+
+void serial_rows(parlab::const_image_view source, parlab::image_view target, const lab04::filter_spec& f, std::size_t) {
+    for (int y = 0; y < source.height; ++y) lab04::filter_row(source, f, y, target.row(y));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    parlab::probe::probe_table table;
+    table.checks["filter-row"] = [](const arguments& a) { return filtered(a, "filter-row", serial_rows); };
+    table.checks["threads"] = [](const arguments& a) { return filtered(a, "filter-threads", lab04::filter_threads); };
+    table.checks["processes"] = [](const arguments& a) { return filtered(a, "filter-processes", lab04::filter_processes); };
+    table.checks["named"] = [](const arguments& a) {
+        const auto picture = grader::seeded_image(a.number("seed"), 23, 19, 3);
+        answers::named_answer answer;
+        for (const auto& [name, expected] : grader::reference::named_filters()) {
+            const auto f = lab04::named_filter(name);
+            if (!f) {
+                answer.filters[name] = "";
+                continue;
+            }
+            parlab::image out(picture.width(), picture.height(), picture.channels());
+            serial_rows(picture.view(), out.view(), *f, 1);
+            const std::string file = "named-" + name + ".raw";
+            grader::write_raw(file, out.view());
+            answer.filters[name] = file;
+        }
+        return nlohmann::json(answer);
+    };
+    table.checks["lock"] = [](const arguments& a) {
+        // Every row computed once, and never while the caller holds the output lock.
+        const auto picture = grader::seeded_image(a.number("seed"), 64, 97, 1);
+        parlab::image target(picture.width(), picture.height(), 1);
+        lab04::output_lock lock;
+        std::vector<std::atomic<int>> calls(static_cast<std::size_t>(picture.height()));
+        std::atomic<int> under_lock{0};
+        lab04::run_rows_threads(target.view(), 3, lock, [&](int y, std::span<std::uint8_t> row) {
+            if (lock.held_by_caller()) under_lock.fetch_add(1);
+            if (y >= 0 && y < picture.height()) calls[static_cast<std::size_t>(y)].fetch_add(1);
+            std::fill(row.begin(), row.end(), static_cast<std::uint8_t>(y * 7 + 1));
+        });
+        int missing = 0, repeated = 0, wrong = 0;
+        for (int y = 0; y < picture.height(); ++y) {
+            const int n = calls[static_cast<std::size_t>(y)].load();
+            missing += n == 0;
+            repeated += n > 1;
+            for (auto b : target.view().row(y)) wrong += b != static_cast<std::uint8_t>(y * 7 + 1);
+        }
+        return nlohmann::json(answers::lock_answer{picture.height(), under_lock.load(), missing, repeated, wrong,
+                                                   lock.acquisitions()});
+    };
+    table.timed["threads"] = [](const arguments& a) {
+        // --filter names the filter (default sobel-x); the speedup check uses the heavier "sobel"
+        // (a gradient magnitude), so that the filter outweighs making the input and its digest.
+        const auto workers = static_cast<std::size_t>(a.number("workers", 1));
+        const auto seed = a.number("seed");
+        const auto& named = grader::reference::named_filters().at(a.get("filter", "sobel-x"));
+        const lab04::filter_spec spec{named.k, named.k2};
+        // The buffers are made once: a run pays for new input, the filter and the digest only.
+        auto picture = std::make_shared<parlab::image>(grader::timing_image(seed, 0));
+        auto out = std::make_shared<parlab::image>(picture->width(), picture->height(), picture->channels());
+        return parlab::probe::timed_body([workers, seed, spec, picture, out](std::uint64_t nonce) {
+            grader::fill_timing_image(*picture, seed, nonce);
+            lab04::filter_threads(picture->view(), out->view(), spec, workers);
+            return grader::digest_bytes(out->bytes());
+        });
+    };
+    return parlab::probe::run(argc, argv, table);
+}

@@ -1,0 +1,8 @@
+# Included by parlab_lab_variant (cmake/ParlabLabs.cmake) after lab 04's programs are made.
+# OpenCV is optional: when found, the bench also times cv::filter2D for comparison.
+find_package(OpenCV QUIET COMPONENTS core imgproc)
+if(OpenCV_FOUND)
+    target_compile_definitions(${prefix}_bench PRIVATE PARLAB_HAVE_OPENCV)
+    target_include_directories(${prefix}_bench SYSTEM PRIVATE ${OpenCV_INCLUDE_DIRS})
+    target_link_libraries(${prefix}_bench PRIVATE opencv_core opencv_imgproc)
+endif()

@@ -1,0 +1,97 @@
+// The grader's verifiers for lab 04: the student's filter compared byte for byte with the
+// reference on seeded images and a photo, the named filters, where the output lock is held, and
+// the results of timed runs.
+
+#include <fmt/format.h>
+
+#include "answers.hpp"
+#include "inputs.hpp"
+#include "lab_api.hpp"
+#include "raw_image.hpp"
+#include "reference.hpp"
+
+namespace parlab::grader {
+namespace fs = std::filesystem;
+namespace {
+
+fs::path photo(const grading_context& context) { return context.root / "images" / "coffee.png"; }
+
+probe_call photo_call(const check_spec&, const grading_context& context) {
+    // a copy in the run folder, which the sandbox user can read wherever the kit is
+    const fs::path copy = context.run_dir / "photo.png";
+    fs::copy_file(photo(context), copy, fs::copy_options::overwrite_existing);
+    fs::permissions(copy, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
+    return probe_call{{"--photo=" + copy.string()}};
+}
+
+probe_verdict filtered(const lab04::filtered_answer& answer, const verify_context& context, const std::string& kind) {
+    const reference::filter f{seeded_kernel(context.seed), std::nullopt};
+    std::vector<image> expected;
+    for (const auto& c : seeded_image_cases(context.seed)) expected.push_back(reference::apply_filter(c.picture.view(), f));
+    expected.push_back(reference::apply_filter(load_image(photo(context)).view(), f));
+    return compare_images(answer.files, expected, context, "edge-filter-" + kind, "the output stayed blank");
+}
+
+probe_verdict named(const check_spec&, const lab04::named_answer& answer, const verify_context& context) {
+    const image picture = seeded_image(context.seed, 23, 19, 3);
+    int right = 0, total = 0;
+    std::string first;
+    for (const auto& [name, f] : reference::named_filters()) {
+        ++total;
+        const std::string& file = answer.filters.at(name);
+        if (file.empty()) {
+            if (first.empty()) first = fmt::format("named_filter(\"{}\") knows no such filter", name);
+            continue;
+        }
+        const image got = read_raw(context.run_dir / file);
+        const std::string difference = first_difference(reference::apply_filter(picture.view(), f).view(), got.view());
+        if (difference.empty()) ++right;
+        else if (first.empty()) first = fmt::format("filter '{}': {}", name, difference);
+    }
+    if (right == total) return passed(fmt::format("all {} named filters right", total));
+    return failed(fmt::format("{} of {} named filters right; {}", right, total, first), static_cast<double>(right) / total);
+}
+
+probe_verdict lock(const check_spec&, const lab04::lock_answer& a, const verify_context&) {
+    if (a.under_lock > 0)
+        return failed(fmt::format("{} of {} rows were computed while holding the output lock, so the workers "
+                                  "ran one at a time: compute first, then lock only to publish (or not at all)",
+                                  a.under_lock, a.rows));
+    if (a.missing > 0 || a.repeated > 0 || a.wrong_bytes > 0)
+        return failed(fmt::format("rows missing: {}, computed more than once: {}, bytes wrong: {}", a.missing, a.repeated,
+                                  a.wrong_bytes));
+    return passed("every row computed once, none while holding the lock");
+}
+
+// Timed runs answer a digest of the filtered nonce image (--filter, default sobel-x).
+timing_verifier timed_filter() {
+    timing_verifier v;
+    v.expected = [](const std::map<std::string, std::string>& options, std::uint64_t seed, std::uint64_t nonce) {
+        const auto filter = options.find("filter");
+        const image picture = timing_image(seed, nonce);
+        return digest_bytes(
+            reference::apply_filter(picture.view(),
+                                    reference::named_filters().at(filter == options.end() ? "sobel-x" : filter->second))
+                .bytes());
+    };
+    return v;
+}
+
+}  // namespace
+
+void register_lab_04_edge_filter(lab_registry& registry) {
+    auto& lab = registry.lab("edge-filter");
+    for (const std::string kind : {"filter-row", "threads", "processes"}) {
+        probe_verifier v = typed_verifier<lab04::filtered_answer>(
+            [kind](const check_spec&, const lab04::filtered_answer& answer, const verify_context& context) {
+                return filtered(answer, context, kind);
+            });
+        v.make_call = photo_call;
+        lab.probes[kind] = std::move(v);
+    }
+    lab.probes["named"] = typed_verifier<lab04::named_answer>(named);
+    lab.probes["lock"] = typed_verifier<lab04::lock_answer>(lock);
+    lab.timing["threads"] = timed_filter();
+}
+
+}  // namespace parlab::grader

@@ -1,0 +1,418 @@
+#include "kit_tools.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "cli.hpp"
+#include "grade.hpp"
+#include "model.hpp"
+#include "sandbox.hpp"
+#include "student.hpp"
+
+extern char** environ;
+
+namespace parlab::grader {
+namespace fs = std::filesystem;
+namespace {
+
+struct style {
+    std::string bold, red, green, reset;
+};
+
+style terminal_style() {
+    if (::isatty(1) == 0 || std::getenv("NO_COLOR") != nullptr) return {};
+    return {"\033[1m", "\033[31m", "\033[32m", "\033[0m"};
+}
+
+/// Runs argv in `workdir` (empty: here) and waits for it. Its output goes to `log` when given, else
+/// to this process's stderr (its stdout too, unless `stdout_to_stderr` is false: a build's chatter
+/// never mixes with a command's answer).
+/// Returns the exit code (128 + signal for a killed program, 127 when it cannot start).
+int run_program(const std::vector<std::string>& argv, const fs::path& workdir, const fs::path& log = {},
+                bool stdout_to_stderr = true) {
+    std::vector<char*> raw;
+    for (const auto& a : argv) raw.push_back(const_cast<char*>(a.c_str()));
+    raw.push_back(nullptr);
+    const pid_t child = ::fork();
+    if (child < 0) throw std::runtime_error("cannot start a process (fork failed)");
+    if (child == 0) {
+        if (!workdir.empty() && ::chdir(workdir.c_str()) != 0) ::_exit(127);
+        if (!log.empty()) {
+            const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            if (out < 0) ::_exit(127);
+            ::dup2(out, 1);
+            ::dup2(out, 2);
+        } else if (stdout_to_stderr) {
+            ::dup2(2, 1);
+        }
+        ::execvp(raw[0], raw.data());
+        ::_exit(127);
+    }
+    int status = 0;
+    while (::waitpid(child, &status, 0) < 0) {
+        if (errno != EINTR) return 127;
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string read_text(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+/// The lines of a build log worth showing when the build failed: errors with a little context.
+std::string build_errors(const std::string& log) {
+    std::istringstream lines(log);
+    std::vector<std::string> all;
+    for (std::string line; std::getline(lines, line);) all.push_back(line);
+    std::string shown;
+    int count = 0;
+    for (std::size_t i = 0; i < all.size() && count < 60; ++i) {
+        if (all[i].find("error") == std::string::npos && all[i].find("FAILED") == std::string::npos) continue;
+        for (std::size_t j = i; j < all.size() && j <= i + 6 && count < 60; ++j, ++count) shown += all[j] + "\n";
+    }
+    return shown;
+}
+
+const lab_info& resolve_lab(const std::vector<lab_info>& labs, const std::string& name) {
+    const lab_info* lab = find_lab(labs, name);
+    if (lab == nullptr) throw usage_error(fmt::format("no lab '{}'; ./parlab list shows them", name));
+    return *lab;
+}
+
+/// A snapshot of the watched files: modification times and sizes ("missing" for a deleted one).
+std::string file_signature(const std::vector<fs::path>& files) {
+    std::string signature;
+    for (const auto& f : files) {
+        struct stat info {};
+        if (::stat(f.c_str(), &info) != 0) {
+            signature += "missing;";
+            continue;
+        }
+        signature += fmt::format("{}.{}:{};", info.st_mtim.tv_sec, info.st_mtim.tv_nsec, info.st_size);
+    }
+    return signature;
+}
+
+std::string clock_time() {
+    const std::time_t now = std::time(nullptr);
+    std::tm local{};
+    ::localtime_r(&now, &local);
+    char text[16];
+    std::strftime(text, sizeof text, "%H:%M:%S", &local);
+    return text;
+}
+
+/// The kit's files as git knows them, or every file outside build/ and .git/ without git.
+std::vector<std::string> kit_files(const fs::path& root) {
+    std::vector<std::string> files;
+    const fs::path listing = fs::temp_directory_path() / fmt::format("parlab-files-{}", ::getpid());
+    if (fs::exists(root / ".git") && run_program({"git", "-C", root.string(), "ls-files"}, {}, listing) == 0) {
+        std::istringstream lines(read_text(listing));
+        for (std::string line; std::getline(lines, line);)
+            if (!line.empty()) files.push_back(line);
+    } else {
+        for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it) {
+            const auto name = it->path().filename();
+            if (it->is_directory() && (name == "build" || name == ".git")) {
+                it.disable_recursion_pending();
+                continue;
+            }
+            if (it->is_regular_file()) files.push_back(fs::relative(it->path(), root).string());
+        }
+    }
+    std::error_code ignored;
+    fs::remove(listing, ignored);
+    return files;
+}
+
+}  // namespace
+
+void build_targets(const fs::path& root, const std::string& preset, const std::vector<std::string>& targets) {
+    const fs::path tree = root / "build" / preset;
+    fs::create_directories(tree);
+    if (!fs::exists(tree / "build.ninja")) {
+        fmt::print(stderr, "parlab: first use of build/{}: configuring and building it takes a few minutes (later "
+                           "builds only what changed)\n", preset);
+        if (run_program({"cmake", "--preset", preset}, root, tree / "configure.log") != 0) {
+            fmt::print(stderr, "{}", build_errors(read_text(tree / "configure.log")));
+            throw std::runtime_error(
+                fmt::format("configuring build/{} failed; the full log is build/{}/configure.log", preset, preset));
+        }
+    }
+    std::vector<std::string> argv = {"cmake", "--build", "--preset", preset};
+    if (!targets.empty()) {
+        argv.emplace_back("--target");
+        argv.insert(argv.end(), targets.begin(), targets.end());
+    }
+    // On a terminal the build tool draws its own one-line progress; elsewhere the output goes to
+    // the log and only the errors are shown.
+    const bool live = ::isatty(2) != 0;
+    const fs::path log = tree / "build.log";
+    if (live) fmt::print(stderr, "parlab: building build/{}\n", preset);
+    if (run_program(argv, root, live ? fs::path() : log) != 0) {
+        if (!live) fmt::print(stderr, "{}", build_errors(read_text(log)));
+        throw std::runtime_error(fmt::format("the build in build/{} failed; see the errors above{}", preset,
+                                             live ? "" : fmt::format(" or build/{}/build.log", preset)));
+    }
+    // Said only when something was built, so that a command's own answer stands alone.
+    if (const std::string text = live ? "" : read_text(log);
+        text.find("Building ") != std::string::npos || text.find("Linking ") != std::string::npos)
+        fmt::print(stderr, "parlab: built build/{} (log: build/{}/build.log)\n", preset, preset);
+}
+
+namespace {
+
+/// How one run of the watch loop ended.
+enum class watch_outcome { passed, failed, timed_out };
+
+/// Builds the lab's tests and runs them task by task: the first failing task (or the one asked
+/// for) is shown with its first few failures, every other task as one line.
+watch_outcome run_lab_tests(const watch_options& options, const lab_info& lab, const style& s) {
+    try {
+        build_targets(options.root, "dev", {lab.target_prefix() + "_tests"});
+    } catch (const std::runtime_error& error) {
+        fmt::print(stderr, "parlab: {}\n", error.what());
+        return watch_outcome::failed;
+    }
+    const auto program = options.root / "build" / "dev" / (lab.target_prefix() + "_tests");
+    std::vector<std::string> environment;
+    for (char** e = environ; *e != nullptr; ++e) environment.emplace_back(*e);
+    bool shown_one = false, any_failed = false;
+    for (const auto& task : lab.tasks) {
+        if (options.task != 0 && task.id != options.task) continue;
+        run_request request;
+        request.argv = {program.string(), fmt::format("{}[task{}]", lab.tag(), task.id)};
+        request.env = environment;
+        request.workdir = options.root;
+        request.timeout = std::chrono::seconds(options.timeout_seconds);
+        request.output_cap = 4 << 20;
+        request.open_files = 4096;
+        request.extra_processes = 4096;
+        const run_result result = run_sandboxed(request);
+        const test_run tests = read_test_output(result.output, options.all ? 0 : 3);
+        const std::string label = fmt::format("task {}", task.id);
+        if (result.timed_out) {
+            fmt::print("{}{}  stopped after {}s: a deadlock, or a loop that never ends?{}\n", s.red, label,
+                       options.timeout_seconds, s.reset);
+            return watch_outcome::timed_out;
+        }
+        const bool crashed = result.status.signaled || !tests.summary_seen;
+        const bool passed = result.status.ok() && tests.summary_seen && tests.failed_cases == 0;
+        if (passed) {
+            fmt::print("{}{}  passes ({} test case{}){}\n", s.green, label, tests.cases, tests.cases == 1 ? "" : "s", s.reset);
+            continue;
+        }
+        any_failed = true;
+        const std::string what =
+            crashed ? fmt::format("crashed ({}); the test cases after the one shown did not run", result.status.describe())
+                    : fmt::format("{} of {} test case{} fail", tests.failed_cases, tests.cases, tests.cases == 1 ? "" : "s");
+        if (shown_one && !options.all) {
+            fmt::print("{}{}  {} (./parlab watch {} {} shows it){}\n", s.red, label, what, lab.name, task.id, s.reset);
+            continue;
+        }
+        shown_one = true;
+        fmt::print("{}{}  {}{}\n\n{}\n", s.red, label, what, s.reset, tests.shown);
+    }
+    return any_failed ? watch_outcome::failed : watch_outcome::passed;
+}
+
+}  // namespace
+
+int watch_lab(const watch_options& options) {
+    const auto labs = load_labs(options.root / "labs", options.root / "grader" / "labs");
+    const lab_info& lab = resolve_lab(labs, options.lab);
+    if (options.task != 0 && std::none_of(lab.tasks.begin(), lab.tasks.end(), [&](const auto& t) { return t.id == options.task; }))
+        throw usage_error(fmt::format("{} has no task {}", lab.name, options.task));
+    const fs::path dir = options.dir.empty() ? options.root / "labs" / lab.folder : options.dir;
+    std::vector<fs::path> files;
+    std::string shown;
+    for (const auto& source : lab.sources) {
+        files.push_back(dir / source);
+        const auto relative = files.back().lexically_relative(options.root);
+        const bool inside = !relative.empty() && *relative.begin() != "..";
+        if (!shown.empty()) shown.push_back(' ');
+        shown.append(inside ? relative.string() : files.back().string());
+    }
+    const style s = terminal_style();
+    fmt::print("watching {} (every {}s; Ctrl-C stops)\n", shown, options.interval_seconds);
+    std::fflush(stdout);
+    std::string last;
+    for (int runs = 0;;) {
+        // Polling, not inotify: it works on network drives and under WSL too.
+        if (const std::string now = file_signature(files); now != last) {
+            last = now;
+            ++runs;
+            fmt::print("\n{}[{}] change seen, run {}{}\n", s.bold, clock_time(), runs, s.reset);
+            std::fflush(stdout);
+            watch_outcome outcome = watch_outcome::passed;
+            if (!options.run_command.empty()) {
+                run_request request;
+                request.argv = {"/bin/bash", "-c", options.run_command};
+                for (char** e = environ; *e != nullptr; ++e) request.env.emplace_back(*e);
+                request.workdir = options.root;
+                request.timeout = std::chrono::seconds(options.timeout_seconds);
+                const run_result result = run_sandboxed(request);
+                fmt::print("{}", result.output);
+                outcome = result.timed_out ? watch_outcome::timed_out
+                                           : result.status.ok() ? watch_outcome::passed : watch_outcome::failed;
+                if (outcome == watch_outcome::timed_out)
+                    fmt::print("{}stopped after {}s: a deadlock, or a loop that never ends?{}\n", s.red,
+                               options.timeout_seconds, s.reset);
+            } else {
+                outcome = run_lab_tests(options, lab, s);
+            }
+            if (outcome == watch_outcome::passed)
+                fmt::print("{}{}{}\n", s.green, options.task == 0 ? "all of the lab's tests pass" : "this task's tests pass", s.reset);
+            else if (outcome == watch_outcome::failed)
+                fmt::print("{}some tests fail (see above); ./parlab hint {} shows a hint{}\n", s.red, lab.name, s.reset);
+            std::fflush(stdout);
+            if (options.max_runs > 0 && runs >= options.max_runs) return 0;
+        }
+        std::this_thread::sleep_for(std::chrono::duration<double>(options.interval_seconds));
+    }
+}
+
+std::vector<std::string> lab_program_names(const fs::path& root, const std::string& folder) {
+    std::set<std::string> names;
+    const fs::path programs = root / "grader" / "labs" / folder / "programs";
+    if (fs::is_directory(programs))
+        for (const auto& entry : fs::directory_iterator(programs))
+            if (entry.path().extension() == ".cpp") names.insert(entry.path().stem().string());
+    return {names.begin(), names.end()};
+}
+
+int run_lab_program(const fs::path& root, const std::string& lab_name, const std::string& program,
+                    const std::vector<std::string>& args, bool solutions) {
+    if (solutions && !fs::is_directory(root / "solutions")) throw usage_error("this copy has no solutions/");
+    const auto labs = load_labs(root / "labs", root / "grader" / "labs");
+    const lab_info* lab = nullptr;
+    if (!lab_name.empty()) {
+        lab = &resolve_lab(labs, lab_name);
+        const auto names = lab_program_names(root, lab->folder);
+        if (std::find(names.begin(), names.end(), program) == names.end())
+            throw usage_error(fmt::format("lab {} has no {} program", lab->name, program));
+    } else {
+        for (const auto& candidate : labs) {
+            const auto names = lab_program_names(root, candidate.folder);
+            if (std::find(names.begin(), names.end(), program) != names.end()) lab = &candidate;
+        }
+        if (lab == nullptr) throw usage_error(fmt::format("unknown command '{}'", program));
+    }
+    const std::string preset = solutions ? "solutions-release" : "release";
+    const std::string target = fmt::format("{}_{}", lab->target_prefix(), program);
+    build_targets(root, preset, {target});
+    std::vector<std::string> argv = {(root / "build" / preset / target).string()};
+    if (program == "demo") {
+        // Demos write their pictures and tables next to the build, one folder per lab.
+        const fs::path out = root / "build" / "demo" / lab->folder;
+        fs::create_directories(out);
+        argv.insert(argv.end(), {"--out", out.string()});
+    }
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<char*> raw;
+    for (auto& a : argv) raw.push_back(a.data());
+    raw.push_back(nullptr);
+    ::execv(raw[0], raw.data());
+    throw std::runtime_error(fmt::format("cannot run {}", argv.front()));
+}
+
+int run_benches(const fs::path& root, const std::string& only, const std::vector<std::string>& args) {
+    if (!fs::is_directory(root / "solutions"))
+        throw std::runtime_error("bench measures the solutions, which this copy does not have");
+    const auto labs = load_labs(root / "labs", root / "grader" / "labs");
+    const lab_info* wanted = only.empty() ? nullptr : find_lab(labs, only);
+    if (!only.empty() && wanted == nullptr) throw usage_error(fmt::format("bench: no lab '{}'; ./parlab list shows them", only));
+    std::vector<const lab_info*> chosen;
+    std::vector<std::string> targets;
+    for (const auto& lab : labs) {
+        const auto names = lab_program_names(root, lab.folder);
+        if ((wanted != nullptr && wanted != &lab) || std::find(names.begin(), names.end(), "bench") == names.end()) continue;
+        chosen.push_back(&lab);
+        targets.push_back(lab.target_prefix() + "_bench");
+    }
+    if (chosen.empty()) throw usage_error(fmt::format("no bench program for {}", only.empty() ? "any lab" : only));
+    build_targets(root, "solutions-release", targets);
+    fmt::print("machine: {}\n", describe_machine());
+    for (const lab_info* lab : chosen) {
+        fmt::print("\n== lab {:02}: {}\n", lab->number, lab->title);
+        std::fflush(stdout);
+        std::vector<std::string> argv = {(root / "build" / "solutions-release" / (lab->target_prefix() + "_bench")).string()};
+        argv.insert(argv.end(), args.begin(), args.end());
+        if (const int code = run_program(argv, {}, {}, false); code != 0) return code;
+    }
+    return 0;
+}
+
+std::size_t write_release(const fs::path& root, const fs::path& dest) {
+    if (!fs::is_directory(root / "solutions")) throw std::runtime_error("this copy is already a student edition");
+    if (fs::exists(dest) && !fs::is_empty(dest))
+        throw usage_error(fmt::format("release: {} exists and is not empty", dest.string()));
+    std::size_t written = 0;
+    for (const auto& file : kit_files(root)) {
+        // The solutions (with their known-bad variants) are the instructor's alone.
+        if (file.rfind("solutions/", 0) == 0) continue;
+        const fs::path to = dest / file;
+        fs::create_directories(to.parent_path());
+        fs::copy_file(root / file, to, fs::copy_options::overwrite_existing);  // keeps the permission bits
+        ++written;
+    }
+    // The students' repository grades itself on every push (the kit's own repo runs .ci/run instead).
+    fs::create_directories(dest / ".github" / "workflows");
+    fs::copy_file(root / "grader" / "ci" / "grade.yml", dest / ".github" / "workflows" / "grade.yml",
+                  fs::copy_options::overwrite_existing);
+    return written;
+}
+
+void write_gradescope_package(const fs::path& root, const std::vector<std::string>& names, const fs::path& out) {
+    const auto labs = load_labs(root / "labs", root / "grader" / "labs");
+    std::vector<std::string> folders;
+    for (const auto& name : names) folders.push_back(resolve_lab(labs, name).folder);
+    std::string stage_template = (fs::temp_directory_path() / "parlab-package-XXXXXX").string();
+    if (::mkdtemp(stage_template.data()) == nullptr) throw std::runtime_error("cannot make a temporary folder");
+    const fs::path stage = stage_template;
+    struct cleanup {
+        fs::path dir;
+        ~cleanup() {
+            std::error_code ignored;
+            fs::remove_all(dir, ignored);
+        }
+    } remove_stage{stage};
+
+    (void)write_release(root, stage / "parlab");
+    // The labs of this assignment: only they are graded, and only their files are looked for.
+    std::ofstream(stage / "parlab" / ".gradescope-labs") << fmt::format("{}\n", fmt::join(folders, "\n"));
+    for (const char* script : {"setup.sh", "run_autograder"}) {
+        fs::copy_file(root / "grader" / "gradescope" / script, stage / script);
+        fs::permissions(stage / script, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                            fs::perms::others_read | fs::perms::others_exec);
+    }
+    std::error_code ignored;
+    fs::remove(out, ignored);
+    if (run_program({"cmake", "-E", "tar", "cf", fs::absolute(out).string(), "--format=zip", "setup.sh", "run_autograder",
+                     "parlab"},
+                    stage, stage / "tar.log") != 0)
+        throw std::runtime_error(fmt::format("cannot write {}", out.string()));
+}
+
+}  // namespace parlab::grader
