@@ -65,11 +65,15 @@ npy "$dir/e.npy" '<f8' '(5, 1)' "$zero$zero$four$zero$zero"
 [[ "$(values "$dir/f.npy" 5)" == "$(values "$dir/d.npy" 5)" ]] || fail "axis 0 of a column differs from the 1-D result"
 
 # SciPy's answer, when it is there.
-if python3 -c 'import numpy, scipy.ndimage' 2>/dev/null; then
-    python3 -c 'import numpy; numpy.save("'"$dir"'/r.npy", numpy.random.default_rng(5).normal(size=(7, 300)) * 1e3)'
+python=
+for candidate in python3 /usr/bin/python3; do
+    if "$candidate" -c 'import numpy, scipy.ndimage' 2>/dev/null; then python=$candidate && break; fi
+done
+if [[ -n $python ]]; then
+    "$python" -c 'import numpy; numpy.save("'"$dir"'/r.npy", numpy.random.default_rng(5).normal(size=(7, 300)) * 1e3)'
     for axis in 0 1; do
         "$smooth" "$dir/r.npy" "$dir/s$axis.npy" --sigma 3.7 --axis $axis --workers 3 >/dev/null || fail "smoothing r.npy failed"
-        python3 -c '
+        "$python" -c '
 import sys, numpy, scipy.ndimage
 x = numpy.load(sys.argv[1]); y = numpy.load(sys.argv[2])
 want = scipy.ndimage.gaussian_filter1d(x, 3.7, axis=int(sys.argv[3]))

@@ -109,7 +109,7 @@ struct failure_case {
 // ---- timed runs (split-speedup) ----
 
 inline constexpr std::size_t timing_rows = 32;
-inline constexpr std::size_t timing_cols = 40000;
+inline constexpr std::size_t timing_cols = 100000;
 inline constexpr double timing_sigma = 10.0;
 inline constexpr std::size_t timing_samples = 16;
 
