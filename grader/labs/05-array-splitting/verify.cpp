@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -32,9 +34,14 @@ std::string check_result(const lab05::result_file& got, const smooth_case& c, co
         return fmt::format("the probe's answer names no proper file ('{}')", got.file);
     if (got.rows != c.rows || got.cols != c.cols)
         return fmt::format("the result is {} x {}, expected {} x {}", got.rows, got.cols, c.rows, c.cols);
-    const std::vector<double> values = lab05::read_doubles(context.run_dir / got.file);
-    if (values.size() != expected.size())
-        return fmt::format("the result holds {} numbers, expected {}", values.size(), expected.size());
+    // the size first, so that no file is read whole unless it has the expected size
+    const std::filesystem::path path = context.run_dir / got.file;
+    std::error_code error;
+    const auto bytes = std::filesystem::file_size(path, error);
+    if (error || bytes != expected.size() * sizeof(double))
+        return fmt::format("the result file holds {} bytes, expected {} ({} numbers)", error ? 0 : bytes,
+                           expected.size() * sizeof(double), expected.size());
+    const std::vector<double> values = lab05::read_doubles(path);
     const std::vector<double> input = lab05::case_values(c);
     const double tolerance = 1e-12 * ref::largest_magnitude(input);
     const std::string wrong = ref::first_wrong(expected, values, c.cols, tolerance);
