@@ -1,0 +1,80 @@
+#pragma once
+// Lab 05's probe answers: one struct per probe check, written by the probe (probe.cpp) and read
+// by the verifier (verify.cpp), so the two agree on every field by construction. Arrays travel
+// as raw files of doubles (native byte order, row after row) in the run folder.
+
+#include <cstddef>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace parlab::grader::lab05 {
+
+/// One array the student's code returned: the raw file holding it and the shape it had; for the
+/// row splits, the process id that ran the probe's kernel on each input row (0: never run).
+struct result_file {
+    std::string file;
+    std::size_t rows = 0;
+    std::size_t cols = 0;
+    std::vector<long> row_pids;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(result_file, file, rows, cols, row_pids)
+
+/// split-rows, halo: one result per case (split-rows: per case and output mode, in order), and
+/// the process id of the caller (the probe).
+struct results_answer {
+    std::vector<result_file> results;
+    long caller_pid = 0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(results_answer, results, caller_pid)
+
+/// What the caller of a split saw when a worker's kernel threw.
+struct failure_report {
+    bool thrown = false;   ///< an exception reached the caller
+    std::string message;   ///< its what()
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(failure_report, thrown, message)
+
+/// worker-failure: one report per failure case (inputs.hpp, failure_cases).
+struct failures_answer {
+    std::vector<failure_report> failures;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(failures_answer, failures)
+
+/// pipe-gather: one result per case (split_cases then big_pipe_case), and the first failure
+/// case run through split_rows_pipe.
+struct pipe_answer {
+    std::vector<result_file> results;
+    long caller_pid = 0;
+    failure_report failure;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(pipe_answer, results, caller_pid, failure)
+
+/// Writes n doubles to a raw file; throws std::runtime_error when it cannot.
+inline void write_doubles(const std::string& file, const double* data, std::size_t n) {
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    if (n > 0) out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(n * sizeof(double)));
+    if (!out) throw std::runtime_error("cannot write " + file);
+}
+
+/// Reads a raw file of doubles; throws std::runtime_error when it cannot or its size is not a
+/// whole number of doubles.
+inline std::vector<double> read_doubles(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    if (!in) throw std::runtime_error("cannot read " + path.filename().string());
+    const auto bytes = static_cast<std::size_t>(in.tellg());
+    if (bytes % sizeof(double) != 0) throw std::runtime_error(path.filename().string() + " is not a file of doubles");
+    std::vector<double> values(bytes / sizeof(double));
+    in.seekg(0);
+    if (bytes > 0) in.read(reinterpret_cast<char*>(values.data()), static_cast<std::streamsize>(bytes));
+    if (!in) throw std::runtime_error("cannot read " + path.filename().string());
+    return values;
+}
+
+}  // namespace parlab::grader::lab05

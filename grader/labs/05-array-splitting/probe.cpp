@@ -1,0 +1,202 @@
+// The grader's probe for lab 05: the student's splits (split_rows in its three output modes,
+// split_rows_pipe, smooth_split_columns) on arrays made from the seed, written as raw files of
+// doubles for the grader to compare with its own serial reference; what the caller sees when a
+// worker's kernel throws; and timed runs of split_rows.
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+
+#include "answers.hpp"
+#include "array_split.hpp"
+#include "inputs.hpp"
+#include "probe.hpp"
+
+namespace {
+
+namespace lab05 = parlab::lab05;
+namespace answers = parlab::grader::lab05;
+using answers::smooth_case;
+using parlab::probe::arguments;
+
+lab05::matrix input_of(const smooth_case& c) {
+    const std::vector<double> values = answers::case_values(c);
+    return lab05::matrix(lab05::const_matrix_view{values.data(), c.rows, c.cols}, lab05::memory_kind::private_memory);
+}
+
+// Which process ran the kernel on each row: one process id per row in shared memory, so that
+// what the workers write reaches the caller. The verifier judges the ids; the probe only notes.
+class row_log {
+public:
+    explicit row_log(std::size_t rows) : segment_(std::max<std::size_t>(rows, 1) * sizeof(long)), rows_(rows) {
+        std::fill_n(pids(), rows, 0L);
+    }
+    [[nodiscard]] long* pids() const { return static_cast<long*>(segment_.data()); }
+    [[nodiscard]] std::vector<long> taken() const { return {pids(), pids() + rows_}; }
+
+    // `inner`, noting the row of each call: found from where the kernel's input row (or, for the
+    // modes where the caller owns the output, its output row) lies in `base`.
+    [[nodiscard]] lab05::row_kernel noting(lab05::row_kernel inner, const double* base, std::size_t cols,
+                                           bool by_output) const {
+        long* log = pids();
+        const std::size_t rows = rows_;
+        const auto start = reinterpret_cast<std::uintptr_t>(base);
+        return [=](const double* in, double* out, std::size_t n) {
+            const auto at = reinterpret_cast<std::uintptr_t>(by_output ? static_cast<const double*>(out) : in);
+            if (at >= start && cols > 0 && (at - start) % (cols * sizeof(double)) == 0) {
+                const std::size_t row = (at - start) / (cols * sizeof(double));
+                if (row < rows) log[row] = static_cast<long>(::getpid());
+            }
+            inner(in, out, n);
+        };
+    }
+
+private:
+    parlab::shared_segment segment_;
+    std::size_t rows_;
+};
+
+answers::result_file saved(const std::string& file, const lab05::matrix& result, std::vector<long> row_pids = {}) {
+    answers::write_doubles(file, result.data(), result.rows() * result.cols());
+    return {file, result.rows(), result.cols(), std::move(row_pids)};
+}
+
+// split-rows: every case in the three output modes (new shared output, the caller's shared
+// output, in place), in that order.
+nlohmann::json split_rows_check(const arguments& a) {
+    answers::results_answer answer;
+    answer.caller_pid = static_cast<long>(::getpid());
+    std::size_t i = 0;
+    for (const smooth_case& c : answers::split_cases(a.number("seed"))) {
+        const lab05::row_kernel kernel = lab05::gaussian_row_kernel(c.sigma);
+        const lab05::matrix input = input_of(c);
+        const std::string prefix = "split-rows-" + std::to_string(i++);
+        {
+            const row_log log(c.rows);
+            const auto got = lab05::split_rows(log.noting(kernel, input.data(), c.cols, false), input.view(), c.workers);
+            answer.results.push_back(saved(prefix + "-new.raw", got, log.taken()));
+        }
+        {
+            const row_log log(c.rows);
+            lab05::matrix given(c.rows, c.cols, lab05::memory_kind::shared_memory);
+            lab05::split_rows(log.noting(kernel, given.data(), c.cols, true), input.view(), given, c.workers);
+            answer.results.push_back(saved(prefix + "-given.raw", given, log.taken()));
+        }
+        {
+            const row_log log(c.rows);
+            lab05::matrix in_place(input.view(), lab05::memory_kind::shared_memory);
+            lab05::split_rows(log.noting(kernel, in_place.data(), c.cols, true), in_place.view(), in_place, c.workers);
+            answer.results.push_back(saved(prefix + "-in-place.raw", in_place, log.taken()));
+        }
+    }
+    return answer;
+}
+
+// A kernel that copies its row, except that it throws c.text for c.failing_row (or for every
+// row). It finds its row from where the row lies in `input`.
+lab05::row_kernel failing_kernel(const answers::failure_case& c, const lab05::matrix& input) {
+    const double* base = input.data();
+    return [base, c](const double* in_row, double* out_row, std::size_t n) {
+        const auto offset = static_cast<std::size_t>(in_row - base);
+        if (c.failing_row >= c.shape.rows || offset / c.shape.cols == c.failing_row) throw std::runtime_error(c.text);
+        std::copy(in_row, in_row + n, out_row);
+    };
+}
+
+template <class Run>
+answers::failure_report failure_of(Run run) {
+    try {
+        run();
+    } catch (const std::exception& error) {
+        return {true, error.what()};
+    }
+    return {false, ""};
+}
+
+// worker-failure: case 0 with a new output, case 1 with the caller's, case 2 (every row fails)
+// with a new output.
+nlohmann::json failure_check(const arguments& a) {
+    answers::failures_answer answer;
+    std::size_t i = 0;
+    for (const auto& c : answers::failure_cases(a.number("seed"))) {
+        const lab05::matrix input = input_of(c.shape);
+        const lab05::row_kernel kernel = failing_kernel(c, input);
+        answer.failures.push_back(failure_of([&] {
+            if (i == 1) {
+                lab05::matrix output(c.shape.rows, c.shape.cols, lab05::memory_kind::shared_memory);
+                lab05::split_rows(kernel, input.view(), output, c.shape.workers);
+            } else {
+                (void)lab05::split_rows(kernel, input.view(), c.shape.workers);
+            }
+        }));
+        ++i;
+    }
+    return answer;
+}
+
+nlohmann::json pipe_check(const arguments& a) {
+    const auto seed = a.number("seed");
+    answers::pipe_answer answer;
+    answer.caller_pid = static_cast<long>(::getpid());
+    auto cases = answers::split_cases(seed);
+    cases.push_back(answers::big_pipe_case(seed));
+    std::size_t i = 0;
+    for (const smooth_case& c : cases) {
+        const lab05::matrix input = input_of(c);
+        const row_log log(c.rows);
+        const auto kernel = log.noting(lab05::gaussian_row_kernel(c.sigma), input.data(), c.cols, false);
+        const auto got = lab05::split_rows_pipe(kernel, input.view(), c.workers);
+        answer.results.push_back(saved("pipe-gather-" + std::to_string(i++) + ".raw", got, log.taken()));
+    }
+    const auto failure = answers::failure_cases(seed).front();
+    const lab05::matrix input = input_of(failure.shape);
+    answer.failure = failure_of([&] {
+        (void)lab05::split_rows_pipe(failing_kernel(failure, input), input.view(), failure.shape.workers);
+    });
+    return answer;
+}
+
+nlohmann::json halo_check(const arguments& a) {
+    answers::results_answer answer;
+    answer.caller_pid = static_cast<long>(::getpid());
+    std::size_t i = 0;
+    for (const smooth_case& c : answers::halo_cases(a.number("seed"))) {
+        const lab05::matrix input = input_of(c);
+        answer.results.push_back(saved("halo-" + std::to_string(i++) + ".raw",
+                                       lab05::smooth_split_columns(input.view(), c.sigma, c.workers)));
+    }
+    return answer;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    parlab::probe::probe_table table;
+    table.checks["split-rows"] = split_rows_check;
+    table.checks["worker-failure"] = failure_check;
+    table.checks["pipe-gather"] = pipe_check;
+    table.checks["halo"] = halo_check;
+    table.timed["split"] = [](const arguments& a) {
+        // split_rows with the Gaussian kernel on a new input for every nonce; the answer is a few
+        // outputs at positions drawn from the nonce and the sum of all of them.
+        const auto workers = static_cast<std::size_t>(a.number("workers", 1));
+        const auto seed = a.number("seed");
+        auto input = std::make_shared<lab05::matrix>(answers::timing_rows, answers::timing_cols);
+        const lab05::row_kernel kernel = lab05::gaussian_row_kernel(answers::timing_sigma);
+        return parlab::probe::timed_body([workers, seed, input, kernel](std::uint64_t nonce) {
+            answers::fill_timing_input({input->data(), input->rows() * input->cols()}, seed, nonce);
+            const lab05::matrix out = lab05::split_rows(kernel, input->view(), workers);
+            if (out.rows() != input->rows() || out.cols() != input->cols())
+                return std::string("the result has the wrong shape");
+            std::vector<double> samples;
+            for (const std::size_t p : answers::timing_positions(seed, nonce)) samples.push_back(out.data()[p]);
+            double sum = 0;
+            for (std::size_t i = 0; i < out.rows() * out.cols(); ++i) sum += out.data()[i];
+            return answers::timing_answer(samples, sum);
+        });
+    };
+    return parlab::probe::run(argc, argv, table);
+}

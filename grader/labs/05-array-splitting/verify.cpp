@@ -1,0 +1,222 @@
+// The grader's verifiers for lab 05: every array the student's splits returned is compared with
+// the grader's own serial reference (reference.hpp) on inputs the grader made from the seed,
+// within 1e-12 times the input's largest magnitude; the failure messages must name the failed
+// worker and carry what its kernel threw; timed runs must answer the right samples and sum.
+// Nothing else the probe says counts.
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "answers.hpp"
+#include "inputs.hpp"
+#include "lab_api.hpp"
+#include "parlab/split.hpp"
+#include "reference.hpp"
+
+namespace parlab::grader {
+namespace {
+
+namespace ref = lab05_reference;
+using lab05::smooth_case;
+
+std::string describe(const smooth_case& c) {
+    return fmt::format("{} x {}, sigma {:.4g}, {} worker{}", c.rows, c.cols, c.sigma, c.workers, c.workers == 1 ? "" : "s");
+}
+
+// What is wrong with one result (empty when it is right).
+std::string check_result(const lab05::result_file& got, const smooth_case& c, const std::vector<double>& expected,
+                         const verify_context& context) {
+    if (got.file.empty() || got.file.find('/') != std::string::npos || got.file.front() == '.')
+        return fmt::format("the probe's answer names no proper file ('{}')", got.file);
+    if (got.rows != c.rows || got.cols != c.cols)
+        return fmt::format("the result is {} x {}, expected {} x {}", got.rows, got.cols, c.rows, c.cols);
+    // the size first, so that no file is read whole unless it has the expected size
+    const std::filesystem::path path = context.run_dir / got.file;
+    std::error_code error;
+    const auto bytes = std::filesystem::file_size(path, error);
+    if (error || bytes != expected.size() * sizeof(double))
+        return fmt::format("the result file holds {} bytes, expected {} ({} numbers)", error ? 0 : bytes,
+                           expected.size() * sizeof(double), expected.size());
+    const std::vector<double> values = lab05::read_doubles(path);
+    const std::vector<double> input = lab05::case_values(c);
+    const double tolerance = 1e-12 * ref::largest_magnitude(input);
+    const std::string wrong = ref::first_wrong(expected, values, c.cols, tolerance);
+    if (wrong.empty()) return {};
+    return fmt::format("{} (tolerance {:.3g})", wrong, tolerance);
+}
+
+// Whether the kernel ran on each row in the right worker (empty when it did): every row in a
+// process other than the caller's, the rows in contiguous blocks as even_split makes them, one
+// process per block.
+std::string check_workers(const std::vector<long>& pids, const smooth_case& c, long caller) {
+    if (pids.size() != c.rows) return fmt::format("the probe noted {} rows, expected {}", pids.size(), c.rows);
+    for (std::size_t y = 0; y < c.rows; ++y) {
+        if (pids[y] == 0)
+            return fmt::format("the kernel was never called for row {} (reading input row {}, writing straight into "
+                               "output row {})", y, y, y);
+        if (pids[y] == caller)
+            return fmt::format("row {} was smoothed in the caller's process: the kernel must run in forked workers", y);
+    }
+    const auto blocks = even_split(c.rows, std::min(c.workers, c.rows));
+    for (std::size_t w = 0; w < blocks.size(); ++w) {
+        for (std::size_t y = blocks[w].first; y < blocks[w].last; ++y)
+            if (pids[y] != pids[blocks[w].first])
+                return fmt::format("rows {} to {} should be worker {}'s block (even_split of {} rows over {} workers), "
+                                   "but rows {} and {} ran in different processes",
+                                   blocks[w].first, blocks[w].last - 1, w, c.rows, blocks.size(), blocks[w].first, y);
+        if (w > 0 && pids[blocks[w].first] == pids[blocks[w - 1].first])
+            return fmt::format("workers {} and {} (rows from {} and from {}) ran in the same process: each block "
+                               "needs its own worker", w - 1, w, blocks[w - 1].first, blocks[w].first);
+    }
+    return {};
+}
+
+std::vector<double> expected_of(const smooth_case& c) {
+    return ref::smooth_rows(lab05::case_values(c), c.rows, c.cols, c.sigma);
+}
+
+// Scores `results` against `cases` (each case `modes.size()` results in a row, one per mode):
+// the share right, and the first wrong one described. With `caller` (not 0), a result is right
+// only when its rows also ran in the right workers (check_workers).
+probe_verdict score(const std::vector<lab05::result_file>& results, const std::vector<smooth_case>& cases,
+                    const std::vector<std::string>& modes, const verify_context& context, const std::string& what,
+                    long caller) {
+    const std::size_t total = cases.size() * modes.size();
+    if (results.size() != total)
+        return failed(fmt::format("the probe answered {} results, expected {}", results.size(), total));
+    std::size_t right = 0;
+    std::string first;
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        const std::vector<double> expected = expected_of(cases[i]);
+        for (std::size_t m = 0; m < modes.size(); ++m) {
+            const lab05::result_file& result = results[i * modes.size() + m];
+            std::string problem = check_result(result, cases[i], expected, context);
+            if (problem.empty() && caller != 0) problem = check_workers(result.row_pids, cases[i], caller);
+            if (problem.empty()) {
+                ++right;
+                continue;
+            }
+            if (first.empty())
+                first = fmt::format("{} ({}: {}){}: {}", what, cases[i].about, describe(cases[i]),
+                                    modes[m].empty() ? "" : ", " + modes[m], problem);
+        }
+    }
+    if (right == total)
+        return passed(fmt::format("all {} results match the serial reference{}", total,
+                                  caller != 0 ? ", each row block smoothed in its own worker" : ""));
+    return failed(fmt::format("{} of {} results right; {}", right, total, first),
+                  static_cast<double>(right) / static_cast<double>(total));
+}
+
+// The worker whose block holds the failing row (the first one when every row fails).
+std::size_t failing_worker(const lab05::failure_case& c) {
+    if (c.failing_row >= c.shape.rows) return 0;
+    const auto blocks = even_split(c.shape.rows, std::min(c.shape.workers, c.shape.rows));
+    for (std::size_t w = 0; w < blocks.size(); ++w)
+        if (c.failing_row >= blocks[w].first && c.failing_row < blocks[w].last) return w;
+    return 0;
+}
+
+// What is wrong with the failure the caller saw (empty when it is right).
+std::string check_failure(const lab05::failure_report& got, const lab05::failure_case& c, const std::string& call) {
+    const std::string worker = fmt::format("worker {} failed", failing_worker(c));
+    const std::string where = c.failing_row >= c.shape.rows ? std::string("every row's kernel call threw")
+                                                            : fmt::format("the kernel threw for row {}", c.failing_row);
+    if (!got.thrown)
+        return fmt::format("{} ({}, {}), but {} returned normally: a worker's failure must reach the caller", call,
+                           describe(c.shape), where, call);
+    if (got.message.find(worker) == std::string::npos || got.message.find(c.text) == std::string::npos)
+        return fmt::format("{} ({}, {}): the caller got \"{}\", expected \"{}: {}\"", call, describe(c.shape), where,
+                           got.message, worker, c.text);
+    return {};
+}
+
+probe_verdict split_rows_verdict(const check_spec&, const lab05::results_answer& answer, const verify_context& context) {
+    return score(answer.results, lab05::split_cases(context.seed),
+                 {"a new shared output", "the caller's shared output", "in place"}, context, "split_rows",
+                 answer.caller_pid == 0 ? -1 : answer.caller_pid);
+}
+
+probe_verdict failure_verdict(const check_spec&, const lab05::failures_answer& answer, const verify_context& context) {
+    const auto cases = lab05::failure_cases(context.seed);
+    if (answer.failures.size() != cases.size())
+        return failed(fmt::format("the probe answered {} failures, expected {}", answer.failures.size(), cases.size()));
+    const char* calls[] = {"split_rows (new output)", "split_rows (the caller's output)", "split_rows (new output)"};
+    std::size_t right = 0;
+    std::string first;
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        const std::string problem = check_failure(answer.failures[i], cases[i], calls[i]);
+        if (problem.empty()) ++right;
+        else if (first.empty()) first = problem;
+    }
+    if (right == cases.size()) return passed("every worker failure reached the caller, naming the worker and its error");
+    return failed(fmt::format("{} of {} failures reported right; {}", right, cases.size(), first),
+                  static_cast<double>(right) / static_cast<double>(cases.size()));
+}
+
+probe_verdict pipe_verdict(const check_spec&, const lab05::pipe_answer& answer, const verify_context& context) {
+    auto cases = lab05::split_cases(context.seed);
+    cases.push_back(lab05::big_pipe_case(context.seed));
+    probe_verdict verdict =
+        score(answer.results, cases, {""}, context, "split_rows_pipe", answer.caller_pid == 0 ? -1 : answer.caller_pid);
+    const std::string problem = check_failure(answer.failure, lab05::failure_cases(context.seed).front(), "split_rows_pipe");
+    if (problem.empty()) return verdict;
+    const double share = static_cast<double>(cases.size()) / static_cast<double>(cases.size() + 1);
+    if (verdict.passed) return failed(problem, share);
+    return failed(verdict.message + "; and " + problem, verdict.fraction * share);
+}
+
+probe_verdict halo_verdict(const check_spec&, const lab05::results_answer& answer, const verify_context& context) {
+    return score(answer.results, lab05::halo_cases(context.seed), {""}, context, "smooth_split_columns", 0);
+}
+
+// Timed runs of split_rows answer sampled outputs and the sum of all outputs (inputs.hpp). The
+// sum is checked without filtering the whole array: sample j of a row carries weight c[j] into
+// the row's outputs (reference::weight_per_sample).
+timing_verifier timed_split() {
+    timing_verifier v;
+    v.expected = [](const std::map<std::string, std::string>&, std::uint64_t seed, std::uint64_t nonce) {
+        static const std::vector<double> carried = ref::weight_per_sample(lab05::timing_cols, lab05::timing_sigma);
+        static const ref::kernel g = ref::gaussian(lab05::timing_sigma);
+        std::vector<double> input(lab05::timing_rows * lab05::timing_cols);
+        lab05::fill_timing_input(input, seed, nonce);
+        std::vector<double> samples;
+        for (const std::size_t p : lab05::timing_positions(seed, nonce)) {
+            const std::size_t row = p / lab05::timing_cols;
+            samples.push_back(ref::smooth_at(input.data() + row * lab05::timing_cols, lab05::timing_cols, g,
+                                             p % lab05::timing_cols));
+        }
+        double sum = 0;
+        for (std::size_t i = 0; i < input.size(); ++i) sum += input[i] * carried[i % lab05::timing_cols];
+        return lab05::timing_answer(samples, sum);
+    };
+    v.matches = [](const std::string& expected, const std::string& got) {
+        std::vector<double> want, have;
+        double want_sum = 0, have_sum = 0;
+        if (!lab05::read_timing_answer(expected, want, want_sum) || !lab05::read_timing_answer(got, have, have_sum))
+            return false;
+        // inputs in [0, 1): the lab's tolerance is 1e-12; the sum of 3.2 million outputs may be
+        // added in any order
+        for (std::size_t i = 0; i < want.size(); ++i)
+            if (!(std::fabs(want[i] - have[i]) <= 1e-12)) return false;
+        return std::fabs(want_sum - have_sum) <= 1e-8 * std::fabs(want_sum) + 1e-9;
+    };
+    return v;
+}
+
+}  // namespace
+
+void register_lab_05_array_splitting(lab_registry& registry) {
+    auto& lab = registry.lab("array-splitting");
+    lab.probes["split-rows"] = typed_verifier<lab05::results_answer>(split_rows_verdict);
+    lab.probes["worker-failure"] = typed_verifier<lab05::failures_answer>(failure_verdict);
+    lab.probes["pipe-gather"] = typed_verifier<lab05::pipe_answer>(pipe_verdict);
+    lab.probes["halo"] = typed_verifier<lab05::results_answer>(halo_verdict);
+    lab.timing["split"] = timed_split();
+}
+
+}  // namespace parlab::grader
