@@ -16,6 +16,8 @@ expect() {
     grep -q -- "$pattern" <<<"$err" || fail "'$*' said '$err', expected '$pattern'"
 }
 
+# Build the grader program first, so that no build message is counted as an answer's line.
+"$kit/parlab" list >/dev/null 2>&1 || fail "./parlab list failed"
 expect 2 "unknown command 'frob'" "$kit/parlab" frob
 expect 2 "test takes no arguments" "$kit/parlab" test --fast
 expect 2 "hint needs a lab" "$kit/parlab" hint
