@@ -131,8 +131,11 @@ function(parlab_add_lab name)
     set(lab lab${number})
     set_property(GLOBAL APPEND PROPERTY PARLAB_LABS "${lab}")
 
-    parlab_lab_variant(parlab_${lab} "${dir}" "${PARLAB_LAB_DIR}/${name}" "${json}" ""
-                       "${CMAKE_SOURCE_DIR}/grader/labs/${name}/programs")
+    set(programs "")
+    if(PARLAB_PROGRAMS)
+        set(programs "${CMAKE_SOURCE_DIR}/grader/labs/${name}/programs")
+    endif()
+    parlab_lab_variant(parlab_${lab} "${dir}" "${PARLAB_LAB_DIR}/${name}" "${json}" "" "${programs}")
     string(JSON task_count LENGTH "${json}" tasks)
     math(EXPR last_task "${task_count} - 1")
     foreach(i RANGE ${last_task})

@@ -493,8 +493,9 @@ void run_rows_threads(image_view target, std::size_t workers, output_lock& lock,
     // the output with no lock at all. Holding the lock while computing (as the given code did)
     // lets only one worker compute at a time: correct, but no faster than one worker. If the
     // output did need a lock, it would be taken only around the final copy of a finished row.
-    // The calling thread works too: it computes the last block itself, so one worker starts no
-    // thread at all, and n workers start n - 1.
+    // One worker computes in the calling thread (no thread to start); n > 1 workers are n new
+    // threads while the caller waits: a new thread is placed on an idle core, whereas a thread
+    // started beside a caller that keeps computing may share the caller's core for a while.
     (void)lock;
     const std::vector<block> blocks = row_blocks(target, workers);
     std::vector<std::exception_ptr> errors(blocks.size());
@@ -506,10 +507,11 @@ void run_rows_threads(image_view target, std::size_t workers, output_lock& lock,
             errors[w] = std::current_exception();
         }
     };
-    {
+    if (blocks.size() == 1) {
+        compute_block(0);
+    } else {
         std::vector<std::jthread> threads;
-        for (std::size_t w = 0; w + 1 < blocks.size(); ++w) threads.emplace_back(compute_block, w);
-        compute_block(blocks.size() - 1);
+        for (std::size_t w = 0; w < blocks.size(); ++w) threads.emplace_back(compute_block, w);
     }  // the jthreads join here
     for (const auto& error : errors)
         if (error) std::rethrow_exception(error);
