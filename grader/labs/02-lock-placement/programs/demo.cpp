@@ -25,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../reference.hpp"  // the grader's reference dot product (compensated sum)
 #include "dot.hpp"
 #include "parlab/shared_memory.hpp"
 #include "parlab/teaching.hpp"
@@ -49,19 +50,6 @@ constexpr std::string_view usage =
 
 // All runs of one version together may take this long; a hang is stopped there.
 constexpr double budget_per_version = 10.0;
-
-// The reference: the products added with Neumaier's compensation, which keeps the rounding
-// error of the sum itself near one unit in the last place.
-double neumaier_dot(vec x, vec y) {
-    double sum = 0, compensation = 0;
-    for (std::size_t i = 0; i < x.size(); ++i) {
-        const double term = x[i] * y[i];
-        const double t = sum + term;
-        compensation += std::abs(sum) >= std::abs(term) ? (sum - t) + term : (term - t) + sum;
-        sum = t;
-    }
-    return sum + compensation;
-}
 
 // What the runs of one version report (trivially copyable: it crosses a process boundary).
 struct measured {
@@ -149,7 +137,7 @@ int run(const options& o) {
     const std::vector<double> y_values = lab::random_vector(o.size, 2);
     const vec x = x_values, y = y_values;
     parlab::stopwatch reference_watch;
-    const double reference = neumaier_dot(x, y);
+    const double reference = parlab::grader::reference::dot(x, y);
     const double reference_seconds = reference_watch.seconds();
     // A right answer differs from the reference only by rounding: far below this.
     const double tolerance = 1e-10 * std::abs(reference);
