@@ -37,6 +37,7 @@ add_library(parlab_grader_core STATIC
     src/grade.cpp
     src/kit_tools.cpp
     src/known_bad.cpp
+    src/machine_turn.cpp
     src/gradebook.cpp
     src/lab_api.cpp
     src/model.cpp
