@@ -45,6 +45,19 @@ function(parlab_json_list json key out)
     set(${out} "${items}" PARENT_SCOPE)
 endfunction()
 
+# parlab_frozen_objects(TARGET DIR SOURCES LIBRARY): an object library of the frozen files
+# SOURCES of the lab in DIR, compiled against LIBRARY, made by the first variant that asks.
+function(parlab_frozen_objects target dir sources library)
+    if(TARGET ${target})
+        return()
+    endif()
+    list(TRANSFORM sources PREPEND "${dir}/")
+    add_library(${target} OBJECT ${sources})
+    target_include_directories(${target} PRIVATE "${dir}")
+    target_link_libraries(${target} PRIVATE ${library} parlab::warnings)
+    target_compile_definitions(${target} PRIVATE PARLAB_IMAGES_DIR="${PROJECT_SOURCE_DIR}/images")
+endfunction()
+
 # Builds one variant of a lab: library, test program, programs.
 #   prefix      target prefix, e.g. parlab_lab01 or kit_lab01_solution
 #   frozen      the lab folder the frozen files (headers, support, tests) come from
@@ -73,15 +86,12 @@ function(parlab_lab_variant prefix frozen sources json overrides programs)
     if(number LESS 10)
         set(number "0${number}")
     endif()
-    # The frozen support files too are compiled once per lab and built into every variant.
+    # A lab's frozen files are compiled once per lab, whatever the number of variants (the
+    # skeleton, the solution, each known-bad variant): its support files go into every variant's
+    # library, its tests are linked with every variant's library.
     if(support_sources)
         set(support_objects parlab_lab${number}_support_objects)
-        if(NOT TARGET ${support_objects})
-            list(TRANSFORM support_sources PREPEND "${dir}/")
-            add_library(${support_objects} OBJECT ${support_sources})
-            target_include_directories(${support_objects} PRIVATE "${dir}")
-            target_link_libraries(${support_objects} PRIVATE parlab::common parlab::warnings)
-        endif()
+        parlab_frozen_objects(${support_objects} "${dir}" "${support_sources}" parlab::common)
         list(APPEND lib_sources $<TARGET_OBJECTS:${support_objects}>)
     endif()
 
@@ -89,16 +99,8 @@ function(parlab_lab_variant prefix frozen sources json overrides programs)
     target_include_directories(${prefix} PUBLIC "${dir}")
     target_link_libraries(${prefix} PUBLIC parlab::common PRIVATE parlab::warnings)
 
-    # The tests are frozen: compiled once per lab and linked with every variant's library (the
-    # skeleton, the solution, each known-bad variant).
     set(test_objects parlab_lab${number}_test_objects)
-    if(NOT TARGET ${test_objects})
-        list(TRANSFORM test_sources PREPEND "${dir}/")
-        add_library(${test_objects} OBJECT ${test_sources})
-        target_include_directories(${test_objects} PRIVATE "${dir}")
-        target_link_libraries(${test_objects} PRIVATE parlab::test_main parlab::warnings)
-        target_compile_definitions(${test_objects} PRIVATE PARLAB_IMAGES_DIR="${PROJECT_SOURCE_DIR}/images")
-    endif()
+    parlab_frozen_objects(${test_objects} "${dir}" "${test_sources}" parlab::test_main)
     add_executable(${prefix}_tests $<TARGET_OBJECTS:${test_objects}>)
     target_link_libraries(${prefix}_tests PRIVATE ${prefix} parlab::test_main parlab::warnings)
 
