@@ -36,6 +36,9 @@ constexpr std::string_view usage =
     "                     available; N is left out when it is not more than 2)\n"
     "  --repetitions R    timed runs per figure (default 5, or 3 above 2000000 elements)\n";
 
+// The largest N the command line accepts (two vectors of 1.6 GB each).
+constexpr std::size_t most_elements = 200'000'000;
+
 // What one run of a version reports.
 struct run_result {
     double value = 0;
@@ -144,7 +147,7 @@ options parse(int argc, char** argv) {
     for (parlab::teaching::arguments args(argc, argv); args.next();) {
         if (o.bench.read(args)) continue;
         if (!args.positional()) args.unknown();
-        o.sizes.push_back(parlab::parse_positive(args.current(), "N (elements)"));
+        o.sizes.push_back(parlab::parse_positive(args.current(), "N (elements)", most_elements));
     }
     if (o.sizes.empty()) o.sizes = {1'000'000, 10'000'000};
     return o;
