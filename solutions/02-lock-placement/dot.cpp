@@ -41,8 +41,8 @@ namespace {
 // Version 2: correct, because no two threads can be between the read and the write of the
 // total at once; slow, because every single multiply-add now pays a lock and an unlock (two
 // atomic instructions, far dearer than the multiply-add), and with two or more threads the
-// lock's cache line moves between the cores. Few acquisitions are contended (2 to 9 % in the
-// benchmark): the cost is the locking itself, not the waiting.
+// lock's cache line moves between the cores. Few acquisitions are contended (at most about
+// 9 % in the benchmark): the cost is the locking itself, not the waiting.
 double dot_lock_per_element(std::span<const double> x, std::span<const double> y,
                             thread_pool& pool, std::size_t chunks, counting_mutex& lock) {
     require_same_size(x, y);
