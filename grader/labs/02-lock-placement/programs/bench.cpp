@@ -132,9 +132,13 @@ void bench_size(std::size_t n, const std::vector<std::size_t>& worker_counts, st
                                            : "-";
         std::printf("   %-34s %.1e\n", locks.c_str(), worst_error);
     }
-    if (v2_time > 0 && v3_time > 0)
-        std::printf("With 2 workers, v3 is %.1f times as fast as v2 and %.2f times as fast as the serial loop.\n",
-                    v2_time / v3_time, serial_time / v3_time);
+    if (v2_time > 0 && v3_time > 0) {
+        const double over_v2 = v2_time / v3_time;
+        const double over_serial = serial_time / v3_time;
+        const auto slower = [](double ratio) { return ratio < 1 ? " (slower)" : ""; };
+        std::printf("With 2 workers, v3 is %.1f times as fast as v2%s and %.2f times as fast as the serial loop%s.\n",
+                    over_v2, slower(over_v2), over_serial, slower(over_serial));
+    }
 }
 
 struct options {
