@@ -5,6 +5,7 @@
 #   "name":    "race-condition"           short name used on the command line
 #   "sources": ["bank.cpp"]               the files the student edits (compiled into the lab library)
 #   "support": ["bank_support.cpp"]       frozen .cpp files of the lab library (optional)
+#   "libraries": ["parlab_cfitsio"]        targets the lab library links (optional)
 #   "tests":   ["tests/bank-test.cpp"]    Catch2 tests, tagged [labNN][taskK]
 #   "tasks":   [{"id": 1, "title": "...", "points": 10}, ...]
 # The editable files ("sources") come from PARLAB_LAB_SOURCE/NN-name: labs/ (the student's
@@ -76,6 +77,10 @@ function(parlab_lab_variant prefix frozen sources json overrides programs)
     add_library(${prefix} STATIC ${lib_sources})
     target_include_directories(${prefix} PUBLIC "${dir}")
     target_link_libraries(${prefix} PUBLIC parlab::common PRIVATE parlab::warnings)
+    parlab_json_list("${json}" libraries lab_libraries)
+    if(lab_libraries)
+        target_link_libraries(${prefix} PUBLIC ${lab_libraries})
+    endif()
 
     # The tests are frozen: compiled once per lab and linked with every variant's library (the
     # skeleton, the solution, each known-bad variant).
