@@ -26,33 +26,39 @@ std::size_t reflect_index(std::ptrdiff_t i, std::size_t n) noexcept {
 
 namespace {
 
-// Counts of pixel ranks in the current window (a Fenwick tree over the image's N ranks): adding
-// or removing a pixel and finding the k-th smallest each take O(log N).
-class rank_counts {
+// The window's values as counts of pixel ranks, in bins of 256 ranks (Huang's histogram median
+// over ranks): adding or removing a pixel changes two counts, and the k-th smallest is found by
+// moving a bin pointer from where the last search ended (the median of the next window is
+// close), then counting inside one bin.
+class rank_window {
 public:
-    explicit rank_counts(std::size_t n) : tree_(n + 1, 0) {
-        top_ = 1;
-        while (top_ * 2 <= n) top_ *= 2;
+    explicit rank_window(std::size_t ranks) : fine_(ranks, 0), coarse_(ranks / bin + 1, 0) {}
+    void add(std::size_t rank) noexcept {
+        ++fine_[rank];
+        ++coarse_[rank / bin];
+        if (rank / bin < at_) ++below_;
     }
-    void add(std::size_t rank, int delta) noexcept {
-        for (std::size_t i = rank + 1; i < tree_.size(); i += i & (~i + 1)) tree_[i] += delta;
+    void remove(std::size_t rank) noexcept {
+        --fine_[rank];
+        --coarse_[rank / bin];
+        if (rank / bin < at_) --below_;
     }
-    // The smallest rank r with (count of ranks <= r) > k.
-    [[nodiscard]] std::size_t select(std::size_t k) const noexcept {
-        std::size_t at = 0;
-        auto left = static_cast<std::int64_t>(k);
-        for (std::size_t step = top_; step > 0; step /= 2) {
-            if (at + step < tree_.size() && tree_[at + step] <= left) {
-                at += step;
-                left -= tree_[at];
-            }
-        }
-        return at;  // 1-based position at + 1, so rank `at`
+    // The rank of the k-th smallest value in the window (k < the number of values in it).
+    [[nodiscard]] std::size_t select(std::size_t k) noexcept {
+        while (below_ > k) below_ -= coarse_[--at_];
+        while (below_ + coarse_[at_] <= k) below_ += coarse_[at_++];
+        std::size_t left = k - below_;
+        std::size_t rank = at_ * bin;
+        for (; fine_[rank] <= left; ++rank) left -= fine_[rank];
+        return rank;
     }
 
 private:
-    std::vector<std::int64_t> tree_;
-    std::size_t top_ = 1;
+    static constexpr std::size_t bin = 256;
+    std::vector<std::uint32_t> fine_;    // fine_[r]: copies of rank r in the window
+    std::vector<std::size_t> coarse_;    // coarse_[b]: values in bin b
+    std::size_t at_ = 0;                 // the bin where the last search ended
+    std::size_t below_ = 0;              // values in the bins before at_
 };
 
 // The coordinates a window row or column reads: from[j] for j in [0, n + size - 1) is the
@@ -84,19 +90,23 @@ image median_filter(const image& frame, std::size_t size) {
     const std::vector<std::size_t> ry = reflected(frame.rows, size);
     const std::vector<std::size_t> rx = reflected(frame.cols, size);
     const std::size_t k = size * size / 2;
-    rank_counts window(n);
-    auto column = [&](std::size_t y, std::size_t j, int delta) {
-        for (std::size_t d = 0; d < size; ++d) window.add(rank[ry[y + d] * frame.cols + rx[j]], delta);
+    rank_window window(n);
+    auto column = [&](std::size_t y, std::size_t j, bool add) {
+        for (std::size_t d = 0; d < size; ++d) {
+            const std::size_t r = rank[ry[y + d] * frame.cols + rx[j]];
+            if (add) window.add(r);
+            else window.remove(r);
+        }
     };
     for (std::size_t y = 0; y < frame.rows; ++y) {
-        for (std::size_t j = 0; j < size; ++j) column(y, j, +1);
+        for (std::size_t j = 0; j < size; ++j) column(y, j, true);
         for (std::size_t x = 0;; ++x) {
             out.at(y, x) = frame.pixels[order[window.select(k)]];
             if (x + 1 == frame.cols) break;
-            column(y, x, -1);
-            column(y, x + size, +1);
+            column(y, x, false);
+            column(y, x + size, true);
         }
-        for (std::size_t j = frame.cols - 1; j < frame.cols - 1 + size; ++j) column(y, j, -1);
+        for (std::size_t j = frame.cols - 1; j < frame.cols - 1 + size; ++j) column(y, j, false);
     }
     return out;
 }
