@@ -64,6 +64,9 @@ struct image_case {
     return static_cast<std::size_t>(seeded_numbers(derive_seed(seed, purpose)).between(2, 4));
 }
 
+/// What a map-order task returns when it runs in the caller's process instead of a worker.
+inline constexpr double ran_in_caller = -1;
+
 /// The value task t returns in the order checks: a number no one can know before the seed.
 [[nodiscard]] inline double task_value(std::uint64_t seed, std::size_t task) {
     return static_cast<double>(seeded_numbers(derive_seed(seed, 700 + task)).next() % 1000000007ULL) + 0.25;

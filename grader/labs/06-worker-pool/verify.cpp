@@ -87,6 +87,9 @@ probe_verdict order_verdict(const check_spec&, const lab06::values_answer& answe
         return failed(fmt::format("map returned {} values for {} tasks", answer.values.size(), tasks));
     for (std::size_t t = 0; t < tasks; ++t) {
         if (answer.values[t] == lab06::task_value(context.seed, t)) continue;
+        if (answer.values[t] == lab06::ran_in_caller)
+            return failed(fmt::format("task {} ran in the caller's process: map must hand the tasks to the pool's "
+                                      "workers", t));
         for (std::size_t other = 0; other < tasks; ++other)
             if (answer.values[t] == lab06::task_value(context.seed, other))
                 return failed(fmt::format("values[{}] is task {}'s value ({} tasks, {} workers, task 0 the slowest): map "
