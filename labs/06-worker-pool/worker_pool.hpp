@@ -195,9 +195,9 @@ struct file_outcome {
     std::string error;  ///< one line naming the file and the problem
 };
 
-/// High-passes every file of `inputs` into out_dir (same file names) with a pool of `workers`
-/// (map_unordered, so `progress(done, total, outcome)` is called as each file ends). A bad file
-/// fails alone. Returns the outcomes in input order.
+/// High-passes every file of `inputs` into out_dir (made when missing; same file names) with a
+/// pool of `workers` (map_unordered, so `progress(done, total, outcome)` is called as each file
+/// ends). A bad file fails alone. Returns the outcomes in input order.
 std::vector<file_outcome> highpass_batch(const std::vector<std::filesystem::path>& inputs,
                                          const std::filesystem::path& out_dir, std::size_t size,
                                          std::size_t workers, std::size_t chunksize = 1,

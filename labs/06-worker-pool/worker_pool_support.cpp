@@ -274,6 +274,8 @@ std::vector<file_outcome> highpass_batch(const std::vector<std::filesystem::path
     if (size == 0) throw std::invalid_argument("highpass_batch: the window size must be at least 1");
     std::vector<file_outcome> outcomes(inputs.size());
     for (std::size_t i = 0; i < inputs.size(); ++i) outcomes[i].input = inputs[i];
+    std::error_code not_made;  // a folder that cannot be made fails each file as it is written
+    std::filesystem::create_directories(out_dir, not_made);
     process_pool pool(workers, [&](std::size_t task) {
         write_fits(out_dir / inputs[task].filename(), highpass(read_fits(inputs[task]), size));
         return 0.0;

@@ -76,8 +76,6 @@ int run(const options& o) {
         if (entry.is_regular_file() && entry.path().filename().string().front() != '.') files.push_back(entry.path());
     std::sort(files.begin(), files.end());
     if (files.empty()) throw std::runtime_error(o.in.string() + ": no files to high-pass");
-    std::error_code made;
-    fs::create_directories(o.out, made);  // a folder that cannot be made fails each file on writing
 
     const bool terminal = ::isatty(STDOUT_FILENO) != 0;
     std::size_t failures = 0;
