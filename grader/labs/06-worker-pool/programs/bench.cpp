@@ -6,7 +6,8 @@
 //     SciPy is installed (the python3 on the PATH, else /usr/bin/python3), what
 //     scipy.ndimage.median_filter takes on the same image, with its result compared bit for bit;
 //   * the pool's overhead per task: map over empty tasks with 2 workers, chunksize 1 and 100,
-//     against a serial loop calling the same body;
+//     against a serial loop calling the same body, and busy tasks of 1 to 100 us: where the
+//     pool starts to beat the loop;
 //   * the 25-frame batch (FITS files in a temporary folder) through highpass_batch at 1, 2, ...
 //     workers: time, speedup, efficiency, and the serial fraction fitted by least squares.
 //
@@ -111,6 +112,33 @@ void bench_overhead(std::size_t repetitions) {
     }
 }
 
+// A task that keeps its CPU busy for `us` microseconds.
+double spin(double us) {
+    const parlab::stopwatch watch;
+    double n = 0;
+    while (watch.seconds() * 1e6 < us) n += 1;
+    return n;
+}
+
+// Tasks of 1 to 100 us: the pool with 2 workers (chunksize 1) against the serial loop; the
+// break-even is where the ratio crosses 1.
+void bench_break_even(std::size_t repetitions) {
+    constexpr std::size_t tasks = 4000;
+    std::printf("break-even, %zu busy tasks, 2 workers, chunksize 1\n  %-10s %12s %12s %9s\n", tasks, "task us",
+                "serial ms", "pool ms", "ratio");
+    for (const double us : {1.0, 3.0, 10.0, 30.0, 100.0}) {
+        const lab06::task_body body = [us](std::size_t) { return spin(us); };
+        const double serial = parlab::time_repeated(
+            [&] {
+                for (std::size_t t = 0; t < tasks; ++t) (void)body(t);
+            },
+            repetitions).median;
+        lab06::process_pool pool(2, body);
+        const double pooled = parlab::time_repeated([&] { (void)pool.map(tasks); }, repetitions).median;
+        std::printf("  %-10.0f %12.2f %12.2f %9.2f\n", us, serial * 1e3, pooled * 1e3, serial / pooled);
+    }
+}
+
 void bench_batch(const fs::path& dir, std::size_t max_workers, std::size_t repetitions) {
     const auto files = lab06::write_fake_batch(dir / "sky", frames, side, side, 1);
     std::printf("the batch: %zu frames of %zu x %zu, window %zu, FITS in and out\n", frames, side, side, window);
@@ -140,6 +168,7 @@ int run(const parlab::teaching::bench_options& o) {
     fs::create_directories(dir);
     bench_filter(dir, repetitions);
     bench_overhead(std::max<std::size_t>(repetitions, 3));
+    bench_break_even(std::max<std::size_t>(repetitions, 3));
     bench_batch(dir, max_workers, repetitions);
     fs::remove_all(dir);
     return 0;
