@@ -153,12 +153,15 @@ void bench_batch(const fs::path& dir, std::size_t max_workers, std::size_t repet
             },
             repetitions, 0).median;
         if (workers == 1) one = seconds;
-        points.push_back({workers, one / seconds});
+        // more workers than CPUs only take turns, which Amdahl's law does not describe
+        if (workers <= static_cast<std::size_t>(::sysconf(_SC_NPROCESSORS_ONLN)))
+            points.push_back({workers, one / seconds});
         std::printf("  %-10zu %9.3f %9.2f %11.2f%s\n", workers, seconds, one / seconds, one / seconds / workers,
                     failed == 0 ? "" : "  (files failed)");
     }
     if (points.size() >= 2)
-        std::printf("  Amdahl's serial fraction (least squares): %.3f\n", lab06::fit_serial_fraction(points));
+        std::printf("  Amdahl's serial fraction (least squares, up to %zu workers): %.3f\n", points.size(),
+                    lab06::fit_serial_fraction(points));
 }
 
 int run(const parlab::teaching::bench_options& o) {

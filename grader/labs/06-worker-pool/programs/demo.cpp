@@ -171,7 +171,9 @@ int run(const options& o) {
             std::printf("%-8zu %s\n", m.workers, m.problem.c_str());
             continue;
         }
-        points.push_back({m.workers, one / m.seconds});
+        // more workers than CPUs only take turns, which Amdahl's law does not describe
+        if (m.workers <= static_cast<std::size_t>(::sysconf(_SC_NPROCESSORS_ONLN)))
+            points.push_back({m.workers, one / m.seconds});
         std::printf("%-8zu %9.2f %9.2f %11.2f\n", m.workers, m.seconds, one / m.seconds,
                     one / m.seconds / static_cast<double>(m.workers));
     }
@@ -180,7 +182,8 @@ int run(const options& o) {
         const auto fit = parlab::teaching::run_guarded<double>(10, [&] { return lab06::fit_serial_fraction(points); });
         if (fit.value) {
             f = *fit.value;
-            std::printf("Amdahl's serial fraction (your fit_serial_fraction): %.3f\n", f);
+            std::printf("Amdahl's serial fraction (your fit_serial_fraction, up to %zu workers): %.3f\n",
+                        points.size(), f);
         } else {
             std::printf("Amdahl's serial fraction: %s\n", fit.problem.c_str());
         }
