@@ -170,6 +170,8 @@ public:
     /// Task 3: chunksize > 1 hands each idle worker the next `chunksize` consecutive tasks at
     /// once ([k * chunksize, (k + 1) * chunksize), the last chunk shorter); the worker sends one
     /// record per task as it finishes it. Throws std::invalid_argument when chunksize is 0.
+    /// An exception from on_result reaches the caller at once; the pool is then only fit to be
+    /// destroyed (its workers may still be running tasks of that map).
     void map_unordered(std::size_t tasks, const std::function<void(const task_outcome&)>& on_result,
                        std::size_t chunksize = 1);
 
