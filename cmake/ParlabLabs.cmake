@@ -5,6 +5,7 @@
 #   "name":    "race-condition"           short name used on the command line
 #   "sources": ["bank.cpp"]               the files the student edits (compiled into the lab library)
 #   "support": ["bank_support.cpp"]       frozen .cpp files of the lab library (optional)
+#   "libraries": ["parlab_cfitsio"]        targets the lab library links (optional)
 #   "tests":   ["tests/bank-test.cpp"]    Catch2 tests, tagged [labNN][taskK]
 #   "tasks":   [{"id": 1, "title": "...", "points": 10}, ...]
 # The editable files ("sources") come from PARLAB_LAB_SOURCE/NN-name: labs/ (the student's
@@ -45,8 +46,8 @@ function(parlab_json_list json key out)
     set(${out} "${items}" PARENT_SCOPE)
 endfunction()
 
-# parlab_frozen_objects(TARGET DIR SOURCES LIBRARY): an object library of the frozen files
-# SOURCES of the lab in DIR, compiled against LIBRARY, made by the first variant that asks.
+# parlab_frozen_objects(TARGET DIR SOURCES LIBRARIES): an object library of the frozen files
+# SOURCES of the lab in DIR, compiled against LIBRARIES, made by the first variant that asks.
 function(parlab_frozen_objects target dir sources library)
     if(TARGET ${target})
         return()
@@ -89,15 +90,19 @@ function(parlab_lab_variant prefix frozen sources json overrides programs)
     # A lab's frozen files are compiled once per lab, whatever the number of variants (the
     # skeleton, the solution, each known-bad variant): its support files go into every variant's
     # library, its tests are linked with every variant's library.
+    parlab_json_list("${json}" libraries lab_libraries)
     if(support_sources)
         set(support_objects parlab_lab${number}_support_objects)
-        parlab_frozen_objects(${support_objects} "${dir}" "${support_sources}" parlab::common)
+        parlab_frozen_objects(${support_objects} "${dir}" "${support_sources}" "parlab::common;${lab_libraries}")
         list(APPEND lib_sources $<TARGET_OBJECTS:${support_objects}>)
     endif()
 
     add_library(${prefix} STATIC ${lib_sources})
     target_include_directories(${prefix} PUBLIC "${dir}")
     target_link_libraries(${prefix} PUBLIC parlab::common PRIVATE parlab::warnings)
+    if(lab_libraries)
+        target_link_libraries(${prefix} PUBLIC ${lab_libraries})
+    endif()
 
     set(test_objects parlab_lab${number}_test_objects)
     parlab_frozen_objects(${test_objects} "${dir}" "${test_sources}" parlab::test_main)
