@@ -4,11 +4,14 @@
 #include "worker_pool.hpp"
 
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <deque>
 #include <stdexcept>
 #include <system_error>
@@ -45,6 +48,30 @@ void write_record(int fd, const void* data, std::size_t bytes) {
         at += n;
         bytes -= static_cast<std::size_t>(n);
     }
+}
+
+// Sends a chunk to a worker; false when the worker has died (its task pipe has no reader left).
+// Such a write raises SIGPIPE, which would end the whole program: it is blocked in this thread
+// for the write, and one it raised is taken off again before the old mask returns.
+bool send_chunk(int fd, const chunk_record& chunk) {
+    sigset_t pipe_signal, old;
+    ::sigemptyset(&pipe_signal);
+    ::sigaddset(&pipe_signal, SIGPIPE);
+    ::pthread_sigmask(SIG_BLOCK, &pipe_signal, &old);
+    bool sent = true;
+    try {
+        write_record(fd, &chunk, sizeof chunk);
+    } catch (const std::system_error& error) {
+        if (error.code().value() != EPIPE) {
+            ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+            throw;
+        }
+        sent = false;
+        const timespec now{};
+        (void)::sigtimedwait(&pipe_signal, nullptr, &now);
+    }
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    return sent;
 }
 
 // A worker's life: take a chunk of task indices from the task pipe, run each task and send its
@@ -153,7 +180,13 @@ void process_pool::map_unordered(std::size_t tasks, const std::function<void(con
         if (queue.empty()) return;
         const chunk_record chunk = queue.front();
         queue.pop_front();
-        write_record(workers_[w].tasks.get(), &chunk, sizeof chunk);
+        if (!send_chunk(workers_[w].tasks.get(), chunk)) {
+            // it died while idle (killed from outside): a new worker takes its place and the chunk
+            (void)workers_[w].child.join();
+            workers_[w] = worker{};
+            start_worker(w);
+            write_record(workers_[w].tasks.get(), &chunk, sizeof chunk);
+        }
         state[w] = {true, chunk.first, chunk.last};
     };
     for (std::size_t w = 0; w < workers_.size(); ++w) hand_out(w);

@@ -6,6 +6,7 @@
 // the sanitizers.
 
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -166,6 +167,22 @@ TEST_CASE("a worker killed during a task fails that task only; a new worker take
     const auto again = pool.map(2);  // the pool still has its two workers (task 2 would crash again)
     CHECK(again.size() == 2);
     CHECK(std::find(again.begin(), again.end(), static_cast<double>(caller)) == again.end());
+}
+
+TEST_CASE("a worker that died while idle is replaced when the pool next hands it work", "[lab06][task1]") {
+    process_pool pool(2, own_pid);
+    const auto first = pool.map(2);  // one task each: both workers' process ids
+    REQUIRE(first.size() == 2);
+    const auto victim = static_cast<pid_t>(first[0]);
+    REQUIRE(victim != ::getpid());
+    REQUIRE(::kill(victim, SIGKILL) == 0);
+    siginfo_t info{};
+    REQUIRE(::waitid(P_PID, static_cast<id_t>(victim), &info, WEXITED | WNOWAIT) == 0);  // dead, left for the pool
+    // Writing to a pipe nobody reads raises SIGPIPE, which ends the whole program unless the pool
+    // expects it.
+    const auto again = pool.map(4);
+    CHECK(again.size() == 4);
+    CHECK(std::find(again.begin(), again.end(), static_cast<double>(victim)) == again.end());
 }
 
 TEST_CASE("the pool's workers end with the pool; 0 workers is refused", "[lab06][task1]") {
