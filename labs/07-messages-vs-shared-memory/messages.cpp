@@ -86,25 +86,32 @@ double sum_through_pipe(array_view a) {
 
 // ---- task 2 ---------------------------------------------------------------------------------
 
-double sum_through_shared_memory(array_view a) {
+double sum_through_shared_memory(array_view a, shared_array_slot& slot) {
+    if (a.size() > slot.capacity())
+        throw std::invalid_argument("sum_through_shared_memory: the array does not fit in the slot");
     // TODO(task 2): the child copies the array into a vector of its own, which fork() made
-    // private: the parent never sees it and sums zeros. Map a shared segment (parlab::
-    // shared_segment) BEFORE the fork with room for a process_semaphore "ready" (made there with
-    // placement new, count 0), the shape and the numbers; let the child copy into it and post
-    // "ready"; the parent waits on "ready" and sums the numbers in place.
-    std::vector<double> numbers(a.size());
+    // private: the parent never sees it and sums the slot's zeros. Let the child write the
+    // header and the numbers into `slot` (which both processes share) and post slot.ready();
+    // the parent waits on slot.ready() (not on the child's end) and sums the numbers in place.
     process child = process::start([&] {
-        if (a.size() > 0) std::memcpy(numbers.data(), a.data, a.size() * sizeof(double));
+        std::vector<double> numbers(a.data, a.data + a.size());
+        (void)numbers;
     });
     child.join_or_throw();
-    return sum_values(numbers.data(), numbers.size());
+    return sum_values(slot.numbers(), a.size());
+}
+
+double sum_through_shared_memory(array_view a) {
+    shared_array_slot slot(a.size());
+    return sum_through_shared_memory(a, slot);
 }
 
 std::vector<transfer_timing> time_transfers(std::span<const shape> shapes, std::size_t repetitions) {
     if (repetitions == 0) throw std::invalid_argument("time_transfers: repetitions must be at least 1");
     // TODO(task 2): for each shape, make an array of random numbers in [0, 1) and take the
     // median time of `repetitions` calls of sum_through_pipe and of sum_through_shared_memory
-    // (parlab::time_repeated does one untimed call first).
+    // with one shared_array_slot made before the timing (parlab::time_repeated does one untimed
+    // call first).
     std::vector<transfer_timing> table;
     for (const shape& s : shapes) table.push_back({s.rows, s.cols, 0, 0});
     return table;

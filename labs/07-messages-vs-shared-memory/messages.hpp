@@ -95,11 +95,46 @@ inline constexpr std::uint64_t max_message_values = std::uint64_t{1} << 31;
 
 // ---- task 2: the same through shared memory ---------------------------------------------------
 
-/// Task 2: the same transfer through memory the two processes share: the parent maps a shared
-/// segment for a header and a.size() doubles with a process_semaphore "ready" at 0 in it, then
-/// forks a child that copies `a` into the segment and posts "ready"; the parent waits on "ready",
-/// returns sum_values of the numbers in the segment (in place, no copy) and joins the child.
-/// Throws parlab::process_error when the child failed.
+/// Room in shared memory for one array of up to `capacity` numbers: a process_semaphore "ready"
+/// (count 0), the array's header, then the numbers. Made once by the parent and used by every
+/// child forked after it, like a long-lived buffer between two programs: its pages are touched
+/// when it is made, so no transfer pays for mapping them. Not copyable or movable.
+class shared_array_slot {
+public:
+    /// Throws std::system_error when the segment cannot be mapped.
+    explicit shared_array_slot(std::size_t capacity);
+    shared_array_slot(const shared_array_slot&) = delete;
+    shared_array_slot& operator=(const shared_array_slot&) = delete;
+    ~shared_array_slot();
+
+    [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
+    /// Posted by the writer once header and numbers are in place.
+    [[nodiscard]] process_semaphore& ready() const noexcept;
+    [[nodiscard]] message_header& header() const noexcept;
+    /// capacity() numbers, row after row.
+    [[nodiscard]] double* numbers() const noexcept;
+    /// Maps the first `count` numbers' pages into the calling process for writing, in one system
+    /// call (madvise MADV_POPULATE_WRITE, Linux 5.14; nothing on older kernels). A forked child
+    /// does not inherit its parent's page-table entries for shared memory: without this, its
+    /// first write to each 4 KiB page stops for a page fault, which costs more than the copy.
+    void map_for_writing(std::size_t count) const noexcept;
+
+private:
+    struct control;
+    shared_segment segment_;
+    std::size_t capacity_ = 0;
+    pid_t creator_ = 0;
+};
+
+/// Task 2: the same transfer through memory the two processes share: forks a child that writes
+/// `a` into `slot` (header and numbers) and then posts slot.ready(); the parent waits on
+/// slot.ready(), returns sum_values of the numbers in the slot (in place, no copy) and joins the
+/// child. Throws std::invalid_argument when a.size() > slot.capacity(), parlab::process_error
+/// when the child failed.
+[[nodiscard]] double sum_through_shared_memory(array_view a, shared_array_slot& slot);
+
+/// Task 2: the same with a new slot of a.size() numbers (for one transfer; the mapping's cost is
+/// then part of it).
 [[nodiscard]] double sum_through_shared_memory(array_view a);
 
 /// The median times of one shape.
@@ -107,7 +142,7 @@ struct transfer_timing {
     std::size_t rows = 0;
     std::size_t cols = 0;
     double pipe_seconds = 0;    ///< sum_through_pipe
-    double shared_seconds = 0;  ///< sum_through_shared_memory
+    double shared_seconds = 0;  ///< sum_through_shared_memory with a slot made before the timing
 };
 
 /// One shape of the sweep.
@@ -117,7 +152,9 @@ struct shape {
 };
 
 /// Task 2: for each shape, an array of random numbers in [0, 1) and the median time of
-/// `repetitions` calls (after one untimed call) of each way; one entry per shape, in order.
+/// `repetitions` calls (after one untimed call) of sum_through_pipe and of
+/// sum_through_shared_memory with one slot made before either is timed; one entry per shape,
+/// in order.
 /// Throws std::invalid_argument when repetitions is 0.
 [[nodiscard]] std::vector<transfer_timing> time_transfers(std::span<const shape> shapes, std::size_t repetitions);
 

@@ -1,9 +1,13 @@
 // Lab 07: the frozen parts of the lab library (you do not need to modify this file): the sum,
-// the ring buffer's segment, and the occupancy meter.
+// the ring buffer's segment, the shared array slot, and the occupancy meter.
 
+#include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstddef>
 #include <new>
+#include <stdexcept>
 
 #include "messages.hpp"
 
@@ -51,6 +55,61 @@ ring_buffer::control& ring_buffer::state() const noexcept {
 
 item* ring_buffer::slots() const noexcept {
     return std::launder(reinterpret_cast<item*>(static_cast<std::byte*>(segment_.data()) + slots_offset));
+}
+
+// ---- the shared array slot ------------------------------------------------------------------------
+
+struct shared_array_slot::control {
+    process_semaphore ready{0};
+    message_header header;
+};
+
+namespace {
+
+constexpr std::size_t numbers_offset = 64;
+
+std::size_t slot_bytes(std::size_t capacity) {
+    if (capacity > (std::size_t{1} << 40) / sizeof(double)) throw std::invalid_argument("shared_array_slot: too large");
+    return numbers_offset + capacity * sizeof(double);
+}
+
+}  // namespace
+
+shared_array_slot::shared_array_slot(std::size_t capacity)
+    : segment_(slot_bytes(capacity)), capacity_(capacity), creator_(::getpid()) {
+    static_assert(sizeof(control) <= numbers_offset);
+    ::new (segment_.data()) control();
+    // Touch every page now (the segment is zero-filled; writing zeros keeps it so).
+    auto* bytes = static_cast<volatile unsigned char*>(segment_.data());
+    const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    for (std::size_t i = numbers_offset; i < segment_.size(); i += page) bytes[i] = 0;
+}
+
+shared_array_slot::~shared_array_slot() {
+    if (segment_.data() != nullptr && creator_ == ::getpid())
+        std::launder(static_cast<control*>(segment_.data()))->~control();
+}
+
+process_semaphore& shared_array_slot::ready() const noexcept {
+    return std::launder(static_cast<control*>(segment_.data()))->ready;
+}
+
+message_header& shared_array_slot::header() const noexcept {
+    return std::launder(static_cast<control*>(segment_.data()))->header;
+}
+
+double* shared_array_slot::numbers() const noexcept {
+    return reinterpret_cast<double*>(static_cast<std::byte*>(segment_.data()) + numbers_offset);
+}
+
+void shared_array_slot::map_for_writing(std::size_t count) const noexcept {
+#ifdef MADV_POPULATE_WRITE
+    constexpr int populate_write = MADV_POPULATE_WRITE;
+#else
+    constexpr int populate_write = 23;  // the value in Linux's headers, for older C libraries
+#endif
+    const std::size_t bytes = std::min(count, capacity_) * sizeof(double);
+    if (bytes > 0) (void)::madvise(segment_.data(), numbers_offset + bytes, populate_write);
 }
 
 // ---- the occupancy meter ------------------------------------------------------------------------

@@ -244,6 +244,19 @@ TEST_CASE("sum_through_shared_memory returns the sum of the array the child wrot
     CHECK(lab07::sum_through_shared_memory({values.data(), rows, cols}) == lab07::sum_values(values.data(), values.size()));
 }
 
+TEST_CASE("one shared_array_slot carries array after array", "[lab07][task2]") {
+    lab07::shared_array_slot slot(5000);
+    for (const std::size_t rows : {3u, 0u, 1u, 5u, 2u}) {
+        const std::vector<double> values = random_values(rows * 1000, static_cast<unsigned>(rows + 40));
+        INFO("a " << rows << " x 1000 array through a slot that earlier arrays used: wait on slot.ready() before summing");
+        CHECK(lab07::sum_through_shared_memory({values.data(), rows, 1000}, slot) ==
+              lab07::sum_values(values.data(), values.size()));
+    }
+    CHECK(slot.ready().value() == 0);
+    const std::vector<double> too_many(5001, 1.0);
+    CHECK_THROWS_AS(lab07::sum_through_shared_memory({too_many.data(), 1, too_many.size()}, slot), std::invalid_argument);
+}
+
 TEST_CASE("time_transfers measures both ways for every shape, in order", "[lab07][task5]") {
     const std::vector<lab07::shape> shapes = {{1, 10}, {4, 1000}, {0, 0}};
     const auto table = lab07::time_transfers(shapes, 2);
