@@ -182,9 +182,17 @@ std::string check_pipeline(const lab07::pipeline_case& c, const lab07::pipeline_
         producer_processes.insert(r.producer_pids[p]);
     }
     if (total > 0 && producer_processes.size() != c.producers) return "two producers ran in one process";
-    for (std::size_t k = 0; k < c.consumers; ++k)
-        if (r.consumer_pids[k] == r.caller_pid)
+    std::set<long> consumer_processes;
+    for (std::size_t k = 0; k < c.consumers; ++k) {
+        const long pid = r.consumer_pids[k];
+        if (pid == 0) continue;  // took nothing (the others were quicker)
+        if (pid == r.caller_pid)
             return fmt::format("consumer {} took its items in the caller's process: consumers are forked processes", k);
+        if (producer_processes.count(pid) != 0)
+            return fmt::format("consumer {} took its items in a producer's process: items must go through the buffer "
+                               "to consumer processes of their own", k);
+        if (!consumer_processes.insert(pid).second) return "two consumers ran in one process";
+    }
     if (r.consumer_moved) return "one consumer's items were taken in two processes";
     return {};
 }

@@ -359,6 +359,10 @@ std::string check_pipeline(const lab07::pipeline_spec& spec) {
     for (std::size_t p = 0; p < spec.producers; ++p) {
         if (spec.items_per_producer > 0 && (record.producer_pids[p] == caller || record.producer_pids[p] == 0))
             return what + "producer " + std::to_string(p) + " did not run in a forked process of its own";
+        for (std::size_t c = 0; c < spec.consumers; ++c)
+            if (consumer_pid[c] != 0 && consumer_pid[c] == record.producer_pids[p])
+                return what + "consumer " + std::to_string(c) + " took items in producer " + std::to_string(p) +
+                       "'s process: items go through the buffer to consumer processes";
         for (std::size_t k = 0; k < spec.items_per_producer; ++k)
             if (!seen[p][k]) return what + "item " + std::to_string(k) + " of producer " + std::to_string(p) + " was never taken";
     }
