@@ -161,17 +161,21 @@ void live_pipeline() {
     std::printf("\nThe bounded buffer: %zu producers x %zu items, %zu consumers, capacity 16.\n", producers, per_producer,
                 consumers);
     parlab::shared_array<std::atomic<long>> taken(consumers);
+    parlab::shared_array<std::atomic<long>> in_caller(1);  // items taken in run_pipeline's caller
     const auto start = std::chrono::steady_clock::now();
     auto child = parlab::process::start([&] {
+        ::setpgid(0, 0);  // a group of its own: the producers and consumers it forks end with it
         lab07::run_pipeline(
             {producers, consumers, 16, per_producer},
             [](std::size_t p, std::size_t k) {
                 return lab07::item{static_cast<std::uint32_t>(p), static_cast<std::uint32_t>(k), k};
             },
-            [&](std::size_t c, const lab07::item&) {
+            [&, caller = ::getpid()](std::size_t c, const lab07::item&) {
                 if (c < consumers) taken[c].fetch_add(1, std::memory_order_relaxed);
+                if (::getpid() == caller) in_caller[0].fetch_add(1, std::memory_order_relaxed);
             });
     });
+    ::setpgid(child.pid(), child.pid());  // also from here, whichever of the two runs first
     const bool terminal = ::isatty(STDOUT_FILENO) != 0;
     auto show = [&](bool first) {
         if (terminal && !first) std::printf("\033[%zuA", consumers);
@@ -197,12 +201,17 @@ void live_pipeline() {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     if (!terminal) show(false);
-    ::kill(child.pid(), SIGKILL);  // nothing left to wait for when it hangs; a finished child ignores it
+    // A pipeline that hangs is stopped with everything it forked; a finished one is not hurt (its
+    // processes have ended, and the group's leader is not reaped yet).
+    ::kill(-child.pid(), SIGKILL);
     const parlab::exit_status status = child.join();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     long total = 0;
     for (std::size_t c = 0; c < consumers; ++c) total += taken[c].load();
-    if (total == static_cast<long>(producers * per_producer) && status.ok())
+    if (in_caller[0].load() > 0)
+        std::printf("%ld items were taken in run_pipeline's own process: there are no consumer processes yet.\n",
+                    in_caller[0].load());
+    else if (total == static_cast<long>(producers * per_producer) && status.ok())
         std::printf("All %ld items taken in %.2f s: %.2f million items per second.\n", total, seconds, static_cast<double>(total) / seconds / 1e6);
     else
         std::printf("%ld of %zu items taken: %s\n", total, producers * per_producer,
