@@ -41,5 +41,17 @@ endif()
 
 find_package(Threads REQUIRED)
 
+# CFITSIO reads and writes lab 06's FITS images (the astronomers' own format, through its own
+# library). Labs name it in lab.json ("libraries": ["parlab_cfitsio"]).
+find_package(PkgConfig QUIET)
+if(PkgConfig_FOUND)
+    pkg_check_modules(PARLAB_CFITSIO QUIET IMPORTED_TARGET cfitsio)
+endif()
+if(NOT PARLAB_CFITSIO_FOUND)
+    parlab_missing(libcfitsio-dev)
+endif()
+add_library(parlab_cfitsio INTERFACE)
+target_link_libraries(parlab_cfitsio INTERFACE PkgConfig::PARLAB_CFITSIO)
+
 # The kit self-check applies the known-bad variants' patches (instructor's copy only).
 find_program(PARLAB_PATCH patch)

@@ -5,6 +5,7 @@
 #   "name":    "race-condition"           short name used on the command line
 #   "sources": ["bank.cpp"]               the files the student edits (compiled into the lab library)
 #   "support": ["bank_support.cpp"]       frozen .cpp files of the lab library (optional)
+#   "libraries": ["parlab_cfitsio"]        targets the lab library links (optional)
 #   "tests":   ["tests/bank-test.cpp"]    Catch2 tests, tagged [labNN][taskK]
 #   "tasks":   [{"id": 1, "title": "...", "points": 10}, ...]
 # The editable files ("sources") come from PARLAB_LAB_SOURCE/NN-name: labs/ (the student's
@@ -45,6 +46,19 @@ function(parlab_json_list json key out)
     set(${out} "${items}" PARENT_SCOPE)
 endfunction()
 
+# parlab_frozen_objects(TARGET DIR SOURCES LIBRARIES): an object library of the frozen files
+# SOURCES of the lab in DIR, compiled against LIBRARIES, made by the first variant that asks.
+function(parlab_frozen_objects target dir sources library)
+    if(TARGET ${target})
+        return()
+    endif()
+    list(TRANSFORM sources PREPEND "${dir}/")
+    add_library(${target} OBJECT ${sources})
+    target_include_directories(${target} PRIVATE "${dir}")
+    target_link_libraries(${target} PRIVATE ${library} parlab::warnings)
+    target_compile_definitions(${target} PRIVATE PARLAB_IMAGES_DIR="${PROJECT_SOURCE_DIR}/images")
+endfunction()
+
 # Builds one variant of a lab: library, test program, programs.
 #   prefix      target prefix, e.g. parlab_lab01 or kit_lab01_solution
 #   frozen      the lab folder the frozen files (headers, support, tests) come from
@@ -69,28 +83,29 @@ function(parlab_lab_variant prefix frozen sources json overrides programs)
         endforeach()
         list(APPEND lib_sources "${path}")
     endforeach()
-    foreach(src IN LISTS support_sources)
-        list(APPEND lib_sources "${dir}/${src}")
-    endforeach()
-
-    add_library(${prefix} STATIC ${lib_sources})
-    target_include_directories(${prefix} PUBLIC "${dir}")
-    target_link_libraries(${prefix} PUBLIC parlab::common PRIVATE parlab::warnings)
-
-    # The tests are frozen: compiled once per lab and linked with every variant's library (the
-    # skeleton, the solution, each known-bad variant).
     string(JSON number GET "${json}" number)
     if(number LESS 10)
         set(number "0${number}")
     endif()
-    set(test_objects parlab_lab${number}_test_objects)
-    if(NOT TARGET ${test_objects})
-        list(TRANSFORM test_sources PREPEND "${dir}/")
-        add_library(${test_objects} OBJECT ${test_sources})
-        target_include_directories(${test_objects} PRIVATE "${dir}")
-        target_link_libraries(${test_objects} PRIVATE parlab::test_main parlab::warnings)
-        target_compile_definitions(${test_objects} PRIVATE PARLAB_IMAGES_DIR="${PROJECT_SOURCE_DIR}/images")
+    # A lab's frozen files are compiled once per lab, whatever the number of variants (the
+    # skeleton, the solution, each known-bad variant): its support files go into every variant's
+    # library, its tests are linked with every variant's library.
+    parlab_json_list("${json}" libraries lab_libraries)
+    if(support_sources)
+        set(support_objects parlab_lab${number}_support_objects)
+        parlab_frozen_objects(${support_objects} "${dir}" "${support_sources}" "parlab::common;${lab_libraries}")
+        list(APPEND lib_sources $<TARGET_OBJECTS:${support_objects}>)
     endif()
+
+    add_library(${prefix} STATIC ${lib_sources})
+    target_include_directories(${prefix} PUBLIC "${dir}")
+    target_link_libraries(${prefix} PUBLIC parlab::common PRIVATE parlab::warnings)
+    if(lab_libraries)
+        target_link_libraries(${prefix} PUBLIC ${lab_libraries})
+    endif()
+
+    set(test_objects parlab_lab${number}_test_objects)
+    parlab_frozen_objects(${test_objects} "${dir}" "${test_sources}" parlab::test_main)
     add_executable(${prefix}_tests $<TARGET_OBJECTS:${test_objects}>)
     target_link_libraries(${prefix}_tests PRIVATE ${prefix} parlab::test_main parlab::warnings)
 
@@ -100,6 +115,8 @@ function(parlab_lab_variant prefix frozen sources json overrides programs)
             get_filename_component(program "${program_source}" NAME_WE)
             add_executable(${prefix}_${program} "${program_source}")
             target_link_libraries(${prefix}_${program} PRIVATE ${prefix} parlab::warnings)
+            # unoptimised in debug trees, where they are only compiled (and run on tiny inputs)
+            target_compile_options(${prefix}_${program} PRIVATE $<$<CONFIG:Debug>:-O0>)
             target_compile_definitions(${prefix}_${program} PRIVATE
                 PARLAB_IMAGES_DIR="${PROJECT_SOURCE_DIR}/images")
         endforeach()
@@ -135,16 +152,24 @@ function(parlab_add_lab name)
     if(PARLAB_PROGRAMS)
         set(programs "${CMAKE_SOURCE_DIR}/grader/labs/${name}/programs")
     endif()
-    parlab_lab_variant(parlab_${lab} "${dir}" "${PARLAB_LAB_DIR}/${name}" "${json}" "" "${programs}")
     string(JSON task_count LENGTH "${json}" tasks)
     math(EXPR last_task "${task_count} - 1")
-    foreach(i RANGE ${last_task})
-        string(JSON task GET "${json}" tasks ${i} id)
-        add_test(NAME ${lab}.${short}.task${task}
-                 COMMAND parlab_${lab}_tests "[${lab}][task${task}]" ${PARLAB_CATCH2_NO_TESTS})
-        set_tests_properties(${lab}.${short}.task${task} PROPERTIES LABELS lab TIMEOUT 300
-                             ENVIRONMENT "${PARLAB_TEST_ENVIRONMENT}")
-    endforeach()
+    # In the kit's own sanitizer trees labs/ holds the untouched skeletons, which only the dev
+    # tree's self-check runs: there the lab itself is left out and only the solutions are built.
+    set(skeleton ON)
+    if(PARLAB_KIT_CHECK AND PARLAB_SANITIZER)
+        set(skeleton OFF)
+    endif()
+    if(skeleton)
+        parlab_lab_variant(parlab_${lab} "${dir}" "${PARLAB_LAB_DIR}/${name}" "${json}" "" "${programs}")
+        foreach(i RANGE ${last_task})
+            string(JSON task GET "${json}" tasks ${i} id)
+            add_test(NAME ${lab}.${short}.task${task}
+                     COMMAND parlab_${lab}_tests "[${lab}][task${task}]" ${PARLAB_CATCH2_NO_TESTS})
+            set_tests_properties(${lab}.${short}.task${task} PROPERTIES LABELS lab TIMEOUT 300
+                                 ENVIRONMENT "${PARLAB_TEST_ENVIRONMENT}")
+        endforeach()
+    endif()
 
     if(NOT PARLAB_KIT_CHECK)
         return()
@@ -176,6 +201,9 @@ function(parlab_add_lab name)
     set(failed_regex "test cases: +[0-9]+ +\\| +([0-9]+ passed +\\| +)?[1-9][0-9]* failed")
 
     parlab_json_list("${kit}" skeleton_fails skeleton_tags)
+    if(NOT skeleton)
+        set(skeleton_tags "")
+    endif()
     foreach(tag IN LISTS skeleton_tags)
         string(REGEX REPLACE "[^a-zA-Z0-9]+" "" tag_name "${tag}")
         add_test(NAME kit.${lab}.skeleton-fails.${tag_name}

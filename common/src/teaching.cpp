@@ -72,9 +72,9 @@ std::string arguments::value() {
     return argv_[++index_];
 }
 
-std::size_t arguments::positive_value() {
+std::size_t arguments::positive_value(std::size_t most) {
     const std::string option = current();
-    return parse_positive(value(), option);
+    return parse_positive(value(), option, most);
 }
 
 void arguments::unknown() const {

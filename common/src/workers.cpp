@@ -69,8 +69,8 @@ std::size_t available_cpus() {
     return count;
 }
 
-std::size_t parse_positive(std::string_view text, std::string_view what) {
-    const auto fail = [&](const char* problem) -> std::size_t {
+std::size_t parse_positive(std::string_view text, std::string_view what, std::size_t most) {
+    const auto fail = [&](const std::string& problem) -> std::size_t {
         throw std::invalid_argument(std::string(what) + " must be a positive integer, got '" +
                                     std::string(text) + "' (" + problem + ")");
     };
@@ -82,7 +82,7 @@ std::size_t parse_positive(std::string_view text, std::string_view what) {
     if (error == std::errc::result_out_of_range) return fail("too large");
     if (error != std::errc() || end != text.data() + text.size()) return fail("not a number");
     if (value == 0) return fail("zero");
-    if (value > 4096) return fail("too large, at most 4096");
+    if (value > most) return fail("too large, at most " + std::to_string(most));
     return value;
 }
 

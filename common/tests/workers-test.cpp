@@ -57,3 +57,9 @@ TEST_CASE("parse_positive rejects what is not a positive integer", "[common][wor
     CHECK_THROWS_AS(parlab::parse_positive(bad, "--workers"), std::invalid_argument);
     CHECK_THROWS_WITH(parlab::parse_positive(bad, "--workers"), parlab::testing::contains("--workers must be a positive integer"));
 }
+
+TEST_CASE("parse_positive takes a larger limit for counts that are not workers", "[common][workers]") {
+    CHECK(parlab::parse_positive("100000", "TRANSACTIONS", 10'000'000) == 100'000);
+    CHECK_THROWS_WITH(parlab::parse_positive("10000001", "TRANSACTIONS", 10'000'000),
+                      parlab::testing::contains("too large, at most 10000000"));
+}

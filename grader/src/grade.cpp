@@ -8,11 +8,13 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <stdexcept>
 
 #include "build.hpp"
 #include "checks.hpp"
+#include "machine_turn.hpp"
 #include "parlab/workers.hpp"
 #include "sandbox.hpp"
 #include "submission.hpp"
@@ -175,7 +177,7 @@ grade_report grade(const grade_options& options) {
     grading_context context;
     context.root = options.root;
     context.run_dir = scratch.path;
-    context.artifacts_dir = options.work / "artifacts";
+    context.artifacts_dir = options.artifacts.empty() ? options.work / "artifacts" : options.artifacts;
     fs::create_directories(context.artifacts_dir);
     context.seed = options.seed;
     context.run_as = run_as;
@@ -190,6 +192,13 @@ grade_report grade(const grade_options& options) {
     const build_place place = place_for_build(options, run_as);
     submission_build builder(place.kit, place.source, place.work, options.overlay, run_as,
                              options.overlay ? &files : nullptr);
+    // Beside other graders (a batch with --jobs), each step takes its turn and a timing check
+    // the machine alone.
+    const auto turn = [&](bool alone) {
+        std::optional<machine_turn> taken;
+        if (!options.machine_lock.empty()) taken.emplace(options.machine_lock, alone);
+        return taken;
+    };
     for (const lab_info* lab : chosen) {
         lab_result result;
         result.lab = *lab;
@@ -202,9 +211,13 @@ grade_report grade(const grade_options& options) {
             continue;
         }
         progress(fmt::format("[{}] building your code", lab->folder));
-        programs.release = builder.build(*lab, build_kind::release);
+        {
+            const auto step = turn(false);
+            programs.release = builder.build(*lab, build_kind::release);
+        }
         if (programs.release.ok && needs_tsan(*lab, options.only_checks)) {
             progress(fmt::format("[{}] building your code with ThreadSanitizer", lab->folder));
+            const auto step = turn(false);
             programs.tsan = builder.build(*lab, build_kind::tsan);
         }
         if (options.build_only) continue;
@@ -214,6 +227,7 @@ grade_report grade(const grade_options& options) {
                 std::find(options.only_checks.begin(), options.only_checks.end(), spec.name) == options.only_checks.end())
                 continue;
             progress(fmt::format("[{}] checking {} (task {})", lab->folder, spec.name, spec.task));
+            const auto step = turn(spec.type == "timing");
             result.checks.push_back(run_check(context, *lab, spec, programs, state));
         }
         report.labs.push_back(std::move(result));

@@ -22,6 +22,8 @@ struct grade_options {
     bool verbose = false;
     bool progress = true;                          ///< a live progress line on stderr
     bool build_only = false;                       ///< build every program, run no check (to prebuild)
+    std::filesystem::path artifacts;               ///< difference pictures; empty: work/artifacts
+    std::filesystem::path machine_lock;            ///< graders side by side: their turns (machine_turn.hpp); empty: alone
 };
 
 /// Grades; throws std::invalid_argument for an unknown lab name, std::runtime_error for a kit

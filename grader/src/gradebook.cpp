@@ -2,13 +2,20 @@
 
 #include <fmt/format.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <stdexcept>
+#include <system_error>
 
 #include "grade.hpp"
 #include "report.hpp"
@@ -136,7 +143,17 @@ struct graded_submission {
     std::string markdown;
 };
 
-graded_submission grade_submission(const batch_options& options, const fs::path& folder, unsigned long long seed) {
+// The report of a submission that could not be graded.
+nlohmann::json not_graded(const std::string& name, unsigned long long seed, const std::string& why) {
+    return {{"submission", name}, {"score", 0}, {"max_score", 0}, {"seed", seed}, {"error", why},
+            {"labs", nlohmann::json::array()}};
+}
+
+// Grades one submission in the build tree of `slot`: a batch keeps one tree per job and reuses
+// it for every submission that job grades, so the kit's own files are compiled once per tree and
+// each submission compiles only its own files. Its difference pictures go to a folder of its own.
+graded_submission grade_submission(const batch_options& options, const fs::path& folder, unsigned long long seed,
+                                   std::size_t slot) {
     const std::string name = folder.filename().string();
     try {
         grade_options grade_with;
@@ -144,7 +161,9 @@ graded_submission grade_submission(const batch_options& options, const fs::path&
         grade_with.lab_source = submission_labs(folder);
         grade_with.overlay = true;
         grade_with.submission_label = name;
-        grade_with.work = options.root / "build" / "grade" / submission_key(folder);
+        grade_with.work = options.root / "build" / "grade" / fmt::format("batch-{}", slot);
+        grade_with.artifacts = options.root / "build" / "grade" / submission_key(folder) / "artifacts";
+        if (options.jobs > 1) grade_with.machine_lock = options.root / "build" / "grade" / "batch-turns";
         grade_with.lab_names = options.lab_names;
         grade_with.seed = seed;
         grade_with.progress = false;
@@ -153,8 +172,7 @@ graded_submission grade_submission(const batch_options& options, const fs::path&
         (void)kill_leftover_children();
         return {json_report(report), markdown_report(report)};
     } catch (const std::exception& error) {
-        return {{{"submission", name}, {"score", 0}, {"max_score", 0}, {"seed", seed}, {"error", error.what()},
-                 {"labs", nlohmann::json::array()}},
+        return {not_graded(name, seed, error.what()),
                 fmt::format("# ParLab grade: not graded\n\nSubmission `{}`, seed `{}`: {}\n", name, seed, error.what())};
     }
 }
@@ -234,35 +252,109 @@ std::string progress_text(double elapsed_seconds, std::size_t graded, std::size_
     return text;
 }
 
+namespace {
+
+// Writes a submission's report (and its Markdown twin when asked).
+void write_submission_report(const batch_options& options, const std::string& name, const graded_submission& result) {
+    write_file(options.reports / (name + ".json"), result.json.dump(2) + "\n");
+    if (options.markdown) write_file(options.reports / (name + ".md"), result.markdown);
+}
+
+// Grades `folder` in a child process on build tree `slot`; the child writes the report and ends.
+pid_t start_job(const batch_options& options, const fs::path& folder, const std::string& hash, unsigned long long seed,
+                std::size_t slot) {
+    std::fflush(nullptr);
+    const pid_t pid = ::fork();
+    if (pid < 0) throw std::system_error(errno, std::generic_category(), "batch: cannot start a grading job");
+    if (pid > 0) return pid;
+    int code = 0;
+    try {
+        graded_submission result = grade_submission(options, folder, seed, slot);
+        result.json["submission_hash"] = hash;
+        write_submission_report(options, folder.filename().string(), result);
+    } catch (...) {
+        code = 1;
+    }
+    std::fflush(nullptr);
+    ::_exit(code);
+}
+
+// What ended a grading job that left no report behind.
+std::string job_end(int status) {
+    if (WIFSIGNALED(status)) return fmt::format("the grading job was killed by signal {}", WTERMSIG(status));
+    return fmt::format("the grading job ended with exit code {} and no report", WEXITSTATUS(status));
+}
+
+}  // namespace
+
 std::size_t run_batch(const batch_options& options) {
     const std::vector<lab_info> labs = chosen_labs(options.root, options.lab_names);
     fs::create_directories(options.reports);
     const unsigned long long seed = batch_seed(options);
     const std::vector<fs::path> folders = submission_folders(options.submissions);
-    fmt::print(stderr, "batch: {} submissions in {}, seed {} (kept for this batch; --seed N changes it)\n", folders.size(),
-               options.submissions.string(), seed);
+    const std::size_t jobs = std::max<std::size_t>(1, options.jobs);
+    fmt::print(stderr, "batch: {} submissions in {}, seed {} (kept for this batch; --seed N changes it), {} at a time\n",
+               folders.size(), options.submissions.string(), seed, jobs);
 
+    // Up to `jobs` submissions are graded at once, each in a child process with a build tree of
+    // its own (its slot); a timing check waits until it has the machine alone (machine_turn.hpp).
+    struct running {
+        std::size_t index;
+        std::size_t slot;
+        std::string hash;
+    };
+    std::map<pid_t, running> active;
+    std::vector<bool> slot_busy(jobs, false);
     const auto start = std::chrono::steady_clock::now();
-    std::size_t graded = 0;
+    std::size_t graded = 0, next = 0, to_grade = 0;
+    std::vector<std::string> hashes(folders.size());
     for (std::size_t i = 0; i < folders.size(); ++i) {
-        const std::string name = folders[i].filename().string();
-        const fs::path report_file = options.reports / (name + ".json");
-        const std::string hash = content_hash(folders[i]);
-        const std::string counter = fmt::format("[{}/{}] {}", i + 1, folders.size(), name);
-        if (!options.force && up_to_date(report_file, hash, seed)) {
-            fmt::print(stderr, "{}: unchanged since graded, skipped (--force grades again)\n", counter);
-            continue;
+        hashes[i] = content_hash(folders[i]);
+        const fs::path report_file = options.reports / (folders[i].filename().string() + ".json");
+        if (!options.force && up_to_date(report_file, hashes[i], seed)) {
+            fmt::print(stderr, "[{}/{}] {}: unchanged since graded, skipped (--force grades again)\n", i + 1,
+                       folders.size(), folders[i].filename().string());
+            hashes[i].clear();  // nothing to do
+        } else {
+            ++to_grade;
         }
-        const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-        fmt::print(stderr, "{} ... {}\n", counter, progress_text(elapsed.count(), graded, folders.size() - i));
-        graded_submission result = grade_submission(options, folders[i], seed);
+    }
+    while (next < folders.size() || !active.empty()) {
+        while (active.size() < jobs && next < folders.size()) {
+            const std::size_t i = next++;
+            if (hashes[i].empty()) continue;
+            const auto free_slot = static_cast<std::size_t>(std::find(slot_busy.begin(), slot_busy.end(), false) - slot_busy.begin());
+            const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+            fmt::print(stderr, "[{}/{}] {} ... {}\n", i + 1, folders.size(), folders[i].filename().string(),
+                       progress_text(elapsed.count(), graded, to_grade - graded));
+            active[start_job(options, folders[i], hashes[i], seed, free_slot)] = {i, free_slot, hashes[i]};
+            slot_busy[free_slot] = true;
+        }
+        if (active.empty()) continue;
+        int status = 0;
+        const pid_t done = ::waitpid(-1, &status, 0);
+        if (done < 0) {
+            if (errno == EINTR) continue;
+            throw std::system_error(errno, std::generic_category(), "batch: waiting for a grading job");
+        }
+        const auto job = active.find(done);
+        if (job == active.end()) continue;  // not one of ours
+        const running finished = job->second;
+        active.erase(job);
+        slot_busy[finished.slot] = false;
         ++graded;
-        result.json["submission_hash"] = hash;
-        write_file(report_file, result.json.dump(2) + "\n");
-        if (options.markdown) write_file(options.reports / (name + ".md"), result.markdown);
-        const std::string errors = grading_errors(result.json);
-        fmt::print(stderr, "        {}/{}{}\n", format_points(result.json.value("score", 0.0)),
-                   format_points(result.json.value("max_score", 0.0)), errors.empty() ? "" : "  not graded: " + errors);
+        const std::string name = folders[finished.index].filename().string();
+        const fs::path report_file = options.reports / (name + ".json");
+        if (!up_to_date(report_file, finished.hash, seed)) {
+            graded_submission lost{not_graded(name, seed, job_end(status)),
+                                   fmt::format("# ParLab grade: not graded\n\nSubmission `{}`: {}\n", name, job_end(status))};
+            lost.json["submission_hash"] = finished.hash;
+            write_submission_report(options, name, lost);
+        }
+        const auto report = read_json(report_file).value_or(nlohmann::json::object());
+        const std::string errors = grading_errors(report);
+        fmt::print(stderr, "        {}: {}/{}{}\n", name, format_points(report.value("score", 0.0)),
+                   format_points(report.value("max_score", 0.0)), errors.empty() ? "" : "  not graded: " + errors);
     }
 
     // The CSV is rebuilt from every report, so a resumed batch still lists everyone.

@@ -55,6 +55,7 @@ struct batch_options {
     std::optional<unsigned long long> seed;  ///< empty: the seed of the batch's state, or a new one
     bool force = false;                   ///< grade again even what has not changed
     bool markdown = false;                ///< a Markdown report beside each JSON one
+    std::size_t jobs = 1;                 ///< submissions graded at once (timing checks still run alone)
 };
 
 /// Grades every submission folder that is new or changed since its report, then writes the CSV

@@ -134,8 +134,21 @@ int command_grade(const std::vector<std::string>& raw) {
     return report.all_passed() ? 0 : 1;
 }
 
+constexpr const char* batch_usage = R"(Usage: ./parlab batch DIR --csv FILE [--reports DIR] [--jobs N] [--force] [--markdown] [--seed N] [LAB...]
+Grades every submission folder in DIR (one per student, laid out like labs/ or loose files) and
+writes the gradebook FILE (CSV) and one JSON report per student in --reports (default: reports/
+beside the CSV). A submission unchanged since its report is skipped (--force grades it again).
+--jobs N grades N submissions at once (default: the machine's cores); a timing check still
+waits until it has the machine alone. Each job keeps one build tree and reuses it, so the kit's
+own files are compiled once per job and each submission compiles only its own files.
+)";
+
 int command_batch(const std::vector<std::string>& raw) {
-    const auto args = parse_arguments(raw, {"--root", "--csv", "--reports", "--seed"}, {"--force", "--markdown"});
+    if (std::find(raw.begin(), raw.end(), "--help") != raw.end() || std::find(raw.begin(), raw.end(), "-h") != raw.end()) {
+        fmt::print("{}", batch_usage);
+        return 0;
+    }
+    const auto args = parse_arguments(raw, {"--root", "--csv", "--reports", "--seed", "--jobs"}, {"--force", "--markdown"});
     batch_options options;
     options.root = require_root(args);
     if (args.positional.empty()) throw usage_error("batch needs the folder of submissions: batch DIR --csv FILE");
@@ -149,6 +162,14 @@ int command_batch(const std::vector<std::string>& raw) {
     if (!args.value("--seed").empty()) options.seed = parse_seed(args.value("--seed"));
     options.force = args.flag("--force");
     options.markdown = args.flag("--markdown");
+    options.jobs = parlab::available_cpus();
+    if (const std::string jobs = args.value("--jobs"); !jobs.empty()) {
+        char* end = nullptr;
+        const unsigned long n = std::strtoul(jobs.c_str(), &end, 10);
+        if (*end != '\0' || jobs.front() == '-' || n < 1 || n > 64)
+            throw usage_error(fmt::format("batch: --jobs takes a number from 1 to 64, got '{}'", jobs));
+        options.jobs = n;
+    }
     (void)run_batch(options);
     return 0;
 }

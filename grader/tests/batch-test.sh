@@ -52,8 +52,12 @@ grep -q '^\[2/3\] bob \.\.\.' "$work/out" || fail "bob changed and should be gra
 [[ $(grep -c "unchanged since graded, skipped" "$work/out") -eq 2 ]] || fail "only bob should be graded again: $(cat "$work/out")"
 [[ $(seed_of bob) == "$seed" ]] || fail "bob was graded again with another seed"
 
-batch --force
+batch --force --jobs 1
 grep -q "graded, skipped" "$work/out" && fail "--force should grade again"
+grep -q "1 at a time" "$work/out" || fail "--jobs 1 should grade one submission at a time: $(cat "$work/out")"
+batch --jobs 0
+[[ $? -eq 2 ]] || fail "--jobs 0 should be a usage error (exit 2): $(cat "$work/out")"
+grep -q "jobs takes a number" "$work/out" || fail "no message for --jobs 0: $(cat "$work/out")"
 batch --seed 4242
 [[ $(seed_of alice) == 4242 && $(seed_of carol) == 4242 ]] || fail "--seed 4242 should grade everyone with it: $(cat "$work/grades.csv")"
 

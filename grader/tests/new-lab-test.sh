@@ -130,8 +130,9 @@ void register_lab_99_throwaway(lab_registry& registry) {
 EOF
 
 cd "$copy" || exit 1
-# Only the new lab (and the grader, which knows every lab), to keep the test short.
-cmake --preset dev -DPARLAB_LABS=99-throwaway >"$work/configure.log" 2>&1 || { tail -20 "$work/configure.log"; fail "configuring failed"; }
+# Only the new lab and the grader, which knows every lab (the dev preset leaves the grader out),
+# without optimisation: the test proves the grader learns the lab, not how fast it runs.
+cmake --preset dev -DPARLAB_LABS=99-throwaway -DPARLAB_GRADER=ON -DCMAKE_CXX_FLAGS_DEBUG=-O0 >"$work/configure.log" 2>&1 || { tail -20 "$work/configure.log"; fail "configuring failed"; }
 cmake --build --preset dev --target parlab_lab99_tests kit_lab99_solution_tests kit_lab99_bad_off_by_one_tests parlab_grader \
     >"$work/build.log" 2>&1 || { grep -E -A5 'error|FAILED' "$work/build.log" | head -40; fail "building the new lab failed"; }
 ctest --preset dev -R 'lab99' -LE '^lab$' --output-on-failure >"$work/ctest.log" 2>&1 || { cat "$work/ctest.log"; fail "the new lab's kit self-check failed"; }

@@ -49,6 +49,11 @@ PY
 fi
 
 # GitHub runs a bash step as `bash -e -o pipefail`; LABS narrows the grade to lab 01.
+# The edition's grader without optimisation (./parlab keeps a configured tree): the test proves
+# the edition builds and grades, not how fast its grader runs, and this saves a minute.
+cmake --preset release -DCMAKE_CXX_FLAGS_RELEASE="-O0 -DNDEBUG" >"$work/configure.log" 2>&1 ||
+    { tail -20 "$work/configure.log"; fail "configuring the edition's release tree failed"; }
+
 run_step() { LABS=$1 GITHUB_STEP_SUMMARY=$work/summary.md PARLAB_NO_INSTALL=1 bash -e -o pipefail "$work/step.sh" >"$work/grade.log" 2>&1; }
 run_step "race-condition --seed 11"
 status=$?

@@ -1,6 +1,10 @@
 #include "sandbox.hpp"
+#include "machine_turn.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -139,5 +143,69 @@ TEST_CASE("as root, student code runs as an unprivileged user", "[grader][sandbo
     const auto allowed = run_sandboxed(request);  // the same program as root can: the test can fail
     CHECK(allowed.status.code == 0);
     CHECK(fs::exists(dir / "planted"));
+    fs::remove_all(dir);
+}
+
+namespace {
+
+// Whether this process could take `file`'s flock in mode `how` right now (it lets go at once).
+bool could_lock(const fs::path& file, int how) {
+    const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    REQUIRE(fd >= 0);
+    const bool got = ::flock(fd, how | LOCK_NB) == 0;
+    ::close(fd);
+    return got;
+}
+
+// Runs `hold` (which takes a turn) in a child that keeps it until told to end; `look` runs in
+// the parent meanwhile.
+template <class Hold, class Look>
+void while_held(Hold hold, Look look) {
+    int ready[2], done[2];
+    REQUIRE(::pipe(ready) == 0);
+    REQUIRE(::pipe(done) == 0);
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        {
+            const auto turn = hold();
+            char c = 1;
+            (void)!::write(ready[1], &c, 1);
+            (void)!::read(done[0], &c, 1);
+        }
+        ::_exit(0);
+    }
+    char c = 0;
+    REQUIRE(::read(ready[0], &c, 1) == 1);
+    look();
+    REQUIRE(::write(done[1], &c, 1) == 1);
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    for (const int fd : {ready[0], ready[1], done[0], done[1]}) ::close(fd);
+}
+
+}  // namespace
+
+TEST_CASE("machine_turn: steps share the machine, a timing check has it alone", "[grader][batch]") {
+    const fs::path dir = fs::temp_directory_path() / ("parlab-turn-test-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    SECTION("a shared turn lets other steps in and keeps one that wants the machine alone out") {
+        while_held([&] { return machine_turn(dir, false); }, [&] {
+            CHECK(could_lock(dir / "room.lock", LOCK_SH));
+            CHECK_FALSE(could_lock(dir / "room.lock", LOCK_EX));
+            CHECK(could_lock(dir / "gate.lock", LOCK_EX));  // the gate is open again
+        });
+    }
+    SECTION("a turn alone keeps every other step out, and the gate shut for those that come after") {
+        while_held([&] { return machine_turn(dir, true); }, [&] {
+            CHECK_FALSE(could_lock(dir / "room.lock", LOCK_SH));
+            CHECK_FALSE(could_lock(dir / "gate.lock", LOCK_EX));
+        });
+    }
+    SECTION("a turn ends with its scope") {
+        { const machine_turn alone(dir, true); }
+        CHECK(could_lock(dir / "room.lock", LOCK_EX));
+        CHECK(could_lock(dir / "gate.lock", LOCK_EX));
+    }
     fs::remove_all(dir);
 }

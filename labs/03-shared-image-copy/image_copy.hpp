@@ -28,8 +28,10 @@ enum class split_kind {
 [[nodiscard]] std::string_view to_string(split_kind split) noexcept;
 
 /// Where a pixel_buffer keeps its bytes.
+/// Both kinds are fresh anonymous mappings, made for each buffer: their pages are zero-filled
+/// by the kernel the first time they are touched, so a copy into either kind pays for new pages.
 enum class memory_kind {
-    private_memory,  ///< ordinary memory: after fork() each process has its own copy
+    private_memory,  ///< ordinary memory (MAP_PRIVATE): after fork() each process has its own copy
     shared_memory,   ///< an anonymous shared segment: forked children write into the parent's bytes
 };
 
@@ -51,16 +53,17 @@ public:
     [[nodiscard]] image_view view() const noexcept;
 
 private:
-    struct free_deleter {
-        void operator()(std::uint8_t* p) const noexcept { std::free(p); }
+    struct unmap_deleter {  // unmaps a private mapping of `bytes` bytes
+        std::size_t bytes;  // the length of the mapping (a default-made deleter holds 0)
+        void operator()(std::uint8_t* p) const noexcept;
     };
     int width_ = 0;
     int height_ = 0;
     int channels_ = 0;
     memory_kind memory_ = memory_kind::private_memory;
     std::size_t size_ = 0;
-    std::unique_ptr<std::uint8_t[], free_deleter> private_;  // private_memory
-    shared_segment shared_;                                  // shared_memory
+    std::unique_ptr<std::uint8_t[], unmap_deleter> private_;  // private_memory
+    shared_segment shared_;                                   // shared_memory
 };
 
 /// Task 2: the rows worker `worker` (0-based) of `workers` copies, in increasing order.
@@ -84,7 +87,8 @@ private:
 
 /// Median wall times in seconds of `repetitions` runs of each way to copy one image.
 struct copy_timing {
-    double memcpy_seconds = 0;     ///< one std::memcpy of the whole image into a fresh buffer
+    double memcpy_seconds = 0;     ///< one std::memcpy of the whole image into a new private
+                                   ///< pixel_buffer (fresh pages, like the other two results)
     double processes_seconds = 0;  ///< copy_with_processes, starting the workers included
     double threads_seconds = 0;    ///< copy_with_threads, starting the workers included
 };

@@ -21,6 +21,7 @@ std::optional<filter_spec> named_filter(std::string_view name) {
     constexpr double ninth = 1.0 / 9.0;
     if (name == "identity") return filter_spec{{0, 0, 0, 0, 1, 0, 0, 0, 0}, {}};
     if (name == "box") return filter_spec{{ninth, ninth, ninth, ninth, ninth, ninth, ninth, ninth, ninth}, {}};
+    // "diagonal" by name only: a horizontal difference, right column minus left (see filter.hpp).
     if (name == "diagonal") return filter_spec{{-0.25, 0, 0.25, 0, 0, 0, -0.25, 0, 0.25}, {}};
     // TODO(task 2): add sharpen, sobel-x, sobel-y, prewitt-x, prewitt-y, laplacian-4,
     // laplacian-8 and sobel (a gradient magnitude: set k2), with the weights README.md lists,

@@ -64,7 +64,9 @@ void check_filter(const filter_spec& f);
 
 /// The names named_filter knows, in this order: identity, box, sharpen, diagonal, sobel-x,
 /// sobel-y, prewitt-x, prewitt-y, laplacian-4, laplacian-8, sobel. Their weights are listed in
-/// README.md.
+/// README.md. "diagonal" keeps the name it has in the lab's source material, but it is a
+/// first-order horizontal difference (right column minus left, averaged over the rows above and
+/// below): it responds to vertical edges, not to diagonal ones.
 [[nodiscard]] std::span<const std::string_view> filter_names() noexcept;
 
 /// Task 2: the named filter, or std::nullopt for a name not in filter_names().

@@ -32,6 +32,7 @@ std::optional<filter_spec> named_filter(std::string_view name) {
     if (name == "identity") return filter_spec{{0, 0, 0, 0, 1, 0, 0, 0, 0}, {}};
     if (name == "box") return filter_spec{{ninth, ninth, ninth, ninth, ninth, ninth, ninth, ninth, ninth}, {}};
     if (name == "sharpen") return filter_spec{{0, -1, 0, -1, 5, -1, 0, -1, 0}, {}};
+    // "diagonal" by name only: a horizontal difference, right column minus left (see filter.hpp).
     if (name == "diagonal") return filter_spec{{-0.25, 0, 0.25, 0, 0, 0, -0.25, 0, 0.25}, {}};
     if (name == "sobel-x") return filter_spec{sobel_x, {}};
     if (name == "sobel-y") return filter_spec{sobel_y, {}};

@@ -69,8 +69,8 @@ public:
     /// The argument after the current option, which it consumes. Throws std::invalid_argument
     /// ("--out needs a value") when there is none.
     [[nodiscard]] std::string value();
-    /// The value() as a positive number (see parse_positive).
-    [[nodiscard]] std::size_t positive_value();
+    /// The value() as a positive number, at most `most` (see parse_positive).
+    [[nodiscard]] std::size_t positive_value(std::size_t most = 4096);
     /// Throws std::invalid_argument: "unknown option '--x' (--help lists them)".
     [[noreturn]] void unknown() const;
 

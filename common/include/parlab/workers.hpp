@@ -18,8 +18,9 @@ namespace parlab {
 /// naming the variable when PARLAB_WORKERS is not a positive integer.
 [[nodiscard]] std::size_t default_workers();
 
-/// Parses a positive integer such as a worker count. Throws std::invalid_argument whose message
-/// names `what` and quotes `text` when it is empty, not a number, zero, negative or too big.
-[[nodiscard]] std::size_t parse_positive(std::string_view text, std::string_view what);
+/// Parses a positive integer such as a worker count, at most `most`. Throws std::invalid_argument
+/// whose message names `what` and quotes `text` when it is empty, not a number, zero, negative or
+/// above `most`.
+[[nodiscard]] std::size_t parse_positive(std::string_view text, std::string_view what, std::size_t most = 4096);
 
 }  // namespace parlab

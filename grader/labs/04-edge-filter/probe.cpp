@@ -27,18 +27,23 @@ std::vector<grader::image_case> inputs(const arguments& args) {
     return cases;
 }
 
+// Every input filtered with the seeded kernel; with `order_too`, then every seeded image (not
+// the photo) with the order kernel as well (inputs.hpp).
 template <class Filter>
-nlohmann::json filtered(const arguments& args, const std::string& prefix, Filter apply) {
-    const auto f = custom_filter(args.number("seed"));
+nlohmann::json filtered(const arguments& args, const std::string& prefix, Filter apply, bool order_too = false) {
+    const auto seed = args.number("seed");
     answers::filtered_answer answer;
     std::size_t i = 0;
-    for (const auto& c : inputs(args)) {
+    const auto run = [&](const grader::image_case& c, const lab04::filter_spec& f) {
         parlab::image out(c.picture.width(), c.picture.height(), c.picture.channels());
         apply(c.picture.view(), out.view(), f, c.workers);
         const std::string file = prefix + "-" + std::to_string(i++) + ".raw";
         grader::write_raw(file, out.view());
         answer.files.push_back(file);
-    }
+    };
+    for (const auto& c : inputs(args)) run(c, custom_filter(seed));
+    if (order_too)
+        for (const auto& c : grader::seeded_image_cases(seed)) run(c, {grader::order_kernel(seed), std::nullopt});
     return answer;
 }
 
@@ -50,7 +55,7 @@ void serial_rows(parlab::const_image_view source, parlab::image_view target, con
 
 int main(int argc, char** argv) {
     parlab::probe::probe_table table;
-    table.checks["filter-row"] = [](const arguments& a) { return filtered(a, "filter-row", serial_rows); };
+    table.checks["filter-row"] = [](const arguments& a) { return filtered(a, "filter-row", serial_rows, true); };
     table.checks["threads"] = [](const arguments& a) { return filtered(a, "filter-threads", lab04::filter_threads); };
     table.checks["processes"] = [](const arguments& a) { return filtered(a, "filter-processes", lab04::filter_processes); };
     table.checks["named"] = [](const arguments& a) {

@@ -26,10 +26,33 @@ probe_call photo_call(const check_spec&, const grading_context& context) {
 
 probe_verdict filtered(const lab04::filtered_answer& answer, const verify_context& context, const std::string& kind) {
     const reference::filter f{seeded_kernel(context.seed), std::nullopt};
+    const auto cases = seeded_image_cases(context.seed);
     std::vector<image> expected;
-    for (const auto& c : seeded_image_cases(context.seed)) expected.push_back(reference::apply_filter(c.picture.view(), f));
+    for (const auto& c : cases) expected.push_back(reference::apply_filter(c.picture.view(), f));
     expected.push_back(reference::apply_filter(load_image(photo(context)).view(), f));
-    return compare_images(answer.files, expected, context, "edge-filter-" + kind, "the output stayed blank");
+    if (kind != "filter-row") return compare_images(answer.files, expected, context, "edge-filter-" + kind, "the output stayed blank");
+
+    // filter-row: then the seeded images again with the order kernel, which pins the order of the sum
+    const std::size_t custom = expected.size();
+    if (answer.files.size() != custom + cases.size()) return failed("the probe returned the wrong number of images");
+    probe_verdict verdict = compare_images({answer.files.begin(), answer.files.begin() + static_cast<std::ptrdiff_t>(custom)},
+                                           expected, context, "edge-filter-" + kind, "the output stayed blank");
+    if (!verdict.passed) return verdict;
+    const reference::kernel k = order_kernel(context.seed);
+    const reference::filter order{k, std::nullopt};
+    expected.clear();
+    for (const auto& c : cases) expected.push_back(reference::apply_filter(c.picture.view(), order));
+    verdict = compare_images({answer.files.begin() + static_cast<std::ptrdiff_t>(custom), answer.files.end()}, expected,
+                             context, "edge-filter-order", "the output stayed blank");
+    if (verdict.passed)
+        return passed(fmt::format("all {} images byte-identical, with a kernel in sixteenths and one in tenths",
+                                  answer.files.size()));
+    verdict.message = fmt::format("with the kernel [{:g} {:g} {:g} / {:g} {:g} {:g} / {:g} {:g} {:g}] (tenths, which "
+                                  "doubles round: the order of the nine products decides some bytes; add them left to "
+                                  "right, row by row, as filter.hpp says), {}",
+                                  k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8], verdict.message);
+    verdict.fraction = static_cast<double>(custom) / static_cast<double>(answer.files.size());
+    return verdict;
 }
 
 probe_verdict named(const check_spec&, const lab04::named_answer& answer, const verify_context& context) {

@@ -17,22 +17,33 @@
 namespace parlab::grader::lab05 {
 
 /// One array the student's code returned: the raw file holding it and the shape it had; for the
-/// row splits, the process id that ran the probe's kernel on each input row (0: never run).
+/// row splits, the process id that last ran the probe's kernel on each input row (0: never run)
+/// and how many times the kernel ran on it.
 struct result_file {
     std::string file;
     std::size_t rows = 0;
     std::size_t cols = 0;
     std::vector<long> row_pids;
+    std::vector<long> row_calls;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(result_file, file, rows, cols, row_pids)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(result_file, file, rows, cols, row_pids, row_calls)
 
-/// split-rows, halo: one result per case (split-rows: per case and output mode, in order), and
+/// split-rows: one result per case (split-rows: per case and output mode, in order), and
 /// the process id of the caller (the probe).
 struct results_answer {
     std::vector<result_file> results;
     long caller_pid = 0;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(results_answer, results, caller_pid)
+
+/// halo: smooth_split_columns on each halo case with the number of fork() calls it made, and
+/// smooth_column_block on each block case (inputs.hpp).
+struct halo_answer {
+    std::vector<result_file> splits;
+    std::vector<long> forks;
+    std::vector<result_file> blocks;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(halo_answer, splits, forks, blocks)
 
 /// What the caller of a split saw when a worker's kernel threw.
 struct failure_report {

@@ -85,6 +85,46 @@ private:
     return cases;
 }
 
+/// halo: smooth_column_block on its own, one block of columns into an output filled with
+/// block_sentinel, which every column outside the block must keep.
+struct block_case {
+    smooth_case shape;
+    std::size_t first = 0;  ///< the block is columns [first, last)
+    std::size_t last = 0;
+};
+
+/// What the output holds before smooth_column_block runs (any column outside the block keeps it).
+inline constexpr double block_sentinel = -7.25e300;
+
+[[nodiscard]] inline std::vector<block_case> block_cases(std::uint64_t seed) {
+    detail::case_maker m(seed, 57);
+    std::vector<block_case> cases;
+    // (shape, first, last): a block at the row's start, one in the middle narrower than the
+    // radius, one at the end, and one on a row shorter than the radius
+    {
+        smooth_case c = m.make(m.count(2, 4), m.count(300, 600), m.sigma(4, 12), 1, "the first block of a row");
+        const std::size_t last = m.count(20, 120);
+        cases.push_back({c, 0, last});
+    }
+    {
+        smooth_case c = m.make(m.count(1, 3), m.count(400, 800), m.sigma(8, 20), 1,
+                               "a middle block narrower than the radius");
+        const std::size_t first = m.count(100, 250);
+        cases.push_back({c, first, first + m.count(3, 20)});
+    }
+    {
+        smooth_case c = m.make(m.count(2, 4), m.count(200, 500), m.sigma(2, 9), 1, "the last block of a row");
+        const std::size_t first = c.cols - m.count(10, 90);
+        cases.push_back({c, first, c.cols});
+    }
+    {
+        smooth_case c = m.make(2, m.count(5, 9), m.sigma(3, 6), 1, "a row shorter than the radius");
+        const std::size_t first = m.count(1, 2);
+        cases.push_back({c, first, first + m.count(1, 3)});
+    }
+    return cases;
+}
+
 /// worker-failure: the row whose kernel call throws, and the text it throws (drawn from the
 /// seed, so that no one can write the message in advance).
 struct failure_case {
@@ -110,7 +150,7 @@ struct failure_case {
 
 inline constexpr std::size_t timing_rows = 32;
 inline constexpr std::size_t timing_cols = 100000;
-inline constexpr double timing_sigma = 10.0;
+inline constexpr double timing_sigma = 40.0;
 inline constexpr std::size_t timing_samples = 16;
 
 /// Fills the timed input (timing_rows x timing_cols) with numbers in [0, 1) made from the nonce.

@@ -1,8 +1,10 @@
 // The grader's probe for lab 05: the student's splits (split_rows in its three output modes,
-// split_rows_pipe, smooth_split_columns) on arrays made from the seed, written as raw files of
-// doubles for the grader to compare with its own serial reference; what the caller sees when a
-// worker's kernel throws; and timed runs of split_rows.
+// split_rows_pipe, smooth_split_columns, smooth_column_block) on arrays made from the seed,
+// written as raw files of doubles for the grader to compare with its own serial reference; which
+// process ran each row and how many workers were forked; what the caller sees when a worker's
+// kernel throws; and timed runs of split_rows.
 
+#include <pthread.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,28 +29,35 @@ lab05::matrix input_of(const smooth_case& c) {
     return lab05::matrix(lab05::const_matrix_view{values.data(), c.rows, c.cols}, lab05::memory_kind::private_memory);
 }
 
-// Which process ran the kernel on each row: one process id per row in shared memory, so that
-// what the workers write reaches the caller. The verifier judges the ids; the probe only notes.
+// Which process ran the kernel on each row, and how many times: per row, the last process id
+// and a count, in shared memory so that what the workers write reaches the caller. The verifier
+// judges them; the probe only notes.
 class row_log {
 public:
-    explicit row_log(std::size_t rows) : segment_(std::max<std::size_t>(rows, 1) * sizeof(long)), rows_(rows) {
-        std::fill_n(pids(), rows, 0L);
+    explicit row_log(std::size_t rows) : segment_(std::max<std::size_t>(rows, 1) * 2 * sizeof(long)), rows_(rows) {
+        std::fill_n(pids(), 2 * rows, 0L);
     }
     [[nodiscard]] long* pids() const { return static_cast<long*>(segment_.data()); }
+    [[nodiscard]] long* calls() const { return pids() + rows_; }
     [[nodiscard]] std::vector<long> taken() const { return {pids(), pids() + rows_}; }
+    [[nodiscard]] std::vector<long> counted() const { return {calls(), calls() + rows_}; }
 
     // `inner`, noting the row of each call: found from where the kernel's input row (or, for the
     // modes where the caller owns the output, its output row) lies in `base`.
     [[nodiscard]] lab05::row_kernel noting(lab05::row_kernel inner, const double* base, std::size_t cols,
                                            bool by_output) const {
         long* log = pids();
+        long* count = calls();
         const std::size_t rows = rows_;
         const auto start = reinterpret_cast<std::uintptr_t>(base);
         return [=](const double* in, double* out, std::size_t n) {
             const auto at = reinterpret_cast<std::uintptr_t>(by_output ? static_cast<const double*>(out) : in);
             if (at >= start && cols > 0 && (at - start) % (cols * sizeof(double)) == 0) {
                 const std::size_t row = (at - start) / (cols * sizeof(double));
-                if (row < rows) log[row] = static_cast<long>(::getpid());
+                if (row < rows) {
+                    __atomic_store_n(&log[row], static_cast<long>(::getpid()), __ATOMIC_RELAXED);
+                    __atomic_fetch_add(&count[row], 1L, __ATOMIC_RELAXED);
+                }
             }
             inner(in, out, n);
         };
@@ -59,9 +68,16 @@ private:
     std::size_t rows_;
 };
 
-answers::result_file saved(const std::string& file, const lab05::matrix& result, std::vector<long> row_pids = {}) {
+answers::result_file saved(const std::string& file, const lab05::matrix& result) {
     answers::write_doubles(file, result.data(), result.rows() * result.cols());
-    return {file, result.rows(), result.cols(), std::move(row_pids)};
+    return {file, result.rows(), result.cols(), {}, {}};
+}
+
+answers::result_file saved(const std::string& file, const lab05::matrix& result, const row_log& log) {
+    answers::result_file saved_file = saved(file, result);
+    saved_file.row_pids = log.taken();
+    saved_file.row_calls = log.counted();
+    return saved_file;
 }
 
 // split-rows: every case in the three output modes (new shared output, the caller's shared
@@ -77,19 +93,19 @@ nlohmann::json split_rows_check(const arguments& a) {
         {
             const row_log log(c.rows);
             const auto got = lab05::split_rows(log.noting(kernel, input.data(), c.cols, false), input.view(), c.workers);
-            answer.results.push_back(saved(prefix + "-new.raw", got, log.taken()));
+            answer.results.push_back(saved(prefix + "-new.raw", got, log));
         }
         {
             const row_log log(c.rows);
             lab05::matrix given(c.rows, c.cols, lab05::memory_kind::shared_memory);
             lab05::split_rows(log.noting(kernel, given.data(), c.cols, true), input.view(), given, c.workers);
-            answer.results.push_back(saved(prefix + "-given.raw", given, log.taken()));
+            answer.results.push_back(saved(prefix + "-given.raw", given, log));
         }
         {
             const row_log log(c.rows);
             lab05::matrix in_place(input.view(), lab05::memory_kind::shared_memory);
             lab05::split_rows(log.noting(kernel, in_place.data(), c.cols, true), in_place.view(), in_place, c.workers);
-            answer.results.push_back(saved(prefix + "-in-place.raw", in_place, log.taken()));
+            answer.results.push_back(saved(prefix + "-in-place.raw", in_place, log));
         }
     }
     return answer;
@@ -149,7 +165,7 @@ nlohmann::json pipe_check(const arguments& a) {
         const row_log log(c.rows);
         const auto kernel = log.noting(lab05::gaussian_row_kernel(c.sigma), input.data(), c.cols, false);
         const auto got = lab05::split_rows_pipe(kernel, input.view(), c.workers);
-        answer.results.push_back(saved("pipe-gather-" + std::to_string(i++) + ".raw", got, log.taken()));
+        answer.results.push_back(saved("pipe-gather-" + std::to_string(i++) + ".raw", got, log));
     }
     const auto failure = answers::failure_cases(seed).front();
     const lab05::matrix input = input_of(failure.shape);
@@ -159,14 +175,29 @@ nlohmann::json pipe_check(const arguments& a) {
     return answer;
 }
 
+// fork() calls this process has made (counted by a pthread_atfork handler that main installs).
+long forks_made = 0;
+
+// halo: smooth_split_columns on every halo case (with the forks it made), then
+// smooth_column_block alone on every block case, into an output that holds block_sentinel.
 nlohmann::json halo_check(const arguments& a) {
-    answers::results_answer answer;
-    answer.caller_pid = static_cast<long>(::getpid());
+    const auto seed = a.number("seed");
+    answers::halo_answer answer;
     std::size_t i = 0;
-    for (const smooth_case& c : answers::halo_cases(a.number("seed"))) {
+    for (const smooth_case& c : answers::halo_cases(seed)) {
         const lab05::matrix input = input_of(c);
-        answer.results.push_back(saved("halo-" + std::to_string(i++) + ".raw",
-                                       lab05::smooth_split_columns(input.view(), c.sigma, c.workers)));
+        const long before = forks_made;
+        const lab05::matrix got = lab05::smooth_split_columns(input.view(), c.sigma, c.workers);
+        answer.forks.push_back(forks_made - before);
+        answer.splits.push_back(saved("halo-" + std::to_string(i++) + ".raw", got));
+    }
+    i = 0;
+    for (const answers::block_case& c : answers::block_cases(seed)) {
+        const lab05::matrix input = input_of(c.shape);
+        lab05::matrix output(c.shape.rows, c.shape.cols);
+        std::fill_n(output.data(), c.shape.rows * c.shape.cols, answers::block_sentinel);
+        lab05::smooth_column_block(input.view(), output.view(), c.shape.sigma, {c.first, c.last});
+        answer.blocks.push_back(saved("block-" + std::to_string(i++) + ".raw", output));
     }
     return answer;
 }
@@ -174,6 +205,7 @@ nlohmann::json halo_check(const arguments& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    ::pthread_atfork([] { ++forks_made; }, nullptr, nullptr);
     parlab::probe::probe_table table;
     table.checks["split-rows"] = split_rows_check;
     table.checks["worker-failure"] = failure_check;

@@ -2,11 +2,15 @@
 // the grader's own serial reference (reference.hpp) on inputs the grader made from the seed,
 // within 1e-12 times the input's largest magnitude; the failure messages must name the failed
 // worker and carry what its kernel threw; timed runs must answer the right samples and sum.
-// Nothing else the probe says counts.
+// Beside the numbers, the probe notes which process ran the kernel on each row (and how often)
+// and how many times the caller forked: these tell a serial or overlapping split from a proper
+// one. Code that forges them on purpose still has to compute every result right, and its time
+// shows in the timing check.
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -49,15 +53,21 @@ std::string check_result(const lab05::result_file& got, const smooth_case& c, co
     return fmt::format("{} (tolerance {:.3g})", wrong, tolerance);
 }
 
-// Whether the kernel ran on each row in the right worker (empty when it did): every row in a
-// process other than the caller's, the rows in contiguous blocks as even_split makes them, one
+// Whether the kernel ran on each row in the right worker (empty when it did): every row once, in
+// a process other than the caller's, the rows in contiguous blocks as even_split makes them, one
 // process per block.
-std::string check_workers(const std::vector<long>& pids, const smooth_case& c, long caller) {
-    if (pids.size() != c.rows) return fmt::format("the probe noted {} rows, expected {}", pids.size(), c.rows);
+std::string check_workers(const lab05::result_file& got, const smooth_case& c, long caller) {
+    const std::vector<long>& pids = got.row_pids;
+    if (pids.size() != c.rows || got.row_calls.size() != c.rows)
+        return fmt::format("the probe noted {} rows, expected {}", pids.size(), c.rows);
     for (std::size_t y = 0; y < c.rows; ++y) {
         if (pids[y] == 0)
             return fmt::format("the kernel was never called for row {} (reading input row {}, writing straight into "
                                "output row {})", y, y, y);
+        if (got.row_calls[y] > 1)
+            return fmt::format("the kernel ran {} times for row {}: when two workers' blocks overlap, both write the "
+                               "same output row at once (a race between processes), and the work is done twice",
+                               got.row_calls[y], y);
         if (pids[y] == caller)
             return fmt::format("row {} was smoothed in the caller's process: the kernel must run in forked workers", y);
     }
@@ -79,38 +89,57 @@ std::vector<double> expected_of(const smooth_case& c) {
     return ref::smooth_rows(lab05::case_values(c), c.rows, c.cols, c.sigma);
 }
 
-// Scores `results` against `cases` (each case `modes.size()` results in a row, one per mode):
-// the share right, and the first wrong one described. With `caller` (not 0), a result is right
-// only when its rows also ran in the right workers (check_workers).
-probe_verdict score(const std::vector<lab05::result_file>& results, const std::vector<smooth_case>& cases,
-                    const std::vector<std::string>& modes, const verify_context& context, const std::string& what,
-                    long caller) {
-    const std::size_t total = cases.size() * modes.size();
-    if (results.size() != total)
-        return failed(fmt::format("the probe answered {} results, expected {}", results.size(), total));
+// What else a result must satisfy besides its numbers (empty when it does), given its case's index.
+using extra_check = std::function<std::string(const lab05::result_file&, std::size_t case_index)>;
+
+// How many of `results` are right, and the first wrong one described.
+struct tally {
     std::size_t right = 0;
+    std::size_t total = 0;
     std::string first;
+
+    void add(std::string problem, const std::string& where) {
+        ++total;
+        if (problem.empty()) ++right;
+        else if (first.empty()) first = where + ": " + problem;
+    }
+    [[nodiscard]] double fraction() const { return total == 0 ? 0.0 : static_cast<double>(right) / static_cast<double>(total); }
+};
+
+// Scores `results` against `cases` (each case `modes.size()` results in a row, one per mode):
+// a result is right when its numbers match the reference and `extra` finds nothing wrong.
+tally score(const std::vector<lab05::result_file>& results, const std::vector<smooth_case>& cases,
+            const std::vector<std::string>& modes, const verify_context& context, const std::string& what,
+            const extra_check& extra) {
+    tally t;
+    if (results.size() != cases.size() * modes.size()) {
+        t.total = cases.size() * modes.size();
+        t.first = fmt::format("the probe answered {} results, expected {}", results.size(), t.total);
+        return t;
+    }
     for (std::size_t i = 0; i < cases.size(); ++i) {
         const std::vector<double> expected = expected_of(cases[i]);
         for (std::size_t m = 0; m < modes.size(); ++m) {
             const lab05::result_file& result = results[i * modes.size() + m];
             std::string problem = check_result(result, cases[i], expected, context);
-            if (problem.empty() && caller != 0) problem = check_workers(result.row_pids, cases[i], caller);
-            if (problem.empty()) {
-                ++right;
-                continue;
-            }
-            if (first.empty())
-                first = fmt::format("{} ({}: {}){}: {}", what, cases[i].about, describe(cases[i]),
-                                    modes[m].empty() ? "" : ", " + modes[m], problem);
+            if (problem.empty() && extra) problem = extra(result, i);
+            t.add(std::move(problem), fmt::format("{} ({}: {}){}", what, cases[i].about, describe(cases[i]),
+                                                  modes[m].empty() ? "" : ", " + modes[m]));
         }
     }
-    if (right == total)
-        return passed(fmt::format("all {} results match the serial reference{}", total,
-                                  caller != 0 ? ", each row block smoothed in its own worker" : ""));
-    return failed(fmt::format("{} of {} results right; {}", right, total, first),
-                  static_cast<double>(right) / static_cast<double>(total));
+    return t;
 }
+
+probe_verdict verdict_of(const tally& t, const std::string& praise) {
+    if (t.right == t.total && t.total > 0) return passed(fmt::format("all {} results {}", t.total, praise));
+    return failed(fmt::format("{} of {} results right; {}", t.right, t.total, t.first), t.fraction());
+}
+
+extra_check rows_in_workers(const std::vector<smooth_case>& cases, long caller) {
+    return [cases, caller](const lab05::result_file& got, std::size_t i) { return check_workers(got, cases[i], caller); };
+}
+
+constexpr const char* rows_praise = "match the serial reference, each row block smoothed once in its own worker";
 
 // The worker whose block holds the failing row (the first one when every row fails).
 std::size_t failing_worker(const lab05::failure_case& c) {
@@ -136,9 +165,10 @@ std::string check_failure(const lab05::failure_report& got, const lab05::failure
 }
 
 probe_verdict split_rows_verdict(const check_spec&, const lab05::results_answer& answer, const verify_context& context) {
-    return score(answer.results, lab05::split_cases(context.seed),
-                 {"a new shared output", "the caller's shared output", "in place"}, context, "split_rows",
-                 answer.caller_pid == 0 ? -1 : answer.caller_pid);
+    const auto cases = lab05::split_cases(context.seed);
+    return verdict_of(score(answer.results, cases, {"a new shared output", "the caller's shared output", "in place"},
+                            context, "split_rows", rows_in_workers(cases, answer.caller_pid == 0 ? -1 : answer.caller_pid)),
+                      rows_praise);
 }
 
 probe_verdict failure_verdict(const check_spec&, const lab05::failures_answer& answer, const verify_context& context) {
@@ -161,8 +191,10 @@ probe_verdict failure_verdict(const check_spec&, const lab05::failures_answer& a
 probe_verdict pipe_verdict(const check_spec&, const lab05::pipe_answer& answer, const verify_context& context) {
     auto cases = lab05::split_cases(context.seed);
     cases.push_back(lab05::big_pipe_case(context.seed));
-    probe_verdict verdict =
-        score(answer.results, cases, {""}, context, "split_rows_pipe", answer.caller_pid == 0 ? -1 : answer.caller_pid);
+    probe_verdict verdict = verdict_of(
+        score(answer.results, cases, {""}, context, "split_rows_pipe",
+              rows_in_workers(cases, answer.caller_pid == 0 ? -1 : answer.caller_pid)),
+        rows_praise);
     const std::string problem = check_failure(answer.failure, lab05::failure_cases(context.seed).front(), "split_rows_pipe");
     if (problem.empty()) return verdict;
     const double share = static_cast<double>(cases.size()) / static_cast<double>(cases.size() + 1);
@@ -170,8 +202,47 @@ probe_verdict pipe_verdict(const check_spec&, const lab05::pipe_answer& answer, 
     return failed(verdict.message + "; and " + problem, verdict.fraction * share);
 }
 
-probe_verdict halo_verdict(const check_spec&, const lab05::results_answer& answer, const verify_context& context) {
-    return score(answer.results, lab05::halo_cases(context.seed), {""}, context, "smooth_split_columns", 0);
+// What is wrong with one block of smooth_column_block (empty when it is right): the block's
+// columns as the whole-row filter gives them, every other column still block_sentinel.
+std::string check_block(const lab05::result_file& got, const lab05::block_case& c, const verify_context& context) {
+    const std::vector<double> expected = expected_of(c.shape);
+    std::vector<double> masked = expected;
+    for (std::size_t y = 0; y < c.shape.rows; ++y)
+        for (std::size_t x = 0; x < c.shape.cols; ++x)
+            if (x < c.first || x >= c.last) masked[y * c.shape.cols + x] = lab05::block_sentinel;
+    std::string problem = check_result(got, c.shape, masked, context);
+    if (problem.empty()) return {};
+    const std::vector<double> values = lab05::read_doubles(context.run_dir / got.file);
+    for (std::size_t y = 0; y < c.shape.rows && values.size() == masked.size(); ++y)
+        for (std::size_t x = 0; x < c.shape.cols; ++x)
+            if ((x < c.first || x >= c.last) && values[y * c.shape.cols + x] != lab05::block_sentinel)
+                return fmt::format("row {}, column {} lies outside the block but was written: a block writes only its "
+                                   "own columns", y, x);
+    return problem;
+}
+
+probe_verdict halo_verdict(const check_spec&, const lab05::halo_answer& answer, const verify_context& context) {
+    const auto cases = lab05::halo_cases(context.seed);
+    const auto blocks = lab05::block_cases(context.seed);
+    const extra_check forked = [&](const lab05::result_file&, std::size_t i) -> std::string {
+        const std::size_t needed = std::min(cases[i].workers, cases[i].cols);
+        if (i >= answer.forks.size()) return "the probe did not count the workers";
+        if (answer.forks[i] >= static_cast<long>(needed)) return {};
+        return fmt::format("the caller forked {} worker{}, expected {} (one per column block)", answer.forks[i],
+                           answer.forks[i] == 1 ? "" : "s", needed);
+    };
+    tally t = score(answer.splits, cases, {""}, context, "smooth_split_columns", forked);
+    if (answer.blocks.size() != blocks.size()) {
+        t.total += blocks.size();
+        if (t.first.empty()) t.first = fmt::format("the probe answered {} blocks, expected {}", answer.blocks.size(), blocks.size());
+    } else {
+        for (std::size_t i = 0; i < blocks.size(); ++i)
+            t.add(check_block(answer.blocks[i], blocks[i], context),
+                  fmt::format("smooth_column_block ({}: {} x {}, sigma {:.4g}, columns {} to {})", blocks[i].shape.about,
+                              blocks[i].shape.rows, blocks[i].shape.cols, blocks[i].shape.sigma, blocks[i].first,
+                              blocks[i].last - 1));
+    }
+    return verdict_of(t, "match the serial reference, each column block computed with its halo in its own worker");
 }
 
 // Timed runs of split_rows answer sampled outputs and the sum of all outputs (inputs.hpp). The
@@ -215,7 +286,7 @@ void register_lab_05_array_splitting(lab_registry& registry) {
     lab.probes["split-rows"] = typed_verifier<lab05::results_answer>(split_rows_verdict);
     lab.probes["worker-failure"] = typed_verifier<lab05::failures_answer>(failure_verdict);
     lab.probes["pipe-gather"] = typed_verifier<lab05::pipe_answer>(pipe_verdict);
-    lab.probes["halo"] = typed_verifier<lab05::results_answer>(halo_verdict);
+    lab.probes["halo"] = typed_verifier<lab05::halo_answer>(halo_verdict);
     lab.timing["split"] = timed_split();
 }
 

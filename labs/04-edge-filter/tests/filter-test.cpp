@@ -92,8 +92,9 @@ struct named_kernel {
     filter_spec f;
 };
 
-// Kernels given as numbers, so task 1 does not depend on task 2. The asymmetric ones tell a
-// flipped kernel (convolution) from correlation; the non-dyadic ones test the summation order.
+// Kernels given as numbers, so task 1 does not depend on task 2. The ones a turn by 180 degrees
+// changes tell a flipped kernel (convolution) from correlation; the non-dyadic ones test the
+// summation order.
 std::vector<named_kernel> test_kernels() {
     return {
         {"identity", {{0, 0, 0, 0, 1, 0, 0, 0, 0}, {}}},

@@ -3,6 +3,7 @@
 // computed which row, how often, with which pointers), worker failures, the halo split, and the
 // replay of in-place splits.
 
+#include <pthread.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -66,6 +67,17 @@ std::string describe(std::size_t rows, std::size_t cols, double sigma, std::size
     std::ostringstream text;
     text << rows << " x " << cols << " input, sigma " << sigma << ", " << workers << " worker(s)";
     return text.str();
+}
+
+// How many times this process has called fork(): a pthread_atfork handler, installed on first
+// use, counts them in the caller.
+std::size_t forks_made() {
+    static std::atomic<std::size_t> count{0};
+    static const bool installed = [] {
+        return ::pthread_atfork([] { count.fetch_add(1, std::memory_order_relaxed); }, nullptr, nullptr) == 0;
+    }();
+    REQUIRE(installed);
+    return count.load(std::memory_order_relaxed);
 }
 
 }  // namespace
@@ -583,11 +595,15 @@ TEST_CASE("smooth_split_columns equals the serial filter for any number of worke
                                    column_case{4, 300, 0.5}, column_case{3, 2, 40.0});
     const std::size_t workers = GENERATE(std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{8});
     const matrix input = random_matrix(c.rows, c.cols, static_cast<unsigned>(c.cols + workers));
+    const std::size_t forks_before = forks_made();
     const matrix got = parlab::lab05::smooth_split_columns(input.view(), c.sigma, workers);
+    const std::size_t forks = forks_made() - forks_before;
     const std::string problem = check_smoothed(input.view(), c.sigma, got.view());
     INFO(describe(c.rows, c.cols, c.sigma, workers) << ", columns split: " << problem);
     CHECK(problem.empty());
     CHECK(got.memory() == memory_kind::shared_memory);
+    INFO("fork() calls made: " << forks << ", column blocks (one worker each): " << std::min(workers, c.cols));
+    CHECK(forks >= std::min(workers, c.cols));
 }
 
 TEST_CASE("smooth_split_columns refuses bad arguments and handles empty inputs", "[lab05][task3]") {

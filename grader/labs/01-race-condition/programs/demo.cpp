@@ -2,8 +2,8 @@
 //
 // Lab 01 classroom demo (`./parlab demo race-condition [--solutions]`): the bank of the lab,
 // run the way the lecture shows it. First the given versions without synchronisation, 10 runs
-// each, with every final balance and the total time; then the four fixed versions (tasks 1
-// to 4) with their balances and times. A version that throws is shown as "not done yet", one
+// each, with every final balance, the total time and the median run; then the four fixed
+// versions (tasks 1 to 4) with their balances and times. A version that throws is shown as "not done yet", one
 // that hangs is stopped after its time budget.
 //
 //   parlab_lab01_demo [--out DIR] [--transactions N] [--runs N] [TRANSACTIONS]
@@ -39,6 +39,9 @@ constexpr std::string_view usage =
     "  --out DIR           folder for balances.csv (default: lab01-demo)\n"
     "  --transactions N    deposits, and as many withdrawals, per run (default 10000)\n"
     "  --runs N            runs of every version (default 10)\n";
+
+// The most transactions per worker the command line accepts (about 10 s per run at 1 us each).
+constexpr std::size_t most_transactions = 10'000'000;
 
 // The time budget of a version: all its runs together; a hang is stopped there.
 constexpr double budget_per_version = 8.0;
@@ -121,9 +124,10 @@ options parse(int argc, char** argv) {
     options o;
     for (parlab::teaching::arguments args(argc, argv); args.next();) {
         if (args.is("--out")) o.out = args.value();
-        else if (args.is("--transactions")) o.transactions = args.positive_value();
+        else if (args.is("--transactions")) o.transactions = args.positive_value(most_transactions);
         else if (args.is("--runs")) o.runs = args.positive_value();
-        else if (args.positional()) o.transactions = parlab::parse_positive(args.current(), "TRANSACTIONS");
+        else if (args.positional())
+            o.transactions = parlab::parse_positive(args.current(), "TRANSACTIONS", most_transactions);
         else args.unknown();
     }
     if (o.runs > 1000) throw std::invalid_argument("--runs: at most 1000");
@@ -153,6 +157,10 @@ int run(const options& o) {
         std::printf("  %5zu  %14s  %14s\n", i + 1, cell(threads).c_str(), cell(processes).c_str());
     }
     std::printf("  %5s  %14s  %14s\n", "total", ms(threads.total()).c_str(), ms(processes.total()).c_str());
+    const auto median_text = [](const series& s) {
+        return s.seconds.empty() ? std::string("-") : ms(parlab::median(s.seconds));
+    };
+    std::printf("  %5s  %14s  %14s\n", "median", median_text(threads).c_str(), median_text(processes).c_str());
     std::printf("  %5s  %8zu of %-3zu %8zu of %-3zu\n", "wrong", wrong_runs(threads, expected),
                 threads.balances.size(), wrong_runs(processes, expected), processes.balances.size());
     for (const series* s : {&threads, &processes})

@@ -36,6 +36,9 @@ constexpr std::string_view usage =
     "                     available; N is left out when it is not more than 2)\n"
     "  --repetitions R    timed runs per figure (default 5, or 3 above 2000000 elements)\n";
 
+// The largest N the command line accepts (two vectors of 1.6 GB each).
+constexpr std::size_t most_elements = 200'000'000;
+
 // What one run of a version reports.
 struct run_result {
     double value = 0;
@@ -129,9 +132,13 @@ void bench_size(std::size_t n, const std::vector<std::size_t>& worker_counts, st
                                            : "-";
         std::printf("   %-34s %.1e\n", locks.c_str(), worst_error);
     }
-    if (v2_time > 0 && v3_time > 0)
-        std::printf("With 2 workers, v3 is %.1f times as fast as v2 and %.2f times as fast as the serial loop.\n",
-                    v2_time / v3_time, serial_time / v3_time);
+    if (v2_time > 0 && v3_time > 0) {
+        const double over_v2 = v2_time / v3_time;
+        const double over_serial = serial_time / v3_time;
+        const auto slower = [](double ratio) { return ratio < 1 ? " (slower)" : ""; };
+        std::printf("With 2 workers, v3 is %.1f times as fast as v2%s and %.2f times as fast as the serial loop%s.\n",
+                    over_v2, slower(over_v2), over_serial, slower(over_serial));
+    }
 }
 
 struct options {
@@ -144,7 +151,7 @@ options parse(int argc, char** argv) {
     for (parlab::teaching::arguments args(argc, argv); args.next();) {
         if (o.bench.read(args)) continue;
         if (!args.positional()) args.unknown();
-        o.sizes.push_back(parlab::parse_positive(args.current(), "N (elements)"));
+        o.sizes.push_back(parlab::parse_positive(args.current(), "N (elements)", most_elements));
     }
     if (o.sizes.empty()) o.sizes = {1'000'000, 10'000'000};
     return o;

@@ -112,13 +112,12 @@ options parse(int argc, char** argv) {
     options o;
     for (parlab::teaching::arguments args(argc, argv); args.next();) {
         if (args.is("--out")) o.out = args.value();
-        else if (args.is("--size")) o.size = args.positive_value();
+        else if (args.is("--size")) o.size = args.positive_value(200'000'000);
         else if (args.is("--workers")) o.workers = args.positive_value();
         else if (args.is("--chunks")) o.chunks = args.positive_value();
         else if (args.is("--runs")) o.runs = args.positive_value();
         else args.unknown();
     }
-    if (o.size > 200'000'000) throw std::invalid_argument("--size: at most 200000000 elements");
     if (o.workers > 256) throw std::invalid_argument("--workers: at most 256");
     if (o.runs > 100) throw std::invalid_argument("--runs: at most 100");
     if (o.workers == 0) o.workers = std::max<std::size_t>(2, parlab::default_workers());

@@ -39,7 +39,8 @@ void bench_copy(const char* label, const image& source, std::size_t max_workers,
     const double mb = static_cast<double>(source.size_bytes()) / 1e6;
     std::printf("\n%s: %dx%d, %d channels, %.1f MB\n", label, source.width(), source.height(),
                 source.channels(), mb);
-    // Baseline: one memcpy into a fresh buffer (so it pays for the fresh pages, like the copies).
+    // Baseline: one memcpy into a new private pixel_buffer, a fresh mapping (so it pays for
+    // new pages, like the copies); then, for scale, into a buffer whose pages are already touched.
     const double memcpy_ms = median_ms(
         [&] {
             pixel_buffer copy(source.width(), source.height(), source.channels(), memory_kind::private_memory);

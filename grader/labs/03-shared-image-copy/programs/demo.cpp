@@ -175,6 +175,7 @@ int run(const options& o) {
 
     // 3. Your timing.
     std::printf("\nYour time_copies (task 4), median of 5 runs:\n");
+    std::printf("(a new pixel_buffer for every copy, as task 4 asks: each column pays for freshly mapped pages)\n");
     std::printf("  %-12s %12s %14s %12s\n", "split", "one memcpy", "processes", "threads");
     for (const split_kind split : {split_kind::blocks, split_kind::interleaved}) {
         const outcome<copy_timing> t = run_guarded<copy_timing>(
@@ -186,7 +187,7 @@ int run(const options& o) {
                    t.value->threads_seconds <= 0) {
             std::printf("  %-12s not done yet: time_copies returned a time of zero\n", name.c_str());
         } else {
-            std::printf("  %-12s %9.2f ms %11.2f ms %9.2f ms\n", name.c_str(), t.value->memcpy_seconds * 1e3,
+            std::printf("  %-12s %9.3f ms %11.3f ms %9.3f ms\n", name.c_str(), t.value->memcpy_seconds * 1e3,
                         t.value->processes_seconds * 1e3, t.value->threads_seconds * 1e3);
         }
     }

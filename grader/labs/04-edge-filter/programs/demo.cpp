@@ -11,7 +11,8 @@
 //   parlab_lab04_demo [IMAGE] [--kernel NAME|k1,...,k9] [--max-workers N] [--picture IMAGE]
 //                     [--out DIR]
 //     IMAGE              the photo to time (default: images/hubble_deep_field.jpg, the largest)
-//     --kernel K         a kernel name or nine weights (default: diagonal)
+//     --kernel K         a kernel name or nine weights (default: diagonal, which despite
+//                        its name is a horizontal difference)
 //     --max-workers N    the largest worker count; the counts double from 1 (default 16)
 //     --picture IMAGE    the photo for filtered.png (default: images/chelsea.png), filtered
 //                        with --kernel when given, else with sobel once named_filter knows it
@@ -53,7 +54,8 @@ constexpr std::string_view usage =
     "usage: parlab_lab04_demo [IMAGE] [--kernel NAME|k1,...,k9] [--max-workers N] [--picture IMAGE]\n"
     "                         [--out DIR]\n"
     "  IMAGE              the photo to time (default: images/hubble_deep_field.jpg, the largest)\n"
-    "  --kernel K         a kernel name or nine weights (default: diagonal)\n"
+    "  --kernel K         a kernel name or nine weights (default: diagonal, which despite\n"
+    "                     its name is a horizontal difference)\n"
     "  --max-workers N    the largest worker count; the counts double from 1 (default 16)\n"
     "  --picture IMAGE    the photo for filtered.png (default: images/chelsea.png), filtered\n"
     "                     with --kernel when given, else with sobel once named_filter knows it\n"
@@ -293,9 +295,13 @@ int run(const options& o) {
     const parlab::image source = parlab::load_image(o.image);
     const parlab::const_image_view src = source.view();
     const std::size_t cpus = parlab::available_cpus();
-    std::printf("%s: %dx%d, %d channel(s), kernel %s, %zu CPUs available.\n\n",
+    std::printf("%s: %dx%d, %d channel(s), kernel %s, %zu CPUs available.\n",
                 o.image.filename().string().c_str(), source.width(), source.height(), source.channels(),
                 o.kernel.c_str(), cpus);
+    if (o.kernel == "diagonal")
+        std::printf("(despite its name, a horizontal difference: right column minus left, averaged over the\n"
+                    "rows above and below)\n");
+    std::printf("\n");
 
     // Output images live in shared memory: the guarded children write them for this process.
     const auto shared_image = [&](parlab::shared_segment& memory) {
@@ -386,13 +392,13 @@ int run(const options& o) {
     summary("filter_processes:", processes_problem, processes_verdicts);
 
     const std::optional<double> fraction = one > 0 ? amdahl_fit(rows, one, cpus) : std::nullopt;
-    const std::string fitted_rows = cpus > 2 ? "the rows with 2 to " + std::to_string(cpus) + " workers"
-                                             : "the row with 2 workers";
+    const std::string fit_workers = cpus > 2 ? "2 to " + std::to_string(cpus) + " workers" : "2 workers";
+    const std::string fitted_rows = (cpus > 2 ? "the rows with " : "the row with ") + fit_workers;
     std::printf("\nAmdahl's law, least-squares fit to %s (no more workers than CPUs):\n", fitted_rows.c_str());
     if (cpus < 2) {
         std::printf("  no estimate: with one CPU, workers can only take turns.\n");
     } else if (!fraction) {
-        std::printf("  no estimate: it needs a timed run with 2 to %zu workers.\n", cpus);
+        std::printf("  no estimate: it needs a timed run with %s.\n", fit_workers.c_str());
     } else if (*fraction >= 1) {
         std::printf("  serial fraction f = %.2f: more workers gain nothing, the work is done one worker\n"
                     "  at a time (or the other CPUs are busy).\n", *fraction);

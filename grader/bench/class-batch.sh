@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# A benchmark of class-scale grading (not a test): a class of N submissions of every lab (a third
+# the solutions, a third the untouched skeletons, a third known-bad variants, as loose files the
+# way an upload arrives) graded with `./parlab batch --jobs J`, then a few of them graded alone
+# with `./parlab grade --submission` to compare the points.
+# Usage: grader/bench/class-batch.sh [N] [J]   (default 30 submissions, the machine's cores)
+# Run it on an idle machine: timing checks are skipped while other programs are busy.
+set -uo pipefail
+count=${1:-30}
+jobs=${2:-$(nproc)}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root" || exit 2
+[[ -d solutions ]] || { echo "class-batch: needs the instructor's copy (solutions/)" >&2; exit 2; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+mapfile -t sources < <(./parlab sources 2>/dev/null)  # NN-name/FILE, one per editable file
+mapfile -t variants < <(for kit in solutions/*/kit.json; do
+    lab=$(basename "$(dirname "$kit")")
+    grep -o '"patch": *"[^"]*"' "$kit" | sed 's/.*"\(bad\/[^"]*\)"/\1/' | sed "s|^|$lab |"
+done)
+echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) CPUs"
+echo "class: $count submissions of ${#sources[@]} files each; ${#variants[@]} known-bad variants to draw from"
+
+# student K: solution (K % 3 == 0), skeleton (1) or one known-bad variant (2), as loose files
+for ((k = 0; k < count; k++)); do
+    dir=$work/class/student-$(printf '%02d' "$k")
+    mkdir -p "$dir"
+    for entry in "${sources[@]}"; do
+        case $((k % 3)) in
+            1) cp "labs/$entry" "$dir/" ;;
+            *) cp "solutions/$entry" "$dir/" ;;
+        esac
+    done
+    if ((k % 3 == 2)); then
+        read -r lab patch <<<"${variants[$(((k / 3) % ${#variants[@]}))]}"
+        file=$(grep -m1 "^$lab/" <(printf '%s\n' "${sources[@]}") | cut -d/ -f2)
+        patch --quiet --force -o "$dir/$file.patched" "solutions/$lab/$file" "solutions/$lab/$patch" &&
+            mv "$dir/$file.patched" "$dir/$file"
+    fi
+done
+
+rm -rf build/grade/batch-*  # cold job trees: the first submission of each job builds the kit's files
+start=$(date +%s)
+./parlab batch "$work/class" --csv "$work/grades.csv" --jobs "$jobs" --force 2>&1 | grep -E '^\[|batch:' | tail -4
+end=$(date +%s)
+echo "batch of $count with $jobs jobs: $((end - start)) s, $(((end - start) / count)) s per submission"
+
+# a few graded alone with the batch's seed: the points should agree (timing checks may differ by noise)
+seed=$(grep -o '"seed": *[0-9]*' "$work/reports/.batch.json" | grep -o '[0-9]*$')
+for k in 0 1 2; do
+    name=student-$(printf '%02d' "$k")
+    alone=$(./parlab grade --submission "$work/class/$name" --seed "$seed" --quiet 2>/dev/null | grep '^total' | awk '{print $2}')
+    batch=$(grep "^$name," "$work/grades.csv" | awk -F, '{print $(NF-3) "/" $(NF-2)}')
+    echo "$name: batch $batch, alone $alone"
+done

@@ -1,0 +1,59 @@
+// You do not need to modify this file.
+//
+// The makesky program (`./parlab makesky OUT_DIR [--count N] [--side PIXELS] [--seed S]`): writes
+// N fake sky images of PIXELS x PIXELS (fake_sky, seeds S, S + 1, ...) as sky-000.fits, ... into
+// OUT_DIR, the input of `./parlab highpass`. The classic batch is the default: 25 of 1000 x 1000.
+// Exit status: 0 written, 1 a file that cannot be written, 2 a usage mistake.
+
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "parlab/teaching.hpp"
+#include "worker_pool.hpp"
+
+namespace {
+
+constexpr std::string_view usage =
+    "usage: parlab_lab06_makesky OUT_DIR [--count N] [--side PIXELS] [--seed S]\n"
+    "  --count N       images to write (default 25)\n"
+    "  --side PIXELS   each image is PIXELS x PIXELS (default 1000)\n"
+    "  --seed S        the first image's seed (default 1)\n";
+
+struct options {
+    std::filesystem::path out;
+    std::size_t count = 25;
+    std::size_t side = 1000;
+    std::size_t seed = 1;
+};
+
+options parse(int argc, char** argv) {
+    options o;
+    std::vector<std::string> folders;
+    for (parlab::teaching::arguments args(argc, argv); args.next();) {
+        if (args.is("--count")) o.count = args.positive_value();
+        else if (args.is("--side")) o.side = args.positive_value();
+        else if (args.is("--seed")) o.seed = args.positive_value();
+        else if (args.positional()) folders.push_back(args.current());
+        else args.unknown();
+    }
+    if (folders.size() != 1) throw std::invalid_argument("give the output folder (--help shows how)");
+    if (o.count > 1000 || o.side > 20000) throw std::invalid_argument("at most 1000 images of at most 20000 x 20000");
+    o.out = folders[0];
+    return o;
+}
+
+int run(const options& o) {
+    const auto files = parlab::lab06::write_fake_batch(o.out, o.count, o.side, o.side, o.seed);
+    std::printf("wrote %zu fake skies of %zu x %zu into %s\n", files.size(), o.side, o.side, o.out.string().c_str());
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    return parlab::teaching::run_program("makesky", usage, argc, argv, parse, run);
+}

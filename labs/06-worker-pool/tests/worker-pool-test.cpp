@@ -1,0 +1,365 @@
+// Lab 06 tests: the pool with bodies that say which process ran them (their value is the
+// worker's process id) or that sleep known, uneven times; failures (a body that throws, a worker
+// killed in the middle of a task); chunks; the Amdahl fit on exact data; and the given median
+// filter and FITS files against a plain reference that sorts every window.
+// Images and windows are small so that every task's tests take well under a second, also under
+// the sanitizers.
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "parlab/testing.hpp"
+#include "worker_pool.hpp"
+
+namespace {
+
+namespace lab06 = parlab::lab06;
+using lab06::image;
+using lab06::process_pool;
+using lab06::task_outcome;
+
+double own_pid(std::size_t) { return static_cast<double>(::getpid()); }
+
+void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+
+// Every outcome of map_unordered, in the order on_result saw them.
+std::vector<task_outcome> run_unordered(process_pool& pool, std::size_t tasks, std::size_t chunksize = 1) {
+    std::vector<task_outcome> seen;
+    pool.map_unordered(tasks, [&](const task_outcome& o) { seen.push_back(o); }, chunksize);
+    return seen;
+}
+
+std::string order_of(const std::vector<task_outcome>& seen) {
+    std::string text;
+    for (const auto& o : seen) text += std::to_string(o.task) + " ";
+    return text;
+}
+
+// The median filter as worker_pool.hpp defines it, sorting every window.
+image reference_median(const image& frame, std::size_t size) {
+    image out(frame.rows, frame.cols);
+    const auto half = static_cast<std::ptrdiff_t>(size / 2);
+    std::vector<float> window;
+    for (std::size_t y = 0; y < frame.rows; ++y) {
+        for (std::size_t x = 0; x < frame.cols; ++x) {
+            window.clear();
+            for (std::size_t dy = 0; dy < size; ++dy)
+                for (std::size_t dx = 0; dx < size; ++dx)
+                    window.push_back(frame.at(
+                        lab06::reflect_index(static_cast<std::ptrdiff_t>(y + dy) - half, frame.rows),
+                        lab06::reflect_index(static_cast<std::ptrdiff_t>(x + dx) - half, frame.cols)));
+            std::sort(window.begin(), window.end());
+            out.at(y, x) = window[size * size / 2];
+        }
+    }
+    return out;
+}
+
+// A folder of its own under the temporary folder, removed at the end of the test.
+struct scratch_folder {
+    std::filesystem::path path;
+    explicit scratch_folder(const std::string& name)
+        : path(std::filesystem::temp_directory_path() / ("parlab-lab06-" + name + "-" + std::to_string(::getpid()))) {
+        std::filesystem::remove_all(path);
+        std::filesystem::create_directories(path);
+    }
+    ~scratch_folder() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path, ignored);
+    }
+    scratch_folder(const scratch_folder&) = delete;
+    scratch_folder& operator=(const scratch_folder&) = delete;
+};
+
+}  // namespace
+
+// ---- task 1 ----------------------------------------------------------------------------------
+
+TEST_CASE("map runs every task in a worker process started once, not in the caller", "[lab06][task1]") {
+    const std::size_t workers = GENERATE(1u, 2u, 3u);
+    process_pool pool(workers, own_pid);
+    REQUIRE(pool.workers() == workers);
+    const auto first = pool.map(7);
+    const auto second = pool.map(5);
+    std::set<double> pids(first.begin(), first.end());
+    pids.insert(second.begin(), second.end());
+    INFO(workers << " workers: the tasks ran in " << pids.size() << " process(es)");
+    CHECK(pids.count(static_cast<double>(::getpid())) == 0);
+    CHECK(pids.size() <= workers);  // the same workers serve both maps
+    CHECK(first.size() == 7);
+    CHECK(second.size() == 5);
+}
+
+TEST_CASE("map returns the values in input order, even when the first task ends last", "[lab06][task1]") {
+    const std::size_t tasks = GENERATE(0u, 1u, 9u);
+    process_pool pool(3, [](std::size_t t) {
+        if (t == 0) sleep_ms(150);
+        return 10.0 * static_cast<double>(t) + 0.5;
+    });
+    const std::vector<double> values = pool.map(tasks);
+    REQUIRE(values.size() == tasks);
+    for (std::size_t t = 0; t < tasks; ++t) {
+        INFO("values[" << t << "]");
+        CHECK(values[t] == 10.0 * static_cast<double>(t) + 0.5);
+    }
+}
+
+TEST_CASE("a task that throws fails alone: map throws for the lowest failed task, the pool goes on",
+          "[lab06][task1]") {
+    process_pool pool(2, [](std::size_t t) -> double {
+        if (t == 3 || t == 5) throw std::runtime_error("bad frame " + std::to_string(t));
+        return static_cast<double>(::getpid());
+    });
+    try {
+        (void)pool.map(8);
+        FAIL("map returned although tasks 3 and 5 threw");
+    } catch (const lab06::task_error& error) {
+        CHECK(error.task() == 3);
+        CHECK(std::string(error.what()) == "task 3 failed: bad frame 3");
+    }
+    const auto seen = run_unordered(pool, 8);
+    REQUIRE(seen.size() == 8);
+    std::size_t failed = 0;
+    for (const auto& o : seen) {
+        if (o.ok) {
+            CHECK(o.value != static_cast<double>(::getpid()));
+            continue;
+        }
+        ++failed;
+        CHECK(o.error == "task " + std::to_string(o.task) + " failed: bad frame " + std::to_string(o.task));
+    }
+    CHECK(failed == 2);
+}
+
+TEST_CASE("a worker killed during a task fails that task only; a new worker takes its place", "[lab06][task1]") {
+    const pid_t caller = ::getpid();
+    process_pool pool(2, [caller](std::size_t t) -> double {
+        if (t == 2 && ::getpid() != caller) ::kill(::getpid(), SIGKILL);
+        if (t == 2) throw std::runtime_error("task 2 ran in the caller, where it cannot crash a worker");
+        return static_cast<double>(::getpid());
+    });
+    const auto seen = run_unordered(pool, 6);
+    INFO("reported: " << order_of(seen));
+    REQUIRE(seen.size() == 6);
+    std::set<std::size_t> tasks;
+    for (const auto& o : seen) {
+        tasks.insert(o.task);
+        INFO("task " << o.task << ": " << (o.ok ? "ok" : o.error));
+        CHECK(o.ok == (o.task != 2));
+        if (o.task == 2) {
+            CHECK_THAT(o.error, parlab::testing::contains("task 2 failed: worker "));
+            CHECK_THAT(o.error, parlab::testing::contains("SIGKILL"));
+        }
+    }
+    CHECK(tasks.size() == 6);
+    const auto again = pool.map(2);  // the pool still has its two workers (task 2 would crash again)
+    CHECK(again.size() == 2);
+    CHECK(std::find(again.begin(), again.end(), static_cast<double>(caller)) == again.end());
+}
+
+TEST_CASE("the pool's workers end with the pool; 0 workers is refused", "[lab06][task1]") {
+    std::vector<double> pids;
+    {
+        process_pool pool(2, own_pid);
+        pids = pool.map(4);
+    }
+    for (const double pid : pids) {
+        INFO("process " << pid << " still exists after the pool was destroyed");
+        CHECK(static_cast<pid_t>(pid) != ::getpid());
+        CHECK(::kill(static_cast<pid_t>(pid), 0) != 0);
+    }
+    CHECK_THROWS_AS(process_pool(0, own_pid), std::invalid_argument);
+}
+
+// ---- task 2 ----------------------------------------------------------------------------------
+
+TEST_CASE("map_unordered reports each task as it ends: a slow first task comes last", "[lab06][task2]") {
+    process_pool pool(2, [](std::size_t t) {
+        if (t == 0) sleep_ms(400);
+        return static_cast<double>(::getpid());
+    });
+    const pid_t caller = ::getpid();
+    std::vector<task_outcome> seen;
+    bool in_caller = true;
+    pool.map_unordered(6, [&](const task_outcome& o) {
+        in_caller = in_caller && ::getpid() == caller;
+        seen.push_back(o);
+    });
+    INFO("reported in the order " << order_of(seen) << "(task 0 sleeps 400 ms, the others not at all)");
+    CHECK(in_caller);
+    REQUIRE(seen.size() == 6);
+    CHECK(seen.back().task == 0);
+    std::set<std::size_t> tasks;
+    for (const auto& o : seen) {
+        tasks.insert(o.task);
+        CHECK(o.ok);
+        CHECK(o.value != static_cast<double>(caller));
+    }
+    CHECK(tasks.size() == 6);
+}
+
+TEST_CASE("map_unordered with uneven tasks reports them by their end times", "[lab06][task2]") {
+    // 3 workers start tasks 0, 1, 2 at once: they end after 300, 20 and 160 ms.
+    process_pool pool(3, [](std::size_t t) {
+        const int ms[] = {300, 20, 160};
+        sleep_ms(ms[t]);
+        return static_cast<double>(t);
+    });
+    const auto seen = run_unordered(pool, 3);
+    INFO("reported in the order " << order_of(seen) << "(expected 1 2 0)");
+    REQUIRE(seen.size() == 3);
+    CHECK(seen[0].task == 1);
+    CHECK(seen[1].task == 2);
+    CHECK(seen[2].task == 0);
+}
+
+TEST_CASE("highpass_batch filters a folder through the pool; a bad file fails alone", "[lab06][task2]") {
+    const scratch_folder in("batch-in"), out("batch-out");
+    auto files = lab06::write_fake_batch(in.path, 3, 9, 11, 42);
+    const auto bad = in.path / "notes.fits";
+    std::ofstream(bad) << "this is not a FITS file\n";
+    files.insert(files.begin() + 1, bad);
+    std::size_t calls = 0;
+    const auto outcomes = lab06::highpass_batch(files, out.path, 3, 2, 1,
+                                                [&](std::size_t done, std::size_t total, const lab06::file_outcome&) {
+                                                    ++calls;
+                                                    CHECK(done == calls);
+                                                    CHECK(total == 4);
+                                                });
+    CHECK(calls == 4);
+    REQUIRE(outcomes.size() == 4);
+    for (std::size_t i = 0; i < 4; ++i) {
+        INFO(files[i].filename().string() << ": " << outcomes[i].error);
+        CHECK(outcomes[i].input == files[i]);
+        CHECK(outcomes[i].ok == (i != 1));
+        if (i == 1) {
+            CHECK_THAT(outcomes[i].error, parlab::testing::contains("notes.fits"));
+            continue;
+        }
+        const image got = lab06::read_fits(out.path / files[i].filename());
+        const image frame = lab06::read_fits(files[i]);
+        const image median = reference_median(frame, 3);
+        REQUIRE(got.pixels.size() == frame.pixels.size());
+        for (std::size_t p = 0; p < got.pixels.size(); ++p) CHECK(got.pixels[p] == frame.pixels[p] - median.pixels[p]);
+    }
+}
+
+// ---- task 3 ----------------------------------------------------------------------------------
+
+TEST_CASE("chunksize hands out consecutive tasks together", "[lab06][task3]") {
+    // Task 0 sleeps: with chunks of 3, tasks 1 and 2 wait in the same worker, and the other worker
+    // takes the next chunk, [3, 6).
+    process_pool pool(2, [](std::size_t t) {
+        if (t == 0) sleep_ms(150);
+        return static_cast<double>(::getpid());
+    });
+    const auto pid = pool.map(10, 3);
+    REQUIRE(pid.size() == 10);
+    INFO("the tasks ran in processes " << pid[0] << " " << pid[1] << " " << pid[2] << " | " << pid[3] << " " << pid[4]
+                                       << " " << pid[5] << " | ...");
+    CHECK(pid[0] != static_cast<double>(::getpid()));
+    for (const std::size_t first : {0u, 3u, 6u})
+        for (std::size_t t = first; t < first + 3; ++t) CHECK(pid[t] == pid[first]);
+    CHECK(pid[3] != pid[0]);
+}
+
+TEST_CASE("chunks of any size give the same values in order; chunksize 0 is refused", "[lab06][task3]") {
+    const std::size_t chunksize = GENERATE(1u, 2u, 4u, 50u);
+    process_pool pool(2, [](std::size_t t) { return std::sqrt(static_cast<double>(t)); });
+    const auto values = pool.map(13, chunksize);
+    REQUIRE(values.size() == 13);
+    for (std::size_t t = 0; t < 13; ++t) CHECK(values[t] == std::sqrt(static_cast<double>(t)));
+    const auto seen = run_unordered(pool, 13, chunksize);
+    CHECK(seen.size() == 13);
+    CHECK_THROWS_AS(pool.map(3, 0), std::invalid_argument);
+}
+
+TEST_CASE("a crash inside a chunk fails one task; the rest of the chunk still runs", "[lab06][task3]") {
+    const pid_t caller = ::getpid();
+    process_pool pool(2, [caller](std::size_t t) -> double {
+        if (t == 4 && ::getpid() != caller) ::kill(::getpid(), SIGKILL);
+        return static_cast<double>(t);
+    });
+    const auto seen = run_unordered(pool, 9, 3);
+    INFO("reported: " << order_of(seen));
+    REQUIRE(seen.size() == 9);
+    for (const auto& o : seen) {
+        INFO("task " << o.task << ": " << (o.ok ? "ok" : o.error));
+        CHECK(o.ok == (o.task != 4));
+    }
+}
+
+// ---- task 4 ----------------------------------------------------------------------------------
+
+TEST_CASE("fit_serial_fraction recovers f from exact Amdahl speedups", "[lab06][task4]") {
+    const double f = GENERATE(0.0, 0.1, 0.37, 1.0);
+    std::vector<lab06::speedup_point> points;
+    for (std::size_t p = 1; p <= 8; ++p)
+        points.push_back({p, 1.0 / (f + (1.0 - f) / static_cast<double>(p))});
+    CHECK(lab06::fit_serial_fraction(points) == parlab::testing::Approx(f).margin(1e-12));
+}
+
+TEST_CASE("fit_serial_fraction is the least-squares fit on 1/S, and refuses empty information", "[lab06][task4]") {
+    // a = 1/2, b = 1/1.6 - 1/2 = 0.125; a = 3/4, b = 1/2.5 - 1/4 = 0.15: f = 0.175 / 0.8125
+    const std::vector<lab06::speedup_point> points = {{2, 1.6}, {4, 2.5}};
+    CHECK(lab06::fit_serial_fraction(points) == parlab::testing::Approx(0.175 / 0.8125).epsilon(1e-12));
+    const std::vector<lab06::speedup_point> only_one = {{1, 1.0}};
+    CHECK_THROWS_AS(lab06::fit_serial_fraction(only_one), std::invalid_argument);
+    CHECK_THROWS_AS(lab06::fit_serial_fraction({}), std::invalid_argument);
+    const std::vector<lab06::speedup_point> zero = {{2, 0.0}, {4, 2.0}};
+    CHECK_THROWS_AS(lab06::fit_serial_fraction(zero), std::invalid_argument);
+}
+
+// The given filter and files (they are not yours to change, but the batch rests on them).
+
+TEST_CASE("median_filter matches a window-sorting reference bit for bit", "[lab06][task4]") {
+    const std::size_t rows = GENERATE(1u, 2u, 5u, 13u);
+    const std::size_t cols = GENERATE(1u, 4u, 9u);
+    const std::size_t size = GENERATE(1u, 2u, 3u, 4u, 7u);
+    image frame = lab06::fake_sky(rows, cols, rows * 100 + cols);
+    for (std::size_t i = 0; i < frame.pixels.size(); i += 3) frame.pixels[i] = std::round(frame.pixels[i] / 50);  // ties
+    const image expected = reference_median(frame, size);
+    const image got = lab06::median_filter(frame, size);
+    INFO(rows << " x " << cols << ", window " << size);
+    REQUIRE(got.rows == rows);
+    REQUIRE(got.cols == cols);
+    CHECK(got.pixels == expected.pixels);
+}
+
+TEST_CASE("median_filter agrees with scipy.ndimage.median_filter", "[lab06][task4]") {
+    // Printed by SciPy 1.10 (scipy.ndimage.median_filter(a, size), all defaults) for
+    // a = [[3, 1, 4, 1], [5, 9, 2, 6], [5, 3, 5, 8]] as float32; size 7 is larger than the image.
+    image a(3, 4);
+    a.pixels = {3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8};
+    CHECK(lab06::median_filter(a, 2).pixels == std::vector<float>{3, 3, 4, 4, 5, 5, 4, 4, 5, 5, 5, 6});
+    CHECK(lab06::median_filter(a, 3).pixels == std::vector<float>{3, 3, 2, 2, 5, 4, 4, 5, 5, 5, 5, 6});
+    CHECK(lab06::median_filter(a, 4).pixels == std::vector<float>{5, 4, 4, 4, 3, 4, 4, 4, 5, 5, 5, 5});
+    CHECK(lab06::median_filter(a, 7).pixels == std::vector<float>{5, 5, 5, 5, 5, 5, 5, 5, 4, 4, 4, 4});
+    CHECK_THROWS_AS(lab06::median_filter(a, 0), std::invalid_argument);
+}
+
+TEST_CASE("FITS files: a round trip, and one clear error for a bad file", "[lab06][task4]") {
+    using parlab::testing::contains;
+    const scratch_folder folder("fits");
+    const image sky = lab06::fake_sky(6, 9, 7);
+    lab06::write_fits(folder.path / "sky.fits", sky);
+    const image back = lab06::read_fits(folder.path / "sky.fits");
+    CHECK(back.rows == 6);
+    CHECK(back.cols == 9);
+    CHECK(back.pixels == sky.pixels);
+    std::ofstream(folder.path / "text.fits") << "SIMPLE? no.\n";
+    CHECK_THROWS_WITH(lab06::read_fits(folder.path / "text.fits"), contains("text.fits: not a FITS image"));
+    CHECK_THROWS_WITH(lab06::read_fits(folder.path / "missing.fits"), contains("missing.fits: no such file"));
+    CHECK_THROWS_AS(lab06::write_fits(folder.path / "no-such-folder" / "x.fits", sky), lab06::fits_error);
+}
