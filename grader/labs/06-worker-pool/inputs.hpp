@@ -149,8 +149,8 @@ struct speedup_sample {
 
 // ---- the timed batch (pool-speedup) ----
 
-inline constexpr std::size_t timing_tasks = 12;
-inline constexpr std::size_t timing_side = 128;
+inline constexpr std::size_t timing_tasks = 16;
+inline constexpr std::size_t timing_side = 256;
 inline constexpr std::size_t timing_window = 11;
 
 /// The seed of the timed batch's image t for one run.
