@@ -301,7 +301,6 @@ std::size_t run_batch(const batch_options& options) {
     struct running {
         std::size_t index;
         std::size_t slot;
-        std::string hash;
     };
     std::map<pid_t, running> active;
     std::vector<bool> slot_busy(jobs, false);
@@ -327,7 +326,7 @@ std::size_t run_batch(const batch_options& options) {
             const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
             fmt::print(stderr, "[{}/{}] {} ... {}\n", i + 1, folders.size(), folders[i].filename().string(),
                        progress_text(elapsed.count(), graded, to_grade - graded));
-            active[start_job(options, folders[i], hashes[i], seed, free_slot)] = {i, free_slot, hashes[i]};
+            active[start_job(options, folders[i], hashes[i], seed, free_slot)] = {i, free_slot};
             slot_busy[free_slot] = true;
         }
         if (active.empty()) continue;
@@ -345,10 +344,11 @@ std::size_t run_batch(const batch_options& options) {
         ++graded;
         const std::string name = folders[finished.index].filename().string();
         const fs::path report_file = options.reports / (name + ".json");
-        if (!up_to_date(report_file, finished.hash, seed)) {
+        const std::string& hash = hashes[finished.index];
+        if (!up_to_date(report_file, hash, seed)) {
             graded_submission lost{not_graded(name, seed, job_end(status)),
                                    fmt::format("# ParLab grade: not graded\n\nSubmission `{}`: {}\n", name, job_end(status))};
-            lost.json["submission_hash"] = finished.hash;
+            lost.json["submission_hash"] = hash;
             write_submission_report(options, name, lost);
         }
         const auto report = read_json(report_file).value_or(nlohmann::json::object());
