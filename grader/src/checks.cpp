@@ -368,6 +368,14 @@ std::uint64_t draw_nonce() {
 check_result run_timing_check(const grading_context& context, const lab_info& lab, const check_spec& spec,
                               const lab_programs& programs, lab_state& state) {
     check_result r = start_result(lab, spec);
+    // Only work whose result is right is worth timing; this also spares a class batch the
+    // timed pairs of every unfinished task.
+    if (state.failed_tasks.count(spec.task) > 0) {
+        fail(r, check_status::failed,
+             fmt::format("not timed: task {} does not pass its other checks yet, and only a right answer's speed counts",
+                         spec.task));
+        return r;
+    }
     const int needs = spec.needs_cores;
     if (available_cpus() < static_cast<std::size_t>(needs)) {
         not_run(r, spec, fmt::format("needs {} cores, this machine gives the grader {}", needs, available_cpus()));

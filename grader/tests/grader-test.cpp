@@ -486,6 +486,18 @@ TEST_CASE("a check the machine cannot run is worth what the rubric says, for eve
     const auto excluded = with_policy("exclude");
     CHECK(excluded.max_score == 0);
 
+    // a task whose correctness checks failed is not timed at all, whatever the machine
+    const check_spec spec = make_spec("lock-placement", "faster", 2, "timing",
+                                      {{"min_speedup", 2}, {"a", {{"probe", "lock-per-element"}}}, {"b", {{"probe", "lock-per-chunk"}}}});
+    lab_state failed_task;
+    failed_task.failed_tasks = {2};
+    const auto untimed = run_check(context, lab, spec, programs, failed_task);
+    CHECK(untimed.status == check_status::failed);
+    CHECK(untimed.score == 0);
+    CHECK(untimed.max_score == 10);
+    CHECK_THAT(untimed.message, contains("not timed: task 2 does not pass its other checks yet"));
+    CHECK(untimed.seconds < 1.0);
+
     grade_report report;
     lab_result result;
     result.lab = lab;
