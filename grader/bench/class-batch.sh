@@ -3,20 +3,31 @@
 # the solutions, a third the untouched skeletons, a third known-bad variants, as loose files the
 # way an upload arrives) graded with `./parlab batch --jobs J`, then a few of them graded alone
 # with `./parlab grade --submission` to compare the points.
-# Usage: grader/bench/class-batch.sh [N] [J]   (default 30 submissions, the machine's cores)
+# Usage: grader/bench/class-batch.sh [N] [J] [LAB...]
+#   (default 30 submissions, the machine's cores, every lab; LAB names narrow the class to those labs)
 # Run it on an idle machine: timing checks are skipped while other programs are busy.
 set -uo pipefail
 count=${1:-30}
 jobs=${2:-$(nproc)}
+labs=("${@:3}")
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root" || exit 2
 [[ -d solutions ]] || { echo "class-batch: needs the instructor's copy (solutions/)" >&2; exit 2; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-mapfile -t sources < <(./parlab sources 2>/dev/null)  # NN-name/FILE, one per editable file
+in_class() {  # whether lab folder $1 (NN-name) is one the class takes
+    ((${#labs[@]} == 0)) && return 0
+    local name
+    for name in "${labs[@]}"; do [[ $1 == [0-9][0-9]-"$name" || $1 == "$name" ]] && return 0; done
+    return 1
+}
+mapfile -t sources < <(./parlab sources 2>/dev/null | while read -r entry; do
+    in_class "${entry%%/*}" && echo "$entry"
+done)  # NN-name/FILE, one per editable file
 mapfile -t variants < <(for kit in solutions/*/kit.json; do
     lab=$(basename "$(dirname "$kit")")
+    in_class "$lab" || continue
     grep -o '"patch": *"[^"]*"' "$kit" | sed 's/.*"\(bad\/[^"]*\)"/\1/' | sed "s|^|$lab |"
 done)
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) CPUs"
@@ -42,7 +53,7 @@ done
 
 rm -rf build/grade/batch-*  # cold job trees: the first submission of each job builds the kit's files
 start=$(date +%s)
-./parlab batch "$work/class" --csv "$work/grades.csv" --jobs "$jobs" --force 2>&1 | grep -E '^\[|batch:' | tail -4
+./parlab batch "$work/class" --csv "$work/grades.csv" --jobs "$jobs" --force "${labs[@]}" 2>&1 | grep -E '^\[|batch:' | tail -4
 end=$(date +%s)
 echo "batch of $count with $jobs jobs: $((end - start)) s, $(((end - start) / count)) s per submission"
 
@@ -50,7 +61,7 @@ echo "batch of $count with $jobs jobs: $((end - start)) s, $(((end - start) / co
 seed=$(grep -o '"seed": *[0-9]*' "$work/reports/.batch.json" | grep -o '[0-9]*$')
 for k in 0 1 2; do
     name=student-$(printf '%02d' "$k")
-    alone=$(./parlab grade --submission "$work/class/$name" --seed "$seed" --quiet 2>/dev/null | grep '^total' | awk '{print $2}')
+    alone=$(./parlab grade "${labs[@]}" --submission "$work/class/$name" --seed "$seed" --quiet 2>/dev/null | grep '^total' | awk '{print $2}')
     batch=$(grep "^$name," "$work/grades.csv" | awk -F, '{print $(NF-3) "/" $(NF-2)}')
     echo "$name: batch $batch, alone $alone"
 done
