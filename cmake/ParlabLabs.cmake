@@ -26,7 +26,9 @@
 #   "bad": [{"name": "private-mutex", "patch": "bad/private-mutex.patch", "fails": "[task3]",
 #            "why": "..."}]
 # and adds: the solution's tests (must pass), the skeleton's failing checks and each known-bad
-# variant's target check (each must fail by a failed assertion, not by a crash or no test). A
+# variant's target check (each must fail by a failed assertion, not by a crash or no test;
+# "fails" is a Catch2 test spec holding the task's tag, narrowed to one test case, as in
+# "run_rows_threads*[task3]", where the variant would corrupt memory in a later one). A
 # known-bad variant is a patch against the solution's file (applied by the build: a patch that
 # no longer applies fails the build, naming the variant).
 

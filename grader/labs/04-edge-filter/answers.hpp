@@ -42,7 +42,12 @@ struct lock_answer {
     int repeated = 0;      ///< rows computed more than once
     int wrong_bytes = 0;   ///< output bytes that are not what the row function wrote
     std::uint64_t acquisitions = 0;
+    int outside = 0;       ///< calls for a row outside the image (a second run with more workers than rows)
+    int outside_row = 0;   ///< the first such row
+    int small_rows = 0;    ///< the rows and workers of that second run
+    int small_workers = 0;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(lock_answer, rows, under_lock, missing, repeated, wrong_bytes, acquisitions)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(lock_answer, rows, under_lock, missing, repeated, wrong_bytes, acquisitions, outside,
+                                   outside_row, small_rows, small_workers)
 
 }  // namespace parlab::grader::lab04

@@ -2,7 +2,11 @@
 // photo, written as raw files for the grader to compare; where the output lock is held; and
 // timed runs of the filter (the serial reference is timed in the grader's own program).
 
+#include <atomic>
+#include <chrono>
 #include <memory>
+#include <thread>
+#include <utility>
 
 #include "answers.hpp"
 #include "filter.hpp"
@@ -76,26 +80,49 @@ int main(int argc, char** argv) {
         return nlohmann::json(answer);
     };
     table.checks["lock"] = [](const arguments& a) {
-        // Every row computed once, and never while the caller holds the output lock.
-        const auto picture = grader::seeded_image(a.number("seed"), 64, 97, 1);
-        parlab::image target(picture.width(), picture.height(), 1);
-        lab04::output_lock lock;
-        std::vector<std::atomic<int>> calls(static_cast<std::size_t>(picture.height()));
-        std::atomic<int> under_lock{0};
-        lab04::run_rows_threads(target.view(), 3, lock, [&](int y, std::span<std::uint8_t> row) {
-            if (lock.held_by_caller()) under_lock.fetch_add(1);
-            if (y >= 0 && y < picture.height()) calls[static_cast<std::size_t>(y)].fetch_add(1);
-            std::fill(row.begin(), row.end(), static_cast<std::uint8_t>(y * 7 + 1));
-        });
-        int missing = 0, repeated = 0, wrong = 0;
-        for (int y = 0; y < picture.height(); ++y) {
-            const int n = calls[static_cast<std::size_t>(y)].load();
-            missing += n == 0;
-            repeated += n > 1;
-            for (auto b : target.view().row(y)) wrong += b != static_cast<std::uint8_t>(y * 7 + 1);
+        // Every row computed once, and never while the caller holds the output lock; then a
+        // second, small run with more workers than rows, where a share rounded up runs past the
+        // last row.
+        answers::lock_answer answer;
+        const auto seed = a.number("seed");
+        const auto picture = grader::seeded_image(seed, 64, 97, 1);
+        answer.rows = picture.height();
+        answer.small_rows = 2 + static_cast<int>(seed % 3);
+        answer.small_workers = answer.small_rows + 3;
+        for (const auto& [height, workers] : {std::pair{answer.rows, 3}, std::pair{answer.small_rows, answer.small_workers}}) {
+            parlab::image target(picture.width(), height, 1);
+            lab04::output_lock lock;
+            std::vector<std::atomic<int>> calls(static_cast<std::size_t>(height));
+            std::atomic<int> under_lock{0}, finished{0}, outside{0}, outside_row{0};
+            lab04::run_rows_threads(target.view(), static_cast<std::size_t>(workers), lock,
+                                    [&, height](int y, std::span<std::uint8_t> row) {
+                if (y < 0 || y >= height) {  // not a row of the image: touch nothing
+                    if (outside.fetch_add(1) == 0) outside_row.store(y);
+                    return;
+                }
+                if (lock.held_by_caller()) under_lock.fetch_add(1);
+                calls[static_cast<std::size_t>(y)].fetch_add(1);
+                std::fill(row.begin(), row.end(), static_cast<std::uint8_t>(y * 7 + 1));
+                // The first row to be finished waits (at most 0.2 s) for a second one, so that
+                // workers meant to compute at the same time are inside this function together in
+                // every run: one scratch row shared by them is then overwritten while in use.
+                if (finished.fetch_add(1) == 0) {
+                    const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+                    while (finished.load() < 2 && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
+                }
+            });
+            for (int y = 0; y < height; ++y) {
+                const int n = calls[static_cast<std::size_t>(y)].load();
+                answer.missing += n == 0;
+                answer.repeated += n > 1;
+                for (auto b : target.view().row(y)) answer.wrong_bytes += b != static_cast<std::uint8_t>(y * 7 + 1);
+            }
+            answer.under_lock += under_lock.load();
+            answer.acquisitions += lock.acquisitions();
+            if (answer.outside == 0) answer.outside_row = outside_row.load();
+            answer.outside += outside.load();
         }
-        return nlohmann::json(answers::lock_answer{picture.height(), under_lock.load(), missing, repeated, wrong,
-                                                   lock.acquisitions()});
+        return nlohmann::json(answer);
     };
     table.timed["threads"] = [](const arguments& a) {
         // --filter names the filter (default sobel-x); --passes=N filters N times, each pass the

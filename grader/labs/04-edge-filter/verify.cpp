@@ -79,7 +79,17 @@ probe_verdict lock(const check_spec&, const lab04::lock_answer& a, const verify_
     if (a.under_lock > 0)
         return failed(fmt::format("{} of {} rows were computed while holding the output lock, so the workers "
                                   "ran one at a time: compute first, then lock only to publish (or not at all)",
-                                  a.under_lock, a.rows));
+                                  a.under_lock, a.rows + a.small_rows));
+    if (a.outside > 0)
+        return failed(fmt::format("with {} workers for an image of {} rows, compute_row was called {} time(s) for a row "
+                                  "outside the image (row {}): a worker's share of rows runs past the last row; give "
+                                  "each worker only rows that exist (parlab::even_split does)",
+                                  a.small_workers, a.small_rows, a.outside, a.outside_row));
+    if (a.wrong_bytes > 0 && a.missing == 0 && a.repeated == 0)
+        return failed(fmt::format("{} bytes of the output are not what the row function wrote for their row: do workers "
+                                  "that compute at the same time share one scratch row? Each needs its own (or none: "
+                                  "compute straight into the output row)",
+                                  a.wrong_bytes));
     if (a.missing > 0 || a.repeated > 0 || a.wrong_bytes > 0)
         return failed(fmt::format("rows missing: {}, computed more than once: {}, bytes wrong: {}", a.missing, a.repeated,
                                   a.wrong_bytes));

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <mutex>
@@ -419,17 +420,29 @@ namespace {
 struct driver_record {
     static constexpr int max_rows = 512;
     std::atomic<int> calls[max_rows];
+    std::atomic<int> outside;        // calls for a row that is not in the image
+    std::atomic<int> first_outside;  // the first such row
     std::atomic<int> under_lock;
     std::atomic<int> bad_row_size;
+    std::atomic<int> finished;  // rows the row function has finished writing
     std::atomic<pid_t> tids[64];
     std::atomic<int> tid_count;
 };
 
 // A row function that records its call, then fills the row with a pattern of y.
+// With `meet`, the first call to finish its row then waits (at most 0.2 s) until a second call
+// has finished one too: a driver whose workers compute at the same time then always has two of
+// them inside compute_row together, so workers that share one scratch row overwrite each other's
+// row in every run, not once in a while. A driver that computes one row at a time only pays the
+// 0.2 s once.
 parlab::lab04::row_function recording_row_function(driver_record& record, parlab::lab04::output_lock& lock,
-                                                   std::size_t row_bytes) {
-    return [&record, &lock, row_bytes](int y, std::span<std::uint8_t> row) {
-        if (y >= 0 && y < driver_record::max_rows) record.calls[y].fetch_add(1);
+                                                   std::size_t row_bytes, int height, bool meet) {
+    return [&record, &lock, row_bytes, height, meet](int y, std::span<std::uint8_t> row) {
+        if (y < 0 || y >= height) {  // row(y) of the target is not memory of the image: write nothing
+            if (record.outside.fetch_add(1) == 0) record.first_outside.store(y);
+            return;
+        }
+        if (y < driver_record::max_rows) record.calls[y].fetch_add(1);
         if (lock.held_by_caller()) record.under_lock.fetch_add(1);
         if (row.size() != row_bytes) record.bad_row_size.fetch_add(1);
         const pid_t me = ::gettid();
@@ -441,6 +454,10 @@ parlab::lab04::row_function recording_row_function(driver_record& record, parlab
             if (slot < 64) record.tids[slot].store(me);
         }
         for (std::size_t i = 0; i < row.size(); ++i) row[i] = static_cast<std::uint8_t>(y * 7 + static_cast<int>(i));
+        if (record.finished.fetch_add(1) == 0 && meet) {
+            const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+            while (record.finished.load() < 2 && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
+        }
     };
 }
 
@@ -456,6 +473,11 @@ std::string check_driver(const driver_record& record, const_image_view target, s
         text << record.under_lock.load() << " of " << target.height
              << " rows were computed while the worker held the output lock: the workers take turns "
                 "instead of computing at the same time. Compute first; lock (if at all) only to store. ";
+    if (record.outside.load() > 0)
+        text << "compute_row was called " << record.outside.load() << " time(s) for a row outside the image (row "
+             << record.first_outside.load() << ", but the image has rows 0 to " << target.height - 1
+             << "): with more workers than rows, or a share rounded up, a worker's rows can run past the last "
+                "one. ";
     if (never > 0) text << never << " of " << target.height << " rows were never computed. ";
     if (twice > 0) text << twice << " rows were computed more than once. ";
     if (record.bad_row_size.load() > 0) text << "compute_row got a row span of the wrong size. ";
@@ -466,7 +488,8 @@ std::string check_driver(const driver_record& record, const_image_view target, s
         const auto row = target.row(y);
         for (std::size_t i = 0; i < row.size(); ++i)
             if (row[i] != static_cast<std::uint8_t>(y * 7 + static_cast<int>(i))) {
-                text << "row " << y << " of the target does not hold what compute_row wrote for it. ";
+                text << "row " << y << " of the target does not hold what compute_row wrote for it (do workers "
+                        "that compute at the same time share one scratch row? Each needs its own, or none). ";
                 break;
             }
     }
@@ -490,7 +513,7 @@ void check_driver_cases(Driver run) {
     const std::size_t row_bytes = static_cast<std::size_t>(c.width) * 3;
     parlab::shared_array<std::uint8_t> pixels(std::max<std::size_t>(1, row_bytes * static_cast<std::size_t>(c.height)));
     const image_view target{pixels.data(), c.width, c.height, 3, row_bytes};
-    run(target, c.workers, *lock, recording_row_function(*record, *lock, row_bytes));
+    run(target, c.workers, *lock, recording_row_function(*record, *lock, row_bytes, c.height, c.workers > 1 && c.height > 1));
     const std::string problem = check_driver(*record, target, c.workers);
     INFO(c.width << "x" << c.height << " target, " << c.workers << " worker(s): " << problem);
     CHECK(problem.empty());
