@@ -274,6 +274,12 @@ struct report_folder {
 check_result run_race_check(const grading_context& context, const lab_info& lab, const check_spec& spec,
                             const lab_programs& programs, lab_state& state) {
     check_result r = start_result(lab, spec);
+    // First, as the grade builds for ThreadSanitizer only when some race check can vouch for its task.
+    if (state.failed_tasks.count(spec.task) > 0) {
+        fail(r, check_status::failed,
+             fmt::format("task {} does not pass its other checks yet, so the race check cannot vouch for it", spec.task));
+        return r;
+    }
     if (!programs.tsan.ok) {
         fail(r, check_status::error, "the ThreadSanitizer build failed", programs.tsan.errors);
         return r;
@@ -283,11 +289,6 @@ check_result run_race_check(const grading_context& context, const lab_info& lab,
              fmt::format("your code uses {}, which can switch ThreadSanitizer off or hide what it finds, so the race "
                          "check cannot vouch for it: remove it",
                          programs.tsan.forbidden));
-        return r;
-    }
-    if (state.failed_tasks.count(spec.task) > 0) {
-        fail(r, check_status::failed,
-             fmt::format("task {} does not pass its other checks yet, so the race check cannot vouch for it", spec.task));
         return r;
     }
     const std::string& probe = spec.probe;

@@ -215,17 +215,27 @@ grade_report grade(const grade_options& options) {
             const auto step = turn(false);
             programs.release = builder.build(*lab, build_kind::release);
         }
-        if (programs.release.ok && needs_tsan(*lab, options.only_checks)) {
+        // The ThreadSanitizer build waits for the first race check whose task passed its probe
+        // checks: for a task that failed them the race check fails at once, and a submission
+        // with no such task (an untouched skeleton, say) is compiled only once.
+        bool tsan_built = false;
+        const auto build_tsan = [&] {
+            if (tsan_built || !programs.release.ok || !needs_tsan(*lab, options.only_checks)) return;
+            tsan_built = true;
             progress(fmt::format("[{}] building your code with ThreadSanitizer", lab->folder));
             const auto step = turn(false);
             programs.tsan = builder.build(*lab, build_kind::tsan);
+        };
+        if (options.build_only) {
+            build_tsan();
+            continue;
         }
-        if (options.build_only) continue;
         lab_state state;
         for (const auto& spec : lab->checks) {
             if (!options.only_checks.empty() &&
                 std::find(options.only_checks.begin(), options.only_checks.end(), spec.name) == options.only_checks.end())
                 continue;
+            if (spec.type == "race" && state.failed_tasks.count(spec.task) == 0) build_tsan();
             progress(fmt::format("[{}] checking {} (task {})", lab->folder, spec.name, spec.task));
             const auto step = turn(spec.type == "timing");
             result.checks.push_back(run_check(context, *lab, spec, programs, state));

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -82,6 +84,7 @@ int command_grade(const std::vector<std::string>& raw) {
         return grade_known_bad_variants(root, args.positional, parse_seed(args.value("--seed")), seeds);
     }
     grade_options options;
+    int submission_tree_lock = -1;  // held until the process ends
     options.build_only = args.flag("--build-only");
     options.root = root;
     options.lab_names = args.positional;
@@ -107,7 +110,16 @@ int command_grade(const std::vector<std::string>& raw) {
         options.lab_source = fs::canonical(dir);
         options.overlay = true;
         options.submission_label = dir;
-        options.work = root / "build" / "grade" / submission_key(dir);
+        // One tree for every submission graded this way: the kit's files are compiled once, and
+        // a submission compiles only its own. A second grade of a submission waits for the first.
+        options.work = root / "build" / "grade" / "submission";
+        fs::create_directories(options.work);
+        submission_tree_lock = ::open((options.work / ".in-use").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (submission_tree_lock < 0) throw std::runtime_error("cannot open " + (options.work / ".in-use").string());
+        if (::flock(submission_tree_lock, LOCK_EX | LOCK_NB) != 0) {
+            fmt::print(stderr, "waiting for another grade of a submission to finish (it uses the same build tree)\n");
+            ::flock(submission_tree_lock, LOCK_EX);
+        }
     } else {
         options.lab_source = root / "labs";
         options.submission_label = "labs/";
