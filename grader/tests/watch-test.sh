@@ -27,6 +27,19 @@ export PARLAB_WATCH_RUN="sleep 30"
 timeout 20 "$kit/parlab" watch race-condition --max-runs 1 --timeout 1 >"$work/out" 2>&1
 grep -q "stopped after 1s" "$work/out" || fail "a hanging run was not stopped: $(cat "$work/out")"
 
+# The real build and tests of an untouched skeleton (lab 03 fails in every task): a screenful
+# that names the first failing task and counts the rest, not every failure of every task.
+unset PARLAB_WATCH_RUN PARLAB_WATCH_DIR
+timeout 600 "$kit/parlab" watch shared-image-copy --max-runs 1 >"$work/out" 2>&1
+status=$?
+lines=$(wc -l <"$work/out")
+[[ $status -eq 0 ]] || fail "watch on the lab 03 skeleton exited with $status: $(tail -20 "$work/out")"
+grep -q "some tests fail" "$work/out" || fail "the skeleton's run did not say that tests fail: $(tail -20 "$work/out")"
+grep -q "task 1" "$work/out" || fail "the skeleton's run does not name the first failing task: $(cat "$work/out")"
+((lines <= 60)) || fail "the skeleton's run printed $lines lines (at most 60): $(head -80 "$work/out")"
+if grep -q "parlab: line" "$work/out"; then fail "script internals leak into the output: $(cat "$work/out")"; fi
+echo "watch test: the lab 03 skeleton's first run is $lines lines"
+
 "$kit/parlab" watch no-such-lab >/dev/null 2>&1
 [[ $? -eq 2 ]] || fail "an unknown lab should exit 2"
 echo "watch test: reruns on change, stops hanging runs"
