@@ -8,11 +8,23 @@
 
 namespace parlab::grader::lab01 {
 
+/// Who locked what during one run (mutex-threads and locked-processes): the lock acquisitions of
+/// each worker thread or process (the caller's own excluded), and how many of them were of a
+/// mutex in private memory (one fork() copies, so no other process sees it). Empty when the
+/// probe cannot count (a sanitizer build).
+struct lock_census {
+    std::vector<long> per_worker;
+    long in_private = 0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(lock_census, per_worker, in_private)
+
 /// mutex-threads, atomic-threads, locked-processes, atomic-processes: the final balance of each
-/// run of seeded_balance_runs(seed, runs), in order.
+/// run of seeded_balance_runs(seed, runs), in order, and for the lock-based ones the lock census
+/// of each run.
 struct balances_answer {
     std::vector<long> results;
+    std::vector<lock_census> locks;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(balances_answer, results)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(balances_answer, results, locks)
 
 }  // namespace parlab::grader::lab01

@@ -36,6 +36,35 @@ std::string diagnosis(const balance_run& run, long got, const std::string& check
                   : "updates were lost: is every update made while holding a lock both workers share?";
 }
 
+// What the workers' locking says about a wrong balance, when the probe could count it: nobody
+// locked; only one side locked (which, by its count); or every lock was of a mutex in one
+// process's private memory. Empty when the census shows none of these.
+std::string lock_diagnosis(const balance_run& run, const lab01::lock_census& census, bool processes) {
+    long total = 0, lockers = 0, single = 0;
+    for (const long n : census.per_worker) {
+        total += n;
+        if (n > 0) {
+            ++lockers;
+            single = n;
+        }
+    }
+    const auto deposits = static_cast<long>(run.deposits), withdrawals = static_cast<long>(run.withdrawals);
+    if (total == 0) return "no worker took a lock: every update must be made while holding one";
+    if (lockers == 1 && deposits != withdrawals && (single == deposits || single == withdrawals)) {
+        const bool depositor = single == deposits;
+        return fmt::format("only the {} took the lock ({} times, once per {}); the {} updated the balance without "
+                           "it, and a lock excludes only workers that take it: lock around the {} too",
+                           depositor ? "depositor" : "withdrawer", single, depositor ? "deposit" : "withdrawal",
+                           depositor ? "withdrawer" : "depositor", depositor ? "withdrawals" : "deposits");
+    }
+    if (processes && census.in_private == total)
+        return fmt::format("both processes locked ({} times in all), but each locked a mutex in its own private memory: "
+                           "a std::mutex made before fork() is copied into each child, so each child locks its own copy "
+                           "and excludes nobody. Use the kit's process_mutex, in the shared segment beside the balance",
+                           total);
+    return {};
+}
+
 probe_verdict verify_balances(const check_spec& spec, const lab01::balances_answer& answer, const verify_context& context) {
     const auto expected = seeded_balance_runs(context.seed, static_cast<std::size_t>(runs.of(spec)));
     if (answer.results.size() != expected.size()) return failed("the probe returned the wrong number of results");
@@ -44,10 +73,15 @@ probe_verdict verify_balances(const check_spec& spec, const lab01::balances_answ
     for (std::size_t i = 0; i < expected.size(); ++i) {
         const long got = answer.results[i];
         if (got == expected[i].expected()) continue;
-        if (wrong++ == 0)
+        if (wrong++ == 0) {
+            std::string why;
+            if (answer.locks.size() == expected.size())
+                why = lock_diagnosis(expected[i], answer.locks[i], spec.name.find("processes") != std::string::npos);
+            if (why.empty()) why = diagnosis(expected[i], got, spec.name);
             first = fmt::format("final balance {} instead of {} ({} deposits, {} withdrawals from {}): {}", got,
                                 expected[i].expected(), expected[i].deposits, expected[i].withdrawals, expected[i].initial,
-                                diagnosis(expected[i], got, spec.name));
+                                why);
+        }
     }
     if (wrong == 0) return passed(fmt::format("the right balance in all {} runs", expected.size()));
     return failed(fmt::format("wrong in {} of {} runs; the first: {}", wrong, expected.size(), first));
