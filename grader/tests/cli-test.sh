@@ -35,4 +35,15 @@ help=$("$kit/parlab" help) || fail "help exited non-zero"
 for command in grade test list hint watch filter demo bench batch report package release; do
     grep -q "^  $command" <<<"$help" || fail "help does not list '$command'"
 done
+# Every program the texts name by its place in a build tree is a program the build makes.
+tree=${2:-}
+if [[ -n $tree && -f $tree/build.ninja ]]; then
+    targets=$(ninja -C "$tree" -t targets all 2>/dev/null | sed 's/:.*//')
+    while read -r named; do
+        [[ -z $named ]] && continue
+        grep -qx "$(basename "$named")" <<<"$targets" ||
+            fail "a text names $named, but the build makes no program $(basename "$named")"
+    done < <(cd "$kit" && grep -rhoE "build/(dev|release|asan|tsan)/[A-Za-z0-9_]+" README.md labs/*/*.md \
+                 $(ls -d solutions/*/ANSWERS.md 2>/dev/null) | sort -u)
+fi
 echo "cli test: mistakes get one line and exit 2"
