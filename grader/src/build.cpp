@@ -25,9 +25,10 @@ namespace {
 
 std::string read_text(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
+    std::string text;
+    char chunk[4096];
+    while (in.read(chunk, sizeof chunk) || in.gcount() > 0) text.append(chunk, static_cast<std::size_t>(in.gcount()));
+    return text;
 }
 
 // Copies a file only when its content differs, so that unchanged files keep their timestamps and
@@ -214,9 +215,11 @@ void submission_build::configure(build_kind kind) {
                                   "-DPARLAB_LAB_SOURCE=" + stage_dir().string(), "-DPARLAB_KIT_CHECK=OFF"};
     if (kind == build_kind::release) {
         argv.emplace_back("-DCMAKE_BUILD_TYPE=Release");
+        if (light_) argv.emplace_back("-DCMAKE_CXX_FLAGS_RELEASE=-O1 -DNDEBUG");
     } else {
         argv.emplace_back("-DCMAKE_BUILD_TYPE=RelWithDebInfo");
         argv.emplace_back("-DPARLAB_SANITIZER=thread");
+        if (light_) argv.emplace_back("-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g -DNDEBUG");
     }
     // A tree configured before with the same arguments is reused as it is: the build tool re-runs
     // CMake by itself when a CMakeLists.txt or lab.json changed, so a regrade only compiles.

@@ -192,6 +192,7 @@ grade_report grade(const grade_options& options) {
     const build_place place = place_for_build(options, run_as);
     submission_build builder(place.kit, place.source, place.work, options.overlay, run_as,
                              options.overlay ? &files : nullptr);
+    if (options.light_optimisation) builder.light_optimisation();
     // Beside other graders (a batch with --jobs), each step takes its turn and a timing check
     // the machine alone.
     const auto turn = [&](bool alone) {

@@ -24,6 +24,7 @@ struct grade_options {
     bool build_only = false;                       ///< build every program, run no check (to prebuild)
     std::filesystem::path artifacts;               ///< difference pictures; empty: work/artifacts
     std::filesystem::path machine_lock;            ///< graders side by side: their turns (machine_turn.hpp); empty: alone
+    bool light_optimisation = false;               ///< compile at -O1: quicker builds, for grades that time nothing
 };
 
 /// Grades; throws std::invalid_argument for an unknown lab name, std::runtime_error for a kit
