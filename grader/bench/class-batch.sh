@@ -61,7 +61,19 @@ echo "batch of $count with $jobs jobs: $((end - start)) s, $(((end - start) / co
 seed=$(grep -o '"seed": *[0-9]*' "$work/reports/.batch.json" | grep -o '[0-9]*$')
 for k in 0 1 2; do
     name=student-$(printf '%02d' "$k")
-    alone=$(./parlab grade "${labs[@]}" --submission "$work/class/$name" --seed "$seed" --quiet 2>/dev/null | grep '^total' | awk '{print $2}')
+    alone=$(./parlab grade "${labs[@]}" --submission "$work/class/$name" --seed "$seed" --quiet \
+        --json "$work/alone-$name.json" 2>/dev/null | grep '^total' | awk '{print $2}')
     batch=$(grep "^$name," "$work/grades.csv" | awk -F, '{print $(NF-3) "/" $(NF-2)}')
     echo "$name: batch $batch, alone $alone"
+    # the checks whose points differ, with both messages
+    python3 - "$work/reports/$name.json" "$work/alone-$name.json" <<'PY' 2>/dev/null
+import json, sys
+def checks(path):
+    report = json.load(open(path))
+    return {(lab.get("folder", ""), c["name"]): c for lab in report.get("labs", []) for c in lab["checks"]}
+batch, alone = checks(sys.argv[1]), checks(sys.argv[2])
+for key in sorted(batch.keys() & alone.keys()):
+    if batch[key]["score"] != alone[key]["score"]:
+        print(f"  {key[1]}: batch {batch[key]['score']} ({batch[key]['message'][:90]}), alone {alone[key]['score']} ({alone[key]['message'][:90]})")
+PY
 done
