@@ -289,7 +289,7 @@ std::string submission_build::scan_forbidden(const lab_info& lab, build_kind kin
         const std::string key =
             fmt::format("{}\n{}\n{}", command, compiled.time_since_epoch().count(), read_text(path));
         // kept beside the tree, not in it: the code graded never gets to write there
-        const fs::path scans = work_ / (kind == build_kind::release ? "scans-release" : "scans-tsan");
+        const fs::path scans = work_ / (kind == build_kind::release ? "scans-release" : "scans-tsan") / lab.folder;
         fs::create_directories(scans);
         const fs::path cached = scans / (file + ".key"), verdict = scans / (file + ".txt");
         std::string here;

@@ -24,6 +24,20 @@ void lock(int fd, int how) {
 
 }  // namespace
 
+file_lock::file_lock(const std::filesystem::path& file, const std::function<void()>& on_wait) : fd_(open_lock(file)) {
+    try {
+        if (::flock(fd_, LOCK_EX | LOCK_NB) == 0) return;
+        if (errno != EWOULDBLOCK && errno != EINTR) throw std::system_error(errno, std::generic_category(), "flock");
+        on_wait();
+        lock(fd_, LOCK_EX);
+    } catch (...) {
+        ::close(fd_);
+        throw;
+    }
+}
+
+file_lock::~file_lock() { ::close(fd_); }
+
 machine_turn::machine_turn(const std::filesystem::path& dir, bool alone) {
     std::filesystem::create_directories(dir);
     gate_ = open_lock(dir / "gate.lock");

@@ -10,8 +10,23 @@
 // a grader that dies leaves nothing locked.
 
 #include <filesystem>
+#include <functional>
 
 namespace parlab::grader {
+
+/// An exclusive flock() on `file` (made if missing), held while the object lives; like the
+/// turns below it ends with the process. When another process holds it, `on_wait` is called once
+/// before waiting for it. Throws std::system_error when the file cannot be opened.
+class file_lock {
+public:
+    file_lock(const std::filesystem::path& file, const std::function<void()>& on_wait);
+    file_lock(const file_lock&) = delete;
+    file_lock& operator=(const file_lock&) = delete;
+    ~file_lock();
+
+private:
+    int fd_ = -1;
+};
 
 class machine_turn {
 public:

@@ -8,8 +8,6 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <fcntl.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -32,6 +30,7 @@
 #include "gradebook.hpp"
 #include "kit_tools.hpp"
 #include "known_bad.hpp"
+#include "machine_turn.hpp"
 #include "parlab/workers.hpp"
 #include "report.hpp"
 #include "sandbox.hpp"
@@ -84,7 +83,7 @@ int command_grade(const std::vector<std::string>& raw) {
         return grade_known_bad_variants(root, args.positional, parse_seed(args.value("--seed")), seeds);
     }
     grade_options options;
-    int submission_tree_lock = -1;  // held until the process ends
+    std::optional<file_lock> submission_tree;  // held until the grade ends
     options.build_only = args.flag("--build-only");
     options.root = root;
     options.lab_names = args.positional;
@@ -114,12 +113,9 @@ int command_grade(const std::vector<std::string>& raw) {
         // a submission compiles only its own. A second grade of a submission waits for the first.
         options.work = root / "build" / "grade" / "submission";
         fs::create_directories(options.work);
-        submission_tree_lock = ::open((options.work / ".in-use").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        if (submission_tree_lock < 0) throw std::runtime_error("cannot open " + (options.work / ".in-use").string());
-        if (::flock(submission_tree_lock, LOCK_EX | LOCK_NB) != 0) {
+        submission_tree.emplace(options.work / ".in-use", [] {
             fmt::print(stderr, "waiting for another grade of a submission to finish (it uses the same build tree)\n");
-            ::flock(submission_tree_lock, LOCK_EX);
-        }
+        });
     } else {
         options.lab_source = root / "labs";
         options.submission_label = "labs/";
