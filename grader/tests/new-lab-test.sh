@@ -86,12 +86,12 @@ EOF
 cat >"$grading/answers.hpp" <<'EOF'
 #pragma once
 #include <vector>
-#include <nlohmann/json.hpp>
+#include "typed_json.hpp"
 namespace parlab::grader::lab99 {
 struct triangle_answer {
     std::vector<long> values;  ///< triangle(n) for n = 0 .. 99 + seed % 100
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(triangle_answer, values)
+PARLAB_JSON_FIELDS(triangle_answer, values)
 }  // namespace parlab::grader::lab99
 EOF
 cat >"$grading/probe.cpp" <<'EOF'

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "typed_json.hpp"
 
 namespace parlab::grader::lab01 {
 
@@ -16,7 +16,7 @@ struct lock_census {
     std::vector<long> per_worker;
     long in_private = 0;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(lock_census, per_worker, in_private)
+PARLAB_JSON_FIELDS(lock_census, per_worker, in_private)
 
 /// mutex-threads, atomic-threads, locked-processes, atomic-processes: the final balance of each
 /// run of seeded_balance_runs(seed, runs), in order, and for the lock-based ones the lock census
@@ -25,6 +25,6 @@ struct balances_answer {
     std::vector<long> results;
     std::vector<lock_census> locks;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(balances_answer, results, locks)
+PARLAB_JSON_OPTIONAL(balances_answer, results, locks)
 
 }  // namespace parlab::grader::lab01

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "typed_json.hpp"
 
 namespace parlab::grader::lab02 {
 
@@ -16,20 +16,20 @@ struct locked_answer {
     std::uint64_t acquisitions = 0;
     std::uint64_t contended = 0;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(locked_answer, value, acquisitions, contended)
+PARLAB_JSON_FIELDS(locked_answer, value, acquisitions, contended)
 
 /// atomic-per-chunk: the dot product.
 struct atomic_answer {
     double value = 0;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(atomic_answer, value)
+PARLAB_JSON_FIELDS(atomic_answer, value)
 
 /// per-worker-adjacent, per-worker-padded: the dot product and the address of each worker's slot.
 struct per_worker_answer {
     double value = 0;
     std::vector<std::uintptr_t> slots;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(per_worker_answer, value, slots)
+PARLAB_JSON_FIELDS(per_worker_answer, value, slots)
 
 /// per-worker-sweep: one case per input size, worker count and slot layout.
 struct sweep_case {
@@ -39,11 +39,11 @@ struct sweep_case {
     double value = 0;
     std::vector<std::uintptr_t> slots;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(sweep_case, n, workers, padded, value, slots)
+PARLAB_JSON_FIELDS(sweep_case, n, workers, padded, value, slots)
 
 struct sweep_answer {
     std::vector<sweep_case> cases;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(sweep_answer, cases)
+PARLAB_JSON_FIELDS(sweep_answer, cases)
 
 }  // namespace parlab::grader::lab02

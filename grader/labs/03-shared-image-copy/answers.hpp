@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "typed_json.hpp"
 
 namespace parlab::grader::lab03 {
 
@@ -18,12 +18,12 @@ struct copy_case {
     std::string split;   ///< "blocks" | "interleaved"
     bool shared = false; ///< the output is in shared memory
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(copy_case, file, workers, split, shared)
+PARLAB_JSON_FIELDS(copy_case, file, workers, split, shared)
 
 struct copies_answer {
     std::vector<copy_case> cases;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(copies_answer, cases)
+PARLAB_JSON_FIELDS(copies_answer, cases)
 
 /// rows: the rows each worker gets for one height, worker count and split.
 struct rows_case {
@@ -32,12 +32,12 @@ struct rows_case {
     std::string split;
     std::vector<std::vector<int>> rows;  ///< by worker
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(rows_case, height, workers, split, rows)
+PARLAB_JSON_FIELDS(rows_case, height, workers, split, rows)
 
 struct rows_answer {
     std::vector<rows_case> cases;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(rows_answer, cases)
+PARLAB_JSON_FIELDS(rows_answer, cases)
 
 /// time-copies: the student's median times (seconds) of one split.
 struct time_case {
@@ -46,7 +46,7 @@ struct time_case {
     double processes = 0;
     double threads = 0;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(time_case, split, memcpy, processes, threads)
+PARLAB_JSON_FIELDS(time_case, split, memcpy, processes, threads)
 
 struct time_copies_answer {
     std::size_t bytes = 0;        ///< of the image timed
@@ -55,7 +55,7 @@ struct time_copies_answer {
     bool refuses_zero_workers = false;
     bool refuses_zero_repetitions = false;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(time_copies_answer, bytes, repetitions, cases, refuses_zero_workers,
+PARLAB_JSON_FIELDS(time_copies_answer, bytes, repetitions, cases, refuses_zero_workers,
                                    refuses_zero_repetitions)
 
 }  // namespace parlab::grader::lab03

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "typed_json.hpp"
 
 namespace parlab::grader::lab04 {
 
@@ -16,7 +16,7 @@ namespace parlab::grader::lab04 {
 struct filtered_answer {
     std::vector<std::string> files;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(filtered_answer, files)
+PARLAB_JSON_FIELDS(filtered_answer, files)
 
 /// named: each reference filter's name and the raw file of a seeded image filtered with what
 /// named_filter gave for it; "" (null in JSON) when named_filter knew no such filter.
@@ -47,7 +47,7 @@ struct lock_answer {
     int small_rows = 0;    ///< the rows and workers of that second run
     int small_workers = 0;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(lock_answer, rows, under_lock, missing, repeated, wrong_bytes, acquisitions, outside,
+PARLAB_JSON_FIELDS(lock_answer, rows, under_lock, missing, repeated, wrong_bytes, acquisitions, outside,
                                    outside_row, small_rows, small_workers)
 
 }  // namespace parlab::grader::lab04

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "typed_json.hpp"
 
 namespace parlab::grader::lab05 {
 
@@ -26,7 +26,7 @@ struct result_file {
     std::vector<long> row_pids;
     std::vector<long> row_calls;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(result_file, file, rows, cols, row_pids, row_calls)
+PARLAB_JSON_FIELDS(result_file, file, rows, cols, row_pids, row_calls)
 
 /// split-rows: one result per case (split-rows: per case and output mode, in order), and
 /// the process id of the caller (the probe).
@@ -34,7 +34,7 @@ struct results_answer {
     std::vector<result_file> results;
     long caller_pid = 0;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(results_answer, results, caller_pid)
+PARLAB_JSON_FIELDS(results_answer, results, caller_pid)
 
 /// halo: smooth_split_columns on each halo case with the number of fork() calls it made, and
 /// smooth_column_block on each block case (inputs.hpp).
@@ -43,20 +43,20 @@ struct halo_answer {
     std::vector<long> forks;
     std::vector<result_file> blocks;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(halo_answer, splits, forks, blocks)
+PARLAB_JSON_FIELDS(halo_answer, splits, forks, blocks)
 
 /// What the caller of a split saw when a worker's kernel threw.
 struct failure_report {
     bool thrown = false;   ///< an exception reached the caller
     std::string message;   ///< its what()
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(failure_report, thrown, message)
+PARLAB_JSON_FIELDS(failure_report, thrown, message)
 
 /// worker-failure: one report per failure case (inputs.hpp, failure_cases).
 struct failures_answer {
     std::vector<failure_report> failures;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(failures_answer, failures)
+PARLAB_JSON_FIELDS(failures_answer, failures)
 
 /// pipe-gather: one result per case (split_cases then big_pipe_case), and the first failure
 /// case run through split_rows_pipe.
@@ -65,7 +65,7 @@ struct pipe_answer {
     long caller_pid = 0;
     failure_report failure;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(pipe_answer, results, caller_pid, failure)
+PARLAB_JSON_FIELDS(pipe_answer, results, caller_pid, failure)
 
 /// Writes n doubles to a raw file; throws std::runtime_error when it cannot.
 inline void write_doubles(const std::string& file, const double* data, std::size_t n) {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "typed_json.hpp"
 
 namespace parlab::grader::lab06 {
 
@@ -18,7 +18,7 @@ struct highpass_answer {
     std::vector<double> values;
     long caller_pid = 0;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(highpass_answer, files, values, caller_pid)
+PARLAB_JSON_FIELDS(highpass_answer, files, values, caller_pid)
 
 /// map-order and chunks: what map returned; chunks adds each task's process id (a second map).
 struct values_answer {
@@ -26,7 +26,7 @@ struct values_answer {
     std::vector<double> pids;
     long caller_pid = 0;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(values_answer, values, pids, caller_pid)
+PARLAB_JSON_FIELDS(values_answer, values, pids, caller_pid)
 
 /// One task_outcome as on_result saw it.
 struct outcome_record {
@@ -35,7 +35,7 @@ struct outcome_record {
     double value = 0;
     std::string error;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(outcome_record, task, ok, value, error)
+PARLAB_JSON_FIELDS(outcome_record, task, ok, value, error)
 
 /// task-failure: map_unordered's outcomes in the order reported, then what map threw.
 struct failure_answer {
@@ -44,14 +44,14 @@ struct failure_answer {
     std::size_t map_task = 0;
     std::string map_message;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(failure_answer, outcomes, map_threw, map_task, map_message)
+PARLAB_JSON_FIELDS(failure_answer, outcomes, map_threw, map_task, map_message)
 
 /// completion-order: the outcomes of the uneven tasks and of the slow-first batch, as reported.
 struct completion_answer {
     std::vector<outcome_record> uneven;
     std::vector<outcome_record> slow_first;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(completion_answer, uneven, slow_first)
+PARLAB_JSON_FIELDS(completion_answer, uneven, slow_first)
 
 /// amdahl-fit: fit_serial_fraction on the seeded points, and whether it refused a set of points
 /// with one worker only.
@@ -59,6 +59,6 @@ struct amdahl_answer {
     double fraction = 0;
     bool refused_one_worker = false;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(amdahl_answer, fraction, refused_one_worker)
+PARLAB_JSON_FIELDS(amdahl_answer, fraction, refused_one_worker)
 
 }  // namespace parlab::grader::lab06

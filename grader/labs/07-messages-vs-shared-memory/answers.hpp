@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "typed_json.hpp"
 
 namespace parlab::grader::lab07 {
 
@@ -23,7 +23,7 @@ struct call_end {
     bool ok = false;
     std::string error;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(call_end, ok, error)
+PARLAB_JSON_FIELDS(call_end, ok, error)
 
 /// pipe-message, one per array case.
 struct message_result {
@@ -37,7 +37,7 @@ struct message_result {
     double sum = 0;
     long forks = 0;           ///< processes forked during sum_through_pipe (counted by the probe)
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(message_result, sent, sent_file, received, rows, cols, received_file, summed, sum, forks)
+PARLAB_JSON_FIELDS(message_result, sent, sent_file, received, rows, cols, received_file, summed, sum, forks)
 
 /// pipe-message: the arrays, then receive_array on streams cut short (each must throw
 /// message_error) and one whose header announces too many numbers.
@@ -45,7 +45,7 @@ struct message_answer {
     std::vector<message_result> arrays;
     std::vector<call_end> cut_short;  ///< ok == true: message_error was thrown, as it must be
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(message_answer, arrays, cut_short)
+PARLAB_JSON_FIELDS(message_answer, arrays, cut_short)
 
 /// shared-sum, one per array case.
 struct sum_result {
@@ -53,12 +53,12 @@ struct sum_result {
     double sum = 0;
     long forks = 0;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(sum_result, summed, sum, forks)
+PARLAB_JSON_FIELDS(sum_result, summed, sum, forks)
 
 struct sum_answer {
     std::vector<sum_result> sums;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(sum_answer, sums)
+PARLAB_JSON_FIELDS(sum_answer, sums)
 
 /// One item a consumer took, as the probe's take function recorded it; each consumer's items go
 /// to a raw file of these, in the order taken (the answer itself must stay small).
@@ -80,13 +80,13 @@ struct pipeline_result {
     std::vector<std::string> taken_files;           ///< each consumer's items (taken_item), in the order taken
     bool consumer_moved = false;                    ///< a consumer's take() ran in two processes
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(pipeline_result, end, message, caller_pid, producer_pids, made, consumer_pids, taken_files,
+PARLAB_JSON_FIELDS(pipeline_result, end, message, caller_pid, producer_pids, made, consumer_pids, taken_files,
                                    consumer_moved)
 
 struct pipeline_answer {
     std::vector<pipeline_result> runs;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(pipeline_answer, runs)
+PARLAB_JSON_FIELDS(pipeline_answer, runs)
 
 /// at-most-k, one per limit case, from the probe's own meter.
 struct limit_result {
@@ -97,12 +97,12 @@ struct limit_result {
     std::vector<long> pids;   ///< where each worker's step ran
     long caller_pid = 0;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(limit_result, end, message, most_inside, ran, pids, caller_pid)
+PARLAB_JSON_FIELDS(limit_result, end, message, most_inside, ran, pids, caller_pid)
 
 struct limit_answer {
     std::vector<limit_result> runs;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(limit_answer, runs)
+PARLAB_JSON_FIELDS(limit_answer, runs)
 
 /// Writes bytes to a raw file; throws std::runtime_error when it cannot.
 inline void write_file(const std::string& file, const void* data, std::size_t bytes) {

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Between runs of the real oldest toolchain (Ubuntu 22.04: GCC 11, CMake 3.22, nlohmann-json
+# 3.10.5, fmt 8.1, Catch2 2.13.8), refuses the uses of newer library features that have broken
+# that build before or are easy to reach for. Each line: a pattern, what it needs, and the kit's
+# way instead. The kit's source files only (build trees and the student edition's copies aside).
+#   grader/tests/floor-test.sh KIT
+set -uo pipefail
+kit=$(cd "${1:?usage: floor-test.sh KIT}" && pwd)
+cd "$kit" || exit 2
+rules=(
+    'NLOHMANN_DEFINE_TYPE_|nlohmann-json 3.11 for its _WITH_DEFAULT forms|PARLAB_JSON_FIELDS or PARLAB_JSON_OPTIONAL (grader/shared/typed_json.hpp)'
+    'NLOHMANN_JSON_FROM_WITH_DEFAULT|nlohmann-json 3.11|PARLAB_JSON_OPTIONAL (grader/shared/typed_json.hpp)'
+    'fmt::styled|fmt 9|plain text, or colour written by the kit itself'
+    'fmt/std\.h|fmt 9|format the path as .string()'
+    'fmt::println|fmt 10|fmt::print with a \\n'
+    '#include <format>|GCC 13 (std::format)|fmt::format'
+    '#include <expected>|GCC 12 (std::expected)|std::optional or an exception'
+    'std::views::(zip|enumerate|chunk|slide|stride|cartesian_product)|GCC 13 ranges|a plain loop'
+)
+failures=0
+files=$(git ls-files '*.cpp' '*.hpp' '*.h' '*.inc' '*.sh' 2>/dev/null || find . -name '*.[ch]pp' -not -path './build/*')
+for rule in "${rules[@]}"; do
+    IFS='|' read -r pattern needs instead <<<"$rule"
+    [[ -z $instead ]] && continue
+    # this script and the macro's own header name the patterns on purpose
+    hits=$(grep -nE -- "$pattern" $files 2>/dev/null | grep -v -e '^grader/tests/floor-test.sh:' -e '^grader/shared/typed_json.hpp:')
+    if [[ -n $hits ]]; then
+        echo "floor test: these need $needs, newer than the oldest toolchain the kit promises; use $instead:"
+        echo "$hits" | sed 's/^/    /'
+        failures=$((failures + 1))
+    fi
+done
+if ((failures)); then echo "floor test: $failures rule(s) broken"; exit 1; fi
+echo "floor test: no use of a feature newer than GCC 11, fmt 8.1 or nlohmann-json 3.10.5 among $(wc -w <<<"$files") files"
