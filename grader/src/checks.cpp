@@ -165,6 +165,7 @@ probe_outcome run_probe(const grading_context& context, const fs::path& program,
     request.control_channel = true;
     request.memory_limit = memory;
     request.report_file = report_file;
+    request.fixed_layout = !report_file.empty();  // only ThreadSanitizer runs have a report file
     probe_outcome out;
     out.run = run_sandboxed(request);
     std::istringstream lines(out.run.control);

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -124,6 +125,7 @@ pid_t spawn(const run_request& request, child_fds& fds) {
                 ::_exit(127);
             }
         }
+        if (request.fixed_layout) (void)::personality(ADDR_NO_RANDOMIZE);
         ::execve(argv[0], argv.data(), envp.data());
         dprintf(2, "cannot run %s: %s\n", argv[0], std::strerror(errno));
         ::_exit(127);

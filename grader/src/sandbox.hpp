@@ -36,6 +36,10 @@ struct run_request {
     /// privileges are dropped, writable but not removable by the run (its folder must be one the
     /// run cannot write): where ThreadSanitizer writes its reports, out of the run's reach.
     std::filesystem::path report_file;
+    /// No address-space randomisation for the run (personality ADDR_NO_RANDOMIZE), as
+    /// ThreadSanitizer needs where the kernel randomises 32 bits of mmap addresses (Ubuntu 24.04,
+    /// Linux 6.6 on): GCC's runtime then stops with "unexpected memory mapping" before main().
+    bool fixed_layout = false;
 };
 
 /// How a run ended.

@@ -209,3 +209,18 @@ TEST_CASE("machine_turn: steps share the machine, a timing check has it alone", 
     }
     fs::remove_all(dir);
 }
+
+TEST_CASE("a ThreadSanitizer run gets a fixed address-space layout, other runs keep randomisation", "[grader][sandbox]") {
+    // /proc/self/personality is the run's personality in hex; ADDR_NO_RANDOMIZE is 0x0040000.
+    run_request request;
+    request.argv = {"/bin/cat", "/proc/self/personality"};
+    request.env = clean_environment(fs::temp_directory_path());
+    request.workdir = fs::temp_directory_path();
+    const auto randomised = run_sandboxed(request);
+    REQUIRE(randomised.ok());
+    CHECK((std::stoul(randomised.output, nullptr, 16) & 0x0040000) == 0);
+    request.fixed_layout = true;
+    const auto fixed = run_sandboxed(request);
+    REQUIRE(fixed.ok());
+    CHECK((std::stoul(fixed.output, nullptr, 16) & 0x0040000) != 0);
+}
