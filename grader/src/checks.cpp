@@ -383,6 +383,16 @@ check_result run_timing_check(const grading_context& context, const lab_info& la
         not_run(r, spec, fmt::format("needs {} cores, this machine gives the grader {}", needs, available_cpus()));
         return r;
     }
+    // Under a CPU quota smaller than the cores a pair needs (a container of half a CPU), the
+    // kernel stops the group for the rest of each period once the quota is spent: a run that
+    // starts with quota left is not stopped, a longer one is, so wall-clock times favour the side
+    // that happens to run unthrottled (the lab 04 skeleton measured 1.6x there against 1.3x).
+    if (const auto quota = cpu_quota(); quota && *quota < needs - 0.01) {
+        not_run(r, spec, fmt::format("needs {} whole core{}, this machine's CPU quota gives the grader {:.2g} of a CPU, "
+                                     "which distorts wall-clock times",
+                                     needs, needs > 1 ? "s" : "", *quota));
+        return r;
+    }
     if (programs.release.probe.empty()) {
         fail(r, check_status::error, "the grader has no probe for this lab");
         return r;
@@ -613,14 +623,21 @@ check_result run_check_untimed(const grading_context& context, const lab_info& l
     if (!programs.release.ok) {
         // Said once, on the lab's first check; the others point to it.
         check_result r = start_result(lab, spec);
-        const std::string first_line = programs.release.errors.substr(0, programs.release.errors.find('\n'));
+        r.hint.clear();  // no task's hint helps before the code builds
+        const std::string& errors = programs.release.errors;
+        const std::size_t end_of_first = errors.find('\n');
+        const std::string first_line = errors.substr(0, end_of_first);
         const bool missing = first_line.rfind("the submission ", 0) == 0;  // a problem of the upload, not of the code
         if (state.build_reported) {
             fail(r, check_status::error, missing ? "not run: see the first check"
                                                  : "not run: your code does not build (see the first check)");
+        } else if (missing) {
+            // The message is the problem; the details only what follows it, if anything.
+            const std::string rest = end_of_first == std::string::npos ? "" : errors.substr(end_of_first + 1);
+            fail(r, check_status::error, first_line, rest.find_first_not_of(" \n") == std::string::npos ? "" : rest);
+            state.build_reported = true;
         } else {
-            fail(r, check_status::error, missing ? first_line : "your code does not build: " + first_line,
-                 programs.release.errors);
+            fail(r, check_status::error, "your code does not build: " + first_line, errors);
             state.build_reported = true;
         }
         return r;

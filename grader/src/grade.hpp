@@ -25,6 +25,9 @@ struct grade_options {
     std::filesystem::path artifacts;               ///< difference pictures; empty: work/artifacts
     std::filesystem::path machine_lock;            ///< graders side by side: their turns (machine_turn.hpp); empty: alone
     bool light_optimisation = false;               ///< compile at -O1: quicker builds, for grades that time nothing
+    /// What a check this machine cannot run is worth where its rubric says "defer": a Gradescope
+    /// package names award or exclude, since no later grade resolves a deferral there.
+    std::optional<not_run_policy> instead_of_defer;
 };
 
 /// Grades; throws std::invalid_argument for an unknown lab name, std::runtime_error for a kit

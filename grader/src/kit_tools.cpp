@@ -384,10 +384,18 @@ std::size_t write_release(const fs::path& root, const fs::path& dest) {
     return written;
 }
 
-void write_gradescope_package(const fs::path& root, const std::vector<std::string>& names, const fs::path& out) {
+std::vector<std::string> write_gradescope_package(const fs::path& root, const std::vector<std::string>& names,
+                                                  const fs::path& out, const std::string& when_not_run) {
     const auto labs = load_labs(root / "labs", root / "grader" / "labs");
     std::vector<std::string> folders;
     for (const auto& name : names) folders.push_back(resolve_lab(labs, name).folder);
+    std::vector<std::string> timed;  // "lab/check (N points)": the deferred timing checks of the assignment
+    for (const auto& lab : labs) {
+        if (!folders.empty() && std::find(folders.begin(), folders.end(), lab.folder) == folders.end()) continue;
+        for (const auto& spec : lab.checks)
+            if (spec.type == "timing" && spec.when_not_run == not_run_policy::defer)
+                timed.push_back(fmt::format("{}/{} ({} points)", lab.name, spec.name, spec.points));
+    }
     std::string stage_template = (fs::temp_directory_path() / "parlab-package-XXXXXX").string();
     if (::mkdtemp(stage_template.data()) == nullptr) throw std::runtime_error("cannot make a temporary folder");
     const fs::path stage = stage_template;
@@ -402,6 +410,7 @@ void write_gradescope_package(const fs::path& root, const std::vector<std::strin
     (void)write_release(root, stage / "parlab");
     // The labs of this assignment: only they are graded, and only their files are looked for.
     std::ofstream(stage / "parlab" / ".gradescope-labs") << fmt::format("{}\n", fmt::join(folders, "\n"));
+    std::ofstream(stage / "parlab" / ".gradescope-when-not-run") << when_not_run << "\n";
     for (const char* script : {"setup.sh", "run_autograder"}) {
         fs::copy_file(root / "grader" / "gradescope" / script, stage / script);
         fs::permissions(stage / script, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
@@ -413,6 +422,7 @@ void write_gradescope_package(const fs::path& root, const std::vector<std::strin
                      "parlab"},
                     stage, stage / "tar.log") != 0)
         throw std::runtime_error(fmt::format("cannot write {}", out.string()));
+    return timed;
 }
 
 }  // namespace parlab::grader

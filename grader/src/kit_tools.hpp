@@ -47,8 +47,12 @@ int run_benches(const std::filesystem::path& root, const std::string& only, cons
 /// Returns the number of files written.
 std::size_t write_release(const std::filesystem::path& root, const std::filesystem::path& dest);
 
-/// Writes a Gradescope autograder zip for the labs named (every lab when empty) to `out`.
-void write_gradescope_package(const std::filesystem::path& root, const std::vector<std::string>& labs,
-                              const std::filesystem::path& out);
+/// Writes a Gradescope autograder zip for the labs named (every lab when empty) to `out`; a check
+/// that cannot run in the container is worth what `when_not_run` says (award or exclude) where
+/// its rubric says defer. Returns those deferred timing checks ("lab/check (N points)").
+[[nodiscard]] std::vector<std::string> write_gradescope_package(const std::filesystem::path& root,
+                                                                const std::vector<std::string>& labs,
+                                                                const std::filesystem::path& out,
+                                                                const std::string& when_not_run);
 
 }  // namespace parlab::grader

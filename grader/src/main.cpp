@@ -67,8 +67,18 @@ void write_reports(const grade_report& report, const arguments& args) {
     if (const auto f = args.value("--markdown"); !f.empty()) write_file(f, markdown_report(report));
 }
 
+// --when-not-run: award or exclude (what a check this machine cannot run is worth where the rubric
+// says defer); empty: the rubric's word stands.
+std::optional<not_run_policy> parse_instead_of_defer(const std::string& value) {
+    if (value.empty()) return std::nullopt;
+    if (value == "award") return not_run_policy::award;
+    if (value == "exclude") return not_run_policy::exclude;
+    throw usage_error(fmt::format("--when-not-run is award or exclude, got '{}'", value));
+}
+
 int command_grade(const std::vector<std::string>& raw) {
-    const auto args = parse_arguments(raw, {"--root", "--submission", "--seed", "--seeds", "--json", "--junit", "--gradescope", "--markdown", "--check"},
+    const auto args = parse_arguments(raw, {"--root", "--submission", "--seed", "--seeds", "--json", "--junit", "--gradescope", "--markdown", "--check",
+                                            "--when-not-run"},
                             {"--solutions", "--verbose", "--quiet", "--build-only", "--known-bad"});
     const fs::path root = require_root(args);
     if (args.flag("--known-bad")) {
@@ -90,6 +100,7 @@ int command_grade(const std::vector<std::string>& raw) {
     options.verbose = args.flag("--verbose");
     options.progress = !args.flag("--quiet");
     options.seed = parse_seed(args.value("--seed"));
+    options.instead_of_defer = parse_instead_of_defer(args.value("--when-not-run"));
     for (std::stringstream list(args.value("--check")); list.good();) {
         std::string name;
         std::getline(list, name, ',');
@@ -318,10 +329,10 @@ int command_release(const std::vector<std::string>& raw) {
 }
 
 int command_package(const std::vector<std::string>& raw) {
-    const auto args = parse_arguments(raw, {"--root"}, {});
+    const auto args = parse_arguments(raw, {"--root", "--when-not-run"}, {});
     const fs::path root = require_root(args);
     if (args.positional.empty() || args.positional.front() != "gradescope")
-        throw usage_error("package knows one target: ./parlab package gradescope [LAB...] [OUT.zip]");
+        throw usage_error("package knows one target: ./parlab package gradescope [LAB...] [OUT.zip] [--when-not-run award|exclude]");
     if (!fs::is_directory(root / "solutions")) throw usage_error("package needs the instructor's copy");
     fs::path out = "parlab-gradescope.zip";
     std::vector<std::string> labs;
@@ -329,9 +340,21 @@ int command_package(const std::vector<std::string>& raw) {
         if (fs::path(*it).extension() == ".zip") out = *it;
         else labs.push_back(*it);
     }
-    write_gradescope_package(root, labs, out);
+    // Gradescope grades once per upload, on the container's CPUs: a check deferred there would
+    // wait for a machine that never comes, so the package settles it (exclude unless told award).
+    const std::string when_not_run = args.value("--when-not-run", "exclude");
+    (void)parse_instead_of_defer(when_not_run);
+    const auto timed = write_gradescope_package(root, labs, out, when_not_run);
     fmt::print("wrote {} (labs: {}): upload it as the autograder in Gradescope\n", fs::absolute(out).string(),
                labs.empty() ? std::string("all") : fmt::format("{}", fmt::join(labs, " ")));
+    if (!timed.empty())
+        fmt::print("timing checks ({}) run only where the container has the CPUs they need (at least one whole CPU, "
+                   "two for a speedup; Gradescope's default is half a CPU); where they cannot run they are {} "
+                   "(--when-not-run {} {})\n",
+                   fmt::join(timed, ", "),
+                   when_not_run == "award" ? "given their points" : "left out of the maximum",
+                   when_not_run == "award" ? "exclude" : "award",
+                   when_not_run == "award" ? "leaves them out" : "gives their points instead");
     return 0;
 }
 

@@ -15,9 +15,11 @@ bool skipped_folder(const fs::path& path) {
     return name.empty() || name.front() == '.' || name == "build" || name == "__MACOSX" || name == "node_modules";
 }
 
+// A loose file that may be a lab file under another name ("Bank (1).cpp", "bank.cpp.txt"), worth
+// a note when it is ignored. The build files of a whole repository uploaded as it is are not.
 bool source_like(const fs::path& path) {
     static const std::set<std::string> extensions{".cpp", ".cc", ".cxx", ".hpp", ".h", ".hh", ".txt"};
-    return extensions.count(path.extension().string()) > 0;
+    return extensions.count(path.extension().string()) > 0 && path.filename() != "CMakeLists.txt";
 }
 
 // Among several files of the same name, the one a person meant: in a folder named after the lab,

@@ -437,6 +437,12 @@ TEST_CASE("a submission's files are found however they were uploaded", "[grader]
         CHECK(files.labs_present(labs).size() == 2);
         CHECK(files.ignored == std::vector<std::string>{"Bank (1).cpp", "notes.txt"});
     }
+    SECTION("a whole repository at the top: its build files are no stray lab files") {
+        const upload u({"labs/01-race-condition/bank.cpp", "CMakeLists.txt", "README.md", "labs/CMakeLists.txt"});
+        const auto files = find_submission_files(u.dir, labs);
+        CHECK(files.found.at("01-race-condition/bank.cpp") == u.dir / "labs/01-race-condition/bank.cpp");
+        CHECK(files.ignored.empty());
+    }
     SECTION("a whole repository in a folder, with build output and another copy elsewhere") {
         const upload u({"parlab-main/labs/01-race-condition/bank.cpp", "parlab-main/labs/01-race-condition/bank.hpp",
                         "parlab-main/build/stage/01-race-condition/bank.cpp", "parlab-main/old/bank.cpp"});

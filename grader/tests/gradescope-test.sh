@@ -5,12 +5,12 @@
 # user make them), checking every results.json. /autograder is the test's folder in /var/tmp: a
 # symbolic link made for the test where there is no /autograder, else a mount over it in a
 # namespace of the test's own. Needs root, as Gradescope's containers have.
-#   grader/tests/gradescope-test.sh KIT [LAB...]     (default labs: race-condition lock-placement)
+#   grader/tests/gradescope-test.sh KIT [LAB...]     (default labs: race-condition lock-placement edge-filter)
 set -uo pipefail
 kit=$(cd "$1" && pwd)
 shift
 labs=("$@")
-((${#labs[@]})) || labs=(race-condition lock-placement)
+((${#labs[@]})) || labs=(race-condition lock-placement edge-filter)
 [[ $(id -u) -eq 0 ]] || { echo "gradescope test: needs root (Gradescope runs as root); skipped"; exit 0; }
 [[ -d $kit/solutions ]] || { echo "gradescope test: needs solutions/ (the instructor's copy); skipped"; exit 0; }
 work=$(mktemp -d /var/tmp/parlab-gradescope.XXXXXX)
@@ -44,7 +44,8 @@ if mkdir "$memory_group" 2>/dev/null && echo $((768 << 20)) >"$memory_group/memo
     cgroups+=("$memory_group")
     limit+=("$memory_group")
 fi
-if ((${#limit[@]} == 2)); then echo "gradescope test: run_autograder gets half a CPU and 768 MB"; else
+quota=0
+if ((${#limit[@]} == 2)); then echo "gradescope test: run_autograder gets half a CPU and 768 MB"; quota=1; else
     echo "gradescope test: cgroups could not be made here; run_autograder runs without resource limits"; fi
 
 # in_gradescope [LIMITED] COMMAND: COMMAND with /autograder being this test's folder.
@@ -81,28 +82,46 @@ upload() {
     done
 }
 
-# grade NAME EXPECTED_SCORE TEXT: run_autograder, then check results.json
+# upload_skeleton FILE: the submission folder holds the untouched skeleton's FILE.
+upload_skeleton() {
+    rm -rf "$work/root/submission" && mkdir -p "$work/root/submission"
+    cp "$(find "$kit/labs" -name "$1" | head -1)" "$work/root/submission/$1"
+}
+
+# grade NAME EXPECTED_SCORE TEXT [UNPASSED]: run_autograder, then check results.json (EXPECTED_SCORE
+# "-": any score; UNPASSED: a test whose name has this text must not pass)
 grade() {
-    local name=$1 expected=$2 text=$3 started=$SECONDS
+    local name=$1 expected=$2 text=$3 unpassed=${4:-} started=$SECONDS
     rm -rf "$work/root/results"
     in_gradescope limited bash /autograder/source/run_autograder
     local seconds=$((SECONDS - started))
     local results=$work/root/results/results.json
     [[ -s $results ]] || { fail "$name: no results.json"; return; }
-    python3 - "$results" "$expected" "$text" "$name" "$seconds" <<'PY' || failures=$((failures + 1))
+    python3 - "$results" "$expected" "$text" "$name" "$seconds" "$unpassed" <<'PY' || failures=$((failures + 1))
 import json, sys
-path, expected, text, name, seconds = sys.argv[1:]
+path, expected, text, name, seconds, unpassed = sys.argv[1:]
 try:
     r = json.load(open(path))
 except ValueError as e:
     sys.exit(f"gradescope test: {name}: results.json is not JSON: {e}")
 problems = []
-if abs(r.get("score", -1) - float(expected)) > 0.01: problems.append(f"score {r.get('score')} instead of {expected}")
+if expected != "-" and abs(r.get("score", -1) - float(expected)) > 0.01:
+    problems.append(f"score {r.get('score')} instead of {expected}")
 everything = r.get("output", "") + "".join(t.get("output", "") + t.get("name", "") for t in r.get("tests", []))
 if text and text not in everything: problems.append(f"no '{text}' in the output")
 for t in r.get("tests", []):
     if t.get("status") not in (None, "passed", "failed"): problems.append(f"test {t.get('name')} has status {t.get('status')}")
     if "max_score" in t and t.get("score", 0) > t["max_score"]: problems.append(f"test {t.get('name')} scores above its maximum")
+    if unpassed and unpassed in t.get("name", "") and t.get("score", 0) > 0:
+        problems.append(f"test {t.get('name')} scored {t.get('score')}: {t.get('output', '')[:200]}")
+for t in r.get("tests", []):
+    if "not run: see the first check" in t.get("output", "") and "Stuck?" in t.get("output", ""):
+        problems.append(f"test {t.get('name')} offers a hint for a check that never ran")
+for t in r.get("tests", [])[:1]:
+    # a message said once: the details of the first test do not repeat it
+    first = t.get("output", "").split("\n")[0]
+    if first and t.get("output", "").count(first) > 1: problems.append(f"test {t.get('name')} says '{first}' twice")
+
 if "execution_time" not in r: problems.append("no execution_time")
 print(f"gradescope test: {name}: score {r.get('score')}, {len(r.get('tests', []))} tests, run_autograder {seconds} s"
       + ("" if not problems else " -- " + "; ".join(problems)))
@@ -116,15 +135,29 @@ upload bank.cpp dot.cpp
 grade "loose files of two labs" 190 "not run here"
 upload parlab-main/labs/01-race-condition/bank.cpp parlab-main/labs/02-lock-placement/dot.cpp parlab-main/README.md
 grade "a whole repository" 190 ""
-if ((${#labs[@]} == 4)); then
-    # every lab's file: the speedup checks (15 points) wait for a machine with 2 cores
-    upload bank.cpp dot.cpp image_copy.cpp filter.cpp
-    grade "loose files of four labs" 385 "not run here"
+if [[ " ${labs[*]} " == *" edge-filter "* ]]; then
+    # Under half a CPU no timing check runs (the package leaves them out of the maximum); without
+    # the quota, lab 04's one-core check runs and the solution passes it.
+    if ((${#labs[@]} == 4)); then
+        upload bank.cpp dot.cpp image_copy.cpp filter.cpp
+        grade "loose files of four labs" $((quota ? 375 : 385)) "not run here"
+    fi
+    upload_skeleton filter.cpp
+    if ((quota)); then
+        # wall-clock pairs under a CPU quota favoured the skeleton (1.6x against 1.5x needed)
+        grade "lab 04's untouched skeleton under half a CPU" - "" "filter-row-fast"
+    else
+        echo "gradescope test: no CPU quota here, so lab 04's skeleton under a quota is not tried"
+    fi
 fi
 upload
 grade "an empty upload" 0 "the submission is empty"
 upload Bank.cpp
 grade "a wrong name" 0 "expected bank.cpp (lab race-condition)"
+upload labs/01-race-condition/bank.cpp CMakeLists.txt README.md
+grade "a whole repository at the top" - ""
+grep -q "CMakeLists.txt was ignored" "$work/root/results/results.json" &&
+    fail "a whole repository: its CMakeLists.txt is named as an ignored lab file"
 
 if ((failures > 0)); then
     echo "gradescope test: $failures case(s) failed; the last logs are in $work (kept)" >&2
