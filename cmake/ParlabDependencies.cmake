@@ -10,25 +10,25 @@ endfunction()
 # An older one stops configuration with one line naming it. (Each is found without a version and
 # compared here, since their CMake version files differ on what "compatible" means.)
 function(parlab_too_old what found wanted package)
-    message(FATAL_ERROR "${what} ${found} is too old: the kit needs ${wanted} or newer (the package '${package}' of Debian 12, Ubuntu 22.04 or later)")
+    message(FATAL_ERROR "${what} ${found} is too old: the kit needs ${wanted} (package ${package})")
 endfunction()
 
 if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 11)
-    parlab_too_old("g++" "${CMAKE_CXX_COMPILER_VERSION}" "11" "g++")
+    parlab_too_old("g++" "${CMAKE_CXX_COMPILER_VERSION}" "11 or newer" "g++")
 endif()
 
 find_package(fmt CONFIG QUIET)
 if(NOT fmt_FOUND)
     parlab_missing(libfmt-dev)
 elseif(fmt_VERSION VERSION_LESS 8.1)
-    parlab_too_old("fmt" "${fmt_VERSION}" "8.1" "libfmt-dev")
+    parlab_too_old("fmt" "${fmt_VERSION}" "8.1 or newer" "libfmt-dev")
 endif()
 
 find_package(nlohmann_json CONFIG QUIET)
 if(NOT nlohmann_json_FOUND)
     parlab_missing(nlohmann-json3-dev)
 elseif(nlohmann_json_VERSION VERSION_LESS 3.10.5)
-    parlab_too_old("nlohmann-json" "${nlohmann_json_VERSION}" "3.10.5" "nlohmann-json3-dev")
+    parlab_too_old("nlohmann-json" "${nlohmann_json_VERSION}" "3.10.5 or newer" "nlohmann-json3-dev")
 endif()
 
 find_path(PARLAB_STB_INCLUDE_DIR stb/stb_image.h PATHS /usr/include /usr/local/include)
@@ -44,7 +44,7 @@ find_package(Catch2 CONFIG QUIET)
 if(NOT Catch2_FOUND)
     parlab_missing(catch2)
 elseif(Catch2_VERSION VERSION_LESS 2.13.8)
-    parlab_too_old("Catch2" "${Catch2_VERSION}" "2.13.8 (or a 3.x)" "catch2")
+    parlab_too_old("Catch2" "${Catch2_VERSION}" "2.13.8 or 3.x" "catch2")
 endif()
 # PARLAB_CATCH2_NO_TESTS: the arguments that make a test program fail when its test spec (a lab's
 # task tag, say) matches no test. Catch2 2.x passes such a run unless told `--warn NoTests`;

@@ -6,7 +6,7 @@
 // Why not nlohmann's own NLOHMANN_DEFINE_TYPE_* macros: the kit promises nlohmann-json 3.10.5
 // (Ubuntu 22.04, Gradescope's default image), and the variants that take a default for a missing
 // field arrived only in 3.11. This macro behaves the same on every 3.x from 3.10.5 on, and the
-// kit's test `grader.json-floor` refuses any other use of those macros in the tree.
+// kit's test `grader.toolchain-floor` refuses any other use of those macros in the tree.
 //
 // Reading: every field named must be present (a missing one throws nlohmann::json::out_of_range
 // naming it), except the fields of PARLAB_JSON_OPTIONAL, which keep the value the struct gives

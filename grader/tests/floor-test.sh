@@ -3,6 +3,7 @@
 # 3.10.5, fmt 8.1, Catch2 2.13.8), refuses the uses of newer library features that have broken
 # that build before or are easy to reach for. Each line: a pattern, what it needs, and the kit's
 # way instead. The kit's source files only (build trees and the student edition's copies aside).
+# Then checks that configuration stops, with one line naming it, on a dependency below the floor.
 #   grader/tests/floor-test.sh KIT
 set -uo pipefail
 kit=$(cd "${1:?usage: floor-test.sh KIT}" && pwd)
@@ -30,5 +31,29 @@ for rule in "${rules[@]}"; do
         failures=$((failures + 1))
     fi
 done
+if ((failures == 0)); then
+    echo "floor test: no use of a feature newer than GCC 11, fmt 8.1 or nlohmann-json 3.10.5 among $(wc -w <<<"$files") files"
+fi
+
+# Configuration names a dependency older than the floor: each package in turn is replaced by a
+# stand-in package configuration of a version just below it.
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+too_old() {  # too_old PACKAGE CONFIG_NAME VERSION EXPECTED_TEXT
+    local dir=$scratch/$1
+    mkdir -p "$dir"
+    echo "set($1_FOUND TRUE)" >"$dir/$2.cmake"
+    printf 'set(PACKAGE_VERSION %s)\nset(PACKAGE_VERSION_COMPATIBLE TRUE)\n' "$3" >"$dir/$2-version.cmake"
+    local out
+    out=$(cmake -S "$kit" -B "$scratch/build-$1" -G Ninja "-D$1_DIR=$dir" 2>&1)
+    if grep -q -- "$4" <<<"$out"; then echo "floor test: $1 $3 stops configuration: $4"; else
+        echo "floor test: $1 $3 did not stop configuration with '$4':"
+        tail -5 <<<"$out"
+        failures=$((failures + 1))
+    fi
+}
+too_old fmt fmt-config 7.1.3 "fmt 7.1.3 is too old: the kit needs 8.1 or newer (package libfmt-dev)"
+too_old nlohmann_json nlohmann_jsonConfig 3.10.4 "nlohmann-json 3.10.4 is too old: the kit needs 3.10.5 or newer"
+too_old Catch2 Catch2Config 2.13.7 "Catch2 2.13.7 is too old: the kit needs 2.13.8 or 3.x"
+
 if ((failures)); then echo "floor test: $failures rule(s) broken"; exit 1; fi
-echo "floor test: no use of a feature newer than GCC 11, fmt 8.1 or nlohmann-json 3.10.5 among $(wc -w <<<"$files") files"
