@@ -19,7 +19,10 @@ rules=(
     'std::views::(zip|enumerate|chunk|slide|stride|cartesian_product)|GCC 13 ranges|a plain loop'
 )
 failures=0
-files=$(git ls-files '*.cpp' '*.hpp' '*.h' '*.inc' '*.sh' 2>/dev/null || find . -name '*.[ch]pp' -not -path './build/*')
+# The kit's files, relative to it: git's list in a clone, else every such file outside build/.
+files=$(git ls-files '*.cpp' '*.hpp' '*.h' '*.inc' '*.sh' 2>/dev/null) ||
+    files=$(find . -path ./build -prune -o -type f \( -name '*.[ch]pp' -o -name '*.h' -o -name '*.inc' -o -name '*.sh' \) -print |
+        sed 's|^\./||')
 for rule in "${rules[@]}"; do
     IFS='|' read -r pattern needs instead <<<"$rule"
     [[ -z $instead ]] && continue
