@@ -8,6 +8,8 @@
 #   sudo cmake/check-toolchain.sh trixie --reuse    # keep the root and build/ of an earlier run
 #   sudo cmake/check-toolchain.sh trixie --gradescope   # the Gradescope package, run as Gradescope
 #                                                       # does (grader/tests/gradescope-test.sh)
+#   sudo cmake/check-toolchain.sh trixie --cxx g++-13   # with another compiler of that release (the
+#                                                       # package's name is the program's), as CXX
 #
 # RELEASE is a Debian suite (trixie, bookworm, ...). It needs root and debootstrap (apt-get install
 # debootstrap). The root lives under /var/tmp/parlab-toolchain/RELEASE (PARLAB_TOOLCHAIN_ROOT
@@ -17,21 +19,23 @@
 set -euo pipefail
 
 usage() {
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
 release=${1:-}
 [[ -z $release || $release == -* ]] && usage
 shift
-dev_only=0 reuse=0 gradescope=0
-for arg in "$@"; do
-    case $arg in
+dev_only=0 reuse=0 gradescope=0 cxx=""
+while (($#)); do
+    case $1 in
         --dev) dev_only=1 ;;
         --gradescope) gradescope=1 ;;
         --reuse) reuse=1 ;;
+        --cxx) cxx=${2:-}; [[ $cxx =~ ^[a-z0-9.+-]+$ ]] || usage; shift ;;
         *) usage ;;
     esac
+    shift
 done
 
 kit=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -113,7 +117,11 @@ if [[ $gradescope -eq 1 && -d /sys/fs/cgroup ]]; then mount_in_root sys/fs/cgrou
 # whatever an interrupted earlier run left half installed).
 install='source <(grep "^PACKAGES=" parlab) && dpkg --configure -a && apt-get update -qq &&
          DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${PACKAGES[@]}" >/dev/null'
-versions='g++ --version | head -1 && cmake --version | head -1 &&
+if [[ -n $cxx ]]; then
+    # a fresh build/ tree: CMake keeps the compiler a tree was first configured with
+    install="$install && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $cxx >/dev/null && rm -rf build"
+fi
+versions='${CXX:-g++} --version | head -1 && cmake --version | head -1 &&
           dpkg-query -W catch2 libfmt-dev nlohmann-json3-dev libstb-dev ninja-build'
 if [[ $gradescope -eq 1 ]]; then
     # python3 checks the results.json files (Gradescope's image has it too).
@@ -130,7 +138,7 @@ say "running in $release: $run"
 status=0
 chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-1}" \
+    CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-1}" ${cxx:+CXX=/usr/bin/$cxx} \
     nice -n 19 bash -o pipefail -c "cd /kit && $install && $versions && $run" ||
     status=$?
 say "$release: $([[ $status -eq 0 ]] && echo passed || echo "FAILED (exit $status)"); the kit's copy and its build/ stay in $root/kit"
