@@ -181,6 +181,7 @@ check_spec parse_check(const nlohmann::json& entry, const std::string& lab, cons
     c.take("task", value_kind::integer, spec.task);
     c.take("points", value_kind::number, spec.points, true);
     c.take("type", value_kind::text, spec.type, true);
+    if (!(spec.points >= 0)) throw c.error(fmt::format("\"points\" is {}; a check's points are 0 or more", spec.points));
     c.take("description", value_kind::text, spec.description);
     c.take("timeout", value_kind::integer, spec.timeout);
     c.take("memory_gib", value_kind::number, spec.memory_gib);
@@ -248,6 +249,14 @@ std::vector<lab_info> load_labs(const std::filesystem::path& labs_dir, const std
         top.allow({{"about", value_kind::text}, {"checks", value_kind::list, true}});
         for (const auto& c : rubric.at("checks")) lab.checks.push_back(parse_check(c, lab.name, where));
         top.no_other_keys();
+        // A check counts in one of the lab's tasks, as lab.json lists them.
+        for (const auto& spec : lab.checks)
+            if (std::none_of(lab.tasks.begin(), lab.tasks.end(), [&](const auto& t) { return t.id == spec.task; })) {
+                std::string ids;
+                for (const auto& t : lab.tasks) ids += (ids.empty() ? "" : ", ") + std::to_string(t.id);
+                throw std::runtime_error(fmt::format("{}: check \"{}\": task {}; {} has tasks {}", where, spec.name, spec.task,
+                                                     meta.lexically_relative(labs_dir.parent_path()).string(), ids));
+            }
         labs.push_back(std::move(lab));
     }
     std::sort(labs.begin(), labs.end(), [](const lab_info& a, const lab_info& b) { return a.number < b.number; });

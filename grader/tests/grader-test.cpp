@@ -291,6 +291,9 @@ TEST_CASE("a rubric entry is parsed into a typed check, and a mistake names the 
         entry = mutex;
         entry["points"] = "20";
         CHECK_THROWS_WITH(parse("race-condition", entry), contains("\"points\" must be a number"));
+        entry = mutex;
+        entry["points"] = -5;
+        CHECK_THROWS_WITH(parse("race-condition", entry), contains("\"points\" is -5; a check's points are 0 or more"));
     }
     SECTION("a missing key, an unknown type or policy") {
         const nlohmann::json race = {{"name", "mutex-race-free"}, {"points", 10}, {"type", "race"}};
@@ -337,6 +340,11 @@ TEST_CASE("loading a rubric with a mistake names the rubric as the kit knows it"
         << R"({"checks": [{"name": "mutex-threads", "task": 1, "points": 100, "type": "probe"}], "abut": ""})";
     CHECK_THROWS_WITH(load_labs(kit / "labs", kit / "grader" / "labs"),
                       "grader/labs/01-race-condition/rubric.json: unknown key \"abut\"");
+    std::ofstream(kit / "grader" / "labs" / "01-race-condition" / "rubric.json")
+        << R"({"checks": [{"name": "mutex-threads", "task": 5, "points": 100, "type": "probe"}]})";
+    CHECK_THROWS_WITH(load_labs(kit / "labs", kit / "grader" / "labs"),
+                      "grader/labs/01-race-condition/rubric.json: check \"mutex-threads\": task 5; "
+                      "labs/01-race-condition/lab.json has tasks 1");
     fs::remove_all(kit);
 }
 
