@@ -17,6 +17,10 @@
 
 namespace parlab::grader {
 
+/// The whole content of a file; empty when it cannot be read.
+[[nodiscard]] std::string read_text(const std::filesystem::path& path);
+
+
 enum class build_kind { release, tsan };
 
 /// Where a lab's programs ended up, or why they could not be built.

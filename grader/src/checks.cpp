@@ -264,10 +264,7 @@ struct report_folder {
     /// Everything written in the folder's files.
     [[nodiscard]] std::string read_all() const {
         std::string text;
-        for (const auto& entry : fs::directory_iterator(path)) {
-            std::ifstream in(entry.path(), std::ios::binary);
-            text += std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-        }
+        for (const auto& entry : fs::directory_iterator(path)) text += read_text(entry.path());
         return text;
     }
 };
