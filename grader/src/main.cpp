@@ -163,10 +163,6 @@ own files are compiled once per job and each submission compiles only its own fi
 )";
 
 int command_batch(const std::vector<std::string>& raw) {
-    if (std::find(raw.begin(), raw.end(), "--help") != raw.end() || std::find(raw.begin(), raw.end(), "-h") != raw.end()) {
-        fmt::print("{}", batch_usage);
-        return 0;
-    }
     const auto args = parse_arguments(raw, {"--root", "--csv", "--reports", "--seed", "--jobs"}, {"--force", "--markdown"});
     batch_options options;
     options.root = require_root(args);
@@ -340,6 +336,8 @@ int command_package(const std::vector<std::string>& raw) {
         if (fs::path(*it).extension() == ".zip") out = *it;
         else labs.push_back(*it);
     }
+    if (const fs::path folder = fs::absolute(out).parent_path(); !fs::is_directory(folder))
+        throw usage_error(fmt::format("package: no folder {} to write {} in", folder.string(), out.filename().string()));
     // Gradescope grades once per upload, on the container's CPUs: a check deferred there would
     // wait for a machine that never comes, so the package settles it (exclude unless told award).
     const std::string when_not_run = args.value("--when-not-run", "exclude");
@@ -401,6 +399,33 @@ int command_program(const std::string& command, const std::vector<std::string>& 
     return run_lab_program(root, lab, command, rest, solutions);
 }
 
+// What `./parlab COMMAND --help` prints (grade's is the parlab script's own).
+const std::map<std::string, std::string>& command_usage() {
+    static const std::map<std::string, std::string> usage{
+        {"batch", batch_usage},
+        {"report", "Usage: ./parlab report REPORTS_DIR OUT.html\n"
+                   "Writes one self-contained HTML page on a class from the JSON reports of ./parlab batch.\n"},
+        {"list", "Usage: ./parlab list\nEvery lab with its tasks and, after a grade run, which tasks pass.\n"},
+        {"hint", "Usage: ./parlab hint LAB [TASK] [--all] [--reset]\n"
+                 "The next hint for a task of a lab, one at a time (--all: every hint so far and the next; --reset: start over).\n"},
+        {"sources", "Usage: ./parlab sources [LAB...]\nThe files you edit, one per line (every lab's, or the labs named).\n"},
+        {"watch", "Usage: ./parlab watch LAB [TASK] [--all]\n"
+                  "Rebuilds and reruns a lab's tests whenever you save a file: the first failing task's first\n"
+                  "failures and one line for each other task (--all: every failure).\n"},
+        {"release", "Usage: ./parlab release DIR\n"
+                    "Writes the student edition (everything but solutions/, plus the CI workflow) into DIR, which\n"
+                    "must not exist or be empty.\n"},
+        {"package", "Usage: ./parlab package gradescope [LAB...] [OUT.zip] [--when-not-run award|exclude]\n"
+                    "Writes a Gradescope autograder for an assignment of these labs (all when none is named;\n"
+                    "default OUT.zip: parlab-gradescope.zip). A check the container cannot run (a timing check\n"
+                    "under less than the whole cores it needs) is left out of the maximum, or given its points\n"
+                    "with --when-not-run award.\n"},
+        {"bench", "Usage: ./parlab bench [--only LAB] [--max-workers N] [--repetitions R]\n"
+                  "Timing tables of the solutions on this machine, from every lab's bench program.\n"},
+    };
+    return usage;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -413,6 +438,12 @@ int main(int argc, char** argv) {
     }
     const std::string command = args.front();
     args.erase(args.begin());
+    if (const auto usage = command_usage().find(command);
+        usage != command_usage().end() && (std::find(args.begin(), args.end(), "--help") != args.end() ||
+                                           std::find(args.begin(), args.end(), "-h") != args.end())) {
+        fmt::print("{}", usage->second);
+        return 0;
+    }
     try {
         if (command == "grade") return command_grade(args);
         if (command == "batch") return command_batch(args);

@@ -27,6 +27,14 @@ expect 2 "package knows one target" "$kit/parlab" package zip
 expect 2 "report needs the reports folder" "$kit/parlab" report only-one
 expect 2 "bench: no lab 'frob'" "$kit/parlab" bench --only frob
 expect 2 "demo needs a lab" "$kit/parlab" demo
+expect 2 "package: no folder .*/no-such-folder to write a.zip in" "$kit/parlab" package gradescope no-such-folder/a.zip
+expect 2 "when-not-run is award or exclude, got 'later'" "$kit/parlab" package gradescope --when-not-run later
+
+# Every command answers --help with its usage, on stdout, and exit code 0.
+for command in grade batch report list hint sources watch release package bench; do
+    out=$("$kit/parlab" "$command" --help 2>&1) || fail "'$command --help' exited non-zero: $out"
+    grep -q "^Usage: ./parlab $command" <<<"$out" || fail "'$command --help' printed no usage: $out"
+done
 PARLAB_NO_INSTALL=1 PARLAB_TEST_EXTRA_PACKAGE=parlab-no-such-package \
     expect 2 "missing packages: parlab-no-such-package; install them with: .*apt-get install -y parlab-no-such-package" \
     "$kit/parlab" grade
