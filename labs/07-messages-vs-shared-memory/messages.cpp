@@ -26,9 +26,10 @@ namespace parlab::lab07 {
 // ---- task 1 ---------------------------------------------------------------------------------
 
 void write_all(int fd, const void* data, std::size_t bytes) {
-    // TODO(task 1): one write() is not enough: a pipe takes what fits in its buffer (64 KiB on
-    // Linux) and returns how much that was, and a signal can make it fail with EINTR before it
-    // took anything. Loop until every byte is written; throw std::system_error otherwise.
+    // TODO(task 1): one write() is not always enough: a signal handler that runs while write()
+    // waits for room in the pipe (64 KiB on Linux) makes it return the part taken so far, or
+    // fail with EINTR if it took nothing yet. Loop until every byte is written; throw
+    // std::system_error for any other failure.
     if (bytes > 0 && ::write(fd, data, bytes) < 0)
         throw std::system_error(errno, std::generic_category(), "cannot write a message");
 }

@@ -64,10 +64,12 @@ public:
 
 // ---- task 1: a message through a pipe -------------------------------------------------------
 
-/// Task 1: writes all `bytes` bytes from `data` to `fd`. write() may take fewer bytes than
-/// asked (a pipe takes what fits in its buffer) or fail with EINTR when a signal arrives before
-/// it took any: write again from where it stopped, until every byte is written. Throws
-/// std::system_error for any other failure (EPIPE: the reader is gone).
+/// Task 1: writes all `bytes` bytes from `data` to `fd`. A blocking write() on a pipe returns
+/// fewer bytes than asked when a signal handler interrupts it after the pipe took some (and a
+/// non-blocking one whenever the pipe is full), or fails with EINTR when the signal arrives
+/// before it took any: write again from where it stopped, until every byte is written. Throws
+/// std::system_error for any other failure (EPIPE: the reader is gone and SIGPIPE is ignored;
+/// by default SIGPIPE ends the process first).
 void write_all(int fd, const void* data, std::size_t bytes);
 
 /// Task 1: reads from `fd` until `bytes` bytes arrived or the stream ended (read() returned 0);

@@ -27,8 +27,8 @@ namespace parlab::lab07 {
 // ---- task 1 ---------------------------------------------------------------------------------
 
 void write_all(int fd, const void* data, std::size_t bytes) {
-    // A pipe takes at most what fits in its buffer, and a signal may interrupt a write that has
-    // not taken anything yet: go on from where the last call stopped.
+    // A signal handler that runs while write() waits for room in the pipe makes it return the
+    // part taken so far (or fail with EINTR if nothing was): go on from where the last call stopped.
     const auto* next = static_cast<const char*>(data);
     while (bytes > 0) {
         const ssize_t n = ::write(fd, next, bytes);
