@@ -61,11 +61,14 @@ std::vector<double> process_pool::map(std::size_t tasks, std::size_t chunksize) 
 void process_pool::map_unordered(std::size_t tasks, const std::function<void(const task_outcome&)>& on_result,
                                  std::size_t chunksize) {
     if (chunksize == 0) throw std::invalid_argument("map_unordered: chunksize must be at least 1");
-    // TODO(task 2): every task runs here, in the caller, one after another, so a slow task holds
-    // back all later ones. Hand chunks to the workers' task pipes and wait on all busy workers'
-    // result pipes at once (poll), reporting each record as it arrives; give an idle worker the
-    // next chunk. A worker whose result pipe ends (read() returns 0) died: join it, fail its
-    // current task with describe_crash, put the rest of its chunk back, and start a new worker.
+    // TODO(task 1): every task runs here, in the caller, one after another. Hand the tasks to the
+    // workers through their task pipes and report each result record that comes back with
+    // on_result (map, above, needs this too). A worker whose result pipe ends (read() returns 0)
+    // died: join it, fail its current task with describe_crash, put the rest of its chunk back,
+    // and start a new worker.
+    // TODO(task 2): a slow task must not hold back the others: wait on all busy workers' result
+    // pipes at once (poll), report each record as it arrives, and give an idle worker the next
+    // chunk at once.
     // TODO(task 3): chunks of `chunksize` consecutive tasks; this ignores chunksize.
     (void)chunksize;
     for (std::size_t task = 0; task < tasks; ++task) {

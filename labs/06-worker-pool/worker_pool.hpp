@@ -125,8 +125,10 @@ private:
 /// "task T failed: worker W killed by signal SIGSEGV (...)" (status.describe()).
 [[nodiscard]] std::string describe_crash(std::size_t task, std::size_t worker, const exit_status& status);
 
-/// What one worker sends back per task through its result pipe: small and of fixed size (well
-/// under PIPE_BUF), so one write() carries a whole record.
+/// What one worker sends back per task through its result pipe: small and of fixed size. Being
+/// under PIPE_BUF (4096 bytes on Linux), one write() of it is atomic: it moves the whole record
+/// or nothing, so a record is never torn by a signal or by the worker dying in the middle of it.
+/// (Interleaving is no question here: each result pipe has one writer.)
 struct result_record {
     std::uint64_t task = 0;
     std::uint32_t ok = 0;
