@@ -109,7 +109,7 @@ double sum_through_shared_memory(array_view a) {
 
 std::vector<transfer_timing> time_transfers(std::span<const shape> shapes, std::size_t repetitions) {
     if (repetitions == 0) throw std::invalid_argument("time_transfers: repetitions must be at least 1");
-    // TODO(task 2): for each shape, make an array of random numbers in [0, 1) and take the
+    // TODO(task 5): for each shape, make an array of random numbers in [0, 1) and take the
     // median time of `repetitions` calls of sum_through_pipe and of sum_through_shared_memory
     // with one shared_array_slot made before the timing (parlab::time_repeated does one untimed
     // call first).
