@@ -76,7 +76,7 @@ double sum_through_pipe(array_view a) {
         const array2d received = receive_array(ends.read.get());
         sum = sum_values(received.values.data(), received.values.size());
     } catch (...) {
-        ends.read.close();  // a child still writing gets EPIPE instead of waiting for ever
+        ends.read.close();  // a child still writing is ended by SIGPIPE instead of waiting for ever
         (void)child.join();
         throw;
     }

@@ -99,8 +99,9 @@ inline constexpr std::uint64_t max_message_values = std::uint64_t{1} << 31;
 
 /// Room in shared memory for one array of up to `capacity` numbers: a process_semaphore "ready"
 /// (count 0), the array's header, then the numbers. Made once by the parent and used by every
-/// child forked after it, like a long-lived buffer between two programs: its pages are touched
-/// when it is made, so no transfer pays for mapping them. Not copyable or movable.
+/// child forked after it, like a long-lived buffer between two programs: made and zeroed once,
+/// so no transfer pays for allocating it. Each child still maps its pages when it first writes
+/// them (see map_for_writing). Not copyable or movable.
 class shared_array_slot {
 public:
     /// Throws std::system_error when the segment cannot be mapped.
