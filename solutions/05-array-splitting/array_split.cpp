@@ -131,7 +131,6 @@ matrix split_rows_pipe(const row_kernel& kernel, const_matrix_view input, std::s
     // all pipes at once (poll) and reads from whichever has data, instead of reading the workers
     // one after another, which would stall every worker but the one being read. read() returns
     // what is there, often less than asked; write() may also stop short: both loop.
-    matrix output(input.rows, input.cols);
     const std::vector<block> blocks = worker_blocks(input.rows, workers);
     std::vector<process> children;
     std::vector<unique_fd> from_worker;
@@ -148,6 +147,9 @@ matrix split_rows_pipe(const row_kernel& kernel, const_matrix_view input, std::s
         pipe.write.close();  // else the parent would never see end-of-file from a worker that died
         from_worker.push_back(std::move(pipe.read));
     }
+    // The output is made after the forks: made before, its pages would be shared copy-on-write
+    // with the running workers, and the parent's first write to each would copy it once more.
+    matrix output(input.rows, input.cols);
 
     struct incoming {
         std::byte* next;
