@@ -26,6 +26,7 @@
 
 #include "parlab/npy.hpp"
 #include "parlab/teaching.hpp"
+#include "parlab/workers.hpp"
 #include "parlab/timing.hpp"
 #include "worker_pool.hpp"
 
@@ -154,7 +155,7 @@ void bench_batch(const fs::path& dir, std::size_t max_workers, std::size_t repet
             repetitions, 0).median;
         if (workers == 1) one = seconds;
         // more workers than CPUs only take turns, which Amdahl's law does not describe
-        if (workers <= static_cast<std::size_t>(::sysconf(_SC_NPROCESSORS_ONLN)))
+        if (workers <= parlab::available_cpus())
             points.push_back({workers, one / seconds});
         std::printf("  %-10zu %9.3f %9.2f %11.2f%s\n", workers, seconds, one / seconds, one / seconds / workers,
                     failed == 0 ? "" : "  (files failed)");

@@ -26,6 +26,7 @@
 
 #include "parlab/image.hpp"
 #include "parlab/teaching.hpp"
+#include "parlab/workers.hpp"
 #include "worker_pool.hpp"
 
 namespace {
@@ -172,7 +173,7 @@ int run(const options& o) {
             continue;
         }
         // more workers than CPUs only take turns, which Amdahl's law does not describe
-        if (m.workers <= static_cast<std::size_t>(::sysconf(_SC_NPROCESSORS_ONLN)))
+        if (m.workers <= parlab::available_cpus())
             points.push_back({m.workers, one / m.seconds});
         std::printf("%-8zu %9.2f %9.2f %11.2f\n", m.workers, m.seconds, one / m.seconds,
                     one / m.seconds / static_cast<double>(m.workers));
@@ -188,7 +189,7 @@ int run(const options& o) {
             std::printf("Amdahl's serial fraction: %s\n", fit.problem.c_str());
         }
     }
-    std::printf("(this machine has %ld CPUs: more workers than CPUs only take turns)\n", ::sysconf(_SC_NPROCESSORS_ONLN));
+    std::printf("(this machine gives this program %zu CPUs: more workers than CPUs only take turns)\n", parlab::available_cpus());
 
     const lab06::image raw = lab06::read_fits(files.front());
     const fs::path filtered = o.out / "highpass-1" / files.front().filename();

@@ -24,6 +24,7 @@
 #include "parlab/pipe.hpp"
 #include "parlab/process.hpp"
 #include "parlab/teaching.hpp"
+#include "parlab/workers.hpp"
 #include "parlab/timing.hpp"
 
 namespace {
@@ -86,8 +87,8 @@ int run(const parlab::teaching::bench_options& o) {
     for (double& v : values) v = number(random);
     const lab07::array_view a{values.data(), rows, cols};
     const double mb = static_cast<double>(values.size() * sizeof(double)) / 1e6;
-    std::printf("Lab 07 on %ld CPUs: %zu x %zu doubles (%.1f MB), median of %zu runs after one untimed run.\n\n",
-                ::sysconf(_SC_NPROCESSORS_ONLN), rows, cols, mb, repetitions);
+    std::printf("Lab 07 on %zu CPUs: %zu x %zu doubles (%.1f MB), median of %zu runs after one untimed run.\n\n",
+                parlab::available_cpus(), rows, cols, mb, repetitions);
 
     const double plain = plain_pipe_ms(values, repetitions);
     const double pipe = parlab::teaching::median_ms([&] { (void)lab07::sum_through_pipe(a); }, repetitions);
