@@ -44,6 +44,8 @@ run_request base_request(const grading_context& context, std::vector<std::string
     request.env = clean_environment(context.run_dir, extra_env);
     request.workdir = context.run_dir;
     request.timeout = std::chrono::seconds(timeout_seconds);
+    // Graded code sees its run folder and nothing else of the machine's files (sandbox.hpp).
+    request.isolate = isolation{{context.run_dir}, {}};
     if (context.run_as) {
         request.run_as_uid = context.run_as->first;
         request.run_as_gid = context.run_as->second;
@@ -166,6 +168,7 @@ probe_outcome run_probe(const grading_context& context, const fs::path& program,
     request.memory_limit = memory;
     request.report_file = report_file;
     request.fixed_layout = !report_file.empty();  // only ThreadSanitizer runs have a report file
+    if (!report_file.empty()) request.isolate->writable.push_back(report_file.parent_path());
     probe_outcome out;
     out.run = run_sandboxed(request);
     std::istringstream lines(out.run.control);

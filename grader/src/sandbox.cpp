@@ -18,7 +18,11 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <system_error>
+
+#include <fmt/format.h>
 
 #include "parlab/system_error.hpp"
 #include "parlab/timing.hpp"
@@ -57,14 +61,63 @@ void close_pair(int fds[2]) {
         if (fds[i] >= 0) ::close(fds[i]);
 }
 
+// The bubblewrap program, if the machine has one.
+std::string find_bwrap() {
+    for (const char* path : {"/usr/bin/bwrap", "/usr/local/bin/bwrap", "/bin/bwrap"})
+        if (::access(path, X_OK) == 0) return path;
+    return {};
+}
+
+// The process number the run's own program has inside its namespaces: bubblewrap is the init
+// (1) of the new process namespace and starts the program as its first child.
+constexpr int isolated_program_pid = 2;
+
+// The command line that runs `argv` isolated as `how` says (see isolation in sandbox.hpp).
+std::vector<std::string> isolated_argv(const std::string& bwrap, const isolation& how, const std::filesystem::path& workdir,
+                                       const std::vector<std::string>& argv) {
+    std::vector<std::string> out{bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/usr", "/usr"};
+    // /bin, /lib and the like: links into /usr on a merged system, folders of their own elsewhere
+    for (const char* top : {"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"}) {
+        std::error_code error;
+        const auto status = std::filesystem::symlink_status(top, error);
+        if (error) continue;
+        if (std::filesystem::is_symlink(status))
+            out.insert(out.end(), {"--symlink", std::filesystem::read_symlink(top, error).string(), top});
+        else if (std::filesystem::is_directory(status))
+            out.insert(out.end(), {"--ro-bind", top, top});
+    }
+    out.insert(out.end(), {"--ro-bind", "/etc", "/etc", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"});
+    for (const auto& path : how.readable) out.insert(out.end(), {"--ro-bind", path.string(), path.string()});
+    for (const auto& path : how.writable) out.insert(out.end(), {"--bind", path.string(), path.string()});
+    out.insert(out.end(), {"--chdir", workdir.string(), "--"});
+    out.insert(out.end(), argv.begin(), argv.end());
+    return out;
+}
+
+// bubblewrap ends with the program's exit code, and with 128 + N for a program killed by signal
+// N: the status the program itself would have had.
+exit_status status_of(int wait_status, bool isolated) {
+    exit_status status = exit_status_from_wait(wait_status);
+    if (isolated && status.exited && status.code > 128 && status.code < 128 + NSIG) {
+        status.exited = false;
+        status.signaled = true;
+        status.signal = status.code - 128;
+        status.code = 0;
+    }
+    return status;
+}
+
 struct child_fds {
     int output = -1, control = -1, command = -1;
 };
 
-// Forks and execs the request's program; the child is a process-group leader.
-pid_t spawn(const run_request& request, child_fds& fds) {
+// Forks and execs the request's program (inside bubblewrap when `isolated`); the child is a
+// process-group leader.
+pid_t spawn(const run_request& request, child_fds& fds, bool isolated) {
+    const std::vector<std::string> program =
+        isolated ? isolated_argv(find_bwrap(), *request.isolate, request.workdir, request.argv) : request.argv;
     std::vector<char*> argv, envp;
-    for (const auto& a : request.argv) argv.push_back(const_cast<char*>(a.c_str()));
+    for (const auto& a : program) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
     for (const auto& e : request.env) envp.push_back(const_cast<char*>(e.c_str()));
     envp.push_back(nullptr);
@@ -110,7 +163,8 @@ pid_t spawn(const run_request& request, child_fds& fds) {
         }
         if (!request.report_file.empty()) {
             char path[4096];
-            std::snprintf(path, sizeof path, "%s.%d", request.report_file.c_str(), static_cast<int>(::getpid()));
+            std::snprintf(path, sizeof path, "%s.%d", request.report_file.c_str(),
+                          isolated ? isolated_program_pid : static_cast<int>(::getpid()));
             const int fd = ::open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0622);
             if (fd < 0 || ::fchmod(fd, 0622) != 0) {
                 dprintf(2, "cannot make %s: %s\n", path, std::strerror(errno));
@@ -237,10 +291,62 @@ std::optional<std::pair<uid_t, gid_t>> unprivileged_user() {
     return std::make_pair(uid_t{65534}, gid_t{65534});
 }
 
-run_result run_sandboxed(const run_request& request) {
+namespace {
+
+std::optional<std::pair<uid_t, gid_t>> run_as_of(const run_request& request) {
+    if (!request.run_as_uid) return std::nullopt;
+    return std::make_pair(*request.run_as_uid, request.run_as_gid.value_or(*request.run_as_uid));
+}
+
+bool isolated(const run_request& request) { return request.isolate && isolation_for(run_as_of(request)).available; }
+
+run_result run_with(const run_request& request, bool isolated);
+
+}  // namespace
+
+const isolation_support& isolation_for(const std::optional<std::pair<uid_t, gid_t>>& run_as) {
+    static std::mutex guard;
+    static std::map<uid_t, isolation_support> known;
+    const std::lock_guard<std::mutex> lock(guard);
+    const uid_t uid = run_as ? run_as->first : ::getuid();
+    if (const auto found = known.find(uid); found != known.end()) return found->second;
+    isolation_support& support = known[uid];
+    if (find_bwrap().empty()) {
+        support.missing = "bubblewrap is not installed (sudo apt-get install bubblewrap)";
+        return support;
+    }
+    run_request trial;
+    trial.argv = {"/bin/true"};
+    trial.env = clean_environment("/");
+    trial.workdir = "/";
+    trial.timeout = std::chrono::seconds(20);
+    trial.isolate = isolation{};
+    if (run_as) {
+        trial.run_as_uid = run_as->first;
+        trial.run_as_gid = run_as->second;
+    }
+    const run_result tried = run_with(trial, true);
+    if (tried.status.ok()) {
+        support.available = true;
+        support.how = "bwrap: network, pid, ipc and mount namespaces";
+    } else {
+        std::string said = tried.output.substr(0, tried.output.find('\n'));
+        support.missing = fmt::format("bubblewrap cannot make namespaces here ({}): unprivileged user namespaces are "
+                                      "off (on Ubuntu 24.04: sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0; "
+                                      "in a container: allow them, or grade as root)",
+                                      said.empty() ? tried.status.describe() : said);
+    }
+    return support;
+}
+
+run_result run_sandboxed(const run_request& request) { return run_with(request, isolated(request)); }
+
+namespace {
+
+run_result run_with(const run_request& request, bool isolated) {
     child_fds fds;
     const auto started = clock::now();
-    const pid_t pid = spawn(request, fds);
+    const pid_t pid = spawn(request, fds, isolated);
     const auto deadline = started + request.timeout;
     run_result result;
     std::size_t output_total = 0, control_total = 0;
@@ -295,16 +401,19 @@ run_result run_sandboxed(const run_request& request) {
     }
     ::close(fds.output);
     if (fds.control >= 0) ::close(fds.control);
-    result.status = exit_status_from_wait(wait_status);
+    result.status = status_of(wait_status, isolated);
     result.output_truncated = output_total > request.output_cap;
     result.leftovers_killed = kill_leftover_children();
     return result;
 }
 
+}  // namespace
+
 sandbox_session::sandbox_session(run_request request) : request_(std::move(request)) {
     request_.control_channel = true;
     child_fds fds;
-    pid_ = spawn(request_, fds);
+    isolated_ = isolated(request_);
+    pid_ = spawn(request_, fds, isolated_);
     output_fd_ = fds.output;
     control_fd_ = fds.control;
     command_fd_ = fds.command;
@@ -404,7 +513,7 @@ run_result sandbox_session::finish() {
     if (output_fd_ >= 0) ::close(output_fd_);
     if (control_fd_ >= 0) ::close(control_fd_);
     output_fd_ = control_fd_ = -1;
-    result_.status = exit_status_from_wait(wait_status);
+    result_.status = status_of(wait_status, isolated_);
     result_.control = control_buffer_;
     if (control_buffer_.rfind("ready\n", 0) == 0 || control_buffer_.find("\nready\n") != std::string::npos) ready_seen_ = true;
     auto& live = live_sessions();

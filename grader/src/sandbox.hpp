@@ -17,6 +17,24 @@
 
 namespace parlab::grader {
 
+/// The namespaces a run of graded code gets (bubblewrap): no network (a network namespace of its
+/// own, whose loopback is not the machine's), its own process numbers (it sees and can signal
+/// nothing outside, and nothing it starts outlives it), its own System V IPC and /dev/shm, and a
+/// read-only view of the system (/usr, /etc) with a private /tmp and no home: of the rest of the
+/// machine only `writable` (read-write) and `readable` (read-only) are there.
+struct isolation {
+    std::vector<std::filesystem::path> writable;
+    std::vector<std::filesystem::path> readable;
+};
+
+/// Whether runs can be isolated here, found once per user by starting one: `how` names the
+/// layers ("bwrap: network, pid, ipc, mount"), `missing` why there are none and how to get them.
+struct isolation_support {
+    bool available = false;
+    std::string how;
+    std::string missing;
+};
+
 /// What to run and under which limits.
 struct run_request {
     std::vector<std::string> argv;                ///< argv[0] is the program's path
@@ -40,6 +58,9 @@ struct run_request {
     /// ThreadSanitizer needs where the kernel randomises 32 bits of mmap addresses (Ubuntu 24.04,
     /// Linux 6.6 on): GCC's runtime then stops with "unexpected memory mapping" before main().
     bool fixed_layout = false;
+    /// Namespaces for graded code (see isolation); nullopt for the grader's own tools (the
+    /// compiler, a check of permissions). Ignored where isolation_support says none are to be had.
+    std::optional<isolation> isolate;
 };
 
 /// How a run ended.
@@ -103,6 +124,7 @@ private:
     std::string control_buffer_;
     bool finished_ = false;
     bool ready_seen_ = false;
+    bool isolated_ = false;
     void pump(int timeout_ms);
     std::optional<std::string> next_line(std::chrono::steady_clock::time_point deadline);
 };
@@ -116,5 +138,9 @@ std::size_t kill_leftover_children(const std::vector<pid_t>& keep = {});
 
 /// The unprivileged user to run student code as when the grader is root ("nobody"), if any.
 [[nodiscard]] std::optional<std::pair<uid_t, gid_t>> unprivileged_user();
+
+/// Whether bubblewrap can isolate a run started as `run_as` (the grader's own user when nullopt),
+/// tried once per user with a run of /bin/true; the answer is kept.
+[[nodiscard]] const isolation_support& isolation_for(const std::optional<std::pair<uid_t, gid_t>>& run_as);
 
 }  // namespace parlab::grader
