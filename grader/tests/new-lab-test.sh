@@ -13,10 +13,15 @@ fail() { echo "new-lab test: $*" >&2; exit 1; }
 
 copy=$work/kit
 mkdir -p "$copy"
-# The kit as it is now: tracked files and new ones not ignored (build/ is).
-(cd "$kit" && git ls-files -co --exclude-standard -z 2>/dev/null | xargs -0 -I{} cp --parents -p {} "$copy/") ||
-    fail "cannot copy the kit"
-[[ -f $copy/CMakeLists.txt ]] || fail "the copy of the kit is empty (is $kit a git work tree?)"
+# The kit as it is now: in a git work tree its tracked files and new ones not ignored (build/ is);
+# elsewhere (a copied kit, a root without git) every file but build/.
+if [[ -e $kit/.git ]] && command -v git >/dev/null; then
+    (cd "$kit" && git ls-files -co --exclude-standard -z | xargs -0 -I{} cp --parents -p {} "$copy/") ||
+        fail "cannot copy the kit"
+else
+    (cd "$kit" && tar --exclude=./build --exclude=./.git -cf - .) | (cd "$copy" && tar -xf -) || fail "cannot copy the kit"
+fi
+[[ -f $copy/CMakeLists.txt ]] || fail "the copy of the kit is empty"
 
 lab=$copy/labs/99-throwaway solution=$copy/solutions/99-throwaway grading=$copy/grader/labs/99-throwaway
 mkdir -p "$lab/tests" "$solution/bad" "$grading"
