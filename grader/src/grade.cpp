@@ -185,6 +185,24 @@ grade_report grade(const grade_options& options) {
     fs::create_directories(context.artifacts_dir);
     context.seed = options.seed;
     context.run_as = run_as;
+    const isolation_support& isolation = isolation_for(run_as);
+    report.sandbox = isolation.available ? isolation.how : "no namespaces (" + isolation.missing + ")";
+    if (run_as) report.sandbox += fmt::format("; compiled and run as uid {}", run_as->first);
+    else report.sandbox += fmt::format("; run as the grader's own user (uid {})", ::getuid());
+    report.sandbox += "; limits on time, address space (not under ThreadSanitizer), processes, files and output";
+    const bool someone_elses = options.overlay && options.submission_label != "solutions/";
+    if (!isolation.available && someone_elses && !run_as) {
+        if (!options.unsandboxed)
+            throw std::invalid_argument(fmt::format(
+                "a submission's code would run as you, with your files and network: {}. Grade as root (it then runs "
+                "as another user), or add --unsandboxed to accept that",
+                isolation.missing));
+        report.sandbox += "; graded --unsandboxed";
+    }
+    if (!isolation.available && !someone_elses && options.progress) {
+        // said once per grade: a student grading their own code goes on without namespaces
+        fmt::print(stderr, "note: your code runs without a sandbox here: {}\n", isolation.missing);
+    }
     if (const char* scale = std::getenv("PARLAB_TIMEOUT_SCALE")) context.timeout_scale = std::max(0.1, std::atof(scale));
     context.load_factor = load_factor();
     const progress_line progress{options.progress};

@@ -28,6 +28,9 @@ struct grade_options {
     /// What a check this machine cannot run is worth where its rubric says "defer": a Gradescope
     /// package names award or exclude, since no later grade resolves a deferral there.
     std::optional<not_run_policy> instead_of_defer;
+    /// Someone else's code (a submission) is graded only in namespaces of its own or, without
+    /// them, as root (run as another user); this allows it without either, and the report says so.
+    bool unsandboxed = false;
 };
 
 /// Grades; throws std::invalid_argument for an unknown lab name, std::runtime_error for a kit

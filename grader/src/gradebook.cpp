@@ -167,6 +167,7 @@ graded_submission grade_submission(const batch_options& options, const fs::path&
         grade_with.lab_names = options.lab_names;
         grade_with.seed = seed;
         grade_with.progress = false;
+        grade_with.unsandboxed = options.unsandboxed;
         fs::create_directories(grade_with.work);
         const grade_report report = grade(grade_with);
         (void)kill_leftover_children();

@@ -56,6 +56,7 @@ struct batch_options {
     bool force = false;                   ///< grade again even what has not changed
     bool markdown = false;                ///< a Markdown report beside each JSON one
     std::size_t jobs = 1;                 ///< submissions graded at once (timing checks still run alone)
+    bool unsandboxed = false;             ///< grade without namespaces where none can be had (see grade_options)
 };
 
 /// Grades every submission folder that is new or changed since its report, then writes the CSV

@@ -79,7 +79,7 @@ std::optional<not_run_policy> parse_instead_of_defer(const std::string& value) {
 int command_grade(const std::vector<std::string>& raw) {
     const auto args = parse_arguments(raw, {"--root", "--submission", "--seed", "--seeds", "--json", "--junit", "--gradescope", "--markdown", "--check",
                                             "--when-not-run"},
-                            {"--solutions", "--verbose", "--quiet", "--build-only", "--known-bad"});
+                            {"--solutions", "--verbose", "--quiet", "--build-only", "--known-bad", "--unsandboxed"});
     const fs::path root = require_root(args);
     if (args.flag("--known-bad")) {
         int seeds = 3;
@@ -101,6 +101,7 @@ int command_grade(const std::vector<std::string>& raw) {
     options.progress = !args.flag("--quiet");
     options.seed = parse_seed(args.value("--seed"));
     options.instead_of_defer = parse_instead_of_defer(args.value("--when-not-run"));
+    options.unsandboxed = args.flag("--unsandboxed");
     for (std::stringstream list(args.value("--check")); list.good();) {
         std::string name;
         std::getline(list, name, ',');
@@ -153,17 +154,21 @@ int command_grade(const std::vector<std::string>& raw) {
     return report.all_passed() ? 0 : 1;
 }
 
-constexpr const char* batch_usage = R"(Usage: ./parlab batch DIR --csv FILE [--reports DIR] [--jobs N] [--force] [--markdown] [--seed N] [LAB...]
+constexpr const char* batch_usage = R"(Usage: ./parlab batch DIR --csv FILE [--reports DIR] [--jobs N] [--force] [--markdown] [--seed N]
+                    [--unsandboxed] [LAB...]
 Grades every submission folder in DIR (one per student, laid out like labs/ or loose files) and
 writes the gradebook FILE (CSV) and one JSON report per student in --reports (default: reports/
 beside the CSV). A submission unchanged since its report is skipped (--force grades it again).
 --jobs N grades N submissions at once (default: the machine's cores); a timing check still
 waits until it has the machine alone. Each job keeps one build tree and reuses it, so the kit's
 own files are compiled once per job and each submission compiles only its own files.
+Every run of a submission's code is in namespaces of its own (bubblewrap); where none can be made
+and the grader is not root, it refuses unless told --unsandboxed.
 )";
 
 int command_batch(const std::vector<std::string>& raw) {
-    const auto args = parse_arguments(raw, {"--root", "--csv", "--reports", "--seed", "--jobs"}, {"--force", "--markdown"});
+    const auto args =
+        parse_arguments(raw, {"--root", "--csv", "--reports", "--seed", "--jobs"}, {"--force", "--markdown", "--unsandboxed"});
     batch_options options;
     options.root = require_root(args);
     if (args.positional.empty()) throw usage_error("batch needs the folder of submissions: batch DIR --csv FILE");
@@ -177,6 +182,12 @@ int command_batch(const std::vector<std::string>& raw) {
     if (!args.value("--seed").empty()) options.seed = parse_seed(args.value("--seed"));
     options.force = args.flag("--force");
     options.markdown = args.flag("--markdown");
+    options.unsandboxed = args.flag("--unsandboxed");
+    // Said before the first submission, not once per student in the gradebook.
+    if (const auto run_as = unprivileged_user(); !run_as && !isolation_for(run_as).available && !options.unsandboxed)
+        throw usage_error(fmt::format("batch: the submissions' code would run as you, with your files and network: {}. "
+                                      "Grade as root (it then runs as another user), or add --unsandboxed to accept that",
+                                      isolation_for(run_as).missing));
     options.jobs = parlab::available_cpus();
     if (const std::string jobs = args.value("--jobs"); !jobs.empty()) {
         char* end = nullptr;

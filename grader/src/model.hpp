@@ -118,6 +118,7 @@ struct grade_report {
     std::string submission;     ///< what was graded: labs/, solutions/ or a folder
     unsigned long long seed = 0;
     std::string machine;
+    std::string sandbox;        ///< the isolation the graded code had ("bwrap: ...; run as uid 65534")
     std::string error;          ///< why nothing could be graded (an empty upload, say); empty when graded
     std::vector<std::string> notes;  ///< things the student should know (files that were ignored)
     double seconds = 0;         ///< how long grading took

@@ -68,6 +68,7 @@ std::string terminal_report(const grade_report& report, bool colour, bool verbos
     const std::string bold = colour ? "\x1b[1m" : "", dim = colour ? "\x1b[2m" : "", reset = colour ? "\x1b[0m" : "";
     std::string out = fmt::format("\n{}ParLab grade{}  {}  seed {}  {}\n", bold, reset, report.submission, report.seed,
                                   report.machine);
+    if (verbose && !report.sandbox.empty()) out += fmt::format("{}sandbox: {}{}\n", dim, report.sandbox, reset);
     for (const auto& lab : report.labs) {
         out += fmt::format("\n{}{} {}{}  {}/{} points\n", bold, lab.lab.folder, lab.lab.title, reset, points(lab.score()),
                            points(lab.max_score()));
@@ -110,7 +111,7 @@ nlohmann::json json_report(const grade_report& report) {
                         {"max_score", lab.max_score()}, {"checks", checks}});
     }
     return {{"submission", report.submission}, {"score", report.score()}, {"max_score", report.max_score()},
-            {"seed", report.seed}, {"machine", report.machine}, {"seconds", std::round(report.seconds * 100) / 100},
+            {"seed", report.seed}, {"machine", report.machine}, {"sandbox", report.sandbox}, {"seconds", std::round(report.seconds * 100) / 100},
             {"error", report.error}, {"notes", report.notes}, {"labs", labs}};
 }
 
@@ -173,6 +174,7 @@ nlohmann::json gradescope_report(const grade_report& report) {
             tests.push_back(std::move(test));
         }
     std::string output = fmt::format("ParLab grader, seed {} on {}.", report.seed, report.machine);
+    if (!report.sandbox.empty()) output += fmt::format("\nSandbox: {}.", report.sandbox);
     if (!report.error.empty()) output = "Nothing could be graded: " + clean(report.error) + "\n\n" + output;
     for (const auto& note : report.notes) output += "\nNote: " + clean(note);
     return {{"score", report.score()},
@@ -185,6 +187,7 @@ nlohmann::json gradescope_report(const grade_report& report) {
 std::string markdown_report(const grade_report& report) {
     std::string out = fmt::format("# ParLab grade: {}/{}\n\nSubmission `{}`, seed `{}`, {}.\n", points(report.score()),
                                   points(report.max_score()), report.submission, report.seed, report.machine);
+    if (!report.sandbox.empty()) out += fmt::format("\nSandbox: {}.\n", report.sandbox);
     if (!report.error.empty()) out += fmt::format("\n**Nothing could be graded:** {}\n", clean(report.error));
     for (const auto& note : report.notes) out += fmt::format("\nNote: {}\n", clean(note));
     for (const auto& lab : report.labs) {

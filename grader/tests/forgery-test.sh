@@ -107,6 +107,55 @@ make 04-edge-filter "$skeleton_filter" slows-reference.inc
 grade slows-reference filter-row-fast edge-filter
 expect slows-reference filter-row-fast failed "needed 1.50x"
 
+# 8. Reaching outside the run: /tmp, the shared build tree of submissions, the loopback. Every run
+# of graded code is in namespaces of its own (grader/src/sandbox.hpp): none of it gets out, and
+# the code is graded on what it computes.
+tmp_marker=/tmp/parlab-forgery-escape-$$
+tree_marker=$kit/build/grade/submission/parlab-forgery-escape
+rm -f "$tmp_marker" "$tree_marker"
+listener_log=$work/listener.log
+python3 - "$work/listener.port" >"$listener_log" 2>&1 <<'PY' &
+import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(4)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+s.settimeout(1.0)
+end = time.time() + 600
+while time.time() < end:
+    try:
+        peer, _ = s.accept()
+        print("connection:", peer.recv(64).decode(errors="replace").strip(), flush=True)
+        peer.close()
+    except socket.timeout:
+        pass
+PY
+listener=$!
+for _ in $(seq 50); do [[ -s $work/listener.port ]] && break; sleep 0.1; done
+sed -e "s|@TMP_MARKER@|$tmp_marker|" -e "s|@TREE_MARKER@|$tree_marker|" -e "s|@PORT@|$(cat "$work/listener.port")|" \
+    "$kit/grader/tests/forgery/escapes.inc" >"$work/escapes.inc"
+cat "$bank" "$work/escapes.inc" >"$submission/01-race-condition/bank.cpp"
+grade escapes mutex-threads,mutex-race-free race-condition
+kill "$listener" 2>/dev/null
+wait "$listener" 2>/dev/null
+expect escapes mutex-threads passed "right balance"
+sandbox=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get("sandbox", ""))' "$work/reports/escapes.json")
+if [[ $sandbox == "no namespaces"* ]]; then
+    # a chroot, or a container without user namespaces: what is isolated there is the README's
+    echo "forgery test: no namespaces here, so the escape cases are not tried ($sandbox)"
+else
+    [[ -e $tmp_marker ]] && fail "escapes: a run wrote $tmp_marker"
+    [[ -e $tree_marker ]] && fail "escapes: a run wrote into the build tree of submissions ($tree_marker)"
+    grep -q connection "$listener_log" && fail "escapes: a run reached the loopback listener: $(cat "$listener_log")"
+
+    # 9. Stopping the grader's reference from a grandchild outside the paused process group: the
+    # two sides of a pair are in process namespaces of their own, so it cannot see the reference.
+    make 04-edge-filter "$skeleton_filter" stops-reference.inc
+    grade stops-reference filter-row-fast edge-filter
+    expect stops-reference filter-row-fast failed "needed 1.50x"
+fi
+rm -f "$tmp_marker" "$tree_marker" "$work/listener.port"
+
 if ((failures > 0)); then
     echo "forgery test: $failures expectation(s) not met; reports in $work/reports" >&2
     exit 1

@@ -4,8 +4,13 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <fmt/format.h>
 
 #include <filesystem>
 #include <fstream>
@@ -223,4 +228,95 @@ TEST_CASE("a ThreadSanitizer run gets a fixed address-space layout, other runs k
     const auto fixed = run_sandboxed(request);
     REQUIRE(fixed.ok());
     CHECK((std::stoul(fixed.output, nullptr, 16) & 0x0040000) != 0);
+}
+
+namespace {
+
+// A loopback TCP listener on a free port, for the isolation test: accepts without blocking.
+struct loopback_listener {
+    int fd = -1;
+    int port = 0;
+    loopback_listener() {
+        fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t length = sizeof address;
+        if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), length) != 0 || ::listen(fd, 4) != 0 ||
+            ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0)
+            throw std::runtime_error("cannot listen on loopback");
+        port = ntohs(address.sin_port);
+    }
+    ~loopback_listener() { ::close(fd); }
+    [[nodiscard]] bool reached() const {
+        const int peer = ::accept(fd, nullptr, nullptr);
+        if (peer >= 0) ::close(peer);
+        return peer >= 0;
+    }
+};
+
+// A folder anyone may write, outside any run folder.
+struct open_folder {
+    fs::path path;
+    explicit open_folder(const std::string& name)
+        : path(fs::temp_directory_path() / ("parlab-" + name + "-" + std::to_string(::getpid()))) {
+        fs::create_directories(path);
+        fs::permissions(path, fs::perms::all);
+    }
+    ~open_folder() {
+        std::error_code ignored;
+        fs::remove_all(path, ignored);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("an isolated run writes only its run folder, reaches no listener, and sees no process outside",
+          "[grader][sandbox][isolation]") {
+    const auto run_as = unprivileged_user();
+    const isolation_support& support = isolation_for(run_as);
+    if (!support.available) {
+        WARN("runs cannot be isolated here: " << support.missing);
+        return;
+    }
+    const open_folder run_folder("run"), elsewhere("elsewhere");
+    const loopback_listener listener;
+    // What hostile code tries: a file outside its folder, in /tmp and in the grader's own
+    // temporary folder; a connection to the machine's loopback; a signal to the grader.
+    const std::string attempts = fmt::format(
+        "echo x > {out}/marker; echo x > /tmp/parlab-escape-{pid}; echo x > {run}/inside;"
+        " (echo hello > /dev/tcp/127.0.0.1/{port}) 2>/dev/null && echo connected;"
+        " kill -0 {pid} 2>/dev/null && echo signalled; ls {home} >/dev/null 2>&1 && echo home; echo done",
+        fmt::arg("out", elsewhere.path.string()), fmt::arg("pid", ::getpid()), fmt::arg("run", run_folder.path.string()),
+        fmt::arg("port", listener.port), fmt::arg("home", fs::path(PARLAB_KIT_ROOT).string()));
+    run_request request;
+    request.argv = {"/bin/bash", "-c", attempts};
+    request.env = clean_environment(run_folder.path);
+    request.workdir = run_folder.path;
+    request.isolate = isolation{{run_folder.path}, {}};
+    if (run_as) {
+        request.run_as_uid = run_as->first;
+        request.run_as_gid = run_as->second;
+    }
+    const auto result = run_sandboxed(request);
+    INFO(support.how << "; the run said: " << result.output);
+    REQUIRE(result.ok());
+    CHECK_THAT(result.output, contains("done"));
+    CHECK(fs::exists(run_folder.path / "inside"));
+    CHECK_FALSE(fs::exists(elsewhere.path / "marker"));
+    CHECK_FALSE(fs::exists(fs::path("/tmp") / ("parlab-escape-" + std::to_string(::getpid()))));
+    CHECK_FALSE(listener.reached());
+    CHECK_THAT(result.output, !contains("connected"));
+    CHECK_THAT(result.output, !contains("signalled"));
+    CHECK_THAT(result.output, !contains("home"));
+}
+
+TEST_CASE("an isolated run that a signal kills is reported as killed by it", "[grader][sandbox][isolation]") {
+    const auto run_as = unprivileged_user();
+    if (!isolation_for(run_as).available) return;
+    auto request = misbehave("crash");
+    request.isolate = isolation{{fs::temp_directory_path()}, {}};
+    const auto result = run_sandboxed(request);
+    CHECK(result.status.signaled);
+    CHECK(result.status.signal == SIGSEGV);
 }

@@ -105,7 +105,10 @@ probe_verdict order_verdict(const check_spec&, const lab06::values_answer& answe
 
 std::string order_text(const std::vector<outcome_record>& seen) {
     std::string text;
-    for (const auto& o : seen) text += (text.empty() ? "" : " ") + std::to_string(o.task);
+    for (const auto& o : seen) {
+        if (!text.empty()) text += ' ';
+        text += std::to_string(o.task);
+    }
     return text;
 }
 
