@@ -58,3 +58,7 @@ add_executable(parlab_reference_probe shared/reference_probe.cpp ${parlab_baseli
 target_include_directories(parlab_reference_probe PRIVATE shared)
 target_link_libraries(parlab_reference_probe PRIVATE parlab::common nlohmann_json::nlohmann_json parlab::warnings)
 add_dependencies(parlab_grader parlab_reference_probe)
+
+# The sandbox's cost per run (a benchmark, not a test: grader/bench/sandbox-cost.cpp).
+add_executable(parlab_sandbox_bench bench/sandbox-cost.cpp)
+target_link_libraries(parlab_sandbox_bench PRIVATE parlab_grader_core parlab::warnings)
