@@ -330,10 +330,13 @@ const isolation_support& isolation_for(const std::optional<std::pair<uid_t, gid_
         support.available = true;
         support.how = "bwrap: network, pid, ipc and mount namespaces";
     } else {
+        // bwrap's first sentence says what failed; the rest is a pointer to its documentation
         std::string said = tried.output.substr(0, tried.output.find('\n'));
-        support.missing = fmt::format("bubblewrap cannot make namespaces here ({}): unprivileged user namespaces are "
-                                      "off (on Ubuntu 24.04: sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0; "
-                                      "in a container: allow them, or grade as root)",
+        if (const auto end = said.find(", likely"); end != std::string::npos) said.erase(end);
+        support.missing = fmt::format("bubblewrap cannot make namespaces here ({}): the system forbids unprivileged "
+                                      "user namespaces (Ubuntu 24.04's AppArmor setting: sudo sysctl "
+                                      "kernel.apparmor_restrict_unprivileged_userns=0), or this is a chroot or a "
+                                      "container, where none can be made",
                                       said.empty() ? tried.status.describe() : said);
     }
     return support;
