@@ -11,6 +11,7 @@
 
 namespace ref = parlab::grader::lab05_reference;
 namespace lab05 = parlab::grader::lab05;
+using parlab::testing::Approx;  // Catch2 3 has no global Approx
 
 TEST_CASE("lab 05 reference: reflect mirrors about both ends, with period 2n", "[grader][lab05]") {
     // row a b c d: ... b a | a b c d | d c b a | a b ...
