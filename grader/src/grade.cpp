@@ -191,12 +191,8 @@ grade_report grade(const grade_options& options) {
     else report.sandbox += fmt::format("; run as the grader's own user (uid {})", ::getuid());
     report.sandbox += "; limits on time, address space (not under ThreadSanitizer), processes, files and output";
     const bool someone_elses = options.overlay && options.submission_label != "solutions/";
-    if (!isolation.available && someone_elses && !run_as) {
-        if (!options.unsandboxed)
-            throw std::invalid_argument(fmt::format(
-                "a submission's code would run as you, with your files and network: {}. Grade as root (it then runs "
-                "as another user), or add --unsandboxed to accept that",
-                isolation.missing));
+    if (const std::string refusal = unsandboxed_refusal(run_as); someone_elses && !refusal.empty()) {
+        if (!options.unsandboxed) throw std::invalid_argument(refusal);
         report.sandbox += "; graded --unsandboxed";
     }
     if (!isolation.available && !someone_elses && options.progress) {

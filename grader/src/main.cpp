@@ -184,10 +184,8 @@ int command_batch(const std::vector<std::string>& raw) {
     options.markdown = args.flag("--markdown");
     options.unsandboxed = args.flag("--unsandboxed");
     // Said before the first submission, not once per student in the gradebook.
-    if (const auto run_as = unprivileged_user(); !run_as && !isolation_for(run_as).available && !options.unsandboxed)
-        throw usage_error(fmt::format("batch: the submissions' code would run as you, with your files and network: {}. "
-                                      "Grade as root (it then runs as another user), or add --unsandboxed to accept that",
-                                      isolation_for(run_as).missing));
+    if (const std::string refusal = unsandboxed_refusal(unprivileged_user()); !refusal.empty() && !options.unsandboxed)
+        throw usage_error("batch: " + refusal);
     options.jobs = parlab::available_cpus();
     if (const std::string jobs = args.value("--jobs"); !jobs.empty()) {
         char* end = nullptr;

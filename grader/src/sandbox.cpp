@@ -342,6 +342,14 @@ const isolation_support& isolation_for(const std::optional<std::pair<uid_t, gid_
     return support;
 }
 
+std::string unsandboxed_refusal(const std::optional<std::pair<uid_t, gid_t>>& run_as) {
+    const isolation_support& support = isolation_for(run_as);
+    if (run_as || support.available) return {};
+    return fmt::format("a submission's code would run as you, with your files and network: {}. Grade as root (it then "
+                       "runs as another user), or add --unsandboxed to accept that",
+                       support.missing);
+}
+
 run_result run_sandboxed(const run_request& request) { return run_with(request, isolated(request)); }
 
 namespace {

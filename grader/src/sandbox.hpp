@@ -143,4 +143,8 @@ std::size_t kill_leftover_children(const std::vector<pid_t>& keep = {});
 /// tried once per user with a run of /bin/true; the answer is kept.
 [[nodiscard]] const isolation_support& isolation_for(const std::optional<std::pair<uid_t, gid_t>>& run_as);
 
+/// Why someone else's code may not be graded here without --unsandboxed: neither namespaces nor
+/// root (to run it as another user) are to be had. Empty when it may.
+[[nodiscard]] std::string unsandboxed_refusal(const std::optional<std::pair<uid_t, gid_t>>& run_as);
+
 }  // namespace parlab::grader
