@@ -124,10 +124,9 @@ bool abnormal_end(check_result& r, const run_result& run, int timeout_seconds) {
 
 constexpr std::size_t gib = std::size_t{1} << 30;
 
-// The memory limit of a run: the rubric's "memory_gib" (default 2 GiB); none for the
-// ThreadSanitizer build, whose shadow memory reserves terabytes of address space.
-std::optional<std::size_t> memory_limit(const check_spec& spec) {
-    const double limit = spec.memory_gib;
+// The memory limit of a run: the rubric's "memory_gib" (default 2 GiB), `factor` times.
+std::optional<std::size_t> memory_limit(const check_spec& spec, double factor = 1.0) {
+    const double limit = spec.memory_gib * factor;
     if (limit <= 0) return std::nullopt;
     return static_cast<std::size_t>(limit * static_cast<double>(gib));
 }
@@ -139,10 +138,10 @@ bool out_of_memory(const std::string& text) {
     return false;
 }
 
-std::string memory_message(const check_spec& spec) {
+std::string memory_message(const check_spec& spec, double factor = 1.0) {
     return fmt::format("used more than {:g} GiB of memory, this check's limit: does something allocate far more than "
                        "the input needs (or leak in a loop)?",
-                       spec.memory_gib);
+                       spec.memory_gib * factor);
 }
 
 std::string hung_at_start(int timeout) {
@@ -167,7 +166,8 @@ probe_outcome run_probe(const grading_context& context, const fs::path& program,
     request.control_channel = true;
     request.memory_limit = memory;
     request.report_file = report_file;
-    request.fixed_layout = !report_file.empty();  // only ThreadSanitizer runs have a report file
+    // only ThreadSanitizer runs have a report file
+    request.fixed_layout = request.huge_address_space = !report_file.empty();
     if (!report_file.empty()) request.isolate->writable.push_back(report_file.parent_path());
     probe_outcome out;
     out.run = run_sandboxed(request);
@@ -186,14 +186,15 @@ probe_outcome run_probe(const grading_context& context, const fs::path& program,
 }
 
 // Turns a run that did not end normally (or never started) into a result; false otherwise.
-bool abnormal_probe_end(check_result& r, const probe_outcome& out, int timeout, const check_spec& spec, lab_state& state) {
+bool abnormal_probe_end(check_result& r, const probe_outcome& out, int timeout, const check_spec& spec, lab_state& state,
+                        double memory_factor = 1.0) {
     if (out.run.timed_out && !out.started) {
         state.never_started = hung_at_start(timeout);
         fail(r, check_status::timeout, state.never_started, out.run.output);
         return true;
     }
-    if (!out.answer && out_of_memory(out.run.output)) {
-        fail(r, check_status::failed, memory_message(spec), out.run.output);
+    if (out.run.memory_exceeded || (!out.answer && out_of_memory(out.run.output))) {
+        fail(r, check_status::failed, memory_message(spec, memory_factor), out.run.output);
         return true;
     }
     return abnormal_end(r, out.run, timeout);
@@ -310,7 +311,7 @@ check_result run_race_check(const grading_context& context, const lab_info& lab,
     const report_folder reports_dir;
     const probe_outcome out = run_probe(context, stage_program(programs.tsan.probe, context, "tsan"), probe, call.args,
                                         timeout, {"TSAN_OPTIONS=" + tsan_options(suppressions, (reports_dir.path / "tsan").string())},
-                                        std::nullopt, reports_dir.path / "tsan");
+                                        memory_limit(spec, tsan_memory_factor), reports_dir.path / "tsan");
     const auto reports = parse_race_reports(reports_dir.read_all());
     for (const auto& report : reports) {
         if (report.canary) continue;
@@ -319,7 +320,7 @@ check_result run_race_check(const grading_context& context, const lab_info& lab,
              out.run.output);
         return r;
     }
-    if (abnormal_probe_end(r, out, timeout, spec, state)) return r;
+    if (abnormal_probe_end(r, out, timeout, spec, state, tsan_memory_factor)) return r;
     if (!out.answer || out.answer->contains("error")) {
         fail(r, check_status::failed,
              fmt::format("under ThreadSanitizer your code gave no answer ({}), so the race check cannot vouch for it",
@@ -449,7 +450,7 @@ check_result run_timing_check(const grading_context& context, const lab_info& la
         if (!s.session->ready_seen() && ended.timed_out) {
             state.never_started = hung_at_start(timeout);
             fail(r, check_status::timeout, state.never_started, ended.output);
-        } else if (!ended.timed_out && out_of_memory(ended.output)) {
+        } else if (ended.memory_exceeded || (!ended.timed_out && out_of_memory(ended.output))) {
             fail(r, check_status::failed, memory_message(spec), ended.output);
         } else if (!abnormal_end(r, ended, timeout)) {
             fail(r, check_status::error, otherwise, ended.output);

@@ -34,6 +34,11 @@ struct lab_programs {
     lab_build tsan;
 };
 
+/// ThreadSanitizer's programs use several times the memory of the same code built plainly (its
+/// shadow memory and its record of recent accesses): their runs get this many times the rubric's
+/// memory limit.
+inline constexpr double tsan_memory_factor = 3.0;
+
 /// Runs one check. Never throws for anything the student's code does.
 [[nodiscard]] check_result run_check(const grading_context& context, const lab_info& lab, const check_spec& spec,
                                      const lab_programs& programs, lab_state& state);

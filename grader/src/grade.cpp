@@ -189,7 +189,12 @@ grade_report grade(const grade_options& options) {
     report.sandbox = isolation.available ? isolation.how : "no namespaces (" + isolation.missing + ")";
     if (run_as) report.sandbox += fmt::format("; compiled and run as uid {}", run_as->first);
     else report.sandbox += fmt::format("; run as the grader's own user (uid {})", ::getuid());
-    report.sandbox += "; limits on time, address space (not under ThreadSanitizer), processes, files and output";
+    const memory_group_support& memory = memory_groups();
+    report.sandbox += memory.available
+                          ? fmt::format("; {} per run (ThreadSanitizer runs {:g} times the rubric's)", memory.how,
+                                        tsan_memory_factor)
+                          : fmt::format("; address-space limit per process, none under ThreadSanitizer ({})", memory.missing);
+    report.sandbox += "; limits on time, processes, files and output";
     const bool someone_elses = options.overlay && options.submission_label != "solutions/";
     if (const std::string refusal = unsandboxed_refusal(run_as); someone_elses && !refusal.empty()) {
         if (!options.unsandboxed) throw std::invalid_argument(refusal);

@@ -113,7 +113,7 @@ struct child_fds {
 
 // Forks and execs the request's program (inside bubblewrap when `isolated`); the child is a
 // process-group leader.
-pid_t spawn(const run_request& request, child_fds& fds, bool isolated) {
+pid_t spawn(const run_request& request, child_fds& fds, bool isolated, const memory_group* memory) {
     const std::vector<std::string> program =
         isolated ? isolated_argv(find_bwrap(), *request.isolate, request.workdir, request.argv) : request.argv;
     std::vector<char*> argv, envp;
@@ -138,6 +138,11 @@ pid_t spawn(const run_request& request, child_fds& fds, bool isolated) {
     }
     if (pid == 0) {
         ::setpgid(0, 0);
+        // into the memory group first, as root where the grader is: all the run starts follows
+        if (memory != nullptr && ::write(memory->join_fd(), "0", 1) != 1) {
+            dprintf(out[1], "cannot enter the run's memory cgroup: %s\n", std::strerror(errno));
+            ::_exit(127);
+        }
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // the run dies with the grader
         for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
         sigset_t none;
@@ -156,7 +161,8 @@ pid_t spawn(const run_request& request, child_fds& fds, bool isolated) {
         set_limit(RLIMIT_FSIZE, request.file_size_limit);
         set_limit(RLIMIT_NOFILE, request.open_files);
         set_limit(RLIMIT_NPROC, nproc);
-        if (request.memory_limit) set_limit(RLIMIT_AS, static_cast<rlim_t>(*request.memory_limit));
+        if (request.memory_limit && memory == nullptr && !request.huge_address_space)
+            set_limit(RLIMIT_AS, static_cast<rlim_t>(*request.memory_limit));
         if (::chdir(workdir.c_str()) != 0) {
             dprintf(2, "cannot enter %s: %s\n", workdir.c_str(), std::strerror(errno));
             ::_exit(127);
@@ -354,10 +360,16 @@ run_result run_sandboxed(const run_request& request) { return run_with(request, 
 
 namespace {
 
+// The run's memory group, when it has a limit and groups can be made here.
+std::unique_ptr<memory_group> memory_group_for(const run_request& request) {
+    return request.memory_limit ? memory_group::make(*request.memory_limit) : nullptr;
+}
+
 run_result run_with(const run_request& request, bool isolated) {
     child_fds fds;
+    const std::unique_ptr<memory_group> memory = memory_group_for(request);
     const auto started = clock::now();
-    const pid_t pid = spawn(request, fds, isolated);
+    const pid_t pid = spawn(request, fds, isolated, memory.get());
     const auto deadline = started + request.timeout;
     run_result result;
     std::size_t output_total = 0, control_total = 0;
@@ -415,6 +427,7 @@ run_result run_with(const run_request& request, bool isolated) {
     result.status = status_of(wait_status, isolated);
     result.output_truncated = output_total > request.output_cap;
     result.leftovers_killed = kill_leftover_children();
+    result.memory_exceeded = memory != nullptr && memory->limit_reached();
     return result;
 }
 
@@ -424,7 +437,8 @@ sandbox_session::sandbox_session(run_request request) : request_(std::move(reque
     request_.control_channel = true;
     child_fds fds;
     isolated_ = isolated(request_);
-    pid_ = spawn(request_, fds, isolated_);
+    memory_ = memory_group_for(request_);
+    pid_ = spawn(request_, fds, isolated_, memory_.get());
     output_fd_ = fds.output;
     control_fd_ = fds.control;
     command_fd_ = fds.command;
@@ -530,6 +544,8 @@ run_result sandbox_session::finish() {
     auto& live = live_sessions();
     live.erase(std::remove(live.begin(), live.end(), pid_), live.end());
     result_.leftovers_killed = kill_leftover_children();
+    result_.memory_exceeded = memory_ != nullptr && memory_->limit_reached();
+    memory_.reset();
     return result_;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // Running untrusted student code: each run is a child process in its own process group, with a
-// wall-clock limit, resource limits, a capped output, a clean environment, and (when the grader
-// runs as root) an unprivileged user. Nothing the run started outlives it.
+// wall-clock limit, a memory cgroup, resource limits, a capped output, a clean environment,
+// namespaces (bubblewrap) and (when the grader runs as root) an unprivileged user. Nothing the
+// run started outlives it.
 
 #include <sys/types.h>
 
@@ -9,10 +10,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "memory_group.hpp"
 #include "parlab/process.hpp"
 
 namespace parlab::grader {
@@ -46,7 +49,12 @@ struct run_request {
     std::size_t file_size_limit = 256 * 1024 * 1024;  ///< RLIMIT_FSIZE
     std::size_t open_files = 256;                 ///< RLIMIT_NOFILE
     std::size_t extra_processes = 256;            ///< processes the run may add (RLIMIT_NPROC)
-    std::optional<std::size_t> memory_limit;      ///< bytes of address space per process (RLIMIT_AS)
+    /// Bytes of memory the run may use: a cgroup's limit on all its processes together, swap
+    /// included, where one can be made (memory_groups()); elsewhere RLIMIT_AS on each process.
+    std::optional<std::size_t> memory_limit;
+    /// The program reserves far more address space than it uses (ThreadSanitizer's shadow memory):
+    /// only a cgroup can limit its memory, RLIMIT_AS never is set.
+    bool huge_address_space = false;
     std::optional<uid_t> run_as_uid;              ///< drop to this user (root only)
     std::optional<gid_t> run_as_gid;
     bool control_channel = false;                 ///< fd 3 (results) and fd 4 (commands) pipes
@@ -74,6 +82,7 @@ struct run_result {
     double seconds = 0;            ///< wall time seen by the grader
     double cpu_seconds = -1;       ///< processor time of the run's processes when it timed out (-1: not measured)
     std::size_t leftovers_killed = 0;  ///< processes that outlived the run and were killed
+    bool memory_exceeded = false;  ///< the kernel killed a process of the run for going over memory_limit
 
     [[nodiscard]] bool ok() const noexcept { return !timed_out && !output_flooded && status.ok(); }
 };
@@ -125,6 +134,7 @@ private:
     bool finished_ = false;
     bool ready_seen_ = false;
     bool isolated_ = false;
+    std::unique_ptr<memory_group> memory_;
     void pump(int timeout_ms);
     std::optional<std::string> next_line(std::chrono::steady_clock::time_point deadline);
 };

@@ -73,6 +73,15 @@ make 01-race-condition "$bank" memory-hog.inc
 grade memory-hog mutex-threads,atomic-threads race-condition
 expect memory-hog mutex-threads failed "used more than 2 GiB of memory"
 expect memory-hog atomic-threads passed "right balance"
+# ... and under ThreadSanitizer, where only a memory cgroup can hold it (3 times the limit)
+memory_kind=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get("sandbox", ""))' "$work/reports/memory-hog.json")
+if [[ $memory_kind == *"cgroup v"*" memory limit"* ]]; then
+    make 01-race-condition "$bank" tsan-hog.inc
+    grade tsan-hog mutex-race-free race-condition
+    expect tsan-hog mutex-race-free failed "used more than 6 GiB of memory"
+else
+    echo "forgery test: no memory cgroup here, so the ThreadSanitizer hog is not tried ($memory_kind)"
+fi
 
 # 4. A hang before main() costs one time limit for the whole lab.
 make 01-race-condition "$bank" hang-at-start.inc

@@ -31,12 +31,13 @@ check_spec make_spec(const std::string& lab, const std::string& name, int task, 
 
 // Lab 01's "mutex-threads" probe check run against a stand-in for a probe linked to student code
 // that misbehaves as told (see fixtures/misbehave.cpp).
-check_result run_against(const std::string& behaviour, lab_state* state = nullptr) {
+check_result run_against(const std::string& behaviour, lab_state* state = nullptr, nlohmann::json params = {{"timeout", 2}}) {
     lab_info lab;
     lab.number = 1;
     lab.name = "race-condition";
     lab.folder = "01-race-condition";
-    const check_spec spec = make_spec("race-condition", "mutex-threads", 1, "probe", {{"runs", 3}, {"timeout", 2}});
+    params["runs"] = 3;
+    const check_spec spec = make_spec("race-condition", "mutex-threads", 1, "probe", params);
     grading_context context;
     context.root = PARLAB_KIT_ROOT;
     context.seed = 1234;
@@ -98,9 +99,10 @@ TEST_CASE("a program that prints a test summary and leaves gets nothing for it",
 
 TEST_CASE("a run over its memory limit says so and fails that check only", "[grader][forgery]") {
     lab_state state;
-    const auto hog = run_against("memory-hog", &state);
+    // a small limit, so that reaching it takes a moment even where filling memory is slow
+    const auto hog = run_against("memory-hog", &state, {{"timeout", 30}, {"memory_gib", 0.25}});
     CHECK(hog.status == check_status::failed);
-    CHECK_THAT(hog.message, contains("used more than 2 GiB of memory"));
+    CHECK_THAT(hog.message, contains("used more than 0.25 GiB of memory"));
     CHECK(state.never_started.empty());
 }
 

@@ -320,3 +320,24 @@ TEST_CASE("an isolated run that a signal kills is reported as killed by it", "[g
     CHECK(result.status.signaled);
     CHECK(result.status.signal == SIGSEGV);
 }
+
+TEST_CASE("a run over its memory limit is stopped and says so, by a cgroup where one can be made", "[grader][sandbox]") {
+    auto request = misbehave("fill", {"512"});
+    request.memory_limit = std::size_t{128} << 20;
+    request.timeout = std::chrono::seconds(20);
+    const auto result = run_sandboxed(request);
+    INFO(memory_groups().missing << "; the run said: " << result.output);
+    CHECK_FALSE(result.ok());
+    CHECK_THAT(result.output, !contains("filled"));
+    if (memory_groups().available) {
+        CHECK(result.memory_exceeded);
+        // the same limit holds a program whose address space cannot be limited
+        request.huge_address_space = true;
+        CHECK(run_sandboxed(request).memory_exceeded);
+        // and a run within it is left alone
+        request.argv.back() = "32";
+        const auto within = run_sandboxed(request);
+        CHECK(within.ok());
+        CHECK_FALSE(within.memory_exceeded);
+    }
+}
