@@ -24,10 +24,22 @@ int timeout_seconds(const check_spec& spec, int fallback, const grading_context&
     return std::max(1, static_cast<int>(spec.timeout.value_or(fallback) * context.timeout_scale * context.load_factor));
 }
 
-// A private copy of a program in the run folder, so the unprivileged user can run it wherever the
-// kit lives.
-fs::path stage_program(const fs::path& program, const grading_context& context, const std::string& flavour) {
-    const fs::path copy = context.run_dir / "bin" / (flavour + "-" + program.filename().string());
+// Where a run happens and as whom: graded code in the run folder, the grader's reference side of
+// a timing pair in a folder of its own.
+struct run_place {
+    fs::path dir;
+    std::optional<std::pair<uid_t, gid_t>> user;
+};
+run_place graded_place(const grading_context& context) { return {context.run_dir, context.run_as}; }
+run_place reference_place(const grading_context& context) {
+    if (context.reference_dir.empty()) return graded_place(context);  // a context made by hand (tests)
+    return {context.reference_dir, context.reference_as};
+}
+
+// A private copy of a program in `place`'s bin folder (the grader's, not writable by the run), so
+// the unprivileged user can run it wherever the kit lives.
+fs::path stage_program(const fs::path& program, const run_place& place, const std::string& flavour) {
+    const fs::path copy = place.dir / "bin" / (flavour + "-" + program.filename().string());
     const fs::path fresh = copy.string() + ".new";
     fs::create_directories(copy.parent_path());
     fs::copy_file(program, fresh, fs::copy_options::overwrite_existing);
@@ -37,18 +49,18 @@ fs::path stage_program(const fs::path& program, const grading_context& context, 
     return copy;
 }
 
-run_request base_request(const grading_context& context, std::vector<std::string> argv, int timeout_seconds,
+run_request base_request(const run_place& place, std::vector<std::string> argv, int timeout_seconds,
                          std::vector<std::string> extra_env = {}) {
     run_request request;
     request.argv = std::move(argv);
-    request.env = clean_environment(context.run_dir, extra_env);
-    request.workdir = context.run_dir;
+    request.env = clean_environment(place.dir, extra_env);
+    request.workdir = place.dir;
     request.timeout = std::chrono::seconds(timeout_seconds);
-    // Graded code sees its run folder and nothing else of the machine's files (sandbox.hpp).
-    request.isolate = isolation{{context.run_dir}, {}};
-    if (context.run_as) {
-        request.run_as_uid = context.run_as->first;
-        request.run_as_gid = context.run_as->second;
+    // A run sees its own folder and nothing else of the machine's files (sandbox.hpp).
+    request.isolate = isolation{{place.dir}, {}};
+    if (place.user) {
+        request.run_as_uid = place.user->first;
+        request.run_as_gid = place.user->second;
     }
     return request;
 }
@@ -162,7 +174,7 @@ probe_outcome run_probe(const grading_context& context, const fs::path& program,
                         std::optional<std::size_t> memory, const fs::path& report_file = {}) {
     std::vector<std::string> argv{program.string(), "check", name, fmt::format("--seed={}", context.seed)};
     argv.insert(argv.end(), args.begin(), args.end());
-    run_request request = base_request(context, argv, timeout, env);
+    run_request request = base_request(graded_place(context), argv, timeout, env);
     request.control_channel = true;
     request.memory_limit = memory;
     request.report_file = report_file;
@@ -226,7 +238,8 @@ check_result run_probe_check(const grading_context& context, const lab_info& lab
     }
     const int timeout = timeout_seconds(spec, 30, context);
     const probe_call call = verifier->make_call ? verifier->make_call(spec, context) : probe_call{};
-    const probe_outcome out = run_probe(context, stage_program(programs.release.probe, context, "release"), probe, call.args,
+    const probe_outcome out = run_probe(context, stage_program(programs.release.probe, graded_place(context), "release"), probe,
+                                        call.args,
                                         timeout, {}, memory_limit(spec));
     if (abnormal_probe_end(r, out, timeout, spec, state)) return r;
     if (!out.answer) {
@@ -309,7 +322,7 @@ check_result run_race_check(const grading_context& context, const lab_info& lab,
     // change: what the program prints (a report of its own making, say) is never read as one,
     // and redirecting its own stderr hides nothing.
     const report_folder reports_dir;
-    const probe_outcome out = run_probe(context, stage_program(programs.tsan.probe, context, "tsan"), probe, call.args,
+    const probe_outcome out = run_probe(context, stage_program(programs.tsan.probe, graded_place(context), "tsan"), probe, call.args,
                                         timeout, {"TSAN_OPTIONS=" + tsan_options(suppressions, (reports_dir.path / "tsan").string())},
                                         memory_limit(spec, tsan_memory_factor), reports_dir.path / "tsan");
     const auto reports = parse_race_reports(reports_dir.read_all());
@@ -431,12 +444,15 @@ check_result run_timing_check(const grading_context& context, const lab_info& la
             if (s.verifier == nullptr)
                 throw std::runtime_error(fmt::format("no timing verifier '{}/{}' (check the rubric)", lab.name, s.probe));
         }
-        const fs::path program = s.reference ? stage_program(context.reference_probe, context, "grader")
-                                             : stage_program(programs.release.probe, context, "release");
+        // the reference in its own folder, as its own user: the graded side can neither swap its
+        // program nor signal it
+        const run_place place = s.reference ? reference_place(context) : graded_place(context);
+        const fs::path program = s.reference ? stage_program(context.reference_probe, place, "grader")
+                                             : stage_program(programs.release.probe, place, "release");
         std::vector<std::string> argv{program.string(), "time", s.probe};
         argv.insert(argv.end(), s.args.begin(), s.args.end());
         argv.push_back(fmt::format("--seed={}", context.seed));
-        run_request request = base_request(context, argv, timeout * 100);
+        run_request request = base_request(place, argv, timeout * 100);
         request.memory_limit = memory_limit(spec);
         s.session = std::make_unique<sandbox_session>(request);
         return s;

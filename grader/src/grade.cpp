@@ -38,7 +38,8 @@ struct progress_line {
     }
 };
 
-// A scratch folder the student's code may write, owned by the user it runs as; removed at the end.
+// A scratch folder a run may write, owned by the user it runs as and closed to every other (its
+// bin/ is the grader's); removed at the end.
 struct run_folder {
     fs::path path;
     explicit run_folder(const std::optional<std::pair<uid_t, gid_t>>& owner) {
@@ -46,8 +47,7 @@ struct run_folder {
         if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("cannot make a scratch folder in /tmp");
         path = pattern;
         fs::create_directories(path / "bin");
-        fs::permissions(path, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                                  fs::perms::others_read | fs::perms::others_exec);
+        fs::permissions(path, fs::perms::owner_all);
         if (owner && ::chown(path.c_str(), owner->first, owner->second) != 0)
             throw std::runtime_error("cannot hand the scratch folder to the unprivileged user");
     }
@@ -176,18 +176,27 @@ grade_report grade(const grade_options& options) {
     const auto started = std::chrono::steady_clock::now();
 
     become_subreaper();
-    const auto run_as = unprivileged_user();
+    const std::optional<grading_users> users = users_for_grading();
+    using user = std::optional<std::pair<uid_t, gid_t>>;
+    const user compile_as = users ? user(users->compile) : std::nullopt;
+    const user run_as = users ? user(users->student) : std::nullopt;
+    const user reference_as = users ? user(users->reference) : std::nullopt;
     run_folder scratch(run_as);
+    run_folder reference_scratch(reference_as);
     grading_context context;
     context.root = options.root;
     context.run_dir = scratch.path;
+    context.reference_dir = reference_scratch.path;
+    context.reference_as = reference_as;
     context.artifacts_dir = options.artifacts.empty() ? options.work / "artifacts" : options.artifacts;
     fs::create_directories(context.artifacts_dir);
     context.seed = options.seed;
     context.run_as = run_as;
     const isolation_support& isolation = isolation_for(run_as);
     report.sandbox = isolation.available ? isolation.how : "no namespaces (" + isolation.missing + ")";
-    if (run_as) report.sandbox += fmt::format("; compiled and run as uid {}", run_as->first);
+    if (users)
+        report.sandbox += fmt::format("; compiled as uid {}, run as uid {}, the grader's reference as uid {}",
+                                      users->compile.first, users->student.first, users->reference.first);
     else report.sandbox += fmt::format("; run as the grader's own user (uid {})", ::getuid());
     const memory_group_support& memory = memory_groups();
     report.sandbox += memory.available
@@ -212,8 +221,8 @@ grade_report grade(const grade_options& options) {
     if (!fs::exists(context.reference_probe))
         throw std::runtime_error(fmt::format("the grader's reference program {} is missing: rebuild the grader",
                                              context.reference_probe.string()));
-    const build_place place = place_for_build(options, run_as);
-    submission_build builder(place.kit, place.source, place.work, options.overlay, run_as,
+    const build_place place = place_for_build(options, compile_as);
+    submission_build builder(place.kit, place.source, place.work, options.overlay, compile_as,
                              options.overlay ? &files : nullptr);
     if (options.light_optimisation) builder.light_optimisation();
     // Beside other graders (a batch with --jobs), each step takes its turn and a timing check

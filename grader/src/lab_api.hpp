@@ -30,7 +30,11 @@ struct grading_context {
     std::filesystem::path run_dir;       ///< scratch folder the runs may write (owned by the run user)
     std::filesystem::path artifacts_dir; ///< where checks write files for people (diff images)
     unsigned long long seed = 0;
-    std::optional<std::pair<uid_t, gid_t>> run_as;
+    std::optional<std::pair<uid_t, gid_t>> run_as;  ///< the user graded code runs as (root only)
+    /// The grader's reference side of a timing pair runs in a folder and (as root) as a user of
+    /// its own, out of the graded code's reach.
+    std::filesystem::path reference_dir;
+    std::optional<std::pair<uid_t, gid_t>> reference_as;
     double timeout_scale = 1.0;          ///< PARLAB_TIMEOUT_SCALE, for slow machines
     double load_factor = 1.0;            ///< time limits grow with the machine's load (see load_factor())
     std::filesystem::path reference_probe;  ///< the grader's own timing baselines (no student code)

@@ -149,6 +149,17 @@ std::size_t kill_leftover_children(const std::vector<pid_t>& keep = {});
 /// The unprivileged user to run student code as when the grader is root ("nobody"), if any.
 [[nodiscard]] std::optional<std::pair<uid_t, gid_t>> unprivileged_user();
 
+/// When the grader is root, the users of one grade, three different ones: the compiler runs as
+/// "nobody", so no run can write a build tree; graded code runs as a user of its own and the
+/// grader's reference side of a timing pair as another, so neither can signal or write the
+/// other. The two are claimed for this process (a lock under /run/parlab, held until it ends), so
+/// graders running at the same time (a batch's jobs) never share one; they need no /etc/passwd
+/// entry. nullopt when the grader is not root.
+struct grading_users {
+    std::pair<uid_t, gid_t> compile, student, reference;
+};
+[[nodiscard]] std::optional<grading_users> users_for_grading();
+
 /// Whether bubblewrap can isolate a run started as `run_as` (the grader's own user when nullopt),
 /// tried once per user with a run of /bin/true; the answer is kept.
 [[nodiscard]] const isolation_support& isolation_for(const std::optional<std::pair<uid_t, gid_t>>& run_as);
