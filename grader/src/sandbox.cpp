@@ -360,7 +360,9 @@ std::optional<std::pair<uid_t, gid_t>> run_as_of(const run_request& request) {
 
 bool isolated(const run_request& request) { return request.isolate && isolation_for(run_as_of(request)).available; }
 
-run_result run_with(const run_request& request, bool isolated);
+// Runs the request to its end; `reap_leftovers` also kills every other child the grader has that
+// no session holds (off for the trial run, which may happen beside a batch's grading jobs).
+run_result run_with(const run_request& request, bool isolated, bool reap_leftovers = true);
 
 }  // namespace
 
@@ -385,7 +387,7 @@ const isolation_support& isolation_for(const std::optional<std::pair<uid_t, gid_
         trial.run_as_uid = run_as->first;
         trial.run_as_gid = run_as->second;
     }
-    const run_result tried = run_with(trial, true);
+    const run_result tried = run_with(trial, true, false);
     if (tried.status.ok()) {
         support.available = true;
         support.how = "bwrap: network, pid, ipc and mount namespaces";
@@ -419,7 +421,7 @@ std::unique_ptr<memory_group> memory_group_for(const run_request& request) {
     return request.memory_limit ? memory_group::make(*request.memory_limit) : nullptr;
 }
 
-run_result run_with(const run_request& request, bool isolated) {
+run_result run_with(const run_request& request, bool isolated, bool reap_leftovers) {
     child_fds fds;
     const std::unique_ptr<memory_group> memory = memory_group_for(request);
     const auto started = clock::now();
@@ -480,7 +482,7 @@ run_result run_with(const run_request& request, bool isolated) {
     if (fds.control >= 0) ::close(fds.control);
     result.status = status_of(wait_status, isolated);
     result.output_truncated = output_total > request.output_cap;
-    result.leftovers_killed = kill_leftover_children();
+    if (reap_leftovers) result.leftovers_killed = kill_leftover_children();
     result.memory_exceeded = memory != nullptr && memory->limit_reached();
     return result;
 }
