@@ -1,6 +1,6 @@
 // A benchmark of the sandbox (not a test): the time from start to exit of an empty program
 // (/bin/true) run the way the grader runs graded code, with and without the namespaces of
-// bubblewrap, under the same limits and (as root) the same unprivileged user.
+// bubblewrap and a memory cgroup, under the same limits and (as root) the same unprivileged user.
 // Usage: build/release/grader/parlab_sandbox_bench [RUNS]   (default 50)
 
 #include <algorithm>
@@ -63,5 +63,11 @@ int main(int argc, char** argv) {
     }
     request.isolate = isolation{{request.workdir}, {}};
     print("limits and namespaces (bwrap)", time_runs(request, runs));
+    if (!memory_groups().available) {
+        std::printf("  no memory cgroups here: %s\n", memory_groups().missing.c_str());
+        return 0;
+    }
+    request.memory_limit = std::size_t{2} << 30;
+    print("... and a memory cgroup of 2 GiB", time_runs(request, runs));
     return 0;
 }
