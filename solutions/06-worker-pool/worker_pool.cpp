@@ -185,7 +185,8 @@ void process_pool::map_unordered(std::size_t tasks, const std::function<void(con
             (void)workers_[w].child.join();
             workers_[w] = worker{};
             start_worker(w);
-            write_record(workers_[w].tasks.get(), &chunk, sizeof chunk);
+            if (!send_chunk(workers_[w].tasks.get(), chunk))
+                throw std::runtime_error("worker " + std::to_string(w) + " died as soon as it was started");
         }
         state[w] = {true, chunk.first, chunk.last};
     };

@@ -179,7 +179,7 @@ TEST_CASE("a worker that died while idle is replaced when the pool next hands it
     siginfo_t info{};
     REQUIRE(::waitid(P_PID, static_cast<id_t>(victim), &info, WEXITED | WNOWAIT) == 0);  // dead, left for the pool
     // Writing to a pipe nobody reads raises SIGPIPE, which ends the whole program unless the pool
-    // expects it.
+    // expects it (README, "What happens on failure"; hint 6 of task 1).
     const auto again = pool.map(4);
     CHECK(again.size() == 4);
     CHECK(std::find(again.begin(), again.end(), static_cast<double>(victim)) == again.end());
