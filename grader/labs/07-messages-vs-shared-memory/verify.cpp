@@ -143,11 +143,20 @@ std::vector<std::vector<ref::item>> read_taken(const lab07::pipeline_result& r, 
 // Which side was left waiting when a pipeline run was cut off, from the probe's own counts.
 std::string who_waited(const lab07::pipeline_result& r, const std::vector<std::vector<ref::item>>& items, std::size_t total) {
     const std::size_t made = std::accumulate(r.made.begin(), r.made.end(), std::size_t{0});
+    // A producer pushes what make() gave it before it makes the next: all but each producer's
+    // latest item are surely in the buffer (the latest may be waiting for its push).
+    std::size_t pushed = 0;
+    for (const std::size_t m : r.made) pushed += m > 0 ? m - 1 : 0;
     std::size_t taken = 0;
     for (const auto& one : items) taken += one.size();
+    if (pushed > 0 && taken == 0)
+        return fmt::format("consumers took nothing although at least {} item{} pushed: a missing post of "
+                           "filled_slots, or a producer that waits for a free slot while it holds the lock (the "
+                           "consumers then wait for the lock)?",
+                           pushed, pushed == 1 ? " was" : "s were");
     if (made > 0 && taken == 0)
-        return fmt::format("consumers still waiting on filled slots although {} items were pushed: a missing post of "
-                           "filled_slots?", made);
+        return "consumers took nothing, and every producer is still pushing its first item: a producer stuck in push "
+               "(waiting on the lock or a free slot), or consumers that never wait on filled_slots?";
     if (made < total)
         return fmt::format("producers still waiting on free slots ({} of {} items made, {} taken): a consumer that "
                            "stopped early, or a missing post of free_slots?", made, total, taken);

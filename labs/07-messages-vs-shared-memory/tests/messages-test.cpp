@@ -321,14 +321,23 @@ std::string check_pipeline(const lab07::pipeline_spec& spec) {
     const std::string what = std::to_string(spec.producers) + " producers, " + std::to_string(spec.consumers) +
                              " consumers, capacity " + std::to_string(spec.capacity) + ", " +
                              std::to_string(spec.items_per_producer) + " items each: ";
-    std::size_t made = 0, taken = 0;
-    for (std::size_t p = 0; p < spec.producers; ++p) made += record.made[p].load();
+    std::size_t made = 0, taken = 0, pushed = 0;
+    for (std::size_t p = 0; p < spec.producers; ++p) {
+        const std::size_t m = record.made[p].load();
+        made += m;
+        pushed += m > 0 ? m - 1 : 0;  // a producer pushes each item before it makes the next
+    }
     for (std::size_t c = 0; c < spec.consumers; ++c) taken += record.counts[c].load();
     if (run.end == parlab::limited_end::timed_out)
         return what + "timed out after 3 s with " + std::to_string(made) + " of " + std::to_string(total) +
                " items made and " + std::to_string(taken) + " taken: " +
-               (made < total ? "producers still waiting on free slots (a missing post of free_slots? consumers that stopped early?)"
-                             : "consumers (or the caller pushing the markers) still waiting: a missing post?");
+               (pushed > 0 && taken == 0
+                    ? "consumers took nothing although at least " + std::to_string(pushed) +
+                          " item(s) were pushed: a missing post of filled_slots, or a producer that waits for a free "
+                          "slot while it holds the lock (the consumers then wait for the lock)?"
+                : made < total
+                    ? "producers still waiting on free slots (a missing post of free_slots? consumers that stopped early?)"
+                    : "consumers (or the caller pushing the markers) still waiting: a missing post?");
     if (run.end != parlab::limited_end::returned) return what + "run_pipeline failed: " + run.message;
     const long caller = record.caller[0];
     std::vector<std::vector<char>> seen(spec.producers, std::vector<char>(spec.items_per_producer, 0));
@@ -384,7 +393,9 @@ TEST_CASE("ring_buffer hands items from a forked producer to the parent in order
                 producer.join_or_throw();
             },
             3.0);
-        INFO("capacity " << capacity << ": " << (run.end == parlab::limited_end::timed_out ? "timed out: one side waits for a post that never comes" : run.message));
+        const std::string hang = "timed out: one side waits for a post that never comes, or for the lock while a "
+                                 "producer holds it waiting for a free slot";
+        INFO("capacity " << capacity << ": " << (run.end == parlab::limited_end::timed_out ? hang : run.message));
         REQUIRE(run.end == parlab::limited_end::returned);
         for (std::uint32_t k = 0; k < got.size(); ++k) {
             INFO("capacity " << capacity << ", item " << k);
