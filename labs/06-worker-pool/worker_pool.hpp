@@ -78,8 +78,9 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-/// Reads the first image of a FITS file as floats (any BITPIX is converted). Throws fits_error
-/// when the file is missing, not FITS, or its image is not 2-D (a 3-D cube, say).
+/// Reads the first image of a FITS file as floats (any BITPIX is converted: a 64-bit image is
+/// rounded to float32). Throws fits_error when the file is missing, not FITS, its image is not
+/// 2-D (a 3-D cube, say) or has a pixel that is not a finite number (NaN, BLANK, infinity).
 [[nodiscard]] image read_fits(const std::filesystem::path& file);
 
 /// Writes `frame` as a 32-bit float FITS image, replacing the file. Throws fits_error when it

@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <memory>
+#include <string>
 #include <numeric>
 #include <sstream>
 
@@ -215,10 +217,21 @@ image read_fits(const std::filesystem::path& file) {
     }
     image frame(static_cast<std::size_t>(extent[1]), static_cast<std::size_t>(extent[0]));
     long first[2] = {1, 1};
+    // Blank pixels (an integer image's BLANK value) come back as NaN, like a float image's own.
+    float blank = std::numeric_limits<float>::quiet_NaN();
+    int any_blank = 0;
     if (!frame.pixels.empty() &&
-        fits_read_pix(raw, TFLOAT, first, static_cast<LONGLONG>(frame.pixels.size()), nullptr, frame.pixels.data(),
-                      nullptr, &status) != 0)
+        fits_read_pix(raw, TFLOAT, first, static_cast<LONGLONG>(frame.pixels.size()), &blank, frame.pixels.data(),
+                      &any_blank, &status) != 0)
         throw fits_error(name + ": cannot read the pixels (" + fits_text(status) + ")");
+    // A median needs numbers that can be ordered: NaN compares false with everything, and a sort
+    // given one gives any order at all (undefined behaviour).
+    const auto not_numbers = static_cast<std::size_t>(
+        std::count_if(frame.pixels.begin(), frame.pixels.end(), [](float v) { return !std::isfinite(v); }));
+    if (not_numbers > 0)
+        throw fits_error(name + ": " + std::to_string(not_numbers) +
+                         " pixel(s) are blank or not finite (NaN, BLANK or infinity); the filter needs a number at "
+                         "every pixel");
     return frame;
 }
 

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -379,4 +380,10 @@ TEST_CASE("FITS files: a round trip, and one clear error for a bad file", "[lab0
     CHECK_THROWS_WITH(lab06::read_fits(folder.path / "text.fits"), contains("text.fits: not a FITS image"));
     CHECK_THROWS_WITH(lab06::read_fits(folder.path / "missing.fits"), contains("missing.fits: no such file"));
     CHECK_THROWS_AS(lab06::write_fits(folder.path / "no-such-folder" / "x.fits", sky), lab06::fits_error);
+    // Blank pixels (NaN in a float image) cannot be ordered for a median: the file is refused.
+    image holes = sky;
+    holes.at(2, 3) = std::numeric_limits<float>::quiet_NaN();
+    holes.at(4, 1) = std::numeric_limits<float>::infinity();
+    lab06::write_fits(folder.path / "holes.fits", holes);
+    CHECK_THROWS_WITH(lab06::read_fits(folder.path / "holes.fits"), contains("holes.fits: 2 pixel(s) are blank or not finite"));
 }
