@@ -57,8 +57,9 @@ PARLAB_JSON_FIELDS(sum_result, summed, sum, forks)
 
 struct sum_answer {
     std::vector<sum_result> sums;
+    call_end dead_child;  ///< ok == true: a child that died before its post gave process_error
 };
-PARLAB_JSON_FIELDS(sum_answer, sums)
+PARLAB_JSON_FIELDS(sum_answer, sums, dead_child)
 
 /// One item a consumer took, as the probe's take function recorded it; each consumer's items go
 /// to a raw file of these, in the order taken (the answer itself must stay small).

@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -191,8 +192,34 @@ nlohmann::json message_check(const arguments& a) {
 
 // ---- shared-sum --------------------------------------------------------------------------------
 
+// sum_through_shared_memory with a child that dies before its post (it reads numbers it may not
+// read): the call must throw process_error, not wait for a post that never comes. Run in a child
+// under a time limit.
+answers::call_end dead_child_reported() {
+    constexpr std::size_t n = 1000;
+    void* unreadable = ::mmap(nullptr, n * sizeof(double), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (unreadable == MAP_FAILED) return {false, "the probe could not map its unreadable array"};
+    lab07::shared_array_slot slot(n);
+    const auto got = parlab::call_with_time_limit<int>(10.0, [&] {
+        try {
+            (void)lab07::sum_through_shared_memory({static_cast<const double*>(unreadable), 1, n}, slot);
+        } catch (const parlab::process_error&) {
+            return 1;
+        }
+        return 0;
+    });
+    ::munmap(unreadable, n * sizeof(double));
+    if (got.value == std::optional<int>(1)) return {true, ""};
+    if (got.value) return {false, "it returned a sum though the child died before posting ready"};
+    if (got.end == parlab::limited_end::timed_out)
+        return {false, "the parent still waited on ready 10 s after the child died: nobody posts a semaphore for a "
+                       "process that died, so the parent must watch the child while it waits"};
+    return {false, (got.end == parlab::limited_end::threw ? "it threw something other than process_error: " : "") +
+                       got.message};
+}
+
 // Each case twice: with a new slot of its size, then through one slot (as big as the largest
-// case) that every case reuses.
+// case) that every case reuses; then a child that dies before its post.
 nlohmann::json shared_sum_check(const arguments& a) {
     answers::sum_answer answer;
     const auto cases = answers::array_cases(a.number("seed"));
@@ -212,6 +239,7 @@ nlohmann::json shared_sum_check(const arguments& a) {
             answer.sums.push_back(r);
         }
     }
+    answer.dead_child = dead_child_reported();
     return answer;
 }
 

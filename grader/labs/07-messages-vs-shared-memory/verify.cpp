@@ -113,8 +113,9 @@ probe_verdict shared_sum_verdict(const check_spec&, const lab07::sum_answer& ans
             problem += " (the parent summed zeros: did the child write into private memory?)";
         t.add(problem, describe(c) + (i % 2 == 0 ? ", a new slot" : ", a slot every case reuses"));
     }
+    t.add(answer.dead_child.error, "a child that died before posting ready");
     return t.verdict("every sum through shared memory is exact, each array written by a forked child, in a new slot "
-                     "and in a reused one");
+                     "and in a reused one, and a child that died before its post reported");
 }
 
 // Each consumer's items, from the raw files the probe wrote (sizes checked before reading).

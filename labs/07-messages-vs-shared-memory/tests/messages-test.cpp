@@ -5,6 +5,7 @@
 // so a deadlock fails the test instead of stopping the suite.
 
 #include <signal.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -235,6 +236,30 @@ TEST_CASE("sum_through_pipe returns the sum of the array the child sent", "[lab0
 }
 
 // ---- task 2 ---------------------------------------------------------------------------------------
+
+TEST_CASE("sum_through_shared_memory reports a child that died before posting ready", "[lab07][task2]") {
+    // The child reads numbers it may not read (a mapping with no access) and dies of SIGSEGV
+    // before its post. A semaphore is not posted by a process that dies: a parent that only waits
+    // on "ready" waits for ever, so the call runs in a child under a time limit.
+    const std::size_t bytes = 1000 * sizeof(double);
+    void* unreadable = ::mmap(nullptr, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    REQUIRE(unreadable != MAP_FAILED);
+    lab07::shared_array_slot slot(1000);
+    const auto got = parlab::call_with_time_limit<int>(5.0, [&] {
+        try {
+            (void)lab07::sum_through_shared_memory({static_cast<const double*>(unreadable), 1, 1000}, slot);
+            return 0;
+        } catch (const parlab::process_error&) {
+            return 1;
+        }
+    });
+    ::munmap(unreadable, bytes);
+    INFO((got.end == parlab::limited_end::timed_out
+              ? "the parent still waited on \"ready\" 5 s after the child died (task 2, hint 4)"
+              : got.message));
+    REQUIRE(got.value);
+    CHECK(*got.value == 1);  // process_error, not a sum
+}
 
 TEST_CASE("sum_through_shared_memory returns the sum of the array the child wrote", "[lab07][task2]") {
     const std::size_t rows = GENERATE(0u, 1u, 3u, 170u);
