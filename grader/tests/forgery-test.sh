@@ -142,14 +142,16 @@ PY
 listener=$!
 for _ in $(seq 50); do [[ -s $work/listener.port ]] && break; sleep 0.1; done
 sed -e "s|@TMP_MARKER@|$tmp_marker|" -e "s|@TREE_MARKER@|$tree_marker|" -e "s|@PORT@|$(cat "$work/listener.port")|" \
+    -e "s|@SOLUTION@|$kit/solutions/01-race-condition/bank.cpp|" \
     "$kit/grader/tests/forgery/escapes.inc" >"$work/escapes.inc"
 cat "$bank" "$work/escapes.inc" >"$submission/01-race-condition/bank.cpp"
 grade escapes mutex-threads,mutex-race-free race-condition
 kill "$listener" 2>/dev/null
 wait "$listener" 2>/dev/null
-expect escapes mutex-threads passed "right balance"
 sandbox=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get("sandbox", ""))' "$work/reports/escapes.json")
 if [[ $sandbox != "no namespaces"* ]]; then
+    # (a run that could read solutions/ ended at once: its check would not pass)
+    expect escapes mutex-threads passed "right balance"
     [[ -e $tmp_marker ]] && fail "escapes: a run wrote $tmp_marker"
     grep -q connection "$listener_log" && fail "escapes: a run reached the loopback listener: $(cat "$listener_log")"
 else
