@@ -77,8 +77,9 @@ void smooth_row(const double* in, double* out, std::size_t n, const gaussian_ker
     // Solution (task 4): copy the row once into a buffer with r reflected samples on each side,
     // so the sums need no border test at all; then use w[k] == w[-k] to halve the products:
     // w[0] * x[i] + sum of w[k] * (x[i - k] + x[i + k]), with k in the outer loop and i inner (see
-    // correlate_symmetric). This is the order SciPy uses; it differs from the reference's order
-    // by a few units in the last place, well within the tolerance.
+    // correlate_symmetric). SciPy pairs the samples the same way but adds the outermost pair
+    // first; the sums differ from SciPy's and the reference's by a few units in the last place,
+    // well within the tolerance.
     if (n == 0) return;
     const std::size_t r = g.radius;
     thread_local std::vector<double> padded;

@@ -11,6 +11,7 @@
 #include <new>
 #include <random>
 #include <stdexcept>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -221,15 +222,15 @@ void run_pipeline(const pipeline_spec& spec, const make_item& make, const take_i
         }));
     // A clean stop: the markers go in only after the last item of every producer, and each
     // consumer stops at the first marker it pops, so each takes exactly one.
-    std::string producer_failure;
+    std::optional<process_error> producer_failure;
     try {
         join_all(producers, "producer");
     } catch (const process_error& error) {
-        producer_failure = error.what();
+        producer_failure = error;  // its message and how the producer ended
     }
     for (std::size_t c = 0; c < spec.consumers; ++c) buffer.push(item{end_of_stream, 0, 0});
     join_all(consumers, "consumer");
-    if (!producer_failure.empty()) throw process_error(producer_failure, exit_status{});
+    if (producer_failure) throw *producer_failure;
 }
 
 // ---- task 4 ---------------------------------------------------------------------------------

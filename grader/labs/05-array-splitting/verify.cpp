@@ -65,8 +65,8 @@ std::string check_workers(const lab05::result_file& got, const smooth_case& c, l
             return fmt::format("the kernel was never called for row {} (reading input row {}, writing straight into "
                                "output row {})", y, y, y);
         if (got.row_calls[y] > 1)
-            return fmt::format("the kernel ran {} times for row {}: when two workers' blocks overlap, both write the "
-                               "same output row at once (a race between processes), and the work is done twice",
+            return fmt::format("the kernel ran {} times for row {}: two workers' blocks overlap, so the row is "
+                               "computed twice (with shared output, two processes write it at once: a race)",
                                got.row_calls[y], y);
         if (pids[y] == caller)
             return fmt::format("row {} was smoothed in the caller's process: the kernel must run in forked workers", y);
