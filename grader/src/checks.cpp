@@ -205,7 +205,9 @@ bool abnormal_probe_end(check_result& r, const probe_outcome& out, int timeout, 
         fail(r, check_status::timeout, state.never_started, out.run.output);
         return true;
     }
-    if (out.run.memory_exceeded || (!out.answer && out_of_memory(out.run.output))) {
+    // (a probe that answered reports a part that ran out of memory in its own answer: a child
+    // it ran under a time limit, killed by the kernel, is one failed case, not the whole check)
+    if (!out.answer && (out.run.memory_exceeded || out_of_memory(out.run.output))) {
         fail(r, check_status::failed, memory_message(spec, memory_factor), out.run.output);
         return true;
     }

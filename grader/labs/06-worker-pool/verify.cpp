@@ -143,6 +143,10 @@ probe_verdict failure_verdict(const check_spec&, const lab06::failure_answer& an
         if (o.ok) continue;
         if (o.task == plan.crashing) {
             const std::string start = fmt::format("task {} failed: worker ", o.task);
+            // tasks run in the caller (the untouched skeleton) earn nothing here: no pool, no worker
+            if (o.error.find("ran in the caller's process") != std::string::npos)
+                return failed(fmt::format("task {} ran in the caller's process ({}): map_unordered must run every task "
+                                          "in a worker process", o.task, setting));
             if (o.error.rfind(start, 0) != 0 || o.error.find("SIGKILL") == std::string::npos)
                 return failed(fmt::format("task {} killed its worker ({}); expected \"{}W killed by signal SIGKILL "
                                           "...\", got \"{}\"", o.task, setting, start, o.error), 0.5);
