@@ -234,6 +234,7 @@ std::vector<lab_info> load_labs(const std::filesystem::path& labs_dir, const std
             lab.sources = json.at("sources").get<std::vector<std::string>>();
             for (const auto& t : json.at("tasks"))
                 lab.tasks.push_back({t.at("id").get<int>(), t.value("title", ""), t.value("points", 0.0)});
+            lab.given_checks = json.value("given_checks", std::vector<std::string>{});
         } catch (const nlohmann::json::exception& error) {
             throw std::runtime_error(fmt::format("{}: {}", meta.string(), error.what()));
         }
@@ -257,6 +258,10 @@ std::vector<lab_info> load_labs(const std::filesystem::path& labs_dir, const std
                 throw std::runtime_error(fmt::format("{}: check \"{}\": task {}; {} has tasks {}", where, spec.name, spec.task,
                                                      meta.lexically_relative(labs_dir.parent_path()).string(), ids));
             }
+        for (const auto& given : lab.given_checks)
+            if (std::none_of(lab.checks.begin(), lab.checks.end(), [&](const auto& c) { return c.name == given; }))
+                throw std::runtime_error(fmt::format("{}: given_checks names \"{}\", which {} has no check of",
+                                                     meta.lexically_relative(labs_dir.parent_path()).string(), given, where));
         labs.push_back(std::move(lab));
     }
     std::sort(labs.begin(), labs.end(), [](const lab_info& a, const lab_info& b) { return a.number < b.number; });

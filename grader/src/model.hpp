@@ -88,6 +88,10 @@ struct lab_info {
     };
     std::vector<task> tasks;
     std::vector<check_spec> checks;
+    /// The checks an untouched skeleton passes, as its README says (lab.json "given_checks"): the
+    /// code it gives is right there, and the task asks for more (speed, say). Every other check
+    /// gives the skeleton nothing; a kit test holds the grader to that.
+    std::vector<std::string> given_checks;
     [[nodiscard]] std::string tag() const;  ///< "[lab01]"
     [[nodiscard]] std::string target_prefix() const;  ///< "parlab_lab01"
 };
