@@ -8,6 +8,8 @@
 #   "libraries": ["parlab_cfitsio"]        targets the lab library links (optional)
 #   "tests":   ["tests/bank-test.cpp"]    Catch2 tests, tagged [labNN][taskK]
 #   "tasks":   [{"id": 1, "title": "...", "points": 10}, ...]
+#   "given_checks": ["filter-row"]         rubric checks the untouched skeleton passes, as its
+#                                         README says (optional; read by the grader, not here)
 # The editable files ("sources") come from PARLAB_LAB_SOURCE/NN-name: labs/ (the student's
 # work), solutions/ (which holds only those files), or a folder of full lab copies (the
 # grader's staging of a submission). Everything else comes from that folder when it has the
