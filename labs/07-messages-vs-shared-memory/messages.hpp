@@ -194,9 +194,11 @@ class ring_buffer;
 /// spec.capacity slots. Producer p pushes make(p, 0), make(p, 1), ..., in that order; every
 /// consumer c pops items and calls take(c, it) for each, until it pops an end-of-stream marker.
 /// Every item is taken exactly once; one producer's items reach the consumers in the order it
-/// pushed them. When every producer has ended, the caller pushes one marker per consumer, then
-/// joins every consumer and returns. Throws std::invalid_argument for P, C or capacity 0 and
-/// parlab::process_error (after every process ended) when one of them failed.
+/// pushed them. When every producer has ended, the caller (or a process it forks) pushes one
+/// marker per consumer, then every consumer is joined and the call returns. Throws
+/// std::invalid_argument for P, C or capacity 0 and parlab::process_error (after every process
+/// ended) when one of them failed: at the first failure the others are stopped, since a failed
+/// consumer can leave the producers waiting for ever.
 void run_pipeline(const pipeline_spec& spec, const make_item& make, const take_item& take);
 
 /// A ring buffer of items in an anonymous shared segment, for processes forked after it is
@@ -248,7 +250,8 @@ private:
 /// inside step at any moment (a process_semaphore initialised to limit, in shared memory). All
 /// of them may wait at once; none is turned away. Joins every worker. Throws
 /// std::invalid_argument for limit 0 and parlab::process_error (after every worker ended) when a
-/// worker failed.
+/// worker failed; at the first failure the others are stopped (a worker killed inside the step
+/// never gives its unit back).
 void run_limited(std::size_t workers, std::size_t limit, const std::function<void(std::size_t worker)>& step);
 
 /// The kit's instrument for task 4's step: how many processes are inside at each moment, and the

@@ -6,14 +6,16 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <mutex>
 #include <new>
+#include <optional>
 #include <random>
 #include <stdexcept>
-#include <optional>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <vector>
 
 #include "messages.hpp"
@@ -190,18 +192,44 @@ item ring_buffer::pop() {
 
 namespace {
 
-// Joins every process, then throws for the first that failed.
-void join_all(std::vector<process>& children, const char* role) {
-    std::string first;
-    exit_status first_status;
-    for (std::size_t i = 0; i < children.size(); ++i) {
-        const exit_status status = children[i].join();
-        if (!status.ok() && first.empty()) {
-            first = std::string(role) + " " + std::to_string(i) + " failed: " + status.describe();
-            first_status = status;
+// A child the parent watches, and the name its failure is reported under ("consumer 2").
+struct watched {
+    process* child;
+    std::string name;
+};
+
+// Waits until every process of `awaited` has ended, watching `others` too. A process that dies
+// may leave a semaphore unposted or the buffer's lock taken (nobody gives back what a dead process
+// held), and then the rest wait for ever: so at the first failure, in either group, every other
+// process is killed (a process object that is reset kills and reaps its child), and
+// process_error names the failure.
+void wait_or_stop_all(const std::vector<watched>& awaited, const std::vector<watched>& others = {}) {
+    std::vector<watched> all = awaited;
+    all.insert(all.end(), others.begin(), others.end());
+    const auto running = [](const watched& w) { return w.child->joinable(); };
+    while (std::any_of(awaited.begin(), awaited.end(), running)) {
+        bool any_ended = false;
+        for (const watched& w : all) {
+            siginfo_t info{};  // WNOWAIT: only look; join() below reaps it
+            if (!running(w) ||
+                ::waitid(P_PID, static_cast<id_t>(w.child->pid()), &info, WEXITED | WNOHANG | WNOWAIT) != 0 ||
+                info.si_pid == 0)
+                continue;
+            any_ended = true;
+            if (const exit_status status = w.child->join(); !status.ok()) {
+                for (const watched& other : all)
+                    if (running(other)) *other.child = process{};
+                throw process_error(w.name + " failed: " + status.describe(), status);
+            }
         }
+        if (!any_ended) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
-    if (!first.empty()) throw process_error(first, first_status);
+}
+
+std::vector<watched> named(std::vector<process>& children, const std::string& role) {
+    std::vector<watched> out;
+    for (std::size_t i = 0; i < children.size(); ++i) out.push_back({&children[i], role + " " + std::to_string(i)});
+    return out;
 }
 
 }  // namespace
@@ -220,17 +248,18 @@ void run_pipeline(const pipeline_spec& spec, const make_item& make, const take_i
         producers.push_back(process::start([&, p] {
             for (std::size_t k = 0; k < spec.items_per_producer; ++k) buffer.push(make(p, k));
         }));
+    // Wait for the producers, but not for ever: a consumer that fails while they wait for free
+    // slots would leave them blocked.
+    wait_or_stop_all(named(producers, "producer"), named(consumers, "consumer"));
     // A clean stop: the markers go in only after the last item of every producer, and each
-    // consumer stops at the first marker it pops, so each takes exactly one.
-    std::optional<process_error> producer_failure;
-    try {
-        join_all(producers, "producer");
-    } catch (const process_error& error) {
-        producer_failure = error;  // its message and how the producer ended
-    }
-    for (std::size_t c = 0; c < spec.consumers; ++c) buffer.push(item{end_of_stream, 0, 0});
-    join_all(consumers, "consumer");
-    if (producer_failure) throw *producer_failure;
+    // consumer stops at the first marker it pops, so each takes exactly one. A process of the
+    // caller's pushes them, so that the caller itself never waits on the buffer: it watches.
+    process closer = process::start([&] {
+        for (std::size_t c = 0; c < spec.consumers; ++c) buffer.push(item{end_of_stream, 0, 0});
+    });
+    std::vector<watched> last = named(consumers, "consumer");
+    last.push_back({&closer, "the process pushing the end-of-stream markers"});
+    wait_or_stop_all(last);
 }
 
 // ---- task 4 ---------------------------------------------------------------------------------
@@ -252,7 +281,8 @@ void run_limited(std::size_t workers, std::size_t limit, const std::function<voi
             }
             slots->post();
         }));
-    join_all(children, "worker");
+    // A worker killed inside its step never gives its unit back: the others could wait for ever.
+    wait_or_stop_all(named(children, "worker"));
 }
 
 }  // namespace parlab::lab07

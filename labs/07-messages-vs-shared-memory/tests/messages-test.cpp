@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <random>
 #include <stdexcept>
@@ -237,6 +238,22 @@ TEST_CASE("sum_through_pipe returns the sum of the array the child sent", "[lab0
 
 // ---- task 2 ---------------------------------------------------------------------------------------
 
+// Runs call() in a child under a time limit: empty when it threw process_error, else what it did
+// instead (`hang` when it was still running at the limit).
+std::string process_error_within(double seconds, const std::function<void()>& call, const std::string& hang) {
+    const auto got = parlab::call_with_time_limit<int>(seconds, [&] {
+        try {
+            call();
+        } catch (const parlab::process_error&) {
+            return 1;
+        }
+        return 0;
+    });
+    if (got.value == std::optional<int>(1)) return {};
+    if (got.value) return "it returned instead of throwing process_error";
+    return got.end == parlab::limited_end::timed_out ? hang : got.message;
+}
+
 TEST_CASE("sum_through_shared_memory reports a child that died before posting ready", "[lab07][task2]") {
     // The child reads numbers it may not read (a mapping with no access) and dies of SIGSEGV
     // before its post. A semaphore is not posted by a process that dies: a parent that only waits
@@ -245,20 +262,12 @@ TEST_CASE("sum_through_shared_memory reports a child that died before posting re
     void* unreadable = ::mmap(nullptr, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     REQUIRE(unreadable != MAP_FAILED);
     lab07::shared_array_slot slot(1000);
-    const auto got = parlab::call_with_time_limit<int>(5.0, [&] {
-        try {
-            (void)lab07::sum_through_shared_memory({static_cast<const double*>(unreadable), 1, 1000}, slot);
-            return 0;
-        } catch (const parlab::process_error&) {
-            return 1;
-        }
-    });
+    const std::string problem = process_error_within(
+        5.0, [&] { (void)lab07::sum_through_shared_memory({static_cast<const double*>(unreadable), 1, 1000}, slot); },
+        "the parent still waited on \"ready\" 5 s after the child died (task 2, hint 4)");
     ::munmap(unreadable, bytes);
-    INFO((got.end == parlab::limited_end::timed_out
-              ? "the parent still waited on \"ready\" 5 s after the child died (task 2, hint 4)"
-              : got.message));
-    REQUIRE(got.value);
-    CHECK(*got.value == 1);  // process_error, not a sum
+    INFO(problem);
+    CHECK(problem.empty());  // process_error, not a sum nor a hang
 }
 
 TEST_CASE("sum_through_shared_memory returns the sum of the array the child wrote", "[lab07][task2]") {
@@ -431,6 +440,22 @@ TEST_CASE("ring_buffer hands items from a forked producer to the parent in order
     CHECK_THROWS_AS(lab07::ring_buffer(0), std::invalid_argument);
 }
 
+TEST_CASE("run_pipeline reports a consumer that fails instead of waiting on its producers", "[lab07][task3]") {
+    // The consumer throws at its fifth item: with a capacity of 1 the producer then waits for a
+    // free slot for ever. The parent must notice the failed consumer, stop the rest and throw.
+    const auto make = [](std::size_t p, std::size_t k) {
+        return lab07::item{static_cast<std::uint32_t>(p), static_cast<std::uint32_t>(k), k};
+    };
+    const auto take = [](std::size_t, const lab07::item& it) {
+        if (it.sequence == 4) throw std::runtime_error("a consumer's step failed");
+    };
+    const std::string problem = process_error_within(
+        10.0, [&] { lab07::run_pipeline({1, 1, 1, 200}, make, take); },
+        "run_pipeline still waited 10 s after a consumer failed (task 3, hint 4)");
+    INFO(problem);
+    CHECK(problem.empty());
+}
+
 TEST_CASE("run_pipeline: every item taken exactly once, each producer's in order, clean stop", "[lab07][task3]") {
     const std::vector<lab07::pipeline_spec> specs = {
         {1, 1, 1, 300}, {1, 1, 8, 2000}, {3, 1, 1, 200}, {1, 3, 1, 300},
@@ -482,6 +507,20 @@ limited_result run_metered(std::size_t workers, std::size_t limit) {
 }
 
 }  // namespace
+
+TEST_CASE("run_limited reports a worker killed inside its step instead of waiting for its unit", "[lab07][task4]") {
+    // Worker 0 dies holding the only unit: nobody will give it back, so the parent must notice
+    // the death, stop the workers still waiting and throw process_error.
+    const auto step = [](std::size_t w) {
+        if (w == 0) ::raise(SIGKILL);
+        ::usleep(20000);
+    };
+    const std::string problem = process_error_within(
+        10.0, [&] { lab07::run_limited(4, 1, step); },
+        "run_limited still waited 10 s after a worker died inside its step (task 4, hint 3)");
+    INFO(problem);
+    CHECK(problem.empty());
+}
 
 TEST_CASE("run_limited lets exactly K workers in at once, and every worker finishes", "[lab07][task4]") {
     struct limit_case {
