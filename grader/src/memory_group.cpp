@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -152,9 +153,21 @@ const memory_group_support& memory_groups() {
             support.missing = "no memory cgroup can be made here: " + why;
             return;
         }
-        // A group of 64 MiB, made and removed, shows that runs can have one.
-        if (const auto trial = memory_group::make_in(base_place(), std::size_t{64} << 20); trial == nullptr) {
+        // A group of 64 MiB that a child enters, made and removed, shows that runs can have one
+        // (entering is where a tree that is not quite delegated says no).
+        const auto trial = memory_group::make_in(base_place(), std::size_t{64} << 20);
+        if (trial == nullptr) {
             support.missing = fmt::format("no memory cgroup can be made in {}", base_place().path.string());
+            return;
+        }
+        const pid_t child = ::fork();
+        if (child == 0) ::_exit(::write(trial->join_fd(), "0", 1) == 1 ? 0 : 1);
+        int status = 0;
+        while (child > 0 && ::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+        }
+        if (child < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            support.missing = fmt::format("a process cannot be moved into a memory cgroup under {}",
+                                          base_place().path.string());
             return;
         }
         support.available = true;
