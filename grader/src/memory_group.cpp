@@ -16,17 +16,12 @@
 
 #include <fmt/format.h>
 
+#include "build.hpp"
+
 namespace parlab::grader {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string read_all(const fs::path& file) {
-    std::ifstream in(file);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 // Writes `value` into a cgroup control file; the error, or empty.
 std::string write_control(const fs::path& file, const std::string& value) {
@@ -109,7 +104,7 @@ group_base find_base(std::string& why) {
         why = "no cgroup file system is mounted";
         return {};
     }
-    if (!has_word(read_all(where.v2 / "cgroup.controllers"), "memory")) {
+    if (!has_word(read_text(where.v2 / "cgroup.controllers"), "memory")) {
         why = "the cgroup tree has no memory controller";
         return {};
     }
@@ -118,7 +113,7 @@ group_base find_base(std::string& why) {
         const fs::path base = where.v2 / "parlab";
         std::error_code error;
         fs::create_directory(base, error);
-        if (!error && has_word(read_all(where.v2 / "cgroup.subtree_control"), "memory") &&
+        if (!error && has_word(read_text(where.v2 / "cgroup.subtree_control"), "memory") &&
             write_control(base / "cgroup.subtree_control", "+memory").empty())
             return {base, 2};
     }
@@ -126,7 +121,7 @@ group_base find_base(std::string& why) {
     const fs::path own = where.v2 / fs::path(own_group(false)).relative_path();
     const fs::path parent = own.parent_path();
     if (own != where.v2 && ::access(parent.c_str(), W_OK) == 0 && ::access((parent / "cgroup.procs").c_str(), W_OK) == 0 &&
-        has_word(read_all(parent / "cgroup.subtree_control"), "memory"))
+        has_word(read_text(parent / "cgroup.subtree_control"), "memory"))
         return {parent, 2};
     why = fmt::format("{} is not delegated to this user (start the grader with systemd-run --user --scope ./parlab ..., "
                       "or as root)",
@@ -204,8 +199,8 @@ std::unique_ptr<memory_group> memory_group::make_in(const group_base& base, std:
 }
 
 bool memory_group::limit_reached() const {
-    if (version_ == 2) return counter(read_all(path_ / "memory.events"), "oom_kill") > 0;
-    return counter(read_all(path_ / "memory.oom_control"), "oom_kill") > 0;
+    if (version_ == 2) return counter(read_text(path_ / "memory.events"), "oom_kill") > 0;
+    return counter(read_text(path_ / "memory.oom_control"), "oom_kill") > 0;
 }
 
 memory_group::~memory_group() {
@@ -216,7 +211,7 @@ memory_group::~memory_group() {
         if (version_ == 2 && fs::exists(path_ / "cgroup.kill")) {
             (void)write_control(path_ / "cgroup.kill", "1");
         } else {
-            std::istringstream pids(read_all(path_ / "cgroup.procs"));
+            std::istringstream pids(read_text(path_ / "cgroup.procs"));
             for (pid_t pid = 0; pids >> pid;) ::kill(pid, SIGKILL);
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
