@@ -43,6 +43,7 @@ add_library(parlab_grader_core STATIC
     src/model.cpp
     src/report.cpp
     src/memory_group.cpp
+    src/process_table.cpp
     src/sandbox.cpp
     src/student.cpp
     src/submission.cpp

@@ -108,6 +108,16 @@ void not_run(check_result& r, const check_spec& spec, const std::string& why) {
     }
 }
 
+// A run that timed out having used little processor time: every process sat blocked, and the
+// kernel says on what (a deadlock between a pipe's two ends, a join, a semaphore).
+std::string blocked_message(int timeout_seconds, const run_result& run) {
+    const std::string used = fmt::format("{:.1f} s of CPU", std::max(0.0, run.cpu_seconds));
+    if (run.blocked.empty())
+        return fmt::format("timed out after {} s with its processes blocked ({}): a deadlock?", timeout_seconds, used);
+    return fmt::format("timed out after {} s with its processes blocked ({}; {}): a deadlock?", timeout_seconds,
+                       run.blocked, used);
+}
+
 // Turns a run that did not end normally into a result; false when the run ended normally.
 bool abnormal_end(check_result& r, const run_result& run, int timeout_seconds) {
     if (run.timed_out) {
@@ -117,9 +127,7 @@ bool abnormal_end(check_result& r, const run_result& run, int timeout_seconds) {
              busy ? fmt::format("timed out after {} s while computing ({:.1f} s of CPU): a loop that never ends, or far "
                                 "too much work?",
                                 timeout_seconds, run.cpu_seconds)
-                  : fmt::format("timed out after {} s: workers still waiting on a lock? (they used {:.1f} s of CPU, "
-                                "so they sat blocked)",
-                                timeout_seconds, std::max(0.0, run.cpu_seconds)),
+                  : blocked_message(timeout_seconds, run),
              run.output);
         return true;
     }

@@ -189,6 +189,15 @@ namespace {
 /// How one run of the watch loop ended.
 enum class watch_outcome { passed, failed, timed_out };
 
+/// The line for tests stopped at the time limit: what their processes were blocked in, when the
+/// kernel says, else whether they sat blocked or kept computing.
+std::string stopped_text(int seconds, const run_result& result) {
+    if (!result.blocked.empty()) return fmt::format("stopped after {}s, blocked: {} (a deadlock?)", seconds, result.blocked);
+    if (result.cpu_seconds >= 0.1 * seconds)
+        return fmt::format("stopped after {}s, still computing: a loop that never ends?", seconds);
+    return fmt::format("stopped after {}s with nothing running: a deadlock?", seconds);
+}
+
 /// Builds the lab's tests and runs them task by task: the first failing task (or the one asked
 /// for) is shown with its first few failures, every other task as one line.
 watch_outcome run_lab_tests(const watch_options& options, const lab_info& lab, const style& s) {
@@ -221,8 +230,7 @@ watch_outcome run_lab_tests(const watch_options& options, const lab_info& lab, c
         const test_run tests = read_test_output(result.output, options.all ? 0 : 3);
         const std::string label = fmt::format("task {}", task.id);
         if (result.timed_out) {
-            fmt::print("{}{}  stopped after {}s: a deadlock, or a loop that never ends?{}\n", s.red, label,
-                       options.timeout_seconds, s.reset);
+            fmt::print("{}{}  {}{}\n", s.red, label, stopped_text(options.timeout_seconds, result), s.reset);
             return watch_outcome::timed_out;
         }
         // Catch2's summary is printed last, so a program that printed it did not crash (inside
@@ -287,8 +295,7 @@ int watch_lab(const watch_options& options) {
                 outcome = result.timed_out ? watch_outcome::timed_out
                                            : result.status.ok() ? watch_outcome::passed : watch_outcome::failed;
                 if (outcome == watch_outcome::timed_out)
-                    fmt::print("{}stopped after {}s: a deadlock, or a loop that never ends?{}\n", s.red,
-                               options.timeout_seconds, s.reset);
+                    fmt::print("{}{}{}\n", s.red, stopped_text(options.timeout_seconds, result), s.reset);
             } else {
                 outcome = run_lab_tests(options, lab, s);
             }

@@ -28,6 +28,7 @@
 
 #include "parlab/system_error.hpp"
 #include "parlab/timing.hpp"
+#include "process_table.hpp"
 
 namespace parlab::grader {
 namespace {
@@ -223,41 +224,6 @@ bool drain(int fd, std::string& sink, std::size_t cap, std::size_t& total, bool*
 
 void kill_group(pid_t pgid) {
     if (pgid > 0) ::kill(-pgid, SIGKILL);
-}
-
-// Calls fn(pid, fields) for every process in /proc, with the fields of its /proc/PID/stat after
-// the command name ("S 1 123 ...").
-template <class Fn>
-void for_each_process(Fn fn) {
-    DIR* proc = ::opendir("/proc");
-    if (proc == nullptr) return;
-    while (const dirent* entry = ::readdir(proc)) {
-        if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
-        std::ifstream stat(std::string("/proc/") + entry->d_name + "/stat");
-        std::string line;
-        std::getline(stat, line);
-        const auto close_paren = line.rfind(')');
-        if (close_paren == std::string::npos) continue;
-        fn(static_cast<pid_t>(std::atoi(entry->d_name)), line.c_str() + close_paren + 1);
-    }
-    ::closedir(proc);
-}
-
-// Processor time (user + system, seconds) used so far by the live processes of group `pgid`.
-double group_cpu_seconds(pid_t pgid) {
-    const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
-    double total = 0;
-    for_each_process([&](pid_t, const char* fields) {
-        // state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
-        char state = 0;
-        long ppid = 0, pgrp = 0, session = 0, tty = 0, tpgid = 0;
-        unsigned long flags = 0, minflt = 0, cminflt = 0, majflt = 0, cmajflt = 0, utime = 0, stime = 0;
-        if (std::sscanf(fields, " %c %ld %ld %ld %ld %ld %lu %lu %lu %lu %lu %lu %lu", &state, &ppid, &pgrp, &session, &tty,
-                        &tpgid, &flags, &minflt, &cminflt, &majflt, &cmajflt, &utime, &stime) == 13 &&
-            pgrp == pgid)
-            total += static_cast<double>(utime + stime) / ticks;
-    });
-    return total;
 }
 
 }  // namespace
@@ -466,7 +432,10 @@ run_result run_with(const run_request& request, bool isolated, bool reap_leftove
         if (done == pid) reaped = true;
     }
     result.seconds = std::chrono::duration<double>(clock::now() - started).count();
-    if (result.timed_out) result.cpu_seconds = group_cpu_seconds(pid);
+    if (result.timed_out) {
+        result.cpu_seconds = group_cpu_seconds(pid);
+        result.blocked = describe_blocked(pid);
+    }
     kill_group(pid);
     if (!reaped) {
         detail::retry_on_eintr([&] { return ::waitpid(pid, &wait_status, 0); });

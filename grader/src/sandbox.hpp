@@ -81,6 +81,7 @@ struct run_result {
     std::string control;           ///< what the run wrote on fd 3
     double seconds = 0;            ///< wall time seen by the grader
     double cpu_seconds = -1;       ///< processor time of the run's processes when it timed out (-1: not measured)
+    std::string blocked;           ///< what its processes waited for when it timed out (describe_blocked)
     std::size_t leftovers_killed = 0;  ///< processes that outlived the run and were killed
     bool memory_exceeded = false;  ///< the kernel killed a process of the run for going over memory_limit
 

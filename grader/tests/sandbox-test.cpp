@@ -1,5 +1,6 @@
 #include "sandbox.hpp"
 #include "machine_turn.hpp"
+#include "process_table.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -59,6 +60,19 @@ TEST_CASE("a deadlock is stopped at the wall-clock limit", "[grader][sandbox]") 
     CHECK(result.timed_out);
     CHECK_FALSE(result.ok());
     CHECK(result.seconds < 4.0);
+}
+
+TEST_CASE("a hang says what its processes wait for in the kernel", "[grader][sandbox]") {
+    const auto pipes = run_sandboxed(misbehave("pipe-deadlock"));
+    CHECK(pipes.timed_out);
+    CHECK_THAT(pipes.blocked, contains("1 process waiting for a child process to end (waitpid)"));
+    CHECK_THAT(pipes.blocked, contains("1 process writing into a full pipe that nobody reads"));
+    const auto semaphore = run_sandboxed(misbehave("semaphore-wait"));
+    CHECK(semaphore.timed_out);
+    CHECK(semaphore.blocked == "1 process waiting on a semaphore, mutex or condition variable (a futex)");
+    CHECK(waiting_for("pipe_read") == "reading an empty pipe that nobody writes");
+    CHECK(waiting_for("futex_do_wait") == "waiting on a semaphore, mutex or condition variable (a futex)");
+    CHECK(waiting_for("0").empty());  // running, or a channel the kernel hides
 }
 
 TEST_CASE("a crash is reported with the signal", "[grader][sandbox]") {

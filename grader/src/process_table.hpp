@@ -1,0 +1,31 @@
+#pragma once
+// The live processes of a run, read from /proc: what they have used and, for a run that ran out
+// of time, what each of them was waiting for in the kernel, so that a hang is reported as "the
+// caller waits for a child to end while the child writes into a full pipe" rather than guessed.
+
+#include <sys/types.h>
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace parlab::grader {
+
+/// Calls fn(pid, fields) for every process in /proc, with the fields of its /proc/PID/stat after
+/// the command name ("S 1 123 ...").
+void for_each_process(const std::function<void(pid_t, const char*)>& fn);
+
+/// Processor time (user + system, seconds) used so far by the live processes of group `pgid`.
+[[nodiscard]] double group_cpu_seconds(pid_t pgid);
+
+/// What a thread whose kernel wait channel (/proc/PID/task/TID/wchan) is `wchan` waits for, in
+/// words a student knows ("writing into a full pipe"); empty for a running thread or a channel
+/// the kit does not know.
+[[nodiscard]] std::string_view waiting_for(std::string_view wchan);
+
+/// What the live processes of group `pgid` (bubblewrap's own left out) wait for, most common
+/// first: "1 process waiting for a child process to end (waitpid), 2 writing into a full pipe";
+/// empty when none could be read (the kernel hides wait channels from this user, say).
+[[nodiscard]] std::string describe_blocked(pid_t pgid);
+
+}  // namespace parlab::grader
