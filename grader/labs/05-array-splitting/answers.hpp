@@ -28,13 +28,18 @@ struct result_file {
 };
 PARLAB_JSON_FIELDS(result_file, file, rows, cols, row_pids, row_calls)
 
-/// split-rows: one result per case (split-rows: per case and output mode, in order), and
-/// the process id of the caller (the probe).
+/// split-rows: one result per case (split-rows: per case and output mode, in order), the
+/// process id of the caller (the probe), and whether all the workers of one split were running
+/// at once (the first row of each block waited for every worker to start, meeting_seconds at most).
 struct results_answer {
     std::vector<result_file> results;
     long caller_pid = 0;
+    bool workers_met = false;
 };
-PARLAB_JSON_FIELDS(results_answer, results, caller_pid)
+PARLAB_JSON_FIELDS(results_answer, results, caller_pid, workers_met)
+
+/// How long a probe kernel waits for another worker before it gives up.
+inline constexpr double meeting_seconds = 10;
 
 /// halo: smooth_split_columns on each halo case with the number of fork() calls it made, and
 /// smooth_column_block on each block case (inputs.hpp).
@@ -52,20 +57,25 @@ struct failure_report {
 };
 PARLAB_JSON_FIELDS(failure_report, thrown, message)
 
-/// worker-failure: one report per failure case (inputs.hpp, failure_cases).
+/// worker-failure: one report per failure case (inputs.hpp, failure_cases), and whether, when
+/// worker 0 failed at once, worker 1 was still allowed to finish its slower rows.
 struct failures_answer {
     std::vector<failure_report> failures;
+    bool others_finished = false;
 };
-PARLAB_JSON_FIELDS(failures_answer, failures)
+PARLAB_JSON_FIELDS(failures_answer, failures, others_finished)
 
-/// pipe-gather: one result per case (split_cases then big_pipe_case), and the first failure
-/// case run through split_rows_pipe.
+/// pipe-gather: one result per case (split_cases then big_pipe_case), the first failure case run
+/// through split_rows_pipe, and whether the caller read worker 1's pipe while worker 0 was still
+/// running (worker 0 waited, meeting_seconds at most, for worker 1 to get past a row longer than
+/// a pipe holds).
 struct pipe_answer {
     std::vector<result_file> results;
     long caller_pid = 0;
     failure_report failure;
+    bool read_while_running = false;
 };
-PARLAB_JSON_FIELDS(pipe_answer, results, caller_pid, failure)
+PARLAB_JSON_FIELDS(pipe_answer, results, caller_pid, failure, read_while_running)
 
 /// Writes n doubles to a raw file; throws std::runtime_error when it cannot.
 inline void write_doubles(const std::string& file, const double* data, std::size_t n) {

@@ -66,11 +66,12 @@ private:
     return cases;
 }
 
-/// pipe-gather's extra case: every worker sends far more than a pipe holds (64 KiB).
+/// pipe-gather's extra case: every row is longer than a pipe holds (64 KiB), so it can only
+/// arrive in parts, and every worker sends far more.
 [[nodiscard]] inline smooth_case big_pipe_case(std::uint64_t seed) {
     detail::case_maker m(seed, 52);
-    return m.make(m.count(40, 60), m.count(3000, 4000), m.sigma(1, 4), m.count(2, 3),
-                  "blocks bigger than a pipe holds");
+    return m.make(m.count(12, 20), m.count(9000, 12000), m.sigma(1, 4), m.count(2, 3),
+                  "rows longer than a pipe holds");
 }
 
 /// halo: smooth_split_columns on a long signal and odd shapes.

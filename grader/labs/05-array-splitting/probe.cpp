@@ -8,9 +8,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
+#include <thread>
 
 #include "answers.hpp"
 #include "array_split.hpp"
@@ -68,6 +71,87 @@ private:
     std::size_t rows_;
 };
 
+// Where the workers of one split meet, in shared memory: how many have started, whether one
+// waited meeting_seconds in vain, and whether a worker that should finish did.
+struct meeting {
+    std::atomic<int> started{0};
+    std::atomic<int> gave_up{0};
+    std::atomic<int> finished{0};
+
+    // Waits until ready() or meeting_seconds have passed (then gives up, for every worker).
+    template <class Ready>
+    void wait(Ready ready) {
+        const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(answers::meeting_seconds);
+        while (!ready() && gave_up.load() == 0) {
+            if (std::chrono::steady_clock::now() > until) gave_up.store(1);
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+    }
+};
+
+// Row y of a probe input whose rows start with 1000 y (rows_numbered), found from the row itself.
+std::size_t row_number(const double* in) { return static_cast<std::size_t>(in[0] / 1000.0); }
+
+lab05::matrix rows_numbered(std::size_t rows, std::size_t cols) {
+    lab05::matrix m(rows, cols);
+    for (std::size_t y = 0; y < rows; ++y) std::fill_n(m.row(y).data(), cols, 1000.0 * static_cast<double>(y));
+    return m;
+}
+
+// split_rows on 9 rows over 3 workers, whose kernel makes the first row of each block wait until
+// every worker has started: true when none had to give up.
+bool workers_meet() {
+    const lab05::matrix input = rows_numbered(9, 4);
+    parlab::shared_value<meeting> m;
+    (void)lab05::split_rows(
+        [&m](const double* in, double* out, std::size_t n) {
+            if (row_number(in) % 3 == 0) {
+                m->started.fetch_add(1);
+                m->wait([&] { return m->started.load() == 3; });
+            }
+            std::copy(in, in + n, out);
+        },
+        input.view(), 3);
+    return m->gave_up.load() == 0;
+}
+
+// split_rows on 4 rows over 2 workers: row 0 (worker 0) throws at once, row 3 (worker 1) takes
+// 0.3 s; true when worker 1 got to the end of row 3 all the same.
+bool others_finish() {
+    const lab05::matrix input = rows_numbered(4, 4);
+    parlab::shared_value<meeting> m;
+    try {
+        (void)lab05::split_rows(
+            [&m](const double* in, double* out, std::size_t n) {
+                if (row_number(in) == 0) throw std::runtime_error("row zero is bad");
+                if (row_number(in) == 3) {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+                    m->finished.store(1);
+                }
+                std::copy(in, in + n, out);
+            },
+            input.view(), 2);
+    } catch (const std::exception&) {
+    }
+    return m->finished.load() == 1;
+}
+
+// split_rows_pipe on 4 rows of 20000 doubles (160 KB, more than a pipe holds) over 2 workers:
+// worker 0 waits in its last row until worker 1 has reached its last, which it can do only once
+// the caller has read its first row. True when worker 0 did not have to give up.
+bool pipes_read_while_running() {
+    const lab05::matrix input = rows_numbered(4, 20000);
+    parlab::shared_value<meeting> m;
+    (void)lab05::split_rows_pipe(
+        [&m](const double* in, double* out, std::size_t n) {
+            if (row_number(in) == 3) m->started.store(1);
+            if (row_number(in) == 1) m->wait([&] { return m->started.load() == 1; });
+            std::copy(in, in + n, out);
+        },
+        input.view(), 2);
+    return m->gave_up.load() == 0;
+}
+
 answers::result_file saved(const std::string& file, const lab05::matrix& result) {
     answers::write_doubles(file, result.data(), result.rows() * result.cols());
     return {file, result.rows(), result.cols(), {}, {}};
@@ -108,6 +192,7 @@ nlohmann::json split_rows_check(const arguments& a) {
             answer.results.push_back(saved(prefix + "-in-place.raw", in_place, log));
         }
     }
+    answer.workers_met = workers_meet();
     return answer;
 }
 
@@ -150,6 +235,7 @@ nlohmann::json failure_check(const arguments& a) {
         }));
         ++i;
     }
+    answer.others_finished = others_finish();
     return answer;
 }
 
@@ -172,6 +258,7 @@ nlohmann::json pipe_check(const arguments& a) {
     answer.failure = failure_of([&] {
         (void)lab05::split_rows_pipe(failing_kernel(failure, input), input.view(), failure.shape.workers);
     });
+    answer.read_while_running = pipes_read_while_running();
     return answer;
 }
 

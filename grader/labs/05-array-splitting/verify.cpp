@@ -164,11 +164,29 @@ std::string check_failure(const lab05::failure_report& got, const lab05::failure
     return {};
 }
 
+// `verdict` with one more case judged apart, worth one of `total` equal shares: `problem`, empty
+// when that case is right.
+probe_verdict with_case(probe_verdict verdict, const std::string& problem, std::size_t total) {
+    if (problem.empty()) return verdict;
+    const double share = static_cast<double>(total - 1) / static_cast<double>(total);
+    if (verdict.passed) return failed(problem, share);
+    return failed(verdict.message + "; and " + problem, verdict.fraction * share);
+}
+
 probe_verdict split_rows_verdict(const check_spec&, const lab05::results_answer& answer, const verify_context& context) {
     const auto cases = lab05::split_cases(context.seed);
-    return verdict_of(score(answer.results, cases, {"a new shared output", "the caller's shared output", "in place"},
-                            context, "split_rows", rows_in_workers(cases, answer.caller_pid == 0 ? -1 : answer.caller_pid)),
-                      rows_praise);
+    const probe_verdict results =
+        verdict_of(score(answer.results, cases, {"a new shared output", "the caller's shared output", "in place"}, context,
+                         "split_rows", rows_in_workers(cases, answer.caller_pid == 0 ? -1 : answer.caller_pid)),
+                   rows_praise);
+    return with_case(results,
+                     answer.workers_met
+                         ? ""
+                         : fmt::format("split_rows (9 rows, 3 workers): a worker waited {} s for the others to start, so "
+                                       "the workers ran one after another (each joined inside the loop that starts "
+                                       "them?): start them all, then join them all",
+                                       lab05::meeting_seconds),
+                     3 * cases.size() + 1);
 }
 
 probe_verdict failure_verdict(const check_spec&, const lab05::failures_answer& answer, const verify_context& context) {
@@ -183,23 +201,33 @@ probe_verdict failure_verdict(const check_spec&, const lab05::failures_answer& a
         if (problem.empty()) ++right;
         else if (first.empty()) first = problem;
     }
-    if (right == cases.size()) return passed("every worker failure reached the caller, naming the worker and its error");
-    return failed(fmt::format("{} of {} failures reported right; {}", right, cases.size(), first),
-                  static_cast<double>(right) / static_cast<double>(cases.size()));
+    if (!answer.others_finished && first.empty())
+        first = "split_rows (4 rows, 2 workers, worker 0 failing at once): worker 1 was stopped before it finished its "
+                "rows; join every worker, even after one has failed, then throw";
+    right += answer.others_finished ? 1 : 0;
+    if (right == cases.size() + 1) return passed("every worker failure reached the caller, naming the worker and its error");
+    return failed(fmt::format("{} of {} failures handled right; {}", right, cases.size() + 1, first),
+                  static_cast<double>(right) / static_cast<double>(cases.size() + 1));
 }
 
 probe_verdict pipe_verdict(const check_spec&, const lab05::pipe_answer& answer, const verify_context& context) {
     auto cases = lab05::split_cases(context.seed);
     cases.push_back(lab05::big_pipe_case(context.seed));
+    const std::size_t total = cases.size() + 2;
     probe_verdict verdict = verdict_of(
         score(answer.results, cases, {""}, context, "split_rows_pipe",
               rows_in_workers(cases, answer.caller_pid == 0 ? -1 : answer.caller_pid)),
         rows_praise);
-    const std::string problem = check_failure(answer.failure, lab05::failure_cases(context.seed).front(), "split_rows_pipe");
-    if (problem.empty()) return verdict;
-    const double share = static_cast<double>(cases.size()) / static_cast<double>(cases.size() + 1);
-    if (verdict.passed) return failed(problem, share);
-    return failed(verdict.message + "; and " + problem, verdict.fraction * share);
+    verdict = with_case(verdict, check_failure(answer.failure, lab05::failure_cases(context.seed).front(), "split_rows_pipe"),
+                        total);
+    return with_case(verdict,
+                     answer.read_while_running
+                         ? ""
+                         : fmt::format("split_rows_pipe (4 rows of 20000 numbers, 2 workers): worker 1 sat blocked on its "
+                                       "full pipe for {} s while the caller read worker 0 only; read whichever pipe has "
+                                       "data (poll), not one worker's pipe to its end and then the next",
+                                       lab05::meeting_seconds),
+                     total);
 }
 
 // What is wrong with one block of smooth_column_block (empty when it is right): the block's

@@ -8,15 +8,19 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <chrono>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <random>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "array_split.hpp"
@@ -446,6 +450,67 @@ void check_failures(mode m) {
     CHECK(no_children_left());
 }
 
+
+// ---- the workers' timing, seen from inside: together, joined, read while they run -------------
+
+// Where workers meet, in shared memory: each says it has started, and one may wait for another.
+struct meeting {
+    std::atomic<int> started;
+    std::atomic<int> gave_up;   // a worker waited `patience` seconds in vain
+    std::atomic<int> finished;  // the worker that should finish did
+};
+
+constexpr double patience = 10;  // seconds a test kernel waits for another worker
+
+// Waits until ready() or `patience` seconds have passed (then notes it in gave_up).
+template <class Ready>
+void wait_for_other_worker(meeting& m, Ready ready) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(patience);
+    while (!ready() && m.gave_up.load() == 0) {
+        if (std::chrono::steady_clock::now() > until) {
+            m.gave_up.store(1);
+            return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+}
+
+// Copies its row; in the first row of every worker's block it first waits until every worker has
+// started: workers that run one after another never all start.
+parlab::lab05::row_kernel meeting_kernel(meeting& m, std::size_t rows, std::size_t workers) {
+    return [&m, rows, workers](const double* in, double* out, std::size_t n) {
+        const auto y = static_cast<std::size_t>(in[0] / 1000.0);
+        const auto blocks = parlab::even_split(rows, std::min(workers, rows));
+        if (std::any_of(blocks.begin(), blocks.end(), [y](const block& b) { return b.first == y; })) {
+            m.started.fetch_add(1);
+            wait_for_other_worker(m, [&] { return m.started.load() == static_cast<int>(blocks.size()); });
+        }
+        std::copy(in, in + n, out);
+    };
+}
+
+// Runs check() in a child process under a time limit, so that a split that hangs fails the test
+// case with `hang` instead of stopping every test; returns what check() found (empty: nothing).
+std::string problem_within(double seconds, const std::function<std::string()>& check, const std::string& hang) {
+    parlab::shared_value<std::array<char, 2048>> text{};
+    const parlab::limited_run run = parlab::run_with_time_limit(
+        [&] { std::snprintf(text->data(), text->size(), "%s", check().c_str()); }, seconds);
+    switch (run.end) {
+        case parlab::limited_end::returned: return text->data();
+        case parlab::limited_end::timed_out: return hang;
+        case parlab::limited_end::threw: return "it threw: " + run.message;
+        case parlab::limited_end::crashed: return "it crashed: " + run.message;
+    }
+    return {};
+}
+
+constexpr double pipe_seconds = 20;  // the model answer takes well under a second
+
+const std::string pipe_hang =
+    "split_rows_pipe did not return within 20 s: the caller stopped reading before it had every byte (a read() "
+    "returns what the pipe holds, at most 64 KiB and often less: loop until a row is complete), or it waits to "
+    "join a worker that is blocked writing into a full pipe";
+
 }  // namespace
 
 TEST_CASE("split_rows gives each worker one block of rows, new output", "[lab05][task1]") {
@@ -468,6 +533,36 @@ TEST_CASE("split_rows smooths like the serial filter in all three modes", "[lab0
 TEST_CASE("split_rows rethrows the first failed worker with its message", "[lab05][task1]") {
     const mode m = GENERATE(mode::new_output, mode::given_output, mode::in_place);
     check_failures(m);
+}
+
+TEST_CASE("split_rows runs its workers at the same time", "[lab05][task1]") {
+    const std::size_t workers = 3;
+    parlab::shared_value<meeting> m{};
+    const matrix input = numbered_matrix(8, 4, memory_kind::private_memory);
+    const matrix output = parlab::lab05::split_rows(meeting_kernel(*m, 8, workers), input.view(), workers);
+    INFO("with " << workers << " workers, one waited " << patience << " s for the others to start: the workers run one "
+         "after another (is each joined inside the loop that starts them? start them all, then join them all)");
+    CHECK(m->gave_up.load() == 0);
+    CHECK(parlab::lab05::first_mismatch(input.view(), output.view(), 0).empty());
+}
+
+TEST_CASE("split_rows lets the other workers finish when one fails", "[lab05][task1]") {
+    // 4 rows over 2 workers: row 0 (worker 0) throws at once; worker 1 takes a while over row 3.
+    parlab::shared_value<meeting> m{};
+    const auto kernel = [&m](const double* in, double* out, std::size_t n) {
+        if (in[0] == 0.0) throw std::runtime_error("row zero is bad");
+        if (in[0] == 3000.0) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(300));
+            m->finished.store(1);
+        }
+        std::copy(in, in + n, out);
+    };
+    const std::string thrown = worker_failure(mode::new_output, kernel, 4, 2);
+    CHECK_THAT(thrown, parlab::testing::contains("worker 0 failed: row zero is bad"));
+    INFO("worker 1 was stopped before it finished its rows: join every worker, even after one has failed (the README "
+         "asks for it), then throw");
+    CHECK(m->finished.load() == 1);
+    CHECK(no_children_left());
 }
 
 TEST_CASE("split_rows: empty inputs and the new output's memory", "[lab05][task1]") {
@@ -509,13 +604,40 @@ TEST_CASE("split_rows_pipe smooths like the serial filter", "[lab05][task2]") {
 }
 
 TEST_CASE("split_rows_pipe gathers blocks far larger than a pipe holds", "[lab05][task2]") {
-    // 2 workers, each sending 6 rows of 30000 doubles (1.4 MB): a pipe holds 64 KiB.
-    const std::size_t workers = GENERATE(std::size_t{1}, std::size_t{2}, std::size_t{3});
-    parlab::shared_value<kernel_record> record;
-    matrix input = numbered_matrix(12, 30000, memory_kind::private_memory);
-    const matrix output = parlab::lab05::split_rows_pipe(recording_kernel(*record, 30000), input.view(), workers);
-    const std::string problem = check_record(*record, output.view(), workers);
-    INFO("12 x 30000 input, " << workers << " worker(s): " << problem);
+    // Rows of 30000 doubles (240 KB; a pipe holds 64 KiB), 12 rows over 1, 2 and 3 workers.
+    const std::string problem = problem_within(pipe_seconds, [] {
+        for (std::size_t workers = 1; workers <= 3; ++workers) {
+            parlab::shared_value<kernel_record> record;
+            const matrix input = numbered_matrix(12, 30000, memory_kind::private_memory);
+            const matrix output = parlab::lab05::split_rows_pipe(recording_kernel(*record, 30000), input.view(), workers);
+            if (std::string found = check_record(*record, output.view(), workers); !found.empty())
+                return "with " + std::to_string(workers) + " worker(s): " + found;
+        }
+        return std::string();
+    }, pipe_hang);
+    INFO("12 x 30000 input: " << problem);
+    CHECK(problem.empty());
+}
+
+TEST_CASE("split_rows_pipe reads every worker's pipe while they run", "[lab05][task2]") {
+    // 4 rows of 20000 doubles (160 KB each) over 2 workers: worker 0 (rows 0-1) waits in row 1
+    // until worker 1 has reached row 3, which it can only do once the caller has read row 2 from
+    // worker 1's pipe.
+    const std::string problem = problem_within(pipe_seconds, [] {
+        parlab::shared_value<meeting> m{};
+        const auto kernel = [&m](const double* in, double* out, std::size_t n) {
+            if (in[0] == 3000.0) m->started.store(1);
+            if (in[0] == 1000.0) wait_for_other_worker(*m, [&] { return m->started.load() == 1; });
+            std::copy(in, in + n, out);
+        };
+        const matrix input = numbered_matrix(4, 20000, memory_kind::private_memory);
+        const matrix output = parlab::lab05::split_rows_pipe(kernel, input.view(), 2);
+        if (m->gave_up.load() != 0)
+            return std::string("worker 1 sat blocked on its full pipe while the caller read worker 0 only: read "
+                               "whichever pipe has data (poll), not one worker's pipe to its end, then the next");
+        return parlab::lab05::first_mismatch(input.view(), output.view(), 0);
+    }, pipe_hang);
+    INFO(problem);
     CHECK(problem.empty());
 }
 
