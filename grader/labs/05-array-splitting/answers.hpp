@@ -65,17 +65,19 @@ struct failures_answer {
 };
 PARLAB_JSON_FIELDS(failures_answer, failures, others_finished)
 
-/// pipe-gather: one result per case (split_cases then big_pipe_case), the first failure case run
-/// through split_rows_pipe, and whether the caller read worker 1's pipe while worker 0 was still
-/// running (worker 0 waited, meeting_seconds at most, for worker 1 to get past a row longer than
-/// a pipe holds).
+/// pipe-gather: one result per case (split_cases then big_pipe_case, unless that one did not
+/// return within meeting_seconds: big_case_hung), the first failure case run through
+/// split_rows_pipe, and whether the caller read worker 1's pipe while worker 0 was still running
+/// (worker 0 waited, meeting_seconds at most, for worker 1 to get past a row longer than a pipe
+/// holds; false too when that run did not end within twice meeting_seconds).
 struct pipe_answer {
     std::vector<result_file> results;
     long caller_pid = 0;
     failure_report failure;
     bool read_while_running = false;
+    bool big_case_hung = false;
 };
-PARLAB_JSON_FIELDS(pipe_answer, results, caller_pid, failure, read_while_running)
+PARLAB_JSON_FIELDS(pipe_answer, results, caller_pid, failure, read_while_running, big_case_hung)
 
 /// Writes n doubles to a raw file; throws std::runtime_error when it cannot.
 inline void write_doubles(const std::string& file, const double* data, std::size_t n) {

@@ -244,7 +244,18 @@ nlohmann::json pipe_check(const arguments& a) {
     answers::pipe_answer answer;
     answer.caller_pid = static_cast<long>(::getpid());
     auto cases = answers::split_cases(seed);
-    cases.push_back(answers::big_pipe_case(seed));
+    const smooth_case big = answers::big_pipe_case(seed);
+    // First under a time limit in a child: a caller that stops reading too early, then waits for
+    // workers blocked on their full pipes, is reported in seconds rather than at the check's limit.
+    const lab05::matrix big_input = input_of(big);
+    answer.big_case_hung = parlab::run_with_time_limit(
+                               [&] {
+                                   (void)lab05::split_rows_pipe(lab05::gaussian_row_kernel(big.sigma), big_input.view(),
+                                                                big.workers);
+                               },
+                               answers::meeting_seconds)
+                               .end == parlab::limited_end::timed_out;
+    if (!answer.big_case_hung) cases.push_back(big);
     std::size_t i = 0;
     for (const smooth_case& c : cases) {
         const lab05::matrix input = input_of(c);
@@ -258,7 +269,9 @@ nlohmann::json pipe_check(const arguments& a) {
     answer.failure = failure_of([&] {
         (void)lab05::split_rows_pipe(failing_kernel(failure, input), input.view(), failure.shape.workers);
     });
-    answer.read_while_running = pipes_read_while_running();
+    // Under a time limit too: a caller that stops reading early hangs here as well.
+    answer.read_while_running =
+        parlab::call_with_time_limit<bool>(2 * answers::meeting_seconds, pipes_read_while_running).value.value_or(false);
     return answer;
 }
 

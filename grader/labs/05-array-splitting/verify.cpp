@@ -31,9 +31,31 @@ std::string describe(const smooth_case& c) {
     return fmt::format("{} x {}, sigma {:.4g}, {} worker{}", c.rows, c.cols, c.sigma, c.workers, c.workers == 1 ? "" : "s");
 }
 
-// What is wrong with one result (empty when it is right).
+// Where column x lies among the column blocks of case c (smooth_split_columns splits the columns
+// over min(workers, cols) workers): near a block's edge, within the radius, a wrong number says
+// the block's halo was missing or wrong.
+std::string where_in_blocks(const smooth_case& c, std::size_t x) {
+    const std::size_t radius = ref::gaussian(c.sigma).radius;
+    const auto blocks = even_split(c.cols, std::min(c.workers, c.cols));
+    for (std::size_t w = 0; w < blocks.size(); ++w) {
+        const block& b = blocks[w];
+        if (x < b.first || x >= b.last) continue;
+        const std::string whose = fmt::format("column {} is in worker {}'s block (columns {} to {})", x, w, b.first, b.last - 1);
+        if (w > 0 && x - b.first < radius)
+            return fmt::format("{}, {} from its left edge, within the radius {}: it reads worker {}'s columns, its halo",
+                               whose, x - b.first, radius, w - 1);
+        if (w + 1 < blocks.size() && b.last - 1 - x < radius)
+            return fmt::format("{}, {} from its right edge, within the radius {}: it reads worker {}'s columns, its halo",
+                               whose, b.last - 1 - x, radius, w + 1);
+        return whose + ", farther than the radius from any other block";
+    }
+    return {};
+}
+
+// What is wrong with one result (empty when it is right); for a split over the columns, where
+// the first wrong number lies among the blocks.
 std::string check_result(const lab05::result_file& got, const smooth_case& c, const std::vector<double>& expected,
-                         const verify_context& context) {
+                         const verify_context& context, bool columns_split = false) {
     if (got.file.empty() || got.file.find('/') != std::string::npos || got.file.front() == '.')
         return fmt::format("the probe's answer names no proper file ('{}')", got.file);
     if (got.rows != c.rows || got.cols != c.cols)
@@ -50,7 +72,13 @@ std::string check_result(const lab05::result_file& got, const smooth_case& c, co
     const double tolerance = 1e-12 * ref::largest_magnitude(input);
     const std::string wrong = ref::first_wrong(expected, values, c.cols, tolerance);
     if (wrong.empty()) return {};
-    return fmt::format("{} (tolerance {:.3g})", wrong, tolerance);
+    std::string where;
+    for (std::size_t i = 0; columns_split && i < values.size(); ++i)
+        if (!(std::fabs(values[i] - expected[i]) <= tolerance)) {
+            where = "; " + where_in_blocks(c, i % c.cols);
+            break;
+        }
+    return fmt::format("{} (tolerance {:.3g}){}", wrong, tolerance, where);
 }
 
 // Whether the kernel ran on each row in the right worker (empty when it did): every row once, in
@@ -110,7 +138,7 @@ struct tally {
 // a result is right when its numbers match the reference and `extra` finds nothing wrong.
 tally score(const std::vector<lab05::result_file>& results, const std::vector<smooth_case>& cases,
             const std::vector<std::string>& modes, const verify_context& context, const std::string& what,
-            const extra_check& extra) {
+            const extra_check& extra, bool columns_split = false) {
     tally t;
     if (results.size() != cases.size() * modes.size()) {
         t.total = cases.size() * modes.size();
@@ -121,7 +149,7 @@ tally score(const std::vector<lab05::result_file>& results, const std::vector<sm
         const std::vector<double> expected = expected_of(cases[i]);
         for (std::size_t m = 0; m < modes.size(); ++m) {
             const lab05::result_file& result = results[i * modes.size() + m];
-            std::string problem = check_result(result, cases[i], expected, context);
+            std::string problem = check_result(result, cases[i], expected, context, columns_split);
             if (problem.empty() && extra) problem = extra(result, i);
             t.add(std::move(problem), fmt::format("{} ({}: {}){}", what, cases[i].about, describe(cases[i]),
                                                   modes[m].empty() ? "" : ", " + modes[m]));
@@ -212,7 +240,9 @@ probe_verdict failure_verdict(const check_spec&, const lab05::failures_answer& a
 
 probe_verdict pipe_verdict(const check_spec&, const lab05::pipe_answer& answer, const verify_context& context) {
     auto cases = lab05::split_cases(context.seed);
-    cases.push_back(lab05::big_pipe_case(context.seed));
+    const lab05::smooth_case big = lab05::big_pipe_case(context.seed);
+    if (!answer.big_case_hung) cases.push_back(big);
+    // When the big case hung, the read-while-running case (which hangs the same way) is not judged.
     const std::size_t total = cases.size() + 2;
     probe_verdict verdict = verdict_of(
         score(answer.results, cases, {""}, context, "split_rows_pipe",
@@ -220,8 +250,17 @@ probe_verdict pipe_verdict(const check_spec&, const lab05::pipe_answer& answer, 
         rows_praise);
     verdict = with_case(verdict, check_failure(answer.failure, lab05::failure_cases(context.seed).front(), "split_rows_pipe"),
                         total);
+    verdict = with_case(verdict,
+                        answer.big_case_hung
+                            ? fmt::format("split_rows_pipe ({}: {}) did not return within {} s: the caller stopped "
+                                          "reading before it had every byte (a read() returns what the pipe holds, at "
+                                          "most 64 KiB and often less: loop until a row is complete), or it waits to "
+                                          "join a worker still blocked writing into its full pipe",
+                                          big.about, describe(big), lab05::meeting_seconds)
+                            : "",
+                        total);
     return with_case(verdict,
-                     answer.read_while_running
+                     answer.read_while_running || answer.big_case_hung
                          ? ""
                          : fmt::format("split_rows_pipe (4 rows of 20000 numbers, 2 workers): worker 1 sat blocked on its "
                                        "full pipe for {} s while the caller read worker 0 only; read whichever pipe has "
@@ -259,7 +298,7 @@ probe_verdict halo_verdict(const check_spec&, const lab05::halo_answer& answer, 
         return fmt::format("the caller forked {} worker{}, expected {} (one per column block)", answer.forks[i],
                            answer.forks[i] == 1 ? "" : "s", needed);
     };
-    tally t = score(answer.splits, cases, {""}, context, "smooth_split_columns", forked);
+    tally t = score(answer.splits, cases, {""}, context, "smooth_split_columns", forked, true);
     if (answer.blocks.size() != blocks.size()) {
         t.total += blocks.size();
         if (t.first.empty()) t.first = fmt::format("the probe answered {} blocks, expected {}", answer.blocks.size(), blocks.size());
