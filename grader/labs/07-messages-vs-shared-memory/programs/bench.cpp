@@ -166,7 +166,7 @@ int run(const parlab::teaching::bench_options& o) {
     const double shared = parlab::teaching::median_ms([&] { (void)lab07::sum_through_shared_memory(a, slot); }, repetitions);
     const double unmapped = parlab::teaching::median_ms([&] { (void)sum_without_mapping_first(a, slot); }, repetitions);
     const double fresh = parlab::teaching::median_ms([&] { (void)lab07::sum_through_shared_memory(a); }, repetitions);
-    std::printf("  | way | time | GB/s | pipe / this |\n");
+    std::printf("  | way (%zu x %zu, %.1f MB) | time | GB/s | pipe / this |\n", rows, cols, mb);
     std::printf("  |-----|------|------|-------------|\n");
     std::printf("  | plain pipe loop (64 KiB writes, one buffer, no sum) | %.1f ms | %.2f | %.2fx |\n", plain, mb / plain,
                 pipe / plain);
