@@ -6,6 +6,8 @@
 // through one shared slot handed back and forth with two process semaphores. One message is
 // half the median round trip.
 
+#include <signal.h>
+
 #include <array>
 #include <cstddef>
 #include <cstdio>
@@ -72,9 +74,34 @@ std::array<double, latency_sizes.size()> one_way_microseconds(RoundTrip round_tr
     return result;
 }
 
+// read_full of a whole message, or an exception saying how much of it came.
+inline void receive_message(int fd, unsigned char* into, std::size_t bytes) {
+    if (const std::size_t got = read_full(fd, into, bytes); got != bytes)
+        throw std::runtime_error("read_full returned " + std::to_string(got) + " of the " + std::to_string(bytes) +
+                                 " bytes of a message");
+}
+
+// SIGPIPE ignored while it lives: a side that stops shows on the other as an error, not as a kill.
+class ignoring_sigpipe {
+public:
+    ignoring_sigpipe() {
+        struct sigaction ignore {};
+        ignore.sa_handler = SIG_IGN;
+        ::sigaction(SIGPIPE, &ignore, &saved_);
+    }
+    ignoring_sigpipe(const ignoring_sigpipe&) = delete;
+    ignoring_sigpipe& operator=(const ignoring_sigpipe&) = delete;
+    ~ignoring_sigpipe() { ::sigaction(SIGPIPE, &saved_, nullptr); }
+
+private:
+    struct sigaction saved_ {};
+};
+
 // Ping-pong through two pipes: the parent writes a message down one, the child reads all of it
-// and writes as many bytes back up the other.
+// and writes as many bytes back up the other. When one side fails, the error is the child's if
+// it failed first (a parent that gets no answer only knows that the answer did not come).
 inline std::array<double, latency_sizes.size()> pipe_latency() {
+    const ignoring_sigpipe quiet;
     pipe_ends down = make_pipe();
     pipe_ends up = make_pipe();
     std::vector<unsigned char> message(largest_message, 0);
@@ -83,8 +110,7 @@ inline std::array<double, latency_sizes.size()> pipe_latency() {
         up.read.close();
         for (const latency_size& size : latency_sizes)
             for (std::size_t round = 0; round < size.round_trips; ++round) {
-                if (read_full(down.read.get(), message.data(), size.bytes) != size.bytes)
-                    throw std::runtime_error("the parent's messages ended early");
+                receive_message(down.read.get(), message.data(), size.bytes);
                 check_stamp(message.data(), size.bytes, tag_of(round, false));
                 stamp(message, size.bytes, tag_of(round, true));
                 write_all(up.write.get(), message.data(), size.bytes);
@@ -92,13 +118,21 @@ inline std::array<double, latency_sizes.size()> pipe_latency() {
     });
     down.read.close();
     up.write.close();
-    const auto result = one_way_microseconds([&](std::size_t bytes, std::size_t round) {
-        stamp(message, bytes, tag_of(round, false));
-        write_all(down.write.get(), message.data(), bytes);
-        if (read_full(up.read.get(), message.data(), bytes) != bytes)
-            throw std::runtime_error("the child's answers ended early");
-        check_stamp(message.data(), bytes, tag_of(round, true));
-    });
+    std::array<double, latency_sizes.size()> result{};
+    try {
+        result = one_way_microseconds([&](std::size_t bytes, std::size_t round) {
+            stamp(message, bytes, tag_of(round, false));
+            write_all(down.write.get(), message.data(), bytes);
+            receive_message(up.read.get(), message.data(), bytes);
+            check_stamp(message.data(), bytes, tag_of(round, true));
+        });
+    } catch (const std::exception&) {
+        down = {};  // a child still waiting for the parent now sees the end of its stream
+        up = {};
+        const exit_status status = child.join();
+        if (!status.error.empty()) throw std::runtime_error("the answering child failed: " + status.error);
+        throw;
+    }
     child.join_or_throw();
     return result;
 }
