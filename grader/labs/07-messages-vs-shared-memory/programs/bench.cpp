@@ -148,9 +148,15 @@ int run(const parlab::teaching::bench_options& o) {
     std::printf("  |---------|-------|------|-------------|--------|-------------|\n");
     for (const lab07::transfer_timing& t : sweep) {
         const std::size_t bytes = t.rows * t.cols * sizeof(double) + 16;
-        const auto per_byte = [&](double seconds) { return seconds * 1e9 / static_cast<double>(bytes); };
-        std::printf("  | %zu | %zu | %.3f ms | %.3g | %.3f ms | %.3g |\n", t.rows * t.cols, bytes, ms(t.pipe_seconds), per_byte(t.pipe_seconds), ms(t.shared_seconds),
-                    per_byte(t.shared_seconds));
+        // three significant digits, never in exponent form
+        const auto per_byte = [&](double seconds) {
+            const double ns = seconds * 1e9 / static_cast<double>(bytes);
+            char text[32];
+            std::snprintf(text, sizeof text, ns >= 100 ? "%.0f" : ns >= 10 ? "%.1f" : "%.2f", ns);
+            return std::string(text);
+        };
+        std::printf("  | %zu | %zu | %.3f ms | %s | %.3f ms | %s |\n", t.rows * t.cols, bytes, ms(t.pipe_seconds),
+                    per_byte(t.pipe_seconds).c_str(), ms(t.shared_seconds), per_byte(t.shared_seconds).c_str());
     }
     std::printf("\n  the fixed cost in every row: forking a child that does nothing and joining it: %.3f ms\n",
                 programs::fork_and_join_ms(repetitions));
