@@ -3,8 +3,10 @@
 // Lab 07 classroom demo (`./parlab demo messages-vs-shared-memory [--solutions]`): the transfer
 // sweep of task 2 (your sum_through_pipe against your sum_through_shared_memory with one slot,
 // from 1 number to the source material's 500 x 9111, each sum checked), as a table and as a plot
-// with log axes and the crossover marked (transfer.svg); then your bounded buffer running, with a
-// live line per consumer showing the items it took. A function that throws is shown as such, one
+// with log axes and the crossover marked (transfer.svg); then what one message costs when the child
+// already runs, through your write_all and read_full and through a slot in shared memory (the
+// latency table of latency.hpp); then your bounded buffer running, with a live line per consumer
+// showing the items it took. A function that throws is shown as such, one
 // that hangs is stopped after its time budget.
 //
 //   parlab_lab07_demo [--out DIR] [--repetitions R]
@@ -28,6 +30,7 @@
 #include <thread>
 #include <vector>
 
+#include "latency.hpp"
 #include "messages.hpp"
 #include "parlab/process.hpp"
 #include "parlab/shared_memory.hpp"
@@ -256,6 +259,15 @@ int run(const options& o) {
     } catch (const std::exception& e) {
         std::printf("No plot: %s\n", e.what());
     }
+    std::printf("\nLatency: one child forked once, then round trips (the parent sends, the child answers with as\n"
+                "many bytes); one message = half the median round trip.\n\n");
+    namespace programs = parlab::lab07::programs;
+    const outcome<programs::latency_table> latency =
+        parlab::teaching::run_guarded<programs::latency_table>(60.0, [] { return programs::measure_latency(); });
+    if (latency.value) programs::print_latency(*latency.value);
+    else std::printf("  %s\n", latency.problem.c_str());
+    std::printf("\n  For comparison, forking a child that does nothing and joining it: %.3f ms\n",
+                programs::fork_and_join_ms(o.repetitions));
     live_pipeline();
     return 0;
 }

@@ -3,17 +3,23 @@
 //   - how many bytes (and doubles) a new pipe holds before a writer waits;
 //   - what one blocking write() of a message bigger than that returns with a slow reader, first
 //     with no signal, then with a signal handler (installed without SA_RESTART) running while it
-//     waits.
+//     waits;
+//   - PIPE_BUF, and what happens when several processes write records to one pipe with one write()
+//     each: records of at most PIPE_BUF bytes, then larger ones, each checked by the reader.
 // It uses no student code.
 
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace {
@@ -74,6 +80,97 @@ void one_write(std::size_t bytes, bool interrupt) {
                     interrupt ? "with a signal handler running meanwhile:" : "with no signal:", n, bytes);
 }
 
+// Records that `writers` processes wrote to one pipe, and how many of them the reader found torn.
+struct shared_pipe_count {
+    std::size_t records = 0;
+    std::size_t torn = 0;
+};
+
+// `writers` processes each write `records` records of `record_bytes` bytes to one pipe, every byte
+// of a record its writer's id, one write() per record, all starting at once. The reader reads the
+// stream back in record-sized pieces and counts the pieces that hold more than one writer's bytes.
+shared_pipe_count several_writers(std::size_t writers, std::size_t records, std::size_t record_bytes) {
+    int data[2], start[2];
+    if (::pipe(data) != 0) throw std::runtime_error("cannot make a pipe");
+    if (::pipe(start) != 0) throw std::runtime_error("cannot make a pipe");
+    std::vector<pid_t> children;
+    for (std::size_t w = 0; w < writers; ++w) {
+        const pid_t pid = ::fork();
+        if (pid < 0) throw std::runtime_error("cannot fork");
+        if (pid == 0) {
+            ::close(data[0]);
+            ::close(start[1]);
+            char go;
+            while (::read(start[0], &go, 1) < 0 && errno == EINTR) {
+            }  // end-of-file: the parent closed its end, every writer goes at once
+            const std::vector<char> record(record_bytes, static_cast<char>('A' + w));
+            for (std::size_t r = 0; r < records; ++r)
+                if (::write(data[1], record.data(), record.size()) != static_cast<ssize_t>(record.size())) ::_exit(3);
+            ::_exit(0);
+        }
+        children.push_back(pid);
+    }
+    ::close(data[1]);
+    ::close(start[0]);
+    ::close(start[1]);
+    shared_pipe_count count;
+    std::vector<char> piece(record_bytes);
+    for (;;) {
+        std::size_t got = 0;
+        while (got < record_bytes) {
+            const ssize_t n = ::read(data[0], piece.data() + got, record_bytes - got);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) break;
+            got += static_cast<std::size_t>(n);
+        }
+        if (got == 0) break;
+        if (got < record_bytes) throw std::runtime_error("the stream ended inside a record");
+        ++count.records;
+        if (std::any_of(piece.begin(), piece.end(), [&](char c) { return c != piece[0]; })) ++count.torn;
+    }
+    ::close(data[0]);
+    bool writers_ok = true;
+    for (const pid_t pid : children) {
+        int status = 0;
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        writers_ok = writers_ok && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    }
+    if (!writers_ok) throw std::runtime_error("a writer failed (a short write?)");
+    if (count.records != writers * records)
+        throw std::runtime_error("read " + std::to_string(count.records) + " records, expected " +
+                                 std::to_string(writers * records));
+    return count;
+}
+
+void several_writers_facts(std::size_t pipe_holds) {
+    int ends[2];
+    if (::pipe(ends) != 0) throw std::runtime_error("cannot make a pipe");
+    const long pipe_buf = ::fpathconf(ends[1], _PC_PIPE_BUF);
+    ::close(ends[0]);
+    ::close(ends[1]);
+    if (pipe_buf <= 0) throw std::runtime_error("fpathconf(_PC_PIPE_BUF) failed");
+    std::printf("PIPE_BUF for a pipe here is %ld bytes (fpathconf; <limits.h> says %d). POSIX promises that a\n"
+                "write() of at most that many bytes to a pipe goes in whole, never mixed with another writer's\n"
+                "bytes; a larger one may be split, and other writers' bytes may land between its pieces.\n",
+                pipe_buf, PIPE_BUF);
+    constexpr std::size_t writers = 4;
+    std::printf("%zu processes write records to one pipe, one write() per record, every byte of a record its\n"
+                "writer's id; the reader checks each record-sized piece it reads:\n",
+                writers);
+    const auto small = static_cast<std::size_t>(pipe_buf);
+    struct trial {
+        std::size_t bytes, records;
+        const char* what;
+    };
+    for (const trial& t : {trial{small, 2000, "(PIPE_BUF)"}, trial{4 * small, 500, "(4 x PIPE_BUF)"},
+                           trial{2 * pipe_holds, 100, "(twice what a new pipe holds)"}}) {
+        const shared_pipe_count c = several_writers(writers, t.records, t.bytes);
+        std::printf("  records of %7zu bytes %-32s %5zu of %5zu held more than one writer's bytes\n", t.bytes, t.what, c.torn,
+                    c.records);
+    }
+}
+
 }  // namespace
 
 int main() {
@@ -87,5 +184,12 @@ int main() {
     std::printf("one blocking write() of %zu bytes, the reader 0.2 s late:\n", bytes);
     one_write(bytes, false);
     one_write(bytes, true);
+    std::fflush(stdout);  // the writers are forked next: nothing buffered may be printed twice
+    try {
+        several_writers_facts(capacity > 0 ? static_cast<std::size_t>(capacity) : 65536);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "pipefacts: %s\n", e.what());
+        return 1;
+    }
     return 0;
 }
