@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
@@ -15,19 +16,24 @@ std::string trim(const std::string& text) {
     return text.substr(first, text.find_last_not_of(" \n\t") - first + 1);
 }
 
-// Per task of the lab: true when every check of that task passed in the last grade run.
-std::map<int, bool> task_passes(const lab_info& lab, const nlohmann::json& last_grade) {
-    std::map<int, bool> passes;
+// How a task stands after the last grade run: every check passed; none failed but some were not
+// run here (a timing check on a busy machine, say); or one failed.
+enum class task_mark { passes, waits, not_yet };
+
+std::map<int, task_mark> task_marks(const lab_info& lab, const nlohmann::json& last_grade) {
+    std::map<int, task_mark> marks;
     for (const auto& graded : last_grade.value("labs", nlohmann::json::array())) {
         if (graded.value("folder", "") != lab.folder) continue;
         for (const auto& check : graded.value("checks", nlohmann::json::array())) {
-            const int task = check.value("task", 0);
             const std::string status = check.value("status", "");
-            const bool ok = status == "passed" || status == "skipped";
-            passes[task] = passes.count(task) == 0 ? ok : passes[task] && ok;
+            const task_mark mark = status == "passed"    ? task_mark::passes
+                                   : status == "skipped" ? task_mark::waits
+                                                         : task_mark::not_yet;
+            const auto [it, first] = marks.emplace(check.value("task", 0), mark);
+            if (!first) it->second = std::max(it->second, mark);  // the worst of its checks
         }
     }
-    return passes;
+    return marks;
 }
 
 }  // namespace
@@ -71,11 +77,14 @@ std::string list_labs(const std::vector<lab_info>& labs, const std::optional<nlo
     std::string out;
     for (const auto& lab : labs) {
         out += fmt::format("{}{}{}  {} ({}{}{})\n", bold, lab.folder, reset, lab.title, dim, lab.name, reset);
-        const auto passes = last_grade ? task_passes(lab, *last_grade) : std::map<int, bool>{};
+        const auto marks = last_grade ? task_marks(lab, *last_grade) : std::map<int, task_mark>{};
         for (const auto& task : lab.tasks) {
             std::string mark = fmt::format("{}not graded{}", dim, reset);
-            if (const auto it = passes.find(task.id); it != passes.end())
-                mark = it->second ? fmt::format("{}passes{}", green, reset) : fmt::format("{}not yet{}", red, reset);
+            if (const auto it = marks.find(task.id); it != marks.end())
+                mark = it->second == task_mark::passes ? fmt::format("{}passes{}", green, reset)
+                       : it->second == task_mark::waits
+                           ? fmt::format("{}not all run here (see the grade){}", dim, reset)
+                           : fmt::format("{}not yet{}", red, reset);
             out += fmt::format("  task {}  {:<62} {}\n", task.id, task.title, mark);
         }
     }
@@ -86,10 +95,10 @@ std::string list_labs(const std::vector<lab_info>& labs, const std::optional<nlo
 hint_answer next_hint(const lab_info& lab, const std::map<int, std::vector<std::string>>& hints, int task,
                       const std::optional<nlohmann::json>& last_grade, nlohmann::json& state) {
     if (task == 0) {
-        const auto passes = last_grade ? task_passes(lab, *last_grade) : std::map<int, bool>{};
+        const auto marks = last_grade ? task_marks(lab, *last_grade) : std::map<int, task_mark>{};
         task = lab.tasks.empty() ? 1 : lab.tasks.front().id;
         for (const auto& t : lab.tasks)
-            if (const auto it = passes.find(t.id); it != passes.end() && !it->second) {
+            if (const auto it = marks.find(t.id); it != marks.end() && it->second == task_mark::not_yet) {
                 task = t.id;
                 break;
             }

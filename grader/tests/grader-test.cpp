@@ -379,13 +379,19 @@ TEST_CASE("list shows each task and whether it passed", "[grader][list]") {
     lab.name = "race-condition";
     lab.folder = "01-race-condition";
     lab.title = "The race condition";
-    lab.tasks = {{1, "a mutex", 50}, {2, "an atomic", 50}};
+    lab.tasks = {{1, "a mutex", 50}, {2, "an atomic", 50}, {3, "the speedup", 10}};
     CHECK_THAT(list_labs({lab}, std::nullopt, false), contains("not graded"));
-    const nlohmann::json graded = {{"labs", {{{"folder", "01-race-condition"},
-                                              {"checks", {{{"task", 1}, {"status", "passed"}}, {{"task", 2}, {"status", "timeout"}}}}}}}};
+    const nlohmann::json graded = {
+        {"labs",
+         {{{"folder", "01-race-condition"},
+           {"checks",
+            {{{"task", 1}, {"status", "passed"}}, {{"task", 2}, {"status", "timeout"}}, {{"task", 3}, {"status", "skipped"}}}}}}}};
     const std::string text = list_labs({lab}, std::make_optional(graded), false);
     CHECK_THAT(text, contains("task 1  a mutex"));
     CHECK(text.find("passes") < text.find("not yet"));
+    // a task whose only check was not run here (a deferred timing check) does not pass
+    CHECK(text.find("not all run here") > text.find("not yet"));
+    CHECK(text.find("passes", text.find("task 3")) == std::string::npos);
 }
 
 TEST_CASE("every lab's hints.md has hints for every task", "[grader][hint]") {
