@@ -64,11 +64,18 @@ std::string student_errors(const std::string& output, const std::string& lab_dir
     std::istringstream lines(output);
     std::string line, errors;
     int count = 0;
+    bool after_error = false;  // GCC follows an error with the source line and a caret, indented
     while (std::getline(lines, line) && count < 12) {
         const bool linker = line.find("undefined reference") != std::string::npos;
         bool mine = false;
         for (const auto& f : files) mine = mine || line.rfind(lab_dir + f + ":", 0) == 0;
+        if (after_error && !line.empty() && line.front() == ' ') {
+            errors += line + "\n";
+            continue;
+        }
+        after_error = false;
         if (!linker && !(mine && line.find("error") != std::string::npos)) continue;
+        after_error = !linker;
         for (auto at = line.find(lab_dir); at != std::string::npos; at = line.find(lab_dir)) line.erase(at, lab_dir.size());
         if (linker && line.find(": ") != std::string::npos && !mine) line = line.substr(line.rfind("undefined reference"));
         errors += line + "\n";
