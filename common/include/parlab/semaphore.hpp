@@ -30,6 +30,8 @@ public:
     void post();
     /// The count now (already stale when it returns: for tests and displays only).
     [[nodiscard]] int value();
+    /// The POSIX semaphore inside, for tests that watch the sem_post calls made on it.
+    [[nodiscard]] const sem_t* native() const noexcept { return &semaphore_; }
 
 private:
     sem_t semaphore_{};

@@ -47,13 +47,18 @@ struct message_answer {
 };
 PARLAB_JSON_FIELDS(message_answer, arrays, cut_short)
 
-/// shared-sum, one per array case.
+/// shared-sum, one per array case and slot. Through the reused slot the probe also notes how
+/// often the call posted its ready semaphore, the count it was left with, and whether the slot's
+/// header (zeroed before the call) held the array's shape afterwards; -1 and false otherwise.
 struct sum_result {
     call_end summed;
     double sum = 0;
     long forks = 0;
+    long ready_posts = -1;
+    long ready_left = -1;
+    bool header_written = false;
 };
-PARLAB_JSON_FIELDS(sum_result, summed, sum, forks)
+PARLAB_JSON_FIELDS(sum_result, summed, sum, forks, ready_posts, ready_left, header_written)
 
 struct sum_answer {
     std::vector<sum_result> sums;

@@ -59,10 +59,12 @@ struct pipeline_case {
     std::size_t consumers = 1;
     std::size_t capacity = 1;
     std::size_t items_per_producer = 0;
+    unsigned take_microseconds = 0;  ///< how long each take pauses (slow consumers)
 };
 
 /// bounded-buffer: capacity 1, more producers than consumers and the other way round, a roomy
-/// buffer, no items at all, and a bigger one drawn from the seed.
+/// buffer, no items at all, a bigger one drawn from the seed, and slow consumers (the buffer is
+/// still full when the producers are done, so the caller must wait for the consumers).
 [[nodiscard]] inline std::vector<pipeline_case> pipeline_cases(std::uint64_t seed) {
     seeded_numbers numbers(derive_seed(seed, 73));
     auto n = [&](long lo, long hi) { return static_cast<std::size_t>(numbers.between(lo, hi)); };
@@ -73,6 +75,7 @@ struct pipeline_case {
         {n(2, 4), n(2, 4), n(2, 7), n(200, 500)},
         {n(2, 3), n(2, 3), 64, n(500, 1500)},
         {n(1, 3), n(1, 3), n(1, 4), 0},
+        {2, 2, n(16, 32), n(60, 100), 1000},
     };
 }
 

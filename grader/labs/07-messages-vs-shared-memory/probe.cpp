@@ -6,7 +6,9 @@
 // reference. Everything that could hang runs under a time limit of the probe's, so the answer can
 // say which side was left waiting.
 
+#include <dlfcn.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -14,10 +16,12 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 
 #include "answers.hpp"
 #include "inputs.hpp"
@@ -46,6 +50,32 @@ void install_fork_counter() {
         if (fork_count != nullptr) fork_count->fetch_add(1);
     });
 }
+
+// ---- sem_post on a slot's "ready", counted by the probe ----------------------------------------
+
+// The semaphore whose posts are counted (a reused slot's ready) and the count, across fork().
+struct post_census {
+    std::atomic<const sem_t*> watched{nullptr};
+    std::atomic<long> posts{0};
+};
+post_census* census = nullptr;
+
+void install_post_census() {
+    static parlab::shared_value<post_census> shared;
+    census = &shared.get();
+}
+
+}  // namespace
+
+// Every sem_post of the probe passes through here on its way to the real one.
+extern "C" int sem_post(sem_t* semaphore) {
+    using post_function = int (*)(sem_t*);
+    static const auto next = reinterpret_cast<post_function>(::dlsym(RTLD_NEXT, "sem_post"));
+    if (census != nullptr && semaphore == census->watched.load()) census->posts.fetch_add(1);
+    return next(semaphore);
+}
+
+namespace {
 
 // SIGUSR1 interrupts a blocked read() or write() (no SA_RESTART): the student's loops must retry.
 void install_interrupting_signal() {
@@ -245,10 +275,21 @@ nlohmann::json shared_sum_check(const arguments& a) {
         for (lab07::shared_array_slot* slot : {static_cast<lab07::shared_array_slot*>(nullptr), &reused}) {
             answers::sum_result r;
             fork_count->store(0);
+            census->posts.store(0);
+            census->watched.store(slot == nullptr ? nullptr : slot->ready().native());
+            if (slot != nullptr) slot->header() = {0, 0};  // what the child must overwrite
             r.summed = ended([&] {
                 r.sum = slot == nullptr ? lab07::sum_through_shared_memory(view) : lab07::sum_through_shared_memory(view, *slot);
             });
+            census->watched.store(nullptr);
             r.forks = fork_count->load();
+            if (slot != nullptr) {
+                r.ready_posts = census->posts.load();
+                r.ready_left = slot->ready().value();
+                while (slot->ready().try_wait()) {  // the next case starts from a count of 0
+                }
+                r.header_written = slot->header().rows == c.rows && slot->header().cols == c.cols;
+            }
             answer.sums.push_back(r);
         }
     }
@@ -292,6 +333,7 @@ answers::pipeline_result run_pipeline_case(const answers::pipeline_case& c, std:
                 },
                 [&log, c](std::size_t consumer, const lab07::item& it) {
                     if (consumer >= c.consumers) return;
+                    if (c.take_microseconds > 0) std::this_thread::sleep_for(std::chrono::microseconds(c.take_microseconds));
                     const long pid = static_cast<long>(::getpid());
                     if (log.consumer_pids[consumer] == 0) log.consumer_pids[consumer] = pid;
                     else if (log.consumer_pids[consumer] != pid) log.moved[0] = 1;
@@ -410,6 +452,7 @@ parlab::probe::timed_body timed_sum(const arguments& a, Transfer transfer) {
 
 int main(int argc, char** argv) {
     install_fork_counter();
+    install_post_census();
     install_interrupting_signal();
     parlab::probe::probe_table table;
     table.checks["pipe-message"] = message_check;

@@ -121,6 +121,23 @@ probe_verdict message_verdict(const check_spec&, const lab07::message_answer& an
                      "was refused");
 }
 
+// What the probe saw of the reused slot added to `problem`: whether the child wrote the header
+// into the slot, posted ready once, and the parent took that post.
+std::string with_ready_checked(std::string problem, const lab07::sum_result& r) {
+    if (!r.summed.ok) return problem;
+    if (!problem.empty())
+        return problem + (r.header_written ? " (the header was in the slot, so the parent summed before the child "
+                                             "had written every number: post ready only after the last one)"
+                                           : " (the slot's header was never written: did the child write into private "
+                                             "memory?)");
+    if (r.ready_posts == 0)
+        return "the child never posted slot.ready(): the parent must wait on it, not on the child's end (the two could "
+               "be programs that keep running)";
+    if (r.ready_posts > 1) return fmt::format("slot.ready() was posted {} times for one array, not once", r.ready_posts);
+    if (r.ready_left > 0) return "slot.ready() was left posted: the parent never took the child's post with a wait";
+    return {};
+}
+
 probe_verdict shared_sum_verdict(const check_spec&, const lab07::sum_answer& answer, const verify_context& context) {
     const auto cases = lab07::array_cases(context.seed);
     if (answer.sums.size() != 2 * cases.size())
@@ -129,10 +146,12 @@ probe_verdict shared_sum_verdict(const check_spec&, const lab07::sum_answer& ans
     for (std::size_t i = 0; i < answer.sums.size(); ++i) {
         const array_case& c = cases[i / 2];
         const auto& r = answer.sums[i];
+        const bool reused = i % 2 == 1;
         std::string problem = check_sum(r.summed, r.sum, r.forks, lab07::case_values(c), "sum_through_shared_memory");
-        if (!problem.empty() && r.summed.ok && r.sum == 0.0 && c.rows > 0 && c.cols > 0)
+        if (reused) problem = with_ready_checked(std::move(problem), r);
+        else if (!problem.empty() && r.summed.ok && r.sum == 0.0 && c.rows > 0 && c.cols > 0)
             problem += " (the parent summed zeros: did the child write into private memory?)";
-        const std::string where = describe(c) + (i % 2 == 0 ? ", a new slot" : ", a slot every case reuses");
+        const std::string where = describe(c) + (reused ? ", a slot every case reuses" : ", a new slot");
         if (c.rows * c.cols == 0) t.gate(problem, where);  // a slot's zeros sum to its right answer
         else t.add(problem, where);
     }
@@ -182,6 +201,12 @@ std::string who_waited(const lab07::pipeline_result& r, const std::vector<std::v
     if (made > 0 && taken == 0)
         return "consumers took nothing, and every producer is still pushing its first item: a producer stuck in push "
                "(waiting on the lock or a free slot), or consumers that never wait on filled_slots?";
+    if (made < total && pushed > taken)
+        return fmt::format("{} of {} items made, {} taken, and at least {} sat in the buffer untaken while the producers "
+                           "waited for free slots: consumers waiting for the lock, which a producer holds while it "
+                           "waits for a free slot (wait on free_slots before taking the lock: README question 5), or "
+                           "consumers that stopped early?",
+                           made, total, taken, pushed - taken);
     if (made < total)
         return fmt::format("producers still waiting on free slots ({} of {} items made, {} taken): a consumer that "
                            "stopped early, or a missing post of free_slots?", made, total, taken);
@@ -207,6 +232,9 @@ std::string check_pipeline(const lab07::pipeline_case& c, const lab07::pipeline_
     if (r.end != "returned") return fmt::format("run_pipeline {}: {}", r.end == "threw" ? "threw" : "crashed", r.message);
     const std::string problem = ref::judge_taken(taken, c.producers, c.items_per_producer,
                                                  [seed](std::size_t p, std::size_t k) { return lab07::item_value(seed, p, k); });
+    if (!problem.empty() && problem.find("never taken") != std::string::npos)
+        return problem + ": did run_pipeline return before every consumer had finished? Join the consumers before "
+                         "returning (a process object that goes out of scope unjoined kills its child)";
     if (!problem.empty()) return problem;
     if (r.caller_pid == 0) return "the probe did not record the caller";
     std::set<long> producer_processes;
@@ -239,9 +267,12 @@ probe_verdict pipeline_verdict(const check_spec&, const lab07::pipeline_answer& 
     for (std::size_t i = 0; i < cases.size(); ++i) {
         const auto& c = cases[i];
         const std::string problem = check_pipeline(c, answer.runs[i], context.seed, context);
-        const std::string where = fmt::format("{} producer{}, {} consumer{}, capacity {}, {} items each", c.producers,
+        const std::string where = fmt::format("{} producer{}, {} consumer{}, capacity {}, {} items each{}", c.producers,
                                               c.producers == 1 ? "" : "s", c.consumers, c.consumers == 1 ? "" : "s",
-                                              c.capacity, c.items_per_producer);
+                                              c.capacity, c.items_per_producer,
+                                              c.take_microseconds > 0
+                                                  ? fmt::format(", consumers taking {} ms per item", c.take_microseconds / 1000.0)
+                                                  : "");
         // no items at all: nothing to hand over, the skeleton's serial loop gets it right
         if (c.items_per_producer == 0) t.gate(problem, where);
         else t.add(problem, where);

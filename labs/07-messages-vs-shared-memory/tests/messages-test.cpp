@@ -4,6 +4,8 @@
 // kit's occupancy meter. Everything that could hang runs under a time limit in a child process,
 // so a deadlock fails the test instead of stopping the suite.
 
+#include <dlfcn.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -11,6 +13,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -19,6 +22,7 @@
 #include <stdexcept>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <vector>
 
 #include "messages.hpp"
@@ -26,6 +30,31 @@
 #include "parlab/process.hpp"
 #include "parlab/shared_memory.hpp"
 #include "parlab/testing.hpp"
+
+namespace {
+
+// The sem_post calls made on one semaphore, counted across fork() in shared memory: how the
+// tests see whether the child posts a slot's "ready". Made before any fork (first use in a test).
+struct post_census {
+    std::atomic<const sem_t*> watched{nullptr};
+    std::atomic<long> posts{0};
+};
+
+post_census& census() {
+    static parlab::shared_value<post_census> shared;
+    return *shared;
+}
+
+}  // namespace
+
+// Every sem_post of this program passes through here (the real one is the next in the search
+// order: the C library's, or a sanitizer's wrapper of it).
+extern "C" int sem_post(sem_t* semaphore) {
+    using post_function = int (*)(sem_t*);
+    static const auto next = reinterpret_cast<post_function>(::dlsym(RTLD_NEXT, "sem_post"));
+    if (semaphore == census().watched.load()) census().posts.fetch_add(1);
+    return next(semaphore);
+}
 
 namespace {
 
@@ -291,6 +320,22 @@ TEST_CASE("one shared_array_slot carries array after array", "[lab07][task2]") {
     CHECK_THROWS_AS(lab07::sum_through_shared_memory({too_many.data(), 1, too_many.size()}, slot), std::invalid_argument);
 }
 
+TEST_CASE("the child posts ready once, and the parent waits on it", "[lab07][task2]") {
+    lab07::shared_array_slot slot(3000);
+    const std::vector<double> values = random_values(3000, 77);
+    census().watched.store(slot.ready().native());
+    census().posts.store(0);
+    const double sum = lab07::sum_through_shared_memory({values.data(), 3, 1000}, slot);
+    census().watched.store(nullptr);
+    CHECK(sum == lab07::sum_values(values.data(), values.size()));
+    INFO("slot.ready() was posted " << census().posts.load() << " times: the child posts it once its numbers are in "
+         "place, and the parent waits on it before summing (joining the child instead is not the lab's way: the two "
+         "could be programs that keep running)");
+    CHECK(census().posts.load() == 1);
+    INFO("slot.ready() was left posted: the parent must take the child's post with a wait");
+    CHECK(slot.ready().value() == 0);
+}
+
 TEST_CASE("time_transfers measures both ways for every shape, in order", "[lab07][task5]") {
     const std::vector<lab07::shape> shapes = {{1, 10}, {4, 1000}, {0, 0}};
     const auto table = lab07::time_transfers(shapes, 2);
@@ -332,8 +377,9 @@ std::uint64_t value_of(std::size_t producer, std::size_t sequence) {
     return (producer + 1) * 0x9e3779b97f4a7c15ull ^ (sequence * 0xbf58476d1ce4e5b9ull);
 }
 
-// Runs the pipeline under a time limit; returns what went wrong (empty when nothing did).
-std::string check_pipeline(const lab07::pipeline_spec& spec) {
+// Runs the pipeline under a time limit, each take pausing `take_pause` (slow consumers); returns
+// what went wrong (empty when nothing did).
+std::string check_pipeline(const lab07::pipeline_spec& spec, std::chrono::microseconds take_pause = {}) {
     const std::size_t total = spec.producers * spec.items_per_producer;
     pipeline_record record(spec.consumers, spec.producers, total);
     const auto run = parlab::run_with_time_limit(
@@ -347,6 +393,7 @@ std::string check_pipeline(const lab07::pipeline_spec& spec) {
                     return lab07::item{static_cast<std::uint32_t>(p), static_cast<std::uint32_t>(k), value_of(p, k)};
                 },
                 [&](std::size_t c, const lab07::item& it) {
+                    if (take_pause.count() > 0) std::this_thread::sleep_for(take_pause);
                     const std::size_t at = record.counts[c].fetch_add(1);
                     if (at < record.per_consumer) record.log[c * record.per_consumer + at] = {it, static_cast<long>(::getpid())};
                 });
@@ -369,6 +416,10 @@ std::string check_pipeline(const lab07::pipeline_spec& spec) {
                     ? "consumers took nothing although at least " + std::to_string(pushed) +
                           " item(s) were pushed: a missing post of filled_slots, or a producer that waits for a free "
                           "slot while it holds the lock (the consumers then wait for the lock)?"
+                : made < total && pushed > taken
+                    ? "at least " + std::to_string(pushed - taken) + " item(s) sat in the buffer untaken while the "
+                          "producers waited for free slots: consumers waiting for the lock, which a producer holds "
+                          "while it waits for a free slot (README question 5), or consumers that stopped early?"
                 : made < total
                     ? "producers still waiting on free slots (a missing post of free_slots? consumers that stopped early?)"
                     : "consumers (or the caller pushing the markers) still waiting: a missing post?");
@@ -407,7 +458,10 @@ std::string check_pipeline(const lab07::pipeline_spec& spec) {
                 return what + "consumer " + std::to_string(c) + " took items in producer " + std::to_string(p) +
                        "'s process: items go through the buffer to consumer processes";
         for (std::size_t k = 0; k < spec.items_per_producer; ++k)
-            if (!seen[p][k]) return what + "item " + std::to_string(k) + " of producer " + std::to_string(p) + " was never taken";
+            if (!seen[p][k])
+                return what + "item " + std::to_string(k) + " of producer " + std::to_string(p) +
+                       " was never taken: did run_pipeline return before every consumer had finished? Join the "
+                       "consumers before returning (a process object that goes out of scope unjoined kills its child)";
     }
     return {};
 }
@@ -466,6 +520,10 @@ TEST_CASE("run_pipeline: every item taken exactly once, each producer's in order
         INFO(problem);
         REQUIRE(problem.empty());
     }
+    // Slow consumers (1 ms per item): the buffer is still full when the producers are done.
+    const std::string slow = check_pipeline({2, 2, 32, 100}, std::chrono::milliseconds(1));
+    INFO(slow);
+    CHECK(slow.empty());
     CHECK_THROWS_AS(lab07::run_pipeline({0, 1, 1, 1}, {}, {}), std::invalid_argument);
     CHECK_THROWS_AS(lab07::run_pipeline({1, 0, 1, 1}, {}, {}), std::invalid_argument);
     CHECK_THROWS_AS(lab07::run_pipeline({1, 1, 0, 1}, {}, {}), std::invalid_argument);
