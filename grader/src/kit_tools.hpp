@@ -40,7 +40,7 @@ int run_lab_program(const std::filesystem::path& root, const std::string& lab, c
 
 /// Builds every lab's bench program (or only `only`'s) from the solutions and runs them one after
 /// another with `args`, under a line naming the machine. Returns non-zero when one failed.
-int run_benches(const std::filesystem::path& root, const std::string& only, const std::vector<std::string>& args);
+int run_benches(const std::filesystem::path& root, const std::string& only, bool mine, const std::vector<std::string>& args);
 
 /// Writes the student edition of the kit at `root` to `dest` (which must not exist or be empty):
 /// every file of the kit but solutions/, plus the CI workflow that grades each push.

@@ -370,9 +370,11 @@ int command_package(const std::vector<std::string>& raw) {
 int command_bench(const std::vector<std::string>& raw) {
     fs::path root;
     std::string only;
+    bool mine = false;
     std::vector<std::string> rest;
     for (std::size_t i = 0; i < raw.size(); ++i) {
         if (raw[i] == "--root" && i + 1 < raw.size()) root = raw[++i];
+        else if (raw[i] == "--mine") mine = true;
         else if (raw[i] == "--only") {
             if (i + 1 >= raw.size()) throw usage_error("bench: --only needs a lab");
             only = raw[++i];
@@ -382,7 +384,7 @@ int command_bench(const std::vector<std::string>& raw) {
     }
     arguments with_root;
     with_root.values["--root"] = root.string();
-    return run_benches(require_root(with_root), only, rest);
+    return run_benches(require_root(with_root), only, mine, rest);
 }
 
 /// A lab's teaching program: `demo LAB [--solutions] [ARGS...]`, or `PROGRAM [--solutions] [ARGS...]`
@@ -429,8 +431,9 @@ const std::map<std::string, std::string>& command_usage() {
                     "default OUT.zip: parlab-gradescope.zip). A check the container cannot run (a timing check\n"
                     "under less than the whole cores it needs) is left out of the maximum, or given its points\n"
                     "with --when-not-run award.\n"},
-        {"bench", "Usage: ./parlab bench [--only LAB] [--max-workers N] [--repetitions R]\n"
-                  "Timing tables of the solutions on this machine, from every lab's bench program.\n"},
+        {"bench", "Usage: ./parlab bench [--only LAB] [--mine] [--max-workers N] [--repetitions R]\n"
+                  "Timing tables on this machine, from every lab's bench program: of the model solutions, or of\n"
+                  "your own code with --mine (a student edition, which has no solutions, always times yours).\n"},
     };
     return usage;
 }
