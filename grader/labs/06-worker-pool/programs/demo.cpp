@@ -76,7 +76,7 @@ void ramp(double t, std::uint8_t rgb[3]) {
 // A frame in the colour ramp: values between the 1st and the 99.5th percentile, stretched with
 // asinh so that faint sky and bright stars both show.
 parlab::image coloured(const lab06::image& frame) {
-    std::vector<float> sorted = frame.pixels;
+    std::vector<double> sorted = frame.pixels;
     std::sort(sorted.begin(), sorted.end());
     const double lo = sorted[sorted.size() / 100];
     const double hi = std::max<double>(sorted[sorted.size() * 995 / 1000], lo + 1e-6);
