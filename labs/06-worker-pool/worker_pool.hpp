@@ -79,8 +79,8 @@ struct image {
 
 /// A smooth fake sky of rows x cols pixels made from `seed` alone (the same seed always gives the
 /// same image): a slowly varying background, a few dozen stars (round Gaussian spots) and a
-/// little noise, in [0, ~1100). Any size, also 0 or 1. A float32 sky is computed in float (the
-/// same pixels as ever), a float64 one in double, so most of its pixels are not floats.
+/// little noise, in [0, ~1100). Any size, also 0 or 1. A float32 sky is rounded to float at
+/// every step, a float64 one is computed in double, so most of its pixels are not floats.
 [[nodiscard]] image fake_sky(std::size_t rows, std::size_t cols, std::uint64_t seed,
                              pixel_type type = pixel_type::float32);
 
