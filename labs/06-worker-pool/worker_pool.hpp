@@ -15,8 +15,10 @@
 //     reads pixel 0);
 //   * the median is the element of rank size * size / 2 (counting from 0) of the window's
 //     size * size values sorted ascending (for an even count, the upper of the two middle ones);
-//   * high-pass = frame - median, pixel by pixel, in float.
-// Pixels are 32-bit floats and must be finite.
+//   * high-pass = frame - median, pixel by pixel, rounded to the image's pixel type.
+// An image keeps the precision of its file: a BITPIX -64 FITS image is computed and written in
+// 64-bit floats, any other (-32, or integers) in 32-bit floats, as SciPy computes on an array of
+// that dtype. Pixels must be finite.
 //
 // The pool (tasks 1 to 3): N worker processes forked once, task indices handed out through one
 // pipe per worker, results (a double per task, or the message of a failure) coming back through
@@ -40,16 +42,25 @@ namespace parlab::lab06 {
 
 // ---- images and the filter (given) ---------------------------------------------------------
 
-/// A grey image of 32-bit floats stored row after row.
+/// The precision of an image's pixels: the FITS file's BITPIX -32 or -64.
+enum class pixel_type { float32, float64 };
+
+/// `value` as a pixel of `type` holds it: rounded to the nearest float for float32, unchanged for
+/// float64. (Rounding a double difference of two floats gives exactly the float difference.)
+[[nodiscard]] double round_to(pixel_type type, double value) noexcept;
+
+/// A grey image stored row after row. The pixels are held as doubles whatever the type; a
+/// float32 image holds only values a float can hold, and the filter rounds its results to it.
 struct image {
     std::size_t rows = 0;
     std::size_t cols = 0;
-    std::vector<float> pixels;  ///< rows * cols values; pixel (y, x) is pixels[y * cols + x]
+    std::vector<double> pixels;  ///< rows * cols values; pixel (y, x) is pixels[y * cols + x]
+    pixel_type type = pixel_type::float32;  ///< what read_fits found; what write_fits writes
 
     image() = default;
-    image(std::size_t r, std::size_t c) : rows(r), cols(c), pixels(r * c) {}
-    [[nodiscard]] float at(std::size_t y, std::size_t x) const noexcept { return pixels[y * cols + x]; }
-    [[nodiscard]] float& at(std::size_t y, std::size_t x) noexcept { return pixels[y * cols + x]; }
+    image(std::size_t r, std::size_t c, pixel_type t = pixel_type::float32) : rows(r), cols(c), pixels(r * c), type(t) {}
+    [[nodiscard]] double at(std::size_t y, std::size_t x) const noexcept { return pixels[y * cols + x]; }
+    [[nodiscard]] double& at(std::size_t y, std::size_t x) noexcept { return pixels[y * cols + x]; }
 };
 
 /// The coordinate in [0, n) that coordinate i (any integer) reads under the reflect border:
@@ -57,17 +68,21 @@ struct image {
 [[nodiscard]] std::size_t reflect_index(std::ptrdiff_t i, std::size_t n) noexcept;
 
 /// The median filter defined above, computed with a sliding window (each pixel's window is the
-/// previous one's with one column of `size` values swapped), not by sorting every window.
-/// Throws std::invalid_argument when size is 0. An empty image gives an empty image.
+/// previous one's with one column of `size` values swapped), not by sorting every window. The
+/// result has the frame's type. Throws std::invalid_argument when size is 0. An empty image
+/// gives an empty image.
 [[nodiscard]] image median_filter(const image& frame, std::size_t size);
 
-/// frame - median_filter(frame, size), pixel by pixel.
+/// frame - median_filter(frame, size), pixel by pixel, each difference rounded to the frame's
+/// type (round_to): float arithmetic for a float32 frame, double for a float64 one.
 [[nodiscard]] image highpass(const image& frame, std::size_t size);
 
 /// A smooth fake sky of rows x cols pixels made from `seed` alone (the same seed always gives the
 /// same image): a slowly varying background, a few dozen stars (round Gaussian spots) and a
-/// little noise, in [0, ~1100). Any size, also 0 or 1.
-[[nodiscard]] image fake_sky(std::size_t rows, std::size_t cols, std::uint64_t seed);
+/// little noise, in [0, ~1100). Any size, also 0 or 1. A float32 sky is rounded to float at
+/// every step, a float64 one is computed in double, so most of its pixels are not floats.
+[[nodiscard]] image fake_sky(std::size_t rows, std::size_t cols, std::uint64_t seed,
+                             pixel_type type = pixel_type::float32);
 
 // ---- FITS files (given, through CFITSIO) -----------------------------------------------------
 
@@ -78,19 +93,22 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-/// Reads the first image of a FITS file as floats (any BITPIX is converted: a 64-bit image is
-/// rounded to float32). Throws fits_error when the file is missing, not FITS, its image is not
-/// 2-D (a 3-D cube, say) or has a pixel that is not a finite number (NaN, BLANK, infinity).
+/// Reads the first image of a FITS file in its own precision: a BITPIX -64 image as float64,
+/// every other BITPIX (-32, or integers) converted to float32 as CFITSIO converts it. Throws
+/// fits_error when the file is missing, not FITS, its image is not 2-D (a 3-D cube, say) or has
+/// a pixel that is not a finite number (NaN, BLANK, infinity).
 [[nodiscard]] image read_fits(const std::filesystem::path& file);
 
-/// Writes `frame` as a 32-bit float FITS image, replacing the file. Throws fits_error when it
-/// cannot.
+/// Writes `frame` as a FITS image of its type (BITPIX -32 for float32, -64 for float64),
+/// replacing the file. Throws fits_error when it cannot.
 void write_fits(const std::filesystem::path& file, const image& frame);
 
-/// Writes n fake skies of rows x cols (seeds seed, seed + 1, ...) as sky-000.fits, sky-001.fits,
-/// ... into `folder` (made when missing) and returns their paths in that order.
+/// Writes n fake skies of rows x cols (seeds seed, seed + 1, ...) of the given type as
+/// sky-000.fits, sky-001.fits, ... into `folder` (made when missing) and returns their paths in
+/// that order.
 std::vector<std::filesystem::path> write_fake_batch(const std::filesystem::path& folder, std::size_t n,
-                                                    std::size_t rows, std::size_t cols, std::uint64_t seed);
+                                                    std::size_t rows, std::size_t cols, std::uint64_t seed,
+                                                    pixel_type type = pixel_type::float32);
 
 // ---- task 1: a process pool, results in input order ---------------------------------------------
 

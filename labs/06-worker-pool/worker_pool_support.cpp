@@ -17,6 +17,10 @@
 
 namespace parlab::lab06 {
 
+double round_to(pixel_type type, double value) noexcept {
+    return type == pixel_type::float32 ? static_cast<double>(static_cast<float>(value)) : value;
+}
+
 std::size_t reflect_index(std::ptrdiff_t i, std::size_t n) noexcept {
     const auto period = 2 * static_cast<std::ptrdiff_t>(n);
     std::ptrdiff_t m = i % period;
@@ -76,7 +80,7 @@ std::vector<std::size_t> reflected(std::size_t n, std::size_t size) {
 
 image median_filter(const image& frame, std::size_t size) {
     if (size == 0) throw std::invalid_argument("median_filter: the window size must be at least 1");
-    image out(frame.rows, frame.cols);
+    image out(frame.rows, frame.cols, frame.type);
     const std::size_t n = frame.pixels.size();
     if (n == 0) return out;
     // Every pixel gets its rank among all pixels (ties in index order): the window then holds
@@ -115,7 +119,8 @@ image median_filter(const image& frame, std::size_t size) {
 
 image highpass(const image& frame, std::size_t size) {
     image out = median_filter(frame, size);
-    for (std::size_t i = 0; i < out.pixels.size(); ++i) out.pixels[i] = frame.pixels[i] - out.pixels[i];
+    for (std::size_t i = 0; i < out.pixels.size(); ++i)
+        out.pixels[i] = round_to(frame.type, frame.pixels[i] - out.pixels[i]);
     return out;
 }
 
@@ -141,8 +146,10 @@ private:
 
 }  // namespace
 
-image fake_sky(std::size_t rows, std::size_t cols, std::uint64_t seed) {
-    image sky(rows, cols);
+image fake_sky(std::size_t rows, std::size_t cols, std::uint64_t seed, pixel_type type) {
+    // Every step is rounded to the type: a float32 sky is the one computed in float.
+    auto pixel = [type](double value) { return round_to(type, value); };
+    image sky(rows, cols, type);
     sky_random random(seed);
     const double tilt_y = 20 * random.unit(), tilt_x = 20 * random.unit();
     const double wave = 6.283185307179586 * (0.5 + random.unit());
@@ -150,8 +157,8 @@ image fake_sky(std::size_t rows, std::size_t cols, std::uint64_t seed) {
         for (std::size_t x = 0; x < cols; ++x) {
             const double fy = rows > 1 ? static_cast<double>(y) / static_cast<double>(rows - 1) : 0.0;
             const double fx = cols > 1 ? static_cast<double>(x) / static_cast<double>(cols - 1) : 0.0;
-            sky.at(y, x) = static_cast<float>(80 + tilt_y * fy + tilt_x * fx + 10 * std::sin(wave * (fx + fy)) +
-                                              4 * (random.unit() - 0.5));
+            sky.at(y, x) = pixel(80 + tilt_y * fy + tilt_x * fx + 10 * std::sin(wave * (fx + fy)) +
+                                 4 * (random.unit() - 0.5));
         }
     }
     const std::size_t stars = 20 + random.next() % 30;
@@ -166,8 +173,8 @@ image fake_sky(std::size_t rows, std::size_t cols, std::uint64_t seed) {
                 if (y < 0 || x < 0 || y >= static_cast<std::ptrdiff_t>(rows) || x >= static_cast<std::ptrdiff_t>(cols))
                     continue;
                 const double ry = static_cast<double>(y) + 0.5 - cy, rx = static_cast<double>(x) + 0.5 - cx;
-                sky.at(static_cast<std::size_t>(y), static_cast<std::size_t>(x)) +=
-                    static_cast<float>(peak * std::exp(-(ry * ry + rx * rx) / (2 * sigma * sigma)));
+                double& at = sky.at(static_cast<std::size_t>(y), static_cast<std::size_t>(x));
+                at = pixel(at + pixel(peak * std::exp(-(ry * ry + rx * rx) / (2 * sigma * sigma))));
             }
         }
     }
@@ -215,19 +222,29 @@ image read_fits(const std::filesystem::path& file) {
         text << "; expected a 2-D image";
         throw fits_error(text.str());
     }
-    image frame(static_cast<std::size_t>(extent[1]), static_cast<std::size_t>(extent[0]));
+    // BITPIX -64 keeps its doubles; everything else is read as floats, as it always was.
+    int bitpix = 0;
+    fits_get_img_type(raw, &bitpix, &status);
+    const pixel_type type = bitpix == DOUBLE_IMG ? pixel_type::float64 : pixel_type::float32;
+    image frame(static_cast<std::size_t>(extent[1]), static_cast<std::size_t>(extent[0]), type);
     long first[2] = {1, 1};
+    const auto count = static_cast<LONGLONG>(frame.pixels.size());
     // Blank pixels (an integer image's BLANK value) come back as NaN, like a float image's own.
-    float blank = std::numeric_limits<float>::quiet_NaN();
     int any_blank = 0;
-    if (!frame.pixels.empty() &&
-        fits_read_pix(raw, TFLOAT, first, static_cast<LONGLONG>(frame.pixels.size()), &blank, frame.pixels.data(),
-                      &any_blank, &status) != 0)
-        throw fits_error(name + ": cannot read the pixels (" + fits_text(status) + ")");
+    if (status == 0 && count > 0 && type == pixel_type::float64) {
+        double blank = std::numeric_limits<double>::quiet_NaN();
+        fits_read_pix(raw, TDOUBLE, first, count, &blank, frame.pixels.data(), &any_blank, &status);
+    } else if (status == 0 && count > 0) {
+        float blank = std::numeric_limits<float>::quiet_NaN();
+        std::vector<float> floats(frame.pixels.size());
+        fits_read_pix(raw, TFLOAT, first, count, &blank, floats.data(), &any_blank, &status);
+        std::copy(floats.begin(), floats.end(), frame.pixels.begin());
+    }
+    if (status != 0) throw fits_error(name + ": cannot read the pixels (" + fits_text(status) + ")");
     // A median needs numbers that can be ordered: NaN compares false with everything, and a sort
     // given one gives any order at all (undefined behaviour).
     const auto not_numbers = static_cast<std::size_t>(
-        std::count_if(frame.pixels.begin(), frame.pixels.end(), [](float v) { return !std::isfinite(v); }));
+        std::count_if(frame.pixels.begin(), frame.pixels.end(), [](double v) { return !std::isfinite(v); }));
     if (not_numbers > 0)
         throw fits_error(name + ": " + std::to_string(not_numbers) +
                          " pixel(s) are blank or not finite (NaN, BLANK or infinity); the filter needs a number at "
@@ -245,24 +262,32 @@ void write_fits(const std::filesystem::path& file, const image& frame) {
     fits_handle handle(raw);
     long extent[2] = {static_cast<long>(frame.cols), static_cast<long>(frame.rows)};
     long first[2] = {1, 1};
-    std::vector<float> pixels = frame.pixels;  // CFITSIO takes a non-const pointer
-    fits_create_img(raw, FLOAT_IMG, 2, extent, &status);
-    if (status == 0 && !pixels.empty())
-        fits_write_pix(raw, TFLOAT, first, static_cast<LONGLONG>(pixels.size()), pixels.data(), &status);
+    const auto count = static_cast<LONGLONG>(frame.pixels.size());
+    // CFITSIO takes a non-const pointer: the pixels are copied, as floats for a float32 image.
+    if (frame.type == pixel_type::float64) {
+        std::vector<double> pixels = frame.pixels;
+        fits_create_img(raw, DOUBLE_IMG, 2, extent, &status);
+        if (status == 0 && count > 0) fits_write_pix(raw, TDOUBLE, first, count, pixels.data(), &status);
+    } else {
+        std::vector<float> pixels(frame.pixels.begin(), frame.pixels.end());
+        fits_create_img(raw, FLOAT_IMG, 2, extent, &status);
+        if (status == 0 && count > 0) fits_write_pix(raw, TFLOAT, first, count, pixels.data(), &status);
+    }
     fitsfile* closing = handle.release();
     fits_close_file(closing, &status);
     if (status != 0) throw fits_error(name + ": cannot write (" + fits_text(status) + ")");
 }
 
 std::vector<std::filesystem::path> write_fake_batch(const std::filesystem::path& folder, std::size_t n,
-                                                    std::size_t rows, std::size_t cols, std::uint64_t seed) {
+                                                    std::size_t rows, std::size_t cols, std::uint64_t seed,
+                                                    pixel_type type) {
     std::filesystem::create_directories(folder);
     std::vector<std::filesystem::path> files;
     for (std::size_t i = 0; i < n; ++i) {
         char name[32];
         std::snprintf(name, sizeof name, "sky-%03zu.fits", i);
         files.push_back(folder / name);
-        write_fits(files.back(), fake_sky(rows, cols, seed + i));
+        write_fits(files.back(), fake_sky(rows, cols, seed + i, type));
     }
     return files;
 }

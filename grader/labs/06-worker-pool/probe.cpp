@@ -27,11 +27,15 @@ using parlab::probe::arguments;
 
 void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
 
+// The hidden images are float32 (inputs.hpp): their pixels and their high-passes are floats.
 lab06::image image_of(std::size_t rows, std::size_t cols, std::uint64_t seed) {
-    lab06::image frame(rows, cols);
-    frame.pixels = answers::case_pixels(rows, cols, seed);
+    const std::vector<float> pixels = answers::case_pixels(rows, cols, seed);
+    lab06::image frame(rows, cols, lab06::pixel_type::float32);
+    frame.pixels.assign(pixels.begin(), pixels.end());
     return frame;
 }
+
+std::vector<float> floats_of(const lab06::image& frame) { return {frame.pixels.begin(), frame.pixels.end()}; }
 
 answers::outcome_record record_of(const lab06::task_outcome& o) { return {o.task, o.ok, o.value, o.error}; }
 
@@ -51,11 +55,11 @@ nlohmann::json highpass_check(const arguments& a) {
     for (std::size_t t = 0; t < cases.size(); ++t) answer.files.push_back("highpass-" + std::to_string(t) + ".raw");
     lab06::process_pool pool(answers::pool_workers(seed, 67), [&](std::size_t t) {
         const answers::image_case& c = cases.at(t);
-        const lab06::image out = lab06::highpass(image_of(c.rows, c.cols, c.pixels_seed), c.size);
+        const std::vector<float> out = floats_of(lab06::highpass(image_of(c.rows, c.cols, c.pixels_seed), c.size));
         std::FILE* file = std::fopen(answer.files[t].c_str(), "wb");
         if (file == nullptr) throw std::runtime_error("cannot write " + answer.files[t]);
-        const std::size_t written = std::fwrite(out.pixels.data(), sizeof(float), out.pixels.size(), file);
-        if (std::fclose(file) != 0 || written != out.pixels.size()) throw std::runtime_error("cannot write " + answer.files[t]);
+        const std::size_t written = std::fwrite(out.data(), sizeof(float), out.size(), file);
+        if (std::fclose(file) != 0 || written != out.size()) throw std::runtime_error("cannot write " + answer.files[t]);
         return static_cast<double>(::getpid());
     });
     answer.values = pool.map(cases.size());
@@ -159,8 +163,7 @@ parlab::probe::timed_body timed_batch(const arguments& a) {
     auto pool = std::make_shared<lab06::process_pool>(workers, [seed, nonce_slot](std::size_t t) {
         const auto size = answers::timing_side;
         const lab06::image frame = image_of(size, size, answers::timing_image_seed(seed, **nonce_slot, t));
-        const lab06::image out = lab06::highpass(frame, answers::timing_window);
-        return answers::weighted_sum(out.pixels);
+        return answers::weighted_sum(floats_of(lab06::highpass(frame, answers::timing_window)));
     });
     return [pool, nonce_slot](std::uint64_t nonce) {
         **nonce_slot = nonce;

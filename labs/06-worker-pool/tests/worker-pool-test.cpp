@@ -1,7 +1,8 @@
 // Lab 06 tests: the pool with bodies that say which process ran them (their value is the
 // worker's process id) or that sleep known, uneven times; failures (a body that throws, a worker
 // killed in the middle of a task); chunks; the Amdahl fit on exact data; and the given median
-// filter and FITS files against a plain reference that sorts every window.
+// filter and FITS files against a plain reference that sorts every window, in both precisions
+// (float32 and float64 files, written and read by hand to check the format itself).
 // Images and windows are small so that every task's tests take well under a second, also under
 // the sanitizers.
 
@@ -12,6 +13,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -52,7 +55,7 @@ std::string order_of(const std::vector<task_outcome>& seen) {
 image reference_median(const image& frame, std::size_t size) {
     image out(frame.rows, frame.cols);
     const auto half = static_cast<std::ptrdiff_t>(size / 2);
-    std::vector<float> window;
+    std::vector<double> window;
     for (std::size_t y = 0; y < frame.rows; ++y) {
         for (std::size_t x = 0; x < frame.cols; ++x) {
             window.clear();
@@ -269,7 +272,10 @@ TEST_CASE("highpass_batch filters a folder through the pool; a bad file fails al
         const image frame = lab06::read_fits(files[i]);
         const image median = reference_median(frame, 3);
         REQUIRE(got.pixels.size() == frame.pixels.size());
-        for (std::size_t p = 0; p < got.pixels.size(); ++p) CHECK(got.pixels[p] == frame.pixels[p] - median.pixels[p]);
+        // float32 files: the difference is rounded to float, as SciPy computes it on float32 arrays
+        REQUIRE(got.type == lab06::pixel_type::float32);
+        for (std::size_t p = 0; p < got.pixels.size(); ++p)
+            CHECK(got.pixels[p] == static_cast<float>(frame.pixels[p] - median.pixels[p]));
     }
 }
 
@@ -360,10 +366,10 @@ TEST_CASE("median_filter agrees with scipy.ndimage.median_filter", "[lab06][task
     // a = [[3, 1, 4, 1], [5, 9, 2, 6], [5, 3, 5, 8]] as float32; size 7 is larger than the image.
     image a(3, 4);
     a.pixels = {3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8};
-    CHECK(lab06::median_filter(a, 2).pixels == std::vector<float>{3, 3, 4, 4, 5, 5, 4, 4, 5, 5, 5, 6});
-    CHECK(lab06::median_filter(a, 3).pixels == std::vector<float>{3, 3, 2, 2, 5, 4, 4, 5, 5, 5, 5, 6});
-    CHECK(lab06::median_filter(a, 4).pixels == std::vector<float>{5, 4, 4, 4, 3, 4, 4, 4, 5, 5, 5, 5});
-    CHECK(lab06::median_filter(a, 7).pixels == std::vector<float>{5, 5, 5, 5, 5, 5, 5, 5, 4, 4, 4, 4});
+    CHECK(lab06::median_filter(a, 2).pixels == std::vector<double>{3, 3, 4, 4, 5, 5, 4, 4, 5, 5, 5, 6});
+    CHECK(lab06::median_filter(a, 3).pixels == std::vector<double>{3, 3, 2, 2, 5, 4, 4, 5, 5, 5, 5, 6});
+    CHECK(lab06::median_filter(a, 4).pixels == std::vector<double>{5, 4, 4, 4, 3, 4, 4, 4, 5, 5, 5, 5});
+    CHECK(lab06::median_filter(a, 7).pixels == std::vector<double>{5, 5, 5, 5, 5, 5, 5, 5, 4, 4, 4, 4});
     CHECK_THROWS_AS(lab06::median_filter(a, 0), std::invalid_argument);
 }
 
@@ -376,6 +382,7 @@ TEST_CASE("FITS files: a round trip, and one clear error for a bad file", "[lab0
     CHECK(back.rows == 6);
     CHECK(back.cols == 9);
     CHECK(back.pixels == sky.pixels);
+    CHECK(back.type == lab06::pixel_type::float32);
     std::ofstream(folder.path / "text.fits") << "SIMPLE? no.\n";
     CHECK_THROWS_WITH(lab06::read_fits(folder.path / "text.fits"), contains("text.fits: not a FITS image"));
     CHECK_THROWS_WITH(lab06::read_fits(folder.path / "missing.fits"), contains("missing.fits: no such file"));
@@ -386,4 +393,144 @@ TEST_CASE("FITS files: a round trip, and one clear error for a bad file", "[lab0
     holes.at(4, 1) = std::numeric_limits<float>::infinity();
     lab06::write_fits(folder.path / "holes.fits", holes);
     CHECK_THROWS_WITH(lab06::read_fits(folder.path / "holes.fits"), contains("holes.fits: 2 pixel(s) are blank or not finite"));
+    // The same in 64-bit floats: a round trip keeps the type, and holes are refused as well.
+    const image sky64 = lab06::fake_sky(6, 9, 7, lab06::pixel_type::float64);
+    lab06::write_fits(folder.path / "sky64.fits", sky64);
+    const image back64 = lab06::read_fits(folder.path / "sky64.fits");
+    CHECK(back64.type == lab06::pixel_type::float64);
+    CHECK(back64.pixels == sky64.pixels);
+    holes.type = lab06::pixel_type::float64;
+    lab06::write_fits(folder.path / "holes64.fits", holes);
+    CHECK_THROWS_WITH(lab06::read_fits(folder.path / "holes64.fits"), contains("holes64.fits: 2 pixel(s) are blank"));
+}
+
+// FITS files written and read here by hand, without CFITSIO, so that the given read_fits and
+// write_fits are checked against the format itself: 80-character header cards in blocks of 2880
+// bytes ending with END, then the pixels row after row, big-endian, padded to 2880 bytes.
+namespace {
+
+constexpr std::size_t fits_block = 2880;
+
+std::string fits_card(const std::string& key, const std::string& value) {
+    std::string card = key;
+    card.resize(8, ' ');
+    card += "= " + std::string(value.size() < 20 ? 20 - value.size() : 0, ' ') + value;
+    card.resize(80, ' ');
+    return card;
+}
+
+template <class Float>
+void write_fits_by_hand(const std::filesystem::path& file, std::size_t rows, std::size_t cols,
+                        const std::vector<Float>& pixels) {
+    std::string text = fits_card("SIMPLE", "T") + fits_card("BITPIX", sizeof(Float) == 8 ? "-64" : "-32") +
+                       fits_card("NAXIS", "2") + fits_card("NAXIS1", std::to_string(cols)) +
+                       fits_card("NAXIS2", std::to_string(rows)) + std::string("END").append(77, ' ');
+    text.resize((text.size() + fits_block - 1) / fits_block * fits_block, ' ');
+    for (const Float p : pixels) {
+        char bytes[sizeof(Float)];
+        std::memcpy(bytes, &p, sizeof(Float));
+        std::reverse(bytes, bytes + sizeof(Float));  // the machine is little-endian, FITS big-endian
+        text.append(bytes, sizeof(Float));
+    }
+    text.resize((text.size() + fits_block - 1) / fits_block * fits_block, '\0');
+    std::ofstream(file, std::ios::binary) << text;
+}
+
+struct fits_by_hand {
+    long bitpix = 0;
+    std::size_t rows = 0, cols = 0;
+    std::vector<double> pixels;  // each pixel as its type holds it, widened to double
+};
+
+template <class Float>
+std::vector<double> big_endian_pixels(const std::string& data, std::size_t count) {
+    std::vector<double> pixels;
+    for (std::size_t i = 0; i < count && (i + 1) * sizeof(Float) <= data.size(); ++i) {
+        char bytes[sizeof(Float)];
+        std::memcpy(bytes, data.data() + i * sizeof(Float), sizeof(Float));
+        std::reverse(bytes, bytes + sizeof(Float));
+        Float value;
+        std::memcpy(&value, bytes, sizeof(Float));
+        pixels.push_back(value);
+    }
+    return pixels;
+}
+
+fits_by_hand read_fits_by_hand(const std::filesystem::path& file) {
+    std::string text(std::filesystem::file_size(file), '\0');
+    std::ifstream(file, std::ios::binary).read(text.data(), static_cast<std::streamsize>(text.size()));
+    fits_by_hand got;
+    std::size_t at = 0;
+    for (; at + 80 <= text.size(); at += 80) {
+        const std::string key = text.substr(at, 8);
+        if (key == "END     ") break;
+        if (text.compare(at + 8, 2, "= ") != 0) continue;
+        const long value = std::strtol(text.c_str() + at + 10, nullptr, 10);
+        if (key == "BITPIX  ") got.bitpix = value;
+        if (key == "NAXIS1  ") got.cols = static_cast<std::size_t>(value);
+        if (key == "NAXIS2  ") got.rows = static_cast<std::size_t>(value);
+    }
+    const std::size_t data = (at / fits_block + 1) * fits_block;
+    const std::string bytes = data < text.size() ? text.substr(data) : "";
+    if (got.bitpix == -64) got.pixels = big_endian_pixels<double>(bytes, got.rows * got.cols);
+    if (got.bitpix == -32) got.pixels = big_endian_pixels<float>(bytes, got.rows * got.cols);
+    return got;
+}
+
+// frame - its median in plain double arithmetic: every window sorted (borders mirrored with the
+// edge pixel repeated; the windows here are smaller than the image).
+std::vector<double> highpass_in_double(const std::vector<double>& frame, std::size_t rows, std::size_t cols,
+                                       std::size_t size) {
+    auto mirror = [](std::ptrdiff_t i, std::size_t n) {
+        const auto last = static_cast<std::ptrdiff_t>(n);
+        return static_cast<std::size_t>(i < 0 ? -i - 1 : i >= last ? 2 * last - 1 - i : i);
+    };
+    const auto half = static_cast<std::ptrdiff_t>(size / 2);
+    std::vector<double> out(frame.size()), window;
+    for (std::size_t y = 0; y < rows; ++y) {
+        for (std::size_t x = 0; x < cols; ++x) {
+            window.clear();
+            for (std::ptrdiff_t dy = -half; dy < static_cast<std::ptrdiff_t>(size) - half; ++dy)
+                for (std::ptrdiff_t dx = -half; dx < static_cast<std::ptrdiff_t>(size) - half; ++dx)
+                    window.push_back(frame[mirror(static_cast<std::ptrdiff_t>(y) + dy, rows) * cols +
+                                           mirror(static_cast<std::ptrdiff_t>(x) + dx, cols)]);
+            std::sort(window.begin(), window.end());
+            out[y * cols + x] = frame[y * cols + x] - window[size * size / 2];
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("FITS precision: a -64 image is high-passed in double and written as -64; a -32 one stays float",
+          "[lab06][task4]") {
+    const scratch_folder folder("precision");
+    const std::size_t rows = 7, cols = 9;
+    const std::size_t size = GENERATE(3u, 4u);
+    // Values no float can hold: a float keeps 24 bits of mantissa, these use all 53.
+    std::vector<double> sky(rows * cols);
+    for (std::size_t i = 0; i < sky.size(); ++i)
+        sky[i] = 100 + 37 * std::sin(0.7 * static_cast<double>(i)) + 1e-7 * static_cast<double>(i + 1);
+    REQUIRE(std::none_of(sky.begin(), sky.end(), [](double v) { return static_cast<float>(v) == v; }));
+    INFO("window " << size);
+
+    write_fits_by_hand(folder.path / "sky64.fits", rows, cols, sky);
+    lab06::write_fits(folder.path / "out64.fits", lab06::highpass(lab06::read_fits(folder.path / "sky64.fits"), size));
+    const fits_by_hand got64 = read_fits_by_hand(folder.path / "out64.fits");
+    CHECK(got64.bitpix == -64);
+    REQUIRE(got64.rows == rows);
+    REQUIRE(got64.cols == cols);
+    CHECK(got64.pixels == highpass_in_double(sky, rows, cols, size));
+
+    // The same sky as float32 keeps float32: the difference of two floats, rounded to float.
+    const std::vector<float> sky32(sky.begin(), sky.end());
+    const std::vector<double> widened(sky32.begin(), sky32.end());
+    write_fits_by_hand(folder.path / "sky32.fits", rows, cols, sky32);
+    lab06::write_fits(folder.path / "out32.fits", lab06::highpass(lab06::read_fits(folder.path / "sky32.fits"), size));
+    const fits_by_hand got32 = read_fits_by_hand(folder.path / "out32.fits");
+    CHECK(got32.bitpix == -32);
+    std::vector<double> expected32;
+    for (const double d : highpass_in_double(widened, rows, cols, size)) expected32.push_back(static_cast<float>(d));
+    CHECK(got32.pixels == expected32);
 }

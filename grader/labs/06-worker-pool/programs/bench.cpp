@@ -2,9 +2,10 @@
 //
 // The timing table of lab 06 on this machine (`./parlab bench` runs it on the solutions, for the
 // kit's reference figures):
-//   * the median filter on one 1000 x 1000 fake sky with a 50 x 50 window, and, when Python's
-//     SciPy is installed (the python3 on the PATH, else /usr/bin/python3), what
-//     scipy.ndimage.median_filter takes on the same image, with its result compared bit for bit;
+//   * the median filter on one 1000 x 1000 fake sky with a 50 x 50 window, in float32 and in
+//     float64, and, when Python's SciPy is installed (the python3 on the PATH, else
+//     /usr/bin/python3), what scipy.ndimage.median_filter takes on the same image as an array of
+//     the same dtype, with its result compared bit for bit;
 //   * the pool's overhead per task: map over empty tasks with 2 workers, chunksize 1 and 100,
 //     against a serial loop calling the same body, and busy tasks of 1 to 100 us: where the
 //     pool starts to beat the loop;
@@ -40,11 +41,11 @@ constexpr std::size_t side = 1000;
 constexpr std::size_t window = 50;
 constexpr std::size_t frames = 25;
 
-// Times median_filter in python3 on a .npy image (as float32); prints the median seconds and
-// saves the result.
+// Times median_filter in python3 on a .npy image (as the dtype argv[5]); prints the median
+// seconds and saves the result.
 constexpr const char* scipy_script =
     "import sys, time, numpy, scipy.ndimage\n"
-    "x = numpy.load(sys.argv[1]).astype(numpy.float32)\n"
+    "x = numpy.load(sys.argv[1]).astype(sys.argv[5])\n"
     "times = []\n"
     "for _ in range(int(sys.argv[3])):\n"
     "    start = time.perf_counter()\n"
@@ -60,11 +61,12 @@ std::string python_with_scipy() {
     return {};
 }
 
-void bench_filter(const fs::path& dir, std::size_t repetitions) {
-    const lab06::image sky = lab06::fake_sky(side, side, 2026);
+void bench_filter(const fs::path& dir, std::size_t repetitions, lab06::pixel_type type) {
+    const std::string dtype = type == lab06::pixel_type::float32 ? "float32" : "float64";
+    const lab06::image sky = lab06::fake_sky(side, side, 2026, type);
     lab06::image ours;
     const double seconds = parlab::time_repeated([&] { ours = lab06::median_filter(sky, window); }, repetitions, 0).median;
-    std::printf("median filter, %zu x %zu, window %zu\n  %-40s %9.3f s\n", side, side, window,
+    std::printf("median filter, %zu x %zu, window %zu, %s\n  %-40s %9.3f s\n", side, side, window, dtype.c_str(),
                 "median_filter (sliding window)", seconds);
     const std::string python = python_with_scipy();
     if (python.empty()) {
@@ -73,11 +75,10 @@ void bench_filter(const fs::path& dir, std::size_t repetitions) {
         return;
     }
     const fs::path in = dir / "sky.npy", out = dir / "median.npy";
-    const std::vector<double> values(sky.pixels.begin(), sky.pixels.end());
     const std::size_t shape[] = {side, side};
-    parlab::save_npy(in, values, shape);
+    parlab::save_npy(in, sky.pixels, shape);  // doubles, exact for both types
     const std::string command = python + " -c \"$PARLAB_SCRIPT\" " + in.string() + " " + std::to_string(window) + " " +
-                                std::to_string(repetitions) + " " + out.string();
+                                std::to_string(repetitions) + " " + out.string() + " " + dtype;
     ::setenv("PARLAB_SCRIPT", scipy_script, 1);
     double scipy_seconds = 0;
     if (FILE* pipe = ::popen(command.c_str(), "r")) {
@@ -91,7 +92,7 @@ void bench_filter(const fs::path& dir, std::size_t repetitions) {
     const parlab::npy_array theirs = parlab::load_npy(out);
     std::size_t differ = theirs.values.size() == ours.pixels.size() ? 0 : ours.pixels.size();
     for (std::size_t i = 0; i < theirs.values.size() && i < ours.pixels.size(); ++i)
-        differ += theirs.values[i] != static_cast<double>(ours.pixels[i]) ? 1 : 0;
+        differ += theirs.values[i] != ours.pixels[i] ? 1 : 0;
     std::printf("  %-40s %9.3f s  (ours %.1fx faster; %zu of %zu pixels differ)\n", "scipy.ndimage.median_filter",
                 scipy_seconds, scipy_seconds / seconds, differ, ours.pixels.size());
 }
@@ -180,7 +181,7 @@ int run(const parlab::teaching::bench_options& o) {
     const std::size_t repetitions = o.repetitions > 0 ? o.repetitions : 1;
     const fs::path dir = fs::temp_directory_path() / ("parlab-lab06-bench-" + std::to_string(::getpid()));
     fs::create_directories(dir);
-    bench_filter(dir, repetitions);
+    for (const auto type : {lab06::pixel_type::float32, lab06::pixel_type::float64}) bench_filter(dir, repetitions, type);
     bench_overhead(std::max<std::size_t>(repetitions, 3));
     bench_break_even(std::max<std::size_t>(repetitions, 3));
     bench_batch(dir, max_workers, repetitions);
