@@ -246,12 +246,21 @@ check_result run_probe_check(const grading_context& context, const lab_info& lab
         fail(r, check_status::error, fmt::format("the grader has no probe '{}/{}' (check the rubric)", lab.name, probe));
         return r;
     }
-    const int timeout = timeout_seconds(spec, 30, context);
+    const int full = timeout_seconds(spec, 30, context);
+    const int cut = std::max(1, static_cast<int>(blocked_cut_seconds * context.timeout_scale * context.load_factor));
+    const int timeout = state.sat_blocked ? std::min(full, cut) : full;
     const probe_call call = verifier->make_call ? verifier->make_call(spec, context) : probe_call{};
     const probe_outcome out = run_probe(context, stage_program(programs.release.probe, graded_place(context), "release"), probe,
                                         call.args,
                                         timeout, {}, memory_limit(spec));
-    if (abnormal_probe_end(r, out, timeout, spec, state)) return r;
+    if (abnormal_probe_end(r, out, timeout, spec, state)) {
+        if (out.run.timed_out && out.started && timeout < full)
+            r.message += fmt::format(" (its limit was cut from {} s to {} s: an earlier check of this lab already sat "
+                                     "blocked for its whole limit)",
+                                     full, timeout);
+        if (out.run.timed_out && out.run.cpu_seconds < 0.1 * timeout) state.sat_blocked = true;
+        return r;
+    }
     if (!out.answer) {
         fail(r, check_status::error,
              fmt::format("the code ended without an answer ({}): does it call exit()?", out.run.status.describe()),

@@ -26,7 +26,15 @@ struct lab_state {
     bool build_reported = false;
     /// Tasks with a probe check that did not pass: their race checks cannot vouch for them.
     std::set<int> failed_tasks;
+    /// Set when a probe check sat blocked until its time limit (a deadlock): the lab's later probe
+    /// checks get at most blocked_cut_seconds, so that one deadlock costs one full limit, not one
+    /// per check.
+    bool sat_blocked = false;
 };
+
+/// A probe check's time limit after an earlier check of its lab sat blocked (before the scaling
+/// for a slow or loaded machine); every probe of the kit's labs takes a few seconds.
+inline constexpr int blocked_cut_seconds = 30;
 
 /// The programs built for one lab.
 struct lab_programs {

@@ -31,7 +31,8 @@ check_spec make_spec(const std::string& lab, const std::string& name, int task, 
 
 // Lab 01's "mutex-threads" probe check run against a stand-in for a probe linked to student code
 // that misbehaves as told (see fixtures/misbehave.cpp).
-check_result run_against(const std::string& behaviour, lab_state* state = nullptr, nlohmann::json params = {{"timeout", 2}}) {
+check_result run_against(const std::string& behaviour, lab_state* state = nullptr, nlohmann::json params = {{"timeout", 2}},
+                         double timeout_scale = 1.0) {
     lab_info lab;
     lab.number = 1;
     lab.name = "race-condition";
@@ -41,6 +42,7 @@ check_result run_against(const std::string& behaviour, lab_state* state = nullpt
     grading_context context;
     context.root = PARLAB_KIT_ROOT;
     context.seed = 1234;
+    context.timeout_scale = timeout_scale;
     context.run_dir = fs::temp_directory_path() / ("parlab-grader-test-" + std::to_string(::getpid()));
     fs::create_directories(context.run_dir);
     const fs::path stand_in = context.run_dir / ("misbehave-" + behaviour);
@@ -56,6 +58,20 @@ check_result run_against(const std::string& behaviour, lab_state* state = nullpt
 }
 
 }  // namespace
+
+TEST_CASE("after one check of a lab sat blocked, the lab's later checks wait less", "[grader][isolation]") {
+    lab_state state;
+    // rubric limit 40 s, scaled to 2 s; the cut after a blocked check, 30 s, scales to 1.5 s (1 s)
+    const auto first = run_against("deadlock", &state, {{"timeout", 40}}, 0.05);
+    CHECK(first.status == check_status::timeout);
+    CHECK(state.sat_blocked);
+    const auto second = run_against("deadlock", &state, {{"timeout", 40}}, 0.05);
+    CHECK(second.status == check_status::timeout);
+    CHECK_THAT(second.message, contains("timed out after 1 s") && contains("its limit was cut from 2 s to 1 s"));
+    lab_state busy;
+    (void)run_against("spin", &busy, {{"timeout", 40}}, 0.05);  // computing, not blocked: no cut
+    CHECK_FALSE(busy.sat_blocked);
+}
 
 TEST_CASE("misbehaving student code gets the right status, quickly", "[grader][isolation]") {
     const auto deadlock = run_against("deadlock");

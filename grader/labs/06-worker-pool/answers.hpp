@@ -37,14 +37,17 @@ struct outcome_record {
 };
 PARLAB_JSON_FIELDS(outcome_record, task, ok, value, error)
 
-/// task-failure: map_unordered's outcomes in the order reported, then what map threw.
+/// task-failure: map_unordered's outcomes in the order reported, then what map threw; then a
+/// pool whose worker was killed while idle, given work again: how that ended ("returned",
+/// "threw: ...", "crashed: killed by signal SIGPIPE ...", "timed out").
 struct failure_answer {
     std::vector<outcome_record> outcomes;
     bool map_threw = false;
     std::size_t map_task = 0;
     std::string map_message;
+    std::string idle_death;
 };
-PARLAB_JSON_FIELDS(failure_answer, outcomes, map_threw, map_task, map_message)
+PARLAB_JSON_FIELDS(failure_answer, outcomes, map_threw, map_task, map_message, idle_death)
 
 /// completion-order: the outcomes of the uneven tasks and of the slow-first batch, as reported.
 struct completion_answer {

@@ -4,17 +4,21 @@
 // map_unordered gave back, in the order they gave it. Timed runs high-pass a batch made from
 // each run's nonce.
 
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
 #include "answers.hpp"
 #include "inputs.hpp"
+#include "parlab/process.hpp"
 #include "parlab/shared_memory.hpp"
 #include "probe.hpp"
 #include "worker_pool.hpp"
@@ -80,6 +84,28 @@ nlohmann::json order_check(const arguments& a) {
     return answer;
 }
 
+// A pool of 2 whose first worker is killed while idle, then asked for 4 tasks: the pool must
+// notice (writing to the dead worker's pipe raises SIGPIPE, which ends the program by default)
+// and replace it. Run in a child under a time limit, whose end is the answer.
+std::string idle_death_end() {
+    const auto run = parlab::call_with_time_limit<int>(20.0, [] {
+        lab06::process_pool pool(2, [](std::size_t) { return static_cast<double>(::getpid()); });
+        const auto first = pool.map(2);
+        if (first.size() != 2 || first[0] == static_cast<double>(::getpid())) return 1;
+        const auto victim = static_cast<pid_t>(first[0]);
+        ::kill(victim, SIGKILL);
+        siginfo_t info{};
+        ::waitid(P_PID, static_cast<id_t>(victim), &info, WEXITED | WNOWAIT);  // dead, left for the pool
+        const auto again = pool.map(4);
+        return again.size() == 4 && std::find(again.begin(), again.end(), static_cast<double>(victim)) == again.end() ? 0 : 2;
+    });
+    if (run.value == std::optional<int>(0)) return "returned";
+    if (run.value == std::optional<int>(1)) return "threw: the first map did not run its tasks in workers";
+    if (run.value) return "threw: the second map did not give 4 values from live workers";
+    if (run.end == parlab::limited_end::timed_out) return "timed out";
+    return (run.end == parlab::limited_end::threw ? "threw: " : "crashed: ") + run.message;
+}
+
 nlohmann::json failure_check(const arguments& a) {
     const auto seed = a.number("seed");
     const answers::failure_plan plan = answers::failure_cases(seed);
@@ -100,6 +126,7 @@ nlohmann::json failure_check(const arguments& a) {
         answer.map_task = error.task();
         answer.map_message = error.what();
     }
+    answer.idle_death = idle_death_end();
     return answer;
 }
 
@@ -128,11 +155,16 @@ nlohmann::json chunk_check(const arguments& a) {
     answers::values_answer answer;
     answer.caller_pid = static_cast<long>(::getpid());
     {
+        // Each task notes its process in shared memory by its own number, so that which worker ran
+        // which task does not depend on the order map returns the values in (checked apart).
+        parlab::shared_array<double> ran_in(plan.tasks);
         lab06::process_pool pool(2, [&](std::size_t t) {
             if (t == 0) sleep_ms(200);
+            if (t < ran_in.size()) ran_in[t] = static_cast<double>(::getpid());
             return static_cast<double>(::getpid());
         });
-        answer.pids = pool.map(plan.tasks, plan.chunksize);
+        (void)pool.map(plan.tasks, plan.chunksize);
+        answer.pids.assign(ran_in.begin(), ran_in.end());
     }
     lab06::process_pool pool(3, [&](std::size_t t) { return answers::task_value(seed, t); });
     answer.values = pool.map(plan.tasks + 5, plan.chunksize + 1);

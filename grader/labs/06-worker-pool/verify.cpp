@@ -156,6 +156,15 @@ probe_verdict failure_verdict(const check_spec&, const lab06::failure_answer& an
         if (o.error != expected)
             return failed(fmt::format("task {} threw ({}); expected \"{}\", got \"{}\"", o.task, setting, expected, o.error), 0.5);
     }
+    if (answer.idle_death != "returned") {
+        const bool sigpipe = answer.idle_death.find("SIGPIPE") != std::string::npos;
+        return failed(fmt::format("a worker killed while idle, then 4 more tasks: the pool {}{}", answer.idle_death,
+                                  sigpipe ? " (writing to a dead worker's task pipe raises SIGPIPE, which ends the "
+                                            "whole program unless the pool expects it: README, 'What happens on "
+                                            "failure', hint 6 of task 1)"
+                                          : ""),
+                      0.7);
+    }
     const std::size_t lowest = *failing.begin();
     if (!answer.map_threw)
         return failed(fmt::format("map returned normally although tasks failed ({}): it must throw task_error for task {}",
@@ -191,9 +200,9 @@ probe_verdict completion_verdict(const check_spec&, const lab06::completion_answ
 probe_verdict chunk_verdict(const check_spec&, const lab06::values_answer& answer, const verify_context& context) {
     const auto plan = lab06::chunk_case(context.seed);
     const std::size_t c = plan.chunksize;
-    if (answer.pids.size() != plan.tasks)
-        return failed(fmt::format("map returned {} values for {} tasks", answer.pids.size(), plan.tasks));
+    if (answer.pids.size() != plan.tasks) return failed("the probe noted the wrong number of tasks");
     for (std::size_t t = 0; t < plan.tasks; ++t) {
+        if (answer.pids[t] == 0) return failed(fmt::format("map with chunksize {} never ran task {}", c, t));
         if (answer.pids[t] == static_cast<double>(answer.caller_pid))
             return failed(fmt::format("task {} ran in the caller's process", t));
         if (answer.pids[t] != answer.pids[t - t % c])
@@ -206,9 +215,17 @@ probe_verdict chunk_verdict(const check_spec&, const lab06::values_answer& answe
     const std::size_t tasks = plan.tasks + 5;
     if (answer.values.size() != tasks)
         return failed(fmt::format("map with chunksize {} returned {} values for {} tasks", c + 1, answer.values.size(), tasks), 0.5);
+    std::vector<double> expected(tasks);
+    for (std::size_t t = 0; t < tasks; ++t) expected[t] = lab06::task_value(context.seed, t);
     for (std::size_t t = 0; t < tasks; ++t)
-        if (answer.values[t] != lab06::task_value(context.seed, t))
-            return failed(fmt::format("map with chunksize {} on {} tasks: values[{}] is wrong", c + 1, tasks, t), 0.5);
+        if (answer.values[t] != expected[t]) {
+            const bool reordered = std::is_permutation(answer.values.begin(), answer.values.end(), expected.begin());
+            return failed(fmt::format("map with chunksize {} on {} tasks: values[{}] is wrong{}", c + 1, tasks, t,
+                                      reordered ? " (every value is there, in another order: map returns task t's "
+                                                  "value at index t, whatever order the chunks end in)"
+                                                : ""),
+                          0.5);
+        }
     return passed(fmt::format("chunks of {} ran together in one worker each; values right and in order with chunks of {}",
                               c, c + 1));
 }
