@@ -88,11 +88,22 @@ std::string build_errors(const std::string& log) {
     std::istringstream lines(log);
     std::vector<std::string> all;
     for (std::string line; std::getline(lines, line);) all.push_back(line);
+    // The compiler's command line (ninja prints it after FAILED) says nothing to a student.
+    const auto command_line = [](const std::string& line) {
+        return line.find(" -c ") != std::string::npos && line.find(" -o ") != std::string::npos;
+    };
     std::string shown;
     int count = 0;
     for (std::size_t i = 0; i < all.size() && count < 60; ++i) {
         if (all[i].find("error") == std::string::npos && all[i].find("FAILED") == std::string::npos) continue;
-        for (std::size_t j = i; j < all.size() && j <= i + 6 && count < 60; ++j, ++count) shown += all[j] + "\n";
+        // each line once: the next search starts after the lines shown with this one
+        std::size_t j = i;
+        for (; j < all.size() && j <= i + 6 && count < 60; ++j)
+            if (!command_line(all[j])) {
+                shown += all[j] + "\n";
+                ++count;
+            }
+        i = j - 1;
     }
     return shown;
 }
@@ -187,7 +198,7 @@ void build_targets(const fs::path& root, const std::string& preset, const std::v
 namespace {
 
 /// How one run of the watch loop ended.
-enum class watch_outcome { passed, failed, timed_out };
+enum class watch_outcome { passed, failed, timed_out, not_built };
 
 /// The line for tests stopped at the time limit: what their processes were blocked in, when the
 /// kernel says, else whether they sat blocked or kept computing.
@@ -204,8 +215,8 @@ watch_outcome run_lab_tests(const watch_options& options, const lab_info& lab, c
     try {
         build_targets(options.root, "dev", {lab.target_prefix() + "_tests"});
     } catch (const std::runtime_error& error) {
-        fmt::print(stderr, "parlab: {}\n", error.what());
-        return watch_outcome::failed;
+        fmt::print(stderr, "parlab: {}\n", error.what());  // after the compiler's own messages
+        return watch_outcome::not_built;
     }
     const auto program = options.root / "build" / "dev" / (lab.target_prefix() + "_tests");
     std::vector<std::string> environment;
@@ -303,6 +314,8 @@ int watch_lab(const watch_options& options) {
                 fmt::print("{}{}{}\n", s.green, options.task == 0 ? "all of the lab's tests pass" : "this task's tests pass", s.reset);
             else if (outcome == watch_outcome::failed)
                 fmt::print("{}some tests fail (see above); ./parlab hint {} shows a hint{}\n", s.red, lab.name, s.reset);
+            else if (outcome == watch_outcome::not_built)
+                fmt::print("{}your code does not compile: fix the first error above and save again{}\n", s.red, s.reset);
             std::fflush(stdout);
             if (options.max_runs > 0 && runs >= options.max_runs) return 0;
         }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Lab 06's highpass program (./parlab highpass) end to end: a folder of fake skies from makesky is
-# high-passed into FITS files; a file that is not FITS and a 3-D cube each get one line naming
-# them while the rest of the batch is still written, and the summary lists them (exit 1); an
+# high-passed into FITS files; a file named .fits that is not FITS and a 3-D cube each get one line
+# naming them while the rest of the batch is still written, and the summary lists them (exit 1); a
+# file not named .fits is skipped with a line; makesky into a folder it cannot make says so; an
 # output that cannot be written fails every file (exit 1); a usage mistake is exit 2.
 #   highpass-test.sh PATH/TO/parlab_lab06_makesky PATH/TO/parlab_lab06_highpass
 set -uo pipefail
@@ -29,21 +30,24 @@ done
 grep -q "high-passed 3 of 3 files" "$dir/log" || fail "the summary says: $(cat "$dir/log")"
 
 # Bad files among good ones: one line each on stderr, the good ones still written, exit 1.
+# A file not named as FITS is skipped with one line, not read.
 cp "$dir/cube.fits" "$dir/in/"
-echo "not a sky" >"$dir/in/notes.txt"
+echo "not a sky" >"$dir/in/bogus.fits"
+echo "notes on the batch" >"$dir/in/readme.txt"
 rm -rf "$dir/out"
 "$highpass" "$dir/in" "$dir/out" --size 4 --workers 2 >"$dir/log" 2>"$dir/err"
 status=$?
 [[ $status -eq 1 ]] || fail "a batch with bad files exited $status, expected 1"
-[[ $(grep -c . "$dir/err") -eq 2 ]] || fail "expected one line per bad file on stderr, got: $(cat "$dir/err")"
-grep -q "notes.txt: not a FITS image" "$dir/err" || fail "no clear line for notes.txt: $(cat "$dir/err")"
+[[ $(grep -c . "$dir/err") -eq 3 ]] || fail "expected one line per bad or skipped file on stderr, got: $(cat "$dir/err")"
+grep -q "skipped 1 file(s) not named .fits, .fit or .fts: readme.txt" "$dir/err" || fail "no line for readme.txt: $(cat "$dir/err")"
+grep -q "bogus.fits: not a FITS image" "$dir/err" || fail "no clear line for bogus.fits: $(cat "$dir/err")"
 grep -q "cube.fits: a 3-D image" "$dir/err" || fail "no clear line for cube.fits: $(cat "$dir/err")"
 grep -q "high-passed 3 of 5 files" "$dir/log" || fail "the summary says: $(cat "$dir/log")"
 grep -q "2 failed" "$dir/log" || fail "the summary does not list the failures: $(cat "$dir/log")"
 [[ -f $dir/out/sky-002.fits ]] || fail "the good files were not written after a bad one"
 
 # An output that cannot be written (a file where the folder should be): every file fails.
-rm "$dir/in/cube.fits" "$dir/in/notes.txt"
+rm "$dir/in/cube.fits" "$dir/in/bogus.fits" "$dir/in/readme.txt"
 touch "$dir/not-a-folder"
 "$highpass" "$dir/in" "$dir/not-a-folder" --size 3 >"$dir/log" 2>"$dir/err"
 status=$?
@@ -55,4 +59,9 @@ status=$?
 [[ $? -eq 2 ]] && grep -q -- "--size is required" "$dir/err" || fail "no --size: $(cat "$dir/err")"
 "$highpass" "$dir/no-such" "$dir/out" --size 3 >/dev/null 2>"$dir/err"
 [[ $? -eq 2 ]] && grep -q "not a folder" "$dir/err" || fail "a missing input folder: $(cat "$dir/err")"
-echo "highpass test: a good batch, bad files, an unwritable output and usage mistakes as expected"
+# makesky into a folder it cannot make: one line naming it, not a raw filesystem error.
+"$makesky" "$dir/not-a-folder/skies" --count 1 --side 8 >/dev/null 2>"$dir/err"
+status=$?
+[[ $status -ne 0 ]] && grep -q "cannot make the folder $dir/not-a-folder/skies" "$dir/err" ||
+    fail "makesky into an impossible folder exited $status: $(cat "$dir/err")"
+echo "highpass test: a good batch, bad and skipped files, an unwritable output, usage mistakes and makesky's folder as expected"

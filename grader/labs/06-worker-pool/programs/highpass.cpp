@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -70,12 +71,30 @@ void show_progress(std::size_t done, std::size_t total, std::size_t failures) {
     std::fflush(stdout);
 }
 
+// Whether a file's name says FITS: .fits, .fit or .fts, in any case.
+bool is_fits_name(const std::string& name) {
+    std::string lower = name;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    for (const std::string ending : {".fits", ".fit", ".fts"})
+        if (lower.size() > ending.size() && lower.compare(lower.size() - ending.size(), ending.size(), ending) == 0) return true;
+    return false;
+}
+
 int run(const options& o) {
     std::vector<fs::path> files;
-    for (const auto& entry : fs::directory_iterator(o.in))
-        if (entry.is_regular_file() && entry.path().filename().string().front() != '.') files.push_back(entry.path());
+    std::vector<std::string> skipped;
+    for (const auto& entry : fs::directory_iterator(o.in)) {
+        const std::string name = entry.path().filename().string();
+        if (!entry.is_regular_file() || name.front() == '.') continue;
+        if (is_fits_name(name)) files.push_back(entry.path());
+        else skipped.push_back(name);
+    }
     std::sort(files.begin(), files.end());
-    if (files.empty()) throw std::runtime_error(o.in.string() + ": no files to high-pass");
+    std::sort(skipped.begin(), skipped.end());
+    if (!skipped.empty())
+        std::fprintf(stderr, "skipped %zu file(s) not named .fits, .fit or .fts: %s%s\n", skipped.size(),
+                     skipped.front().c_str(), skipped.size() > 1 ? ", ..." : "");
+    if (files.empty()) throw std::runtime_error(o.in.string() + ": no FITS files (.fits, .fit, .fts) to high-pass");
 
     const bool terminal = ::isatty(STDOUT_FILENO) != 0;
     std::size_t failures = 0;

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
+#include <system_error>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,9 @@ options parse(int argc, char** argv) {
 }
 
 int run(const options& o) {
+    std::error_code error;
+    std::filesystem::create_directories(o.out, error);
+    if (error) throw std::runtime_error("cannot make the folder " + o.out.string() + ": " + error.message());
     const auto files = parlab::lab06::write_fake_batch(o.out, o.count, o.side, o.side, o.seed, o.type);
     const bool doubles = o.type == parlab::lab06::pixel_type::float64;
     std::printf("wrote %zu fake skies of %zu x %zu (%s) into %s\n", files.size(), o.side, o.side,
