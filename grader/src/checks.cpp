@@ -122,7 +122,7 @@ std::string blocked_message(int timeout_seconds, const run_result& run) {
 bool abnormal_end(check_result& r, const run_result& run, int timeout_seconds) {
     if (run.timed_out) {
         // The processor time it used tells a program that sat blocked from one that kept running.
-        const bool busy = run.cpu_seconds >= 0.1 * timeout_seconds;
+        const bool busy = !run.sat_blocked(timeout_seconds);
         fail(r, check_status::timeout,
              busy ? fmt::format("timed out after {} s while computing ({:.1f} s of CPU): a loop that never ends, or far "
                                 "too much work?",
@@ -258,7 +258,7 @@ check_result run_probe_check(const grading_context& context, const lab_info& lab
             r.message += fmt::format(" (its limit was cut from {} s to {} s: an earlier check of this lab already sat "
                                      "blocked for its whole limit)",
                                      full, timeout);
-        if (out.run.timed_out && out.run.cpu_seconds < 0.1 * timeout) state.sat_blocked = true;
+        if (out.run.sat_blocked(timeout)) state.sat_blocked = true;
         return r;
     }
     if (!out.answer) {

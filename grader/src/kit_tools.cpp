@@ -200,12 +200,12 @@ namespace {
 /// How one run of the watch loop ended.
 enum class watch_outcome { passed, failed, timed_out, not_built };
 
-/// The line for tests stopped at the time limit: what their processes were blocked in, when the
-/// kernel says, else whether they sat blocked or kept computing.
+/// The line for tests stopped at the time limit: still computing, or sat blocked (and on what,
+/// when the kernel says), judged as the grade judges a timed-out check.
 std::string stopped_text(int seconds, const run_result& result) {
-    if (!result.blocked.empty()) return fmt::format("stopped after {}s, blocked: {} (a deadlock?)", seconds, result.blocked);
-    if (result.cpu_seconds >= 0.1 * seconds)
+    if (!result.sat_blocked(seconds))
         return fmt::format("stopped after {}s, still computing: a loop that never ends?", seconds);
+    if (!result.blocked.empty()) return fmt::format("stopped after {}s, blocked: {} (a deadlock?)", seconds, result.blocked);
     return fmt::format("stopped after {}s with nothing running: a deadlock?", seconds);
 }
 

@@ -86,6 +86,11 @@ struct run_result {
     bool memory_exceeded = false;  ///< the kernel killed a process of the run for going over memory_limit
 
     [[nodiscard]] bool ok() const noexcept { return !timed_out && !output_flooded && status.ok(); }
+    /// Timed out having used under a tenth of its `limit_seconds` in processor time: its processes
+    /// sat blocked (a deadlock), rather than computing.
+    [[nodiscard]] bool sat_blocked(int limit_seconds) const noexcept {
+        return timed_out && cpu_seconds < 0.1 * limit_seconds;
+    }
 };
 
 /// The grader's environment for every run: PATH, HOME (the workdir), LANG, and `extra`.
