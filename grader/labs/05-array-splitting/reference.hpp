@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdio>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -81,19 +82,30 @@ struct kernel {
     return m;
 }
 
-/// The first element of got (rows x cols) further than tolerance from expected, as
-/// "row R, column C: expected E, got G"; empty when every element is close enough.
+/// The index of the first element of got further than tolerance from expected (a NaN is always
+/// that far), or nullopt when every element is close enough.
+[[nodiscard]] inline std::optional<std::size_t> first_wrong_index(std::span<const double> expected,
+                                                                  std::span<const double> got, double tolerance) {
+    for (std::size_t i = 0; i < expected.size() && i < got.size(); ++i)
+        if (!(std::fabs(got[i] - expected[i]) <= tolerance)) return i;
+    return std::nullopt;
+}
+
+/// Element i of got (rows x cols) against expected, as "row R, column C: expected E, got G".
+[[nodiscard]] inline std::string wrong_element(std::span<const double> expected, std::span<const double> got,
+                                               std::size_t cols, std::size_t i) {
+    char text[200];
+    std::snprintf(text, sizeof text, "row %zu, column %zu: expected %.17g, got %.17g", i / cols, i % cols, expected[i],
+                  got[i]);
+    return text;
+}
+
+/// The first element of got further than tolerance from expected, as wrong_element says it;
+/// empty when every element is close enough.
 [[nodiscard]] inline std::string first_wrong(std::span<const double> expected, std::span<const double> got,
                                              std::size_t cols, double tolerance) {
-    for (std::size_t i = 0; i < expected.size() && i < got.size(); ++i) {
-        // written so that a NaN is wrong too
-        if (std::fabs(got[i] - expected[i]) <= tolerance) continue;
-        char text[200];
-        std::snprintf(text, sizeof text, "row %zu, column %zu: expected %.17g, got %.17g", i / cols, i % cols,
-                      expected[i], got[i]);
-        return text;
-    }
-    return {};
+    const std::optional<std::size_t> at = first_wrong_index(expected, got, tolerance);
+    return at ? wrong_element(expected, got, cols, *at) : std::string();
 }
 
 }  // namespace parlab::grader::lab05_reference

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -70,15 +71,10 @@ std::string check_result(const lab05::result_file& got, const smooth_case& c, co
     const std::vector<double> values = lab05::read_doubles(path);
     const std::vector<double> input = lab05::case_values(c);
     const double tolerance = 1e-12 * ref::largest_magnitude(input);
-    const std::string wrong = ref::first_wrong(expected, values, c.cols, tolerance);
-    if (wrong.empty()) return {};
-    std::string where;
-    for (std::size_t i = 0; columns_split && i < values.size(); ++i)
-        if (!(std::fabs(values[i] - expected[i]) <= tolerance)) {
-            where = "; " + where_in_blocks(c, i % c.cols);
-            break;
-        }
-    return fmt::format("{} (tolerance {:.3g}){}", wrong, tolerance, where);
+    const std::optional<std::size_t> at = ref::first_wrong_index(expected, values, tolerance);
+    if (!at) return {};
+    return fmt::format("{} (tolerance {:.3g}){}", ref::wrong_element(expected, values, c.cols, *at), tolerance,
+                       columns_split ? "; " + where_in_blocks(c, *at % c.cols) : "");
 }
 
 // Whether the kernel ran on each row in the right worker (empty when it did): every row once, in
