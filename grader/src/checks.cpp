@@ -129,6 +129,7 @@ bool abnormal_end(check_result& r, const run_result& run, int timeout_seconds) {
                                 timeout_seconds, run.cpu_seconds)
                   : blocked_message(timeout_seconds, run),
              run.output);
+        r.blocked = !busy;
         return true;
     }
     if (run.output_flooded) {
@@ -646,6 +647,9 @@ check_result run_check(const grading_context& context, const lab_info& lab, cons
     const auto started = std::chrono::steady_clock::now();
     check_result r = run_check_untimed(context, lab, spec, programs, state);
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    // a deadlock is not what the next hint is about, but the task may have a hint that is
+    if (const auto on_hangs = lab.hang_hints.find(r.task); r.blocked && on_hangs != lab.hang_hints.end())
+        r.hint = fmt::format("./parlab hint {} {} {}", lab.name, r.task, on_hangs->second);
     return r;
 }
 

@@ -242,6 +242,9 @@ watch_outcome run_lab_tests(const watch_options& options, const lab_info& lab, c
         const std::string label = fmt::format("task {}", task.id);
         if (result.timed_out) {
             fmt::print("{}{}  {}{}\n", s.red, label, stopped_text(options.timeout_seconds, result), s.reset);
+            if (const auto on_hangs = lab.hang_hints.find(task.id);
+                result.sat_blocked(options.timeout_seconds) && on_hangs != lab.hang_hints.end())
+                fmt::print("stuck? ./parlab hint {} {} {} is the hint on hangs\n", lab.name, task.id, on_hangs->second);
             return watch_outcome::timed_out;
         }
         // Catch2's summary is printed last, so a program that printed it did not crash (inside

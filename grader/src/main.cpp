@@ -224,17 +224,17 @@ int command_list(const std::vector<std::string>& raw) {
 int command_hint(const std::vector<std::string>& raw) {
     const auto args = parse_arguments(raw, {"--root"}, {"--reset", "--all"});
     const fs::path root = require_root(args);
-    if (args.positional.empty() || args.positional.size() > 2) throw usage_error("hint needs a lab: ./parlab hint LAB [TASK] [--all] [--reset]");
+    if (args.positional.empty() || args.positional.size() > 3)
+        throw usage_error("hint needs a lab: ./parlab hint LAB [TASK [NUMBER]] [--all] [--reset]");
     const auto labs = load_labs(root / "labs", root / "grader" / "labs");
     const lab_info* lab = find_lab(labs, args.positional[0]);
     if (lab == nullptr) throw usage_error(fmt::format("no lab '{}'; ./parlab list shows them", args.positional[0]));
-    int task = 0;
-    if (args.positional.size() == 2) {
-        try {
-            task = static_cast<int>(parlab::parse_positive(args.positional[1], "TASK"));
-        } catch (const std::invalid_argument& error) {
-            throw usage_error(error.what());
-        }
+    int task = 0, number = 0;
+    try {
+        if (args.positional.size() >= 2) task = static_cast<int>(parlab::parse_positive(args.positional[1], "TASK"));
+        if (args.positional.size() == 3) number = static_cast<int>(parlab::parse_positive(args.positional[2], "NUMBER"));
+    } catch (const std::invalid_argument& error) {
+        throw usage_error(error.what());
     }
     std::ifstream hints_file(root / "labs" / lab->folder / "hints.md");
     if (!hints_file) throw usage_error(fmt::format("{} has no hints.md", lab->folder));
@@ -257,12 +257,23 @@ int command_hint(const std::vector<std::string>& raw) {
             it = it.key().rfind(lab->name + "/", 0) == 0 && (task == 0 || it.key() == fmt::format("{}/{}", lab->name, task))
                      ? state.erase(it) : std::next(it);
         fmt::print("hints of {} start again from the first\n", task == 0 ? lab->name : fmt::format("{} task {}", lab->name, task));
+    } else if (number > 0) {
+        // one hint by its number, as a check's "stuck?" line names it; the hints already shown
+        // one at a time stay as they were
+        const auto found = hints.find(task);
+        if (found == hints.end() || static_cast<std::size_t>(number) > found->second.size())
+            throw usage_error(fmt::format("{} task {} has {} hint{}", lab->name, task,
+                                          found == hints.end() ? 0 : found->second.size(),
+                                          found != hints.end() && found->second.size() == 1 ? "" : "s"));
+        fmt::print("Hint {} of {} for {} task {}:\n\n{}\n", number, found->second.size(), lab->name, task,
+                   found->second[static_cast<std::size_t>(number) - 1].text);
+        return 0;
     } else if (args.flag("--all")) {
         const int t = task == 0 ? 1 : task;
         const auto found = hints.find(t);
         if (found == hints.end()) throw usage_error(fmt::format("{} has no hints for task {}", lab->name, t));
         for (std::size_t i = 0; i < found->second.size(); ++i)
-            fmt::print("Hint {} of {} for {} task {}:\n{}\n\n", i + 1, found->second.size(), lab->name, t, found->second[i]);
+            fmt::print("Hint {} of {} for {} task {}:\n{}\n\n", i + 1, found->second.size(), lab->name, t, found->second[i].text);
         return 0;
     } else {
         hint_answer answer;
@@ -417,8 +428,9 @@ const std::map<std::string, std::string>& command_usage() {
         {"report", "Usage: ./parlab report REPORTS_DIR OUT.html\n"
                    "Writes one self-contained HTML page on a class from the JSON reports of ./parlab batch.\n"},
         {"list", "Usage: ./parlab list\nEvery lab with its tasks and, after a grade run, which tasks pass.\n"},
-        {"hint", "Usage: ./parlab hint LAB [TASK] [--all] [--reset]\n"
-                 "The next hint for a task of a lab, one at a time (--all: every hint so far and the next; --reset: start over).\n"},
+        {"hint", "Usage: ./parlab hint LAB [TASK [NUMBER]] [--all] [--reset]\n"
+                 "The next hint for a task of a lab, one at a time (--all: every hint of the task; --reset: start over).\n"
+                 "With a NUMBER, that hint alone (a grade that hung names the hint on hangs this way).\n"},
         {"sources", "Usage: ./parlab sources [LAB...]\nThe files you edit, one per line (every lab's, or the labs named).\n"},
         {"watch", "Usage: ./parlab watch LAB [TASK] [--all]\n"
                   "Rebuilds and reruns a lab's tests whenever you save a file: the first failing task's first\n"

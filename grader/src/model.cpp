@@ -1,10 +1,13 @@
 #include "model.hpp"
 
+#include "student.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <fstream>
 #include <numeric>
+#include <sstream>
 #include <stdexcept>
 
 namespace parlab::grader {
@@ -262,6 +265,11 @@ std::vector<lab_info> load_labs(const std::filesystem::path& labs_dir, const std
             if (std::none_of(lab.checks.begin(), lab.checks.end(), [&](const auto& c) { return c.name == given; }))
                 throw std::runtime_error(fmt::format("{}: given_checks names \"{}\", which {} has no check of",
                                                      meta.lexically_relative(labs_dir.parent_path()).string(), given, where));
+        if (std::ifstream hints_file(entry.path() / "hints.md"); hints_file) {
+            std::ostringstream text;
+            text << hints_file.rdbuf();
+            lab.hang_hints = hang_hints(parse_hints(text.str()));
+        }
         labs.push_back(std::move(lab));
     }
     std::sort(labs.begin(), labs.end(), [](const lab_info& a, const lab_info& b) { return a.number < b.number; });

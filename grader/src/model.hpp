@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -92,6 +93,9 @@ struct lab_info {
     /// code it gives is right there, and the task asks for more (speed, say). Every other check
     /// gives the skeleton nothing; a kit test holds the grader to that.
     std::vector<std::string> given_checks;
+    /// For each task whose hints.md has one, the number of the hint on hangs ("### Hint K (if it
+    /// hangs)"): a check whose run sat blocked points at it instead of at the next hint.
+    std::map<int, int> hang_hints;
     [[nodiscard]] std::string tag() const;  ///< "[lab01]"
     [[nodiscard]] std::string target_prefix() const;  ///< "parlab_lab01"
 };
@@ -109,6 +113,7 @@ struct check_result {
     double seconds = 0;         ///< how long the check took
     std::string type = {};      ///< the rubric's check type: probe | race | timing
     std::optional<double> measured = std::nullopt;  ///< a timing check's median speedup, when it was measured
+    bool blocked = false;  ///< stopped at its time limit with every process blocked (not saved in reports)
 };
 
 struct lab_result {

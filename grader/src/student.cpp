@@ -38,16 +38,16 @@ std::map<int, task_mark> task_marks(const lab_info& lab, const nlohmann::json& l
 
 }  // namespace
 
-std::map<int, std::vector<std::string>> parse_hints(const std::string& markdown) {
+std::map<int, std::vector<hint>> parse_hints(const std::string& markdown) {
     static const std::regex task_heading(R"(^##\s+Task\s+(\d+))");
     static const std::regex hint_heading(R"(^###\s+Hint\b)");
-    std::map<int, std::vector<std::string>> hints;
+    std::map<int, std::vector<hint>> hints;
     std::istringstream lines(markdown);
     std::string line, current;
     int task = 0;
-    bool in_hint = false;
+    bool in_hint = false, on_hangs = false;
     const auto flush = [&] {
-        if (task > 0 && in_hint && !trim(current).empty()) hints[task].push_back(trim(current));
+        if (task > 0 && in_hint && !trim(current).empty()) hints[task].push_back({trim(current), on_hangs});
         current.clear();
     };
     std::smatch m;
@@ -59,6 +59,7 @@ std::map<int, std::vector<std::string>> parse_hints(const std::string& markdown)
         } else if (std::regex_search(line, hint_heading)) {
             flush();
             in_hint = true;
+            on_hangs = line.find("(if it hangs)") != std::string::npos;
         } else if (line.rfind("## ", 0) == 0 || line.rfind("# ", 0) == 0) {
             flush();
             task = 0;
@@ -69,6 +70,17 @@ std::map<int, std::vector<std::string>> parse_hints(const std::string& markdown)
     }
     flush();
     return hints;
+}
+
+std::map<int, int> hang_hints(const std::map<int, std::vector<hint>>& hints) {
+    std::map<int, int> numbers;
+    for (const auto& [task, list] : hints)
+        for (std::size_t i = 0; i < list.size(); ++i)
+            if (list[i].on_hangs) {
+                numbers.emplace(task, static_cast<int>(i) + 1);
+                break;
+            }
+    return numbers;
 }
 
 std::string list_labs(const std::vector<lab_info>& labs, const std::optional<nlohmann::json>& last_grade, bool colour) {
@@ -92,7 +104,7 @@ std::string list_labs(const std::vector<lab_info>& labs, const std::optional<nlo
     return out;
 }
 
-hint_answer next_hint(const lab_info& lab, const std::map<int, std::vector<std::string>>& hints, int task,
+hint_answer next_hint(const lab_info& lab, const std::map<int, std::vector<hint>>& hints, int task,
                       const std::optional<nlohmann::json>& last_grade, nlohmann::json& state) {
     if (task == 0) {
         const auto marks = last_grade ? task_marks(lab, *last_grade) : std::map<int, task_mark>{};
@@ -122,14 +134,15 @@ hint_answer next_hint(const lab_info& lab, const std::map<int, std::vector<std::
         return answer;
     }
     answer.number = shown + 1;
-    answer.text = found->second[static_cast<std::size_t>(shown)];
+    answer.text = found->second[static_cast<std::size_t>(shown)].text;
     state[key] = shown + 1;
     return answer;
 }
 
 test_run read_test_output(const std::string& output, int max_failures) {
-    static const std::regex cases_line(R"(test cases:\s*(\d+)\s*\|\s*(\d+) passed(?:\s*\|\s*(\d+) failed)?)");
-    static const std::regex assertions_line(R"(assertions:\s*\d+\s*\|\s*\d+ passed\s*\|\s*(\d+) failed)");
+    // "test cases: 3 | 1 passed | 2 failed", or "test cases: 2 | 2 failed" when none passed
+    static const std::regex cases_line(R"(test cases:\s*(\d+)(?:\s*\|\s*\d+ passed)?(?:\s*\|\s*(\d+) failed)?)");
+    static const std::regex assertions_line(R"(assertions:\s*\d+(?:\s*\|\s*\d+ passed)?\s*\|\s*(\d+) failed)");
     static const std::regex all_passed(R"(All tests passed \(\d+ assertions? in (\d+) test cases?\))");
     static const std::regex banner(R"(^(~+|.* is a Catch2? v[0-9.]+ host application\.|Run with -\? for options|Filters: .*|Randomness seeded to: .*)$)");
     test_run run;
@@ -142,7 +155,7 @@ test_run read_test_output(const std::string& output, int max_failures) {
         if (std::regex_search(line, m, cases_line)) {
             run.summary_seen = true;
             run.cases = std::stoi(m[1]);
-            run.failed_cases = m[3].matched ? std::stoi(m[3]) : 0;
+            run.failed_cases = m[2].matched ? std::stoi(m[2]) : 0;
         } else if (std::regex_search(line, m, all_passed)) {
             run.summary_seen = true;
             run.cases = std::stoi(m[1]);

@@ -13,8 +13,18 @@
 
 namespace parlab::grader {
 
+/// One step of a task's hints. A heading "### Hint K (if it hangs)" marks the hint that explains
+/// the task's usual deadlock: a check whose run sat blocked points at it.
+struct hint {
+    std::string text;
+    bool on_hangs = false;
+};
+
 /// The hints of a hints.md: "## Task N" sections holding "### Hint K" steps, in order.
-[[nodiscard]] std::map<int, std::vector<std::string>> parse_hints(const std::string& markdown);
+[[nodiscard]] std::map<int, std::vector<hint>> parse_hints(const std::string& markdown);
+
+/// For each task with a hint on hangs, its number (1-based).
+[[nodiscard]] std::map<int, int> hang_hints(const std::map<int, std::vector<hint>>& hints);
 
 /// Every lab with its tasks and, when `last_grade` (a JSON report) is given, which tasks pass:
 /// a task passes when all its checks passed (or were skipped).
@@ -32,7 +42,7 @@ struct hint_answer {
 /// Shows the next hint of `task` (the first task not passing in `last_grade` when task is 0),
 /// and records in `state` (a JSON object kept between calls) that it was shown.
 /// Throws std::invalid_argument for a task the lab does not have.
-[[nodiscard]] hint_answer next_hint(const lab_info& lab, const std::map<int, std::vector<std::string>>& hints, int task,
+[[nodiscard]] hint_answer next_hint(const lab_info& lab, const std::map<int, std::vector<hint>>& hints, int task,
                                     const std::optional<nlohmann::json>& last_grade, nlohmann::json& state);
 
 /// What one run of a lab's Catch2 tests (one task's tag) said, for `./parlab watch`.

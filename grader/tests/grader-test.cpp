@@ -37,6 +37,7 @@ check_result run_against(const std::string& behaviour, lab_state* state = nullpt
     lab.number = 1;
     lab.name = "race-condition";
     lab.folder = "01-race-condition";
+    lab.hang_hints = {{1, 4}};  // as if task 1's hint 4 were headed "(if it hangs)"
     params["runs"] = 3;
     const check_spec spec = make_spec("race-condition", "mutex-threads", 1, "probe", params);
     grading_context context;
@@ -79,10 +80,12 @@ TEST_CASE("misbehaving student code gets the right status, quickly", "[grader][i
     CHECK_THAT(deadlock.message, contains("timed out after 2 s with its processes blocked (1 process waiting on a "
                                           "semaphore, mutex or condition variable (a futex); "));
     CHECK(deadlock.score == 0);
+    CHECK(deadlock.hint == "./parlab hint race-condition 1 4");  // the hint on hangs, not the next one
 
     const auto spin = run_against("spin");  // busy, not blocked: not called a deadlock
     CHECK(spin.status == check_status::timeout);
     CHECK_THAT(spin.message, contains("timed out after 2 s while computing"));
+    CHECK(spin.hint == "./parlab hint race-condition 1");
 
     const auto crash = run_against("crash");
     CHECK(crash.status == check_status::crashed);
@@ -370,7 +373,9 @@ TEST_CASE("loading a rubric with a mistake names the rubric as the kit knows it"
 TEST_CASE("hints come one at a time, then say there are no more", "[grader][hint]") {
     const auto hints = parse_hints("# Lab\n\n## Task 1\n\n### Hint 1\nfirst\n\n### Hint 2\nsecond\n\n## Task 2\n### Hint 1\nonly\n");
     REQUIRE(hints.size() == 2);
-    CHECK(hints.at(1) == std::vector<std::string>{"first", "second"});
+    REQUIRE(hints.at(1).size() == 2);
+    CHECK(hints.at(1)[0].text == "first");
+    CHECK(hints.at(1)[1].text == "second");
     lab_info lab;
     lab.name = "race-condition";
     lab.folder = "01-race-condition";
@@ -388,6 +393,24 @@ TEST_CASE("hints come one at a time, then say there are no more", "[grader][hint
     const auto answer = next_hint(lab, hints, 0, std::make_optional(graded), state);
     CHECK(answer.task == 2);
     CHECK(answer.text == "only");
+}
+
+TEST_CASE("a hint headed (if it hangs) is the one a deadlocked check points at", "[grader][hint]") {
+    const auto hints = parse_hints("## Task 1\n### Hint 1\nstart here\n### Hint 2 (if it hangs)\nclose the ends\n"
+                                   "## Task 2\n### Hint 1\nno hang here\n");
+    CHECK_FALSE(hints.at(1)[0].on_hangs);
+    CHECK(hints.at(1)[1].on_hangs);
+    CHECK(hang_hints(hints) == std::map<int, int>{{1, 2}});
+
+    // the labs whose tasks block on pipes and semaphores each mark one
+    const fs::path root = PARLAB_KIT_ROOT;
+    for (const char* name : {"array-splitting", "worker-pool", "messages-vs-shared-memory"}) {
+        INFO(name);
+        const auto labs = load_labs(root / "labs", root / "grader" / "labs");
+        const lab_info* lab = find_lab(labs, name);
+        REQUIRE(lab != nullptr);
+        CHECK_FALSE(lab->hang_hints.empty());
+    }
 }
 
 TEST_CASE("list shows each task and whether it passed", "[grader][list]") {

@@ -43,7 +43,9 @@ grep -q "skipped 1 file(s) not named .fits, .fit or .fts: readme.txt" "$dir/err"
 grep -q "bogus.fits: not a FITS image" "$dir/err" || fail "no clear line for bogus.fits: $(cat "$dir/err")"
 grep -q "cube.fits: a 3-D image" "$dir/err" || fail "no clear line for cube.fits: $(cat "$dir/err")"
 grep -q "high-passed 3 of 5 files" "$dir/log" || fail "the summary says: $(cat "$dir/log")"
-grep -q "2 failed" "$dir/log" || fail "the summary does not list the failures: $(cat "$dir/log")"
+grep -q "2 failed (listed above)" "$dir/log" || fail "the summary does not count the failures: $(cat "$dir/log")"
+# each failure once: on stderr as it happens, not again in the summary
+[[ $(cat "$dir/log" "$dir/err" | grep -c "bogus.fits") -eq 1 ]] || fail "bogus.fits named more than once: $(cat "$dir/log" "$dir/err")"
 [[ -f $dir/out/sky-002.fits ]] || fail "the good files were not written after a bad one"
 
 # An output that cannot be written (a file where the folder should be): every file fails.

@@ -50,3 +50,14 @@ TEST_CASE("a passing run and a run that crashed before its summary", "[grader][s
     CHECK_FALSE(crashed.summary_seen);
     CHECK_THAT(crashed.shown, contains("what():  rows_of_worker: worker 2 does not exist"));
 }
+
+TEST_CASE("a run in which no test case passed is a failed run, not a crash", "[grader][student]") {
+    // Catch2 leaves out "| 0 passed": an untouched skeleton's task printed this and watch called
+    // it a crash
+    const auto run = read_test_output("-----\natomic_threads loses no update\n-----\ntest.cpp:71: FAILED:\n\n"
+                                      "=======\ntest cases: 2 | 2 failed\nassertions: 5 | 5 failed\n\n", 3);
+    CHECK(run.summary_seen);
+    CHECK(run.cases == 2);
+    CHECK(run.failed_cases == 2);
+    CHECK(run.failed_assertions == 5);
+}
