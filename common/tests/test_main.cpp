@@ -21,6 +21,8 @@ using parlab_listener_base = Catch::TestEventListenerBase;
 using parlab_listener_base = Catch::EventListenerBase;
 #endif
 
+#include "parlab/testing.hpp"
+
 namespace {
 
 // What the alarm prints, made before the test case starts (a signal handler may only write it).
@@ -37,11 +39,27 @@ extern "C" void on_time_limit(int) {
     ::_exit(124);
 }
 
+// `seconds` stretched by PARLAB_TIMEOUT_SCALE, at least 1.
+unsigned scaled(double seconds) {
+    if (const char* scale = std::getenv("PARLAB_TIMEOUT_SCALE")) seconds *= std::atof(scale);
+    return seconds >= 1 ? static_cast<unsigned>(seconds) : 1;
+}
+
 unsigned case_seconds() {
     double seconds = 90;
     if (const char* set = std::getenv("PARLAB_TEST_CASE_SECONDS")) seconds = std::atof(set);
-    if (const char* scale = std::getenv("PARLAB_TIMEOUT_SCALE")) seconds *= std::atof(scale);
-    return seconds >= 1 ? static_cast<unsigned>(seconds) : 90;
+    return scaled(seconds > 0 ? seconds : 90);
+}
+
+// The running test case's name, for a limit set from inside it.
+char case_name[512];
+
+// Arms the alarm: after `seconds`, the message "stopped: the test case ... `why`" and the end.
+void arm(unsigned seconds, const char* why) {
+    const int n = std::snprintf(stop_message, sizeof stop_message, "\nstopped: the test case \"%s\" ran for more than %u s: %s\n",
+                                case_name, seconds, why);
+    stop_message_length = n < 0 ? 0 : std::min(static_cast<std::size_t>(n), sizeof stop_message - 1);
+    ::alarm(seconds);  // not inherited by a forked child
 }
 
 class time_limit_listener : public parlab_listener_base {
@@ -49,18 +67,14 @@ public:
     using parlab_listener_base::parlab_listener_base;
 
     void testCaseStarting(Catch::TestCaseInfo const& info) override {
-        const unsigned seconds = case_seconds();
-        const int n = std::snprintf(stop_message, sizeof stop_message,
-                                    "\nstopped: the test case \"%s\" ran for more than %u s: a deadlock (a process or "
-                                    "thread waiting on a pipe, a lock or a semaphore that nobody will release), or a "
-                                    "loop that never ends?\n",
-                                    std::string(info.name).c_str(), seconds);
-        stop_message_length = n < 0 ? 0 : std::min(static_cast<std::size_t>(n), sizeof stop_message - 1);
+        std::snprintf(case_name, sizeof case_name, "%s", std::string(info.name).c_str());
         struct sigaction action {};
         action.sa_handler = on_time_limit;
         ::sigaction(SIGALRM, &action, nullptr);
         group_leader = ::getpgrp() == ::getpid();
-        ::alarm(seconds);  // not inherited by a forked child
+        arm(case_seconds(),
+            "a deadlock (a process or thread waiting on a pipe, a lock or a semaphore that nobody will release), or a "
+            "loop that never ends?");
     }
 
     void testCaseEnded(Catch::TestCaseStats const& stats) override {
@@ -72,3 +86,7 @@ public:
 }  // namespace
 
 CATCH_REGISTER_LISTENER(time_limit_listener)
+
+void parlab::testing::limit_test_case(unsigned seconds, const std::string& why) {
+    arm(scaled(seconds), why.c_str());
+}

@@ -256,9 +256,12 @@ watch_outcome run_lab_tests(const watch_options& options, const lab_info& lab, c
             continue;
         }
         any_failed = true;
+        // the test runner's own limit (common/tests/test_main.cpp) stops a test case by name
+        const bool stopped = crashed && result.output.find("\nstopped: the test case \"") != std::string::npos;
         const std::string what =
-            crashed ? fmt::format("crashed ({}); the test cases after the one shown did not run", result.status.describe())
-                    : fmt::format("{} of {} test case{} fail", tests.failed_cases, tests.cases, tests.cases == 1 ? "" : "s");
+            stopped   ? std::string("a test case ran over its time limit (below); the test cases after it did not run")
+            : crashed ? fmt::format("crashed ({}); the test cases after the one shown did not run", result.status.describe())
+                      : fmt::format("{} of {} test case{} fail", tests.failed_cases, tests.cases, tests.cases == 1 ? "" : "s");
         if (shown_one && !options.all) {
             fmt::print("{}{}  {} (./parlab watch {} {} shows it){}\n", s.red, label, what, lab.name, task.id, s.reset);
             continue;

@@ -71,7 +71,7 @@ std::string_view waiting_for(std::string_view wchan) {
     // The first that matches counts: futex_do_wait is a futex, not a waitpid.
     static const std::pair<std::string_view, std::string_view> known[] = {
         {"futex", "waiting on a semaphore, mutex or condition variable (a futex)"},
-        {"pipe_read", "reading an empty pipe that nobody writes"},
+        {"pipe_read", "reading an empty pipe whose write end is still open somewhere"},
         {"pipe_write", "writing into a full pipe that nobody reads"},
         {"do_wait", "waiting for a child process to end (waitpid)"},
         {"kernel_wait", "waiting for a child process to end (waitpid)"},

@@ -70,7 +70,7 @@ TEST_CASE("a hang says what its processes wait for in the kernel", "[grader][san
     const auto semaphore = run_sandboxed(misbehave("semaphore-wait"));
     CHECK(semaphore.timed_out);
     CHECK(semaphore.blocked == "1 process waiting on a semaphore, mutex or condition variable (a futex)");
-    CHECK(waiting_for("pipe_read") == "reading an empty pipe that nobody writes");
+    CHECK(waiting_for("pipe_read") == "reading an empty pipe whose write end is still open somewhere");
     CHECK(waiting_for("futex_do_wait") == "waiting on a semaphore, mutex or condition variable (a futex)");
     CHECK(waiting_for("0").empty());  // running, or a channel the kernel hides
 }

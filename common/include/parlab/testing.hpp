@@ -26,3 +26,12 @@ using Approx = Catch::Detail::Approx;
 inline auto contains(const std::string& text) { return Catch::Matchers::Contains(text); }
 }  // namespace parlab::testing
 #endif
+
+namespace parlab::testing {
+/// Cuts the running test case's time limit to `seconds` (stretched by PARLAB_TIMEOUT_SCALE) and
+/// says `why` if it is reached: for a test of code whose usual mistake is a deadlock, a limit of
+/// seconds that names the likely cause, instead of the runner's 90 s and a general guess. When it
+/// is reached the program stops (with the processes the test started, when it leads its process
+/// group), so later test cases do not hang the same way.
+void limit_test_case(unsigned seconds, const std::string& why);
+}  // namespace parlab::testing

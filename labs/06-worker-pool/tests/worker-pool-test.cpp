@@ -72,6 +72,14 @@ image reference_median(const image& frame, std::size_t size) {
     return out;
 }
 
+// A limit for test cases that make a pool: its calls take well under a second here, so a case
+// still running after 20 s sits in a deadlock, and this names the usual one.
+constexpr unsigned pool_seconds = 20;
+const std::string pool_hang =
+    "a call of the pool or its destructor never returned. The usual cause: a worker never sees end-of-file on its "
+    "task pipe because another child kept a copy of that pipe's write end, so the destructor waits for it for ever "
+    "(./parlab hint worker-pool 1 3)";
+
 // A folder of its own under the temporary folder, removed at the end of the test.
 struct scratch_folder {
     std::filesystem::path path;
@@ -93,6 +101,7 @@ struct scratch_folder {
 // ---- task 1 ----------------------------------------------------------------------------------
 
 TEST_CASE("map runs every task in a worker process started once, not in the caller", "[lab06][task1]") {
+    parlab::testing::limit_test_case(pool_seconds, pool_hang);
     const std::size_t workers = GENERATE(1u, 2u, 3u);
     process_pool pool(workers, own_pid);
     REQUIRE(pool.workers() == workers);
@@ -108,6 +117,7 @@ TEST_CASE("map runs every task in a worker process started once, not in the call
 }
 
 TEST_CASE("map returns the values in input order, even when the first task ends last", "[lab06][task1]") {
+    parlab::testing::limit_test_case(pool_seconds, pool_hang);
     const std::size_t tasks = GENERATE(0u, 1u, 9u);
     process_pool pool(3, [](std::size_t t) {
         if (t == 0) sleep_ms(150);
@@ -123,6 +133,7 @@ TEST_CASE("map returns the values in input order, even when the first task ends 
 
 TEST_CASE("a task that throws fails alone: map throws for the lowest failed task, the pool goes on",
           "[lab06][task1]") {
+    parlab::testing::limit_test_case(pool_seconds, pool_hang);
     process_pool pool(2, [](std::size_t t) -> double {
         if (t == 3 || t == 5) throw std::runtime_error("bad frame " + std::to_string(t));
         return static_cast<double>(::getpid());
@@ -149,6 +160,7 @@ TEST_CASE("a task that throws fails alone: map throws for the lowest failed task
 }
 
 TEST_CASE("a worker killed during a task fails that task only; a new worker takes its place", "[lab06][task1]") {
+    parlab::testing::limit_test_case(pool_seconds, pool_hang);
     const pid_t caller = ::getpid();
     process_pool pool(2, [caller](std::size_t t) -> double {
         if (t == 2 && ::getpid() != caller) ::kill(::getpid(), SIGKILL);
@@ -196,6 +208,7 @@ TEST_CASE("a worker that died while idle is replaced when the pool next hands it
 }
 
 TEST_CASE("the pool's workers end with the pool; 0 workers is refused", "[lab06][task1]") {
+    parlab::testing::limit_test_case(pool_seconds, pool_hang);
     std::vector<double> pids;
     {
         process_pool pool(2, own_pid);
@@ -212,6 +225,7 @@ TEST_CASE("the pool's workers end with the pool; 0 workers is refused", "[lab06]
 // ---- task 2 ----------------------------------------------------------------------------------
 
 TEST_CASE("map_unordered reports each task as it ends: a slow first task comes last", "[lab06][task2]") {
+    parlab::testing::limit_test_case(pool_seconds, pool_hang);
     process_pool pool(2, [](std::size_t t) {
         if (t == 0) sleep_ms(400);
         return static_cast<double>(::getpid());
@@ -237,6 +251,7 @@ TEST_CASE("map_unordered reports each task as it ends: a slow first task comes l
 }
 
 TEST_CASE("map_unordered with uneven tasks reports them by their end times", "[lab06][task2]") {
+    parlab::testing::limit_test_case(pool_seconds, pool_hang);
     // 3 workers start tasks 0, 1, 2 at once: they end after 300, 20 and 160 ms.
     process_pool pool(3, [](std::size_t t) {
         const int ms[] = {300, 20, 160};
@@ -252,6 +267,7 @@ TEST_CASE("map_unordered with uneven tasks reports them by their end times", "[l
 }
 
 TEST_CASE("highpass_batch filters a folder through the pool; a bad file fails alone", "[lab06][task2]") {
+    parlab::testing::limit_test_case(pool_seconds, pool_hang);
     const scratch_folder in("batch-in"), out("batch-out");
     auto files = lab06::write_fake_batch(in.path, 3, 9, 11, 42);
     const auto bad = in.path / "notes.fits";
@@ -288,6 +304,7 @@ TEST_CASE("highpass_batch filters a folder through the pool; a bad file fails al
 // ---- task 3 ----------------------------------------------------------------------------------
 
 TEST_CASE("chunksize hands out consecutive tasks together", "[lab06][task3]") {
+    parlab::testing::limit_test_case(pool_seconds, pool_hang);
     // Task 0 sleeps: with chunks of 3, tasks 1 and 2 wait in the same worker, and the other worker
     // takes the next chunk, [3, 6).
     process_pool pool(2, [](std::size_t t) {
@@ -305,6 +322,7 @@ TEST_CASE("chunksize hands out consecutive tasks together", "[lab06][task3]") {
 }
 
 TEST_CASE("chunks of any size give the same values in order; chunksize 0 is refused", "[lab06][task3]") {
+    parlab::testing::limit_test_case(pool_seconds, pool_hang);
     const std::size_t chunksize = GENERATE(1u, 2u, 4u, 50u);
     process_pool pool(2, [](std::size_t t) { return std::sqrt(static_cast<double>(t)); });
     const auto values = pool.map(13, chunksize);
@@ -316,6 +334,7 @@ TEST_CASE("chunks of any size give the same values in order; chunksize 0 is refu
 }
 
 TEST_CASE("a crash inside a chunk fails one task; the rest of the chunk still runs", "[lab06][task3]") {
+    parlab::testing::limit_test_case(pool_seconds, pool_hang);
     const pid_t caller = ::getpid();
     process_pool pool(2, [caller](std::size_t t) -> double {
         if (t == 4 && ::getpid() != caller) ::kill(::getpid(), SIGKILL);
