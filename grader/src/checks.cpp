@@ -642,6 +642,16 @@ timing_verdict decide_timing(const std::vector<double>& speedups, double thresho
     return timing_verdict::undecided;
 }
 
+lab_result not_run_lab(const lab_info& lab, const std::string& why) {
+    lab_result result;
+    result.lab = lab;
+    lab_programs programs;
+    programs.release.errors = why;
+    lab_state state;
+    for (const auto& spec : lab.checks) result.checks.push_back(run_check(grading_context{}, lab, spec, programs, state));
+    return result;
+}
+
 check_result run_check(const grading_context& context, const lab_info& lab, const check_spec& spec,
                        const lab_programs& programs, lab_state& state) {
     const auto started = std::chrono::steady_clock::now();
@@ -667,7 +677,8 @@ check_result run_check_untimed(const grading_context& context, const lab_info& l
         const std::string& errors = programs.release.errors;
         const std::size_t end_of_first = errors.find('\n');
         const std::string first_line = errors.substr(0, end_of_first);
-        const bool missing = first_line.rfind("the submission ", 0) == 0;  // a problem of the upload, not of the code
+        // a problem of the upload, not of the code
+        const bool missing = first_line.rfind("the submission ", 0) == 0 || first_line.rfind("no submission ", 0) == 0;
         if (state.build_reported) {
             fail(r, check_status::error, missing ? "not run: see the first check"
                                                  : "not run: your code does not build (see the first check)");

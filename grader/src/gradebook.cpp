@@ -1,6 +1,7 @@
 #include "gradebook.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
@@ -20,6 +22,7 @@
 #include "grade.hpp"
 #include "report.hpp"
 #include "sandbox.hpp"
+#include "submission.hpp"
 
 namespace parlab::grader {
 namespace fs = std::filesystem;
@@ -92,21 +95,6 @@ std::string clock_text(double seconds) {
     const auto s = static_cast<long long>(std::llround(std::max(0.0, seconds)));
     if (s >= 3600) return fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
     return fmt::format("{}:{:02}", s / 60, s % 60);
-}
-
-std::vector<lab_info> chosen_labs(const fs::path& root, const std::vector<std::string>& names) {
-    std::vector<lab_info> all = load_labs(root / "labs", root / "grader" / "labs");
-    if (names.empty()) return all;
-    std::vector<lab_info> chosen;
-    for (const auto& name : names) {
-        const lab_info* lab = find_lab(all, name);
-        if (lab == nullptr) throw std::invalid_argument(fmt::format("batch: no lab '{}'; ./parlab list shows them", name));
-        chosen.push_back(*lab);
-    }
-    std::sort(chosen.begin(), chosen.end(), [](const lab_info& a, const lab_info& b) { return a.folder < b.folder; });
-    chosen.erase(std::unique(chosen.begin(), chosen.end(), [](const lab_info& a, const lab_info& b) { return a.folder == b.folder; }),
-                 chosen.end());
-    return chosen;
 }
 
 std::vector<fs::path> submission_folders(const fs::path& dir) {
@@ -238,6 +226,10 @@ std::string grading_errors(const nlohmann::json& report) {
             break;  // the first error tells why the lab could not be graded
         }
     }
+    for (const auto& note : json_list(report, "notes")) {
+        if (!note.is_string() || errors.find(note.get<std::string>()) != std::string::npos) continue;  // said already
+        errors += (errors.empty() ? "" : "; ") + note.get<std::string>();
+    }
     return errors;
 }
 
@@ -245,6 +237,28 @@ std::string gradebook_csv(const std::vector<lab_info>& labs, const std::vector<n
     std::string text = gradebook_header(labs);
     for (const auto& report : reports) text += gradebook_row(labs, report);
     return text;
+}
+
+std::vector<lab_info> batch_labs(const std::vector<lab_info>& all, const std::vector<std::string>& names,
+                                const std::vector<fs::path>& folders) {
+    std::vector<lab_info> chosen;
+    if (names.empty()) {
+        std::set<std::string> handed_in;
+        for (const auto& folder : folders)
+            for (const lab_info* lab : find_submission_files(folder, all).labs_present(all)) handed_in.insert(lab->folder);
+        for (const auto& lab : all)
+            if (handed_in.empty() || handed_in.count(lab.folder) > 0) chosen.push_back(lab);
+        return chosen;
+    }
+    for (const auto& name : names) {
+        const lab_info* lab = find_lab(all, name);
+        if (lab == nullptr) throw std::invalid_argument(fmt::format("batch: no lab '{}'; ./parlab list shows them", name));
+        chosen.push_back(*lab);
+    }
+    std::sort(chosen.begin(), chosen.end(), [](const lab_info& a, const lab_info& b) { return a.folder < b.folder; });
+    chosen.erase(std::unique(chosen.begin(), chosen.end(), [](const lab_info& a, const lab_info& b) { return a.folder == b.folder; }),
+                 chosen.end());
+    return chosen;
 }
 
 std::string progress_text(double elapsed_seconds, std::size_t graded, std::size_t left) {
@@ -289,13 +303,20 @@ std::string job_end(int status) {
 }  // namespace
 
 std::size_t run_batch(const batch_options& options) {
-    const std::vector<lab_info> labs = chosen_labs(options.root, options.lab_names);
+    const std::vector<fs::path> folders = submission_folders(options.submissions);
+    const std::vector<lab_info> labs =
+        batch_labs(load_labs(options.root / "labs", options.root / "grader" / "labs"), options.lab_names, folders);
+    // Every submission is graded on the same labs: one without a lab's files gets 0 for it.
+    batch_options grading = options;
+    grading.lab_names.clear();
+    for (const auto& lab : labs) grading.lab_names.push_back(lab.folder);
     fs::create_directories(options.reports);
     const unsigned long long seed = batch_seed(options);
-    const std::vector<fs::path> folders = submission_folders(options.submissions);
     const std::size_t jobs = std::max<std::size_t>(1, options.jobs);
     fmt::print(stderr, "batch: {} submissions in {}, seed {} (kept for this batch; --seed N changes it), {} at a time\n",
                folders.size(), options.submissions.string(), seed, jobs);
+    fmt::print(stderr, "batch: labs {} ({}; a submission without one gets 0 for it)\n", fmt::join(grading.lab_names, ", "),
+               options.lab_names.empty() ? "every lab a submission has" : "as named");
 
     // Up to `jobs` submissions are graded at once, each in a child process with a build tree of
     // its own (its slot); a timing check waits until it has the machine alone (machine_turn.hpp).
@@ -327,7 +348,7 @@ std::size_t run_batch(const batch_options& options) {
             const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
             fmt::print(stderr, "[{}/{}] {} ... {}\n", i + 1, folders.size(), folders[i].filename().string(),
                        progress_text(elapsed.count(), graded, to_grade - graded));
-            active[start_job(options, folders[i], hashes[i], seed, free_slot)] = {i, free_slot};
+            active[start_job(grading, folders[i], hashes[i], seed, free_slot)] = {i, free_slot};
             slot_busy[free_slot] = true;
         }
         if (active.empty()) continue;

@@ -4,10 +4,14 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
+#include "checks.hpp"
 #include "class_report.hpp"
 #include "gradebook.hpp"
+#include "report.hpp"
+#include "submission.hpp"
 #include "parlab/testing.hpp"
 
 using namespace parlab::grader;
@@ -49,8 +53,43 @@ struct scratch_dir {
         std::error_code ignored;
         fs::remove_all(path, ignored);
     }
-    void write(const std::string& name, const std::string& text) const { std::ofstream(path / name) << text; }
+    void write(const std::string& name, const std::string& text) const {
+        fs::create_directories((path / name).parent_path());
+        std::ofstream(path / name) << text;
+    }
 };
+
+// Lab 01 of a kit of its own in `dir`: its lab.json (tasks 1 and 2, bank.cpp) and a rubric of two
+// probe checks, mutex-threads (task 1) and atomic-threads (task 2), with these points.
+void write_race_lab(const scratch_dir& dir, double mutex_points, double atomic_points) {
+    dir.write("kit/labs/01-race-condition/lab.json",
+              R"({"number": 1, "name": "race-condition", "sources": ["bank.cpp"], "tasks": [{"id": 1}, {"id": 2}]})");
+    dir.write("kit/grader/labs/01-race-condition/rubric.json",
+              json{{"checks", {{{"name", "mutex-threads"}, {"task", 1}, {"points", mutex_points}, {"type", "probe"}},
+                               {{"name", "atomic-threads"}, {"task", 2}, {"points", atomic_points}, {"type", "probe"}}}}}
+                  .dump());
+}
+
+// The labs of the kit in `dir`, as the grader loads them.
+std::vector<lab_info> kit_labs(const scratch_dir& dir) {
+    return load_labs(dir.path / "kit" / "labs", dir.path / "kit" / "grader" / "labs");
+}
+
+// Every check of `lab` passed, as a grade reports it.
+lab_result all_passed(const lab_info& lab) {
+    lab_result result;
+    result.lab = lab;
+    for (const auto& spec : lab.checks) {
+        check_result c;
+        c.name = spec.name;
+        c.task = spec.task;
+        c.type = spec.type;
+        c.status = check_status::passed;
+        c.score = c.max_score = spec.points;
+        result.checks.push_back(c);
+    }
+    return result;
+}
 
 }  // namespace
 
@@ -158,4 +197,57 @@ TEST_CASE("the class report refuses a missing folder or one without reports", "[
     CHECK_THROWS_AS(load_reports(dir.path), std::invalid_argument);
     dir.write("a.json", "[1, 2]");
     CHECK_THROWS_AS(load_reports(dir.path), std::invalid_argument);
+}
+
+TEST_CASE("what the submission loader noted reaches the error column", "[grader][gradebook]") {
+    json dana = report("dana", 100, 100, json::array({check("mutex-threads", "passed", 60, 60), check("atomic-threads", "passed", 40, 40)}));
+    dana["notes"] = {"bank (1).cpp was ignored: no lab has a file of that name"};
+    json erin = report("erin", 0, 100, json::array({check("mutex-threads", "error", 0, 60), check("atomic-threads", "error", 0, 40)}));
+    erin["notes"] = {"error mutex-threads", "notes.txt was ignored: no lab has a file of that name"};  // the first is said once
+    CHECK(grading_errors(dana) == "bank (1).cpp was ignored: no lab has a file of that name");
+    CHECK(grading_errors(erin) == "01-race-condition: error mutex-threads; notes.txt was ignored: no lab has a file of that name");
+    // the gradebook's error column says it
+    CHECK_THAT(gradebook_csv({race_lab()}, {dana}), contains("\ndana,100,100,60,40,100,100,7,bank (1).cpp was ignored: no lab has a file of that name\n"));
+}
+
+TEST_CASE("a batch charges a lab one submission lacks at its full maximum", "[grader][gradebook]") {
+    scratch_dir dir;
+    write_race_lab(dir, 60, 40);
+    dir.write("kit/labs/02-lock-placement/lab.json",
+              R"({"number": 2, "name": "lock-placement", "sources": ["dot.cpp"], "tasks": [{"id": 1}]})");
+    dir.write("kit/grader/labs/02-lock-placement/rubric.json",
+              R"({"checks": [{"name": "dot-threads", "task": 1, "points": 100, "type": "probe"}]})");
+    dir.write("kit/labs/03-shared-image-copy/lab.json",
+              R"({"number": 3, "name": "shared-image-copy", "sources": ["copy.cpp"], "tasks": [{"id": 1}]})");
+    dir.write("kit/grader/labs/03-shared-image-copy/rubric.json",
+              R"({"checks": [{"name": "copy-threads", "task": 1, "points": 100, "type": "probe"}]})");
+    dir.write("class/alice/bank.cpp", "int balance;");
+    dir.write("class/alice/lab2/dot.cpp", "int dot;");
+    dir.write("class/bob/bank.cpp", "int balance;");
+    const std::vector<lab_info> all = kit_labs(dir);
+    const std::vector<fs::path> folders{dir.path / "class" / "alice", dir.path / "class" / "bob"};
+
+    // Without names, the labs any submission has (nobody handed in lab 03); with names, those.
+    const std::vector<lab_info> labs = batch_labs(all, {}, folders);
+    REQUIRE(labs.size() == 2);
+    CHECK(labs[0].folder == "01-race-condition");
+    CHECK(labs[1].folder == "02-lock-placement");
+    const std::vector<lab_info> named = batch_labs(all, {"3", "race-condition"}, folders);
+    REQUIRE(named.size() == 2);
+    CHECK(named[1].folder == "03-shared-image-copy");
+    CHECK_THROWS_AS(batch_labs(all, {"no-such-lab"}, folders), std::invalid_argument);
+
+    // Bob has no dot.cpp: lab 02 is in his report as grade() puts it there, worth 0 of its 100.
+    grade_report alice, bob;
+    alice.submission = "alice";
+    bob.submission = "bob";
+    alice.seed = bob.seed = 7;
+    alice.labs = {all_passed(labs[0]), all_passed(labs[1])};
+    bob.labs = {all_passed(labs[0]), not_run_lab(labs[1], no_submission(labs[1]))};
+    CHECK(bob.max_score() == alice.max_score());
+    CHECK(bob.score() == 100);
+    const std::string csv = gradebook_csv(labs, {json_report(alice), json_report(bob)});
+    CHECK_THAT(csv, contains("\nalice,100,100,60,40,100,100,100,200,200,7,\n"));
+    CHECK_THAT(csv, contains("\nbob,100,100,60,40,0,100,0,100,200,7,"
+                             "02-lock-placement: no submission for 02-lock-placement: the submission has no dot.cpp\n"));
 }
