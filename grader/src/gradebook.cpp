@@ -120,10 +120,15 @@ unsigned long long batch_seed(const batch_options& options) {
     return seed;
 }
 
+// Whether `report` is of these files, graded with this seed.
+bool same_submission(const nlohmann::json& report, const std::string& hash, unsigned long long seed) {
+    return report.is_object() && report.value("submission_hash", "") == hash && report.contains("seed") &&
+           report.at("seed").is_number_unsigned() && report.at("seed").get<unsigned long long>() == seed;
+}
+
 bool up_to_date(const fs::path& report_file, const std::string& hash, unsigned long long seed) {
     const auto report = read_json(report_file);
-    return report && report->value("submission_hash", "") == hash && report->contains("seed") &&
-           report->at("seed").is_number_unsigned() && report->at("seed").get<unsigned long long>() == seed;
+    return report && same_submission(*report, hash, seed);
 }
 
 struct graded_submission {
@@ -261,6 +266,27 @@ std::vector<lab_info> batch_labs(const std::vector<lab_info>& all, const std::ve
     return chosen;
 }
 
+std::optional<grade_report> rescored(const nlohmann::json& stored, const std::vector<lab_info>& labs) {
+    const nlohmann::json& stored_labs = json_list(stored, "labs");
+    if (stored_labs.size() != labs.size()) return std::nullopt;
+    for (std::size_t i = 0; i < labs.size(); ++i) {
+        if (!stored_labs[i].is_object() || stored_labs[i].value("folder", "") != labs[i].folder) return std::nullopt;
+        const nlohmann::json& checks = json_list(stored_labs[i], "checks");
+        if (checks.size() != labs[i].checks.size()) return std::nullopt;
+        for (std::size_t j = 0; j < checks.size(); ++j) {
+            const check_spec& spec = labs[i].checks[j];
+            if (!checks[j].is_object() || checks[j].value("name", "") != spec.name || !checks[j].contains("rubric") ||
+                checks[j].at("rubric") != spec.settings)
+                return std::nullopt;
+        }
+    }
+    std::optional<grade_report> report = read_report(stored, labs);
+    if (!report) return std::nullopt;
+    for (std::size_t i = 0; i < labs.size(); ++i)
+        for (std::size_t j = 0; j < labs[i].checks.size(); ++j) apply_points(report->labs[i].checks[j], labs[i].checks[j]);
+    return report;
+}
+
 std::string progress_text(double elapsed_seconds, std::size_t graded, std::size_t left) {
     std::string text = clock_text(elapsed_seconds) + " elapsed";
     if (graded > 0) text += ", about " + clock_text(elapsed_seconds / static_cast<double>(graded) * static_cast<double>(left)) + " left";
@@ -331,14 +357,33 @@ std::size_t run_batch(const batch_options& options) {
     std::vector<std::string> hashes(folders.size());
     for (std::size_t i = 0; i < folders.size(); ++i) {
         hashes[i] = content_hash(folders[i]);
-        const fs::path report_file = options.reports / (folders[i].filename().string() + ".json");
-        if (!options.force && up_to_date(report_file, hashes[i], seed)) {
-            fmt::print(stderr, "[{}/{}] {}: unchanged since graded, skipped (--force grades again)\n", i + 1,
-                       folders.size(), folders[i].filename().string());
-            hashes[i].clear();  // nothing to do
-        } else {
+        const std::string name = folders[i].filename().string();
+        const auto stored = options.force ? std::nullopt : read_json(options.reports / (name + ".json"));
+        if (!stored || !same_submission(*stored, hashes[i], seed)) {
             ++to_grade;
+            continue;
         }
+        // The same files and seed: what a rubric change of points alone asks is arithmetic on the
+        // stored results; anything else the rubric changed is graded again.
+        const std::optional<grade_report> current = rescored(*stored, labs);
+        if (!current) {
+            fmt::print(stderr, "[{}/{}] {}: graded again: its report has other labs or checks than the rubric now, "
+                               "or no results to rescore\n",
+                       i + 1, folders.size(), name);
+            ++to_grade;
+            continue;
+        }
+        graded_submission now{json_report(*current), markdown_report(*current)};
+        now.json["submission_hash"] = hashes[i];
+        if (now.json == *stored) {
+            fmt::print(stderr, "[{}/{}] {}: unchanged since graded, skipped (--force grades again)\n", i + 1, folders.size(), name);
+        } else {
+            write_submission_report(options, name, now);
+            fmt::print(stderr, "[{}/{}] {}: the rubric's points changed, rescored from the stored results "
+                               "without running anything: {}/{}\n",
+                       i + 1, folders.size(), name, format_points(current->score()), format_points(current->max_score()));
+        }
+        hashes[i].clear();  // nothing to grade
     }
     while (next < folders.size() || !active.empty()) {
         while (active.size() < jobs && next < folders.size()) {

@@ -50,6 +50,12 @@ namespace parlab::grader {
 [[nodiscard]] std::vector<lab_info> batch_labs(const std::vector<lab_info>& all, const std::vector<std::string>& names,
                                                const std::vector<std::filesystem::path>& folders);
 
+/// A stored report brought to the rubric `labs` hold now, without running anything: each check's
+/// stored fraction of its points now. Empty when the submission must be graded again: the report
+/// has other labs or checks than `labs`, a check's rubric entry changed in anything but its points,
+/// or the report is from a grader that did not keep fractions.
+[[nodiscard]] std::optional<grade_report> rescored(const nlohmann::json& stored, const std::vector<lab_info>& labs);
+
 /// "0:42 elapsed, about 3:10 left" from the time so far and the submissions graded and left.
 [[nodiscard]] std::string progress_text(double elapsed_seconds, std::size_t graded, std::size_t left);
 
@@ -66,8 +72,9 @@ struct batch_options {
     bool unsandboxed = false;             ///< grade without namespaces where none can be had (see grade_options)
 };
 
-/// Grades every submission folder that is new or changed since its report, then writes the CSV
-/// from every report. One broken submission never stops the batch. Returns the number of rows.
+/// Grades every submission folder that is new or changed since its report (or whose report's
+/// rubric changed in more than points; a change of points alone is recomputed), then writes the
+/// CSV from every report. One broken submission never stops the batch. Returns the number of rows.
 std::size_t run_batch(const batch_options& options);
 
 }  // namespace parlab::grader

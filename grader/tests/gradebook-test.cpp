@@ -85,10 +85,20 @@ lab_result all_passed(const lab_info& lab) {
         c.task = spec.task;
         c.type = spec.type;
         c.status = check_status::passed;
-        c.score = c.max_score = spec.points;
+        c.fraction = 1;
+        apply_points(c, spec);
         result.checks.push_back(c);
     }
     return result;
+}
+
+// A check as a batch stores it: its outcome, the fraction of its points earned and the rubric
+// entry (without points) it was graded under.
+json stored_check(const std::string& name, int task, const std::string& status, double fraction, double points) {
+    return {{"name", name}, {"task", task}, {"type", "probe"}, {"status", status}, {"score", fraction * points},
+            {"max_score", points}, {"fraction", fraction}, {"rubric", {{"name", name}, {"task", task}, {"type", "probe"}}},
+            {"message", status + " " + name}, {"details", ""}, {"hint", ""}, {"artifact", ""}, {"seconds", 2.5},
+            {"measured", nullptr}};
 }
 
 }  // namespace
@@ -210,6 +220,41 @@ TEST_CASE("what the submission loader noted reaches the error column", "[grader]
     CHECK_THAT(gradebook_csv({race_lab()}, {dana}), contains("\ndana,100,100,60,40,100,100,7,bank (1).cpp was ignored: no lab has a file of that name\n"));
 }
 
+TEST_CASE("a rubric change of points alone is recomputed from the stored results without running anything", "[grader][gradebook]") {
+    scratch_dir dir;
+    write_race_lab(dir, 60, 40);
+    dir.write("class/alice/bank.cpp", "int balance;");
+    dir.write("reports/.batch.json", R"({"seed": 7})");
+    const json graded = {{"submission", "alice"}, {"score", 80}, {"max_score", 100}, {"seed", 7}, {"machine", "test box"},
+                         {"sandbox", "test"}, {"seconds", 123.45}, {"error", ""}, {"notes", json::array()},
+                         {"submission_hash", content_hash(dir.path / "class" / "alice")},
+                         {"labs", {{{"name", "race-condition"}, {"folder", "01-race-condition"}, {"title", "race-condition"},
+                                    {"score", 80}, {"max_score", 100},
+                                    {"checks", {stored_check("mutex-threads", 1, "passed", 1.0, 60),
+                                                stored_check("atomic-threads", 2, "failed", 0.5, 40)}}}}}};
+    dir.write("reports/alice.json", graded.dump(2));
+    write_race_lab(dir, 30, 70);  // the instructor moves points from task 1 to task 2
+
+    batch_options options;
+    options.root = dir.path / "kit";
+    options.submissions = dir.path / "class";
+    options.csv = dir.path / "grades.csv";
+    options.reports = dir.path / "reports";
+    CHECK(run_batch(options) == 1);
+    const auto after = read_json(dir.path / "reports" / "alice.json");
+    REQUIRE(after);
+    // Not graded again: a grade would have run for a while (and failed, in a kit without programs).
+    CHECK(after->at("seconds") == 123.45);
+    CHECK(after->at("error") == "");
+    CHECK(after->at("score") == 65);
+    CHECK(after->at("max_score") == 100);
+    CHECK(after->at("labs")[0]["checks"][1]["score"] == 35);
+    CHECK(after->at("labs")[0]["checks"][1]["message"] == "failed atomic-threads");
+    std::ostringstream csv;
+    csv << std::ifstream(dir.path / "grades.csv").rdbuf();
+    CHECK_THAT(csv.str(), contains("\nalice,65,100,30,35,65,100,7,\n"));
+}
+
 TEST_CASE("a batch charges a lab one submission lacks at its full maximum", "[grader][gradebook]") {
     scratch_dir dir;
     write_race_lab(dir, 60, 40);
@@ -250,4 +295,45 @@ TEST_CASE("a batch charges a lab one submission lacks at its full maximum", "[gr
     CHECK_THAT(csv, contains("\nalice,100,100,60,40,100,100,100,200,200,7,\n"));
     CHECK_THAT(csv, contains("\nbob,100,100,60,40,0,100,0,100,200,7,"
                              "02-lock-placement: no submission for 02-lock-placement: the submission has no dot.cpp\n"));
+}
+
+TEST_CASE("a stored report is regraded when its labs or a check's settings changed", "[grader][gradebook]") {
+    scratch_dir dir;
+    write_race_lab(dir, 60, 40);
+    grade_report graded;
+    graded.submission = "alice";
+    graded.seed = 7;
+    graded.seconds = 9.5;
+    graded.labs = {all_passed(kit_labs(dir)[0])};
+    graded.labs[0].checks[1].status = check_status::failed;
+    graded.labs[0].checks[1].fraction = 0.25;
+    apply_points(graded.labs[0].checks[1], kit_labs(dir)[0].checks[1]);
+    const json stored = json_report(graded);
+
+    const auto same = rescored(stored, kit_labs(dir));
+    REQUIRE(same);
+    CHECK(json_report(*same) == stored);  // read back as written
+    write_race_lab(dir, 20, 80);
+    const auto repointed = rescored(stored, kit_labs(dir));
+    REQUIRE(repointed);
+    CHECK(repointed->score() == 40);
+    CHECK(repointed->max_score() == 100);
+    CHECK(repointed->seconds == 9.5);
+
+    const auto rubric = [&](const std::string& atomic_extra) {
+        dir.write("kit/grader/labs/01-race-condition/rubric.json",
+                  R"({"checks": [{"name": "mutex-threads", "task": 1, "points": 60, "type": "probe"},)"
+                  R"({"name": "atomic-threads", "task": 2, "points": 40, "type": "probe")" + atomic_extra + "}]}");
+    };
+    rubric(R"(, "timeout": 5)");  // a setting other than points: the outcome may differ
+    CHECK_FALSE(rescored(stored, kit_labs(dir)));
+    rubric(R"(}, {"name": "more-threads", "task": 2, "points": 10, "type": "probe")");  // a check added
+    CHECK_FALSE(rescored(stored, kit_labs(dir)));
+    rubric("");
+    CHECK(rescored(stored, kit_labs(dir)));
+    CHECK_FALSE(rescored(stored, {}));  // the batch's labs are others
+    json old = stored;  // from a grader that did not keep fractions
+    old["labs"][0]["checks"][0].erase("fraction");
+    old["labs"][0]["checks"][0].erase("rubric");
+    CHECK_FALSE(rescored(old, kit_labs(dir)));
 }
