@@ -77,13 +77,14 @@ check_result start_result(const lab_info& lab, const check_spec& spec) {
 
 void pass(check_result& r, std::string message, double fraction = 1.0) {
     r.status = fraction >= 1.0 ? check_status::passed : check_status::failed;
-    r.score = r.max_score * std::clamp(fraction, 0.0, 1.0);
+    r.fraction = std::clamp(fraction, 0.0, 1.0);
+    r.score = r.max_score * r.fraction;
     r.message = std::move(message);
 }
 
 void fail(check_result& r, check_status status, std::string message, std::string details = {}) {
     r.status = status;
-    r.score = 0;
+    r.score = r.fraction = 0;
     r.message = std::move(message);
     r.details = std::move(details);
 }
@@ -95,6 +96,7 @@ void fail(check_result& r, check_status status, std::string message, std::string
 void not_run(check_result& r, const check_spec& spec, const std::string& why) {
     r.status = check_status::skipped;
     if (spec.when_not_run == not_run_policy::award) {
+        r.fraction = 1;
         r.score = r.max_score;
         r.message = fmt::format("not run here ({}); its points are given, as the rubric says", why);
     } else if (spec.when_not_run == not_run_policy::exclude) {
@@ -231,7 +233,8 @@ check_result verify_answer(const probe_verifier& verifier, const check_spec& spe
     const probe_verdict verdict = verifier.verify(spec, *out.answer, with_wall);
     check_result r = start;
     r.status = verdict.passed ? check_status::passed : check_status::failed;
-    r.score = std::clamp(verdict.passed ? 1.0 : verdict.fraction, 0.0, 1.0) * start.max_score;
+    r.fraction = std::clamp(verdict.passed ? 1.0 : verdict.fraction, 0.0, 1.0);
+    r.score = r.fraction * start.max_score;
     r.message = verdict.message;
     r.artifact = verdict.artifact;
     if (!verdict.passed) r.details = out.run.output;
@@ -642,6 +645,16 @@ timing_verdict decide_timing(const std::vector<double>& speedups, double thresho
     return timing_verdict::undecided;
 }
 
+lab_result not_run_lab(const lab_info& lab, const std::string& why) {
+    lab_result result;
+    result.lab = lab;
+    lab_programs programs;
+    programs.release.errors = why;
+    lab_state state;
+    for (const auto& spec : lab.checks) result.checks.push_back(run_check(grading_context{}, lab, spec, programs, state));
+    return result;
+}
+
 check_result run_check(const grading_context& context, const lab_info& lab, const check_spec& spec,
                        const lab_programs& programs, lab_state& state) {
     const auto started = std::chrono::steady_clock::now();
@@ -667,7 +680,8 @@ check_result run_check_untimed(const grading_context& context, const lab_info& l
         const std::string& errors = programs.release.errors;
         const std::size_t end_of_first = errors.find('\n');
         const std::string first_line = errors.substr(0, end_of_first);
-        const bool missing = first_line.rfind("the submission ", 0) == 0;  // a problem of the upload, not of the code
+        // a problem of the upload, not of the code
+        const bool missing = first_line.rfind("the submission ", 0) == 0 || first_line.rfind("no submission ", 0) == 0;
         if (state.build_reported) {
             fail(r, check_status::error, missing ? "not run: see the first check"
                                                  : "not run: your code does not build (see the first check)");

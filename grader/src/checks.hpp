@@ -51,6 +51,10 @@ inline constexpr double tsan_memory_factor = 3.0;
 [[nodiscard]] check_result run_check(const grading_context& context, const lab_info& lab, const check_spec& spec,
                                      const lab_programs& programs, lab_state& state);
 
+/// The lab's checks, none of them run, each worth 0 with `why` (the first says it, the others point
+/// to it): a lab the submission has no files of, or an upload the grader cannot use.
+[[nodiscard]] lab_result not_run_lab(const lab_info& lab, const std::string& why);
+
 /// One ThreadSanitizer report in a run's output.
 struct race_report {
     std::string kind;     ///< "data race", "lock-order-inversion (potential deadlock)", ...

@@ -139,10 +139,11 @@ grade_report grade(const grade_options& options) {
     // A submission's files are found wherever they are; without lab names, the labs it has files
     // of are graded.
     submission_files files;
+    std::vector<const lab_info*> present;  // the labs the submission has files of
     std::string upload_problem;  // why the chosen labs cannot be built at all
     if (options.overlay) {
         files = find_submission_files(options.lab_source, all);
-        const auto present = files.labs_present(all);
+        present = files.labs_present(all);
         if (options.lab_names.empty()) chosen = present;
         const bool any = std::any_of(chosen.begin(), chosen.end(), [&](const lab_info* lab) {
             return std::find(present.begin(), present.end(), lab) != present.end();
@@ -233,16 +234,15 @@ grade_report grade(const grade_options& options) {
         return taken;
     };
     for (const lab_info* lab : chosen) {
+        // A lab asked for that the submission has no file of is worth nothing, and says so.
+        const bool handed_in = !options.overlay || std::find(present.begin(), present.end(), lab) != present.end();
+        if (!upload_problem.empty() || !handed_in) {
+            report.labs.push_back(not_run_lab(*lab, upload_problem.empty() ? no_submission(*lab) : upload_problem));
+            continue;
+        }
         lab_result result;
         result.lab = *lab;
         lab_programs programs;
-        if (!upload_problem.empty()) {  // every check of the lab says why, once
-            programs.release.errors = upload_problem;
-            lab_state state;
-            for (const auto& spec : lab->checks) result.checks.push_back(run_check(context, *lab, spec, programs, state));
-            report.labs.push_back(std::move(result));
-            continue;
-        }
         progress(fmt::format("[{}] building your code", lab->folder));
         {
             const auto step = turn(false);

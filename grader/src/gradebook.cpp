@@ -1,6 +1,7 @@
 #include "gradebook.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
@@ -20,6 +22,7 @@
 #include "grade.hpp"
 #include "report.hpp"
 #include "sandbox.hpp"
+#include "submission.hpp"
 
 namespace parlab::grader {
 namespace fs = std::filesystem;
@@ -94,21 +97,6 @@ std::string clock_text(double seconds) {
     return fmt::format("{}:{:02}", s / 60, s % 60);
 }
 
-std::vector<lab_info> chosen_labs(const fs::path& root, const std::vector<std::string>& names) {
-    std::vector<lab_info> all = load_labs(root / "labs", root / "grader" / "labs");
-    if (names.empty()) return all;
-    std::vector<lab_info> chosen;
-    for (const auto& name : names) {
-        const lab_info* lab = find_lab(all, name);
-        if (lab == nullptr) throw std::invalid_argument(fmt::format("batch: no lab '{}'; ./parlab list shows them", name));
-        chosen.push_back(*lab);
-    }
-    std::sort(chosen.begin(), chosen.end(), [](const lab_info& a, const lab_info& b) { return a.folder < b.folder; });
-    chosen.erase(std::unique(chosen.begin(), chosen.end(), [](const lab_info& a, const lab_info& b) { return a.folder == b.folder; }),
-                 chosen.end());
-    return chosen;
-}
-
 std::vector<fs::path> submission_folders(const fs::path& dir) {
     std::vector<fs::path> folders;
     for (const auto& entry : fs::directory_iterator(dir))
@@ -132,10 +120,15 @@ unsigned long long batch_seed(const batch_options& options) {
     return seed;
 }
 
+// Whether `report` is of these files, graded with this seed.
+bool same_submission(const nlohmann::json& report, const std::string& hash, unsigned long long seed) {
+    return report.is_object() && report.value("submission_hash", "") == hash && report.contains("seed") &&
+           report.at("seed").is_number_unsigned() && report.at("seed").get<unsigned long long>() == seed;
+}
+
 bool up_to_date(const fs::path& report_file, const std::string& hash, unsigned long long seed) {
     const auto report = read_json(report_file);
-    return report && report->value("submission_hash", "") == hash && report->contains("seed") &&
-           report->at("seed").is_number_unsigned() && report->at("seed").get<unsigned long long>() == seed;
+    return report && same_submission(*report, hash, seed);
 }
 
 struct graded_submission {
@@ -238,6 +231,10 @@ std::string grading_errors(const nlohmann::json& report) {
             break;  // the first error tells why the lab could not be graded
         }
     }
+    for (const auto& note : json_list(report, "notes")) {
+        if (!note.is_string() || errors.find(note.get<std::string>()) != std::string::npos) continue;  // said already
+        errors += (errors.empty() ? "" : "; ") + note.get<std::string>();
+    }
     return errors;
 }
 
@@ -245,6 +242,49 @@ std::string gradebook_csv(const std::vector<lab_info>& labs, const std::vector<n
     std::string text = gradebook_header(labs);
     for (const auto& report : reports) text += gradebook_row(labs, report);
     return text;
+}
+
+std::vector<lab_info> batch_labs(const std::vector<lab_info>& all, const std::vector<std::string>& names,
+                                const std::vector<fs::path>& folders) {
+    std::vector<lab_info> chosen;
+    if (names.empty()) {
+        std::set<std::string> handed_in;
+        for (const auto& folder : folders)
+            for (const lab_info* lab : find_submission_files(folder, all).labs_present(all)) handed_in.insert(lab->folder);
+        for (const auto& lab : all)
+            if (handed_in.empty() || handed_in.count(lab.folder) > 0) chosen.push_back(lab);
+        return chosen;
+    }
+    for (const auto& name : names) {
+        const lab_info* lab = find_lab(all, name);
+        if (lab == nullptr) throw std::invalid_argument(fmt::format("batch: no lab '{}'; ./parlab list shows them", name));
+        chosen.push_back(*lab);
+    }
+    std::sort(chosen.begin(), chosen.end(), [](const lab_info& a, const lab_info& b) { return a.folder < b.folder; });
+    chosen.erase(std::unique(chosen.begin(), chosen.end(), [](const lab_info& a, const lab_info& b) { return a.folder == b.folder; }),
+                 chosen.end());
+    return chosen;
+}
+
+std::optional<grade_report> rescored(const nlohmann::json& stored, const std::vector<lab_info>& labs) {
+    const nlohmann::json& stored_labs = json_list(stored, "labs");
+    if (stored_labs.size() != labs.size()) return std::nullopt;
+    for (std::size_t i = 0; i < labs.size(); ++i) {
+        if (!stored_labs[i].is_object() || stored_labs[i].value("folder", "") != labs[i].folder) return std::nullopt;
+        const nlohmann::json& checks = json_list(stored_labs[i], "checks");
+        if (checks.size() != labs[i].checks.size()) return std::nullopt;
+        for (std::size_t j = 0; j < checks.size(); ++j) {
+            const check_spec& spec = labs[i].checks[j];
+            if (!checks[j].is_object() || checks[j].value("name", "") != spec.name || !checks[j].contains("rubric") ||
+                checks[j].at("rubric") != spec.settings)
+                return std::nullopt;
+        }
+    }
+    std::optional<grade_report> report = read_report(stored, labs);
+    if (!report) return std::nullopt;
+    for (std::size_t i = 0; i < labs.size(); ++i)
+        for (std::size_t j = 0; j < labs[i].checks.size(); ++j) apply_points(report->labs[i].checks[j], labs[i].checks[j]);
+    return report;
 }
 
 std::string progress_text(double elapsed_seconds, std::size_t graded, std::size_t left) {
@@ -289,13 +329,20 @@ std::string job_end(int status) {
 }  // namespace
 
 std::size_t run_batch(const batch_options& options) {
-    const std::vector<lab_info> labs = chosen_labs(options.root, options.lab_names);
+    const std::vector<fs::path> folders = submission_folders(options.submissions);
+    const std::vector<lab_info> labs =
+        batch_labs(load_labs(options.root / "labs", options.root / "grader" / "labs"), options.lab_names, folders);
+    // Every submission is graded on the same labs: one without a lab's files gets 0 for it.
+    batch_options grading = options;
+    grading.lab_names.clear();
+    for (const auto& lab : labs) grading.lab_names.push_back(lab.folder);
     fs::create_directories(options.reports);
     const unsigned long long seed = batch_seed(options);
-    const std::vector<fs::path> folders = submission_folders(options.submissions);
     const std::size_t jobs = std::max<std::size_t>(1, options.jobs);
     fmt::print(stderr, "batch: {} submissions in {}, seed {} (kept for this batch; --seed N changes it), {} at a time\n",
                folders.size(), options.submissions.string(), seed, jobs);
+    fmt::print(stderr, "batch: labs {} ({}; a submission without one gets 0 for it)\n", fmt::join(grading.lab_names, ", "),
+               options.lab_names.empty() ? "every lab a submission has" : "as named");
 
     // Up to `jobs` submissions are graded at once, each in a child process with a build tree of
     // its own (its slot); a timing check waits until it has the machine alone (machine_turn.hpp).
@@ -310,14 +357,33 @@ std::size_t run_batch(const batch_options& options) {
     std::vector<std::string> hashes(folders.size());
     for (std::size_t i = 0; i < folders.size(); ++i) {
         hashes[i] = content_hash(folders[i]);
-        const fs::path report_file = options.reports / (folders[i].filename().string() + ".json");
-        if (!options.force && up_to_date(report_file, hashes[i], seed)) {
-            fmt::print(stderr, "[{}/{}] {}: unchanged since graded, skipped (--force grades again)\n", i + 1,
-                       folders.size(), folders[i].filename().string());
-            hashes[i].clear();  // nothing to do
-        } else {
+        const std::string name = folders[i].filename().string();
+        const auto stored = options.force ? std::nullopt : read_json(options.reports / (name + ".json"));
+        if (!stored || !same_submission(*stored, hashes[i], seed)) {
             ++to_grade;
+            continue;
         }
+        // The same files and seed: what a rubric change of points alone asks is arithmetic on the
+        // stored results; anything else the rubric changed is graded again.
+        const std::optional<grade_report> current = rescored(*stored, labs);
+        if (!current) {
+            fmt::print(stderr, "[{}/{}] {}: graded again: its report has other labs or checks than the rubric now, "
+                               "or no results to rescore\n",
+                       i + 1, folders.size(), name);
+            ++to_grade;
+            continue;
+        }
+        graded_submission now{json_report(*current), markdown_report(*current)};
+        now.json["submission_hash"] = hashes[i];
+        if (now.json == *stored) {
+            fmt::print(stderr, "[{}/{}] {}: unchanged since graded, skipped (--force grades again)\n", i + 1, folders.size(), name);
+        } else {
+            write_submission_report(options, name, now);
+            fmt::print(stderr, "[{}/{}] {}: the rubric's points changed, rescored from the stored results "
+                               "without running anything: {}/{}\n",
+                       i + 1, folders.size(), name, format_points(current->score()), format_points(current->max_score()));
+        }
+        hashes[i].clear();  // nothing to grade
     }
     while (next < folders.size() || !active.empty()) {
         while (active.size() < jobs && next < folders.size()) {
@@ -327,7 +393,7 @@ std::size_t run_batch(const batch_options& options) {
             const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
             fmt::print(stderr, "[{}/{}] {} ... {}\n", i + 1, folders.size(), folders[i].filename().string(),
                        progress_text(elapsed.count(), graded, to_grade - graded));
-            active[start_job(options, folders[i], hashes[i], seed, free_slot)] = {i, free_slot};
+            active[start_job(grading, folders[i], hashes[i], seed, free_slot)] = {i, free_slot};
             slot_busy[free_slot] = true;
         }
         if (active.empty()) continue;

@@ -35,13 +35,26 @@ namespace parlab::grader {
 /// Points with at most two decimals and no trailing zeros: 39.0909 -> "39.09", 40.0 -> "40".
 [[nodiscard]] std::string format_points(double points);
 
-/// Why a report, or some of its labs, could not be graded (a missing file, a build failure, a
-/// grader error): "01-race-condition: <message>; ...". Empty when every lab was graded.
+/// Why a report, or some of its labs, could not be graded (a missing lab, a build failure, a
+/// grader error), then what the grader noted about the upload (an ignored file):
+/// "01-race-condition: <message>; ...". Empty when every lab was graded and nothing was noted.
 [[nodiscard]] std::string grading_errors(const nlohmann::json& report);
 
 /// The gradebook: for each lab in order, its points, its maximum and each check's points in rubric
 /// order, then total, max, seed and error; one row per report.
 [[nodiscard]] std::string gradebook_csv(const std::vector<lab_info>& labs, const std::vector<nlohmann::json>& reports);
+
+/// The labs a batch grades, the same for every submission so that every maximum is the same: the
+/// labs `names` names, or without names every lab of `all` that any of the submission `folders` has
+/// a file of (every lab when none has). Throws std::invalid_argument for an unknown name.
+[[nodiscard]] std::vector<lab_info> batch_labs(const std::vector<lab_info>& all, const std::vector<std::string>& names,
+                                               const std::vector<std::filesystem::path>& folders);
+
+/// A stored report brought to the rubric `labs` hold now, without running anything: each check's
+/// stored fraction of its points now. Empty when the submission must be graded again: the report
+/// has other labs or checks than `labs`, a check's rubric entry changed in anything but its points,
+/// or the report is from a grader that did not keep fractions.
+[[nodiscard]] std::optional<grade_report> rescored(const nlohmann::json& stored, const std::vector<lab_info>& labs);
 
 /// "0:42 elapsed, about 3:10 left" from the time so far and the submissions graded and left.
 [[nodiscard]] std::string progress_text(double elapsed_seconds, std::size_t graded, std::size_t left);
@@ -51,7 +64,7 @@ struct batch_options {
     std::filesystem::path submissions;    ///< one folder per student
     std::filesystem::path csv;
     std::filesystem::path reports;        ///< one JSON report per student, and the batch's state
-    std::vector<std::string> lab_names;   ///< empty: every lab
+    std::vector<std::string> lab_names;   ///< empty: every lab any submission has (batch_labs)
     std::optional<unsigned long long> seed;  ///< empty: the seed of the batch's state, or a new one
     bool force = false;                   ///< grade again even what has not changed
     bool markdown = false;                ///< a Markdown report beside each JSON one
@@ -59,8 +72,9 @@ struct batch_options {
     bool unsandboxed = false;             ///< grade without namespaces where none can be had (see grade_options)
 };
 
-/// Grades every submission folder that is new or changed since its report, then writes the CSV
-/// from every report. One broken submission never stops the batch. Returns the number of rows.
+/// Grades every submission folder that is new or changed since its report (or whose report's
+/// rubric changed in more than points; a change of points alone is recomputed), then writes the
+/// CSV from every report. One broken submission never stops the batch. Returns the number of rows.
 std::size_t run_batch(const batch_options& options);
 
 }  // namespace parlab::grader

@@ -25,6 +25,19 @@ const char* to_string(check_status status) noexcept {
     return "error";
 }
 
+std::optional<check_status> status_named(const std::string& name) {
+    for (const check_status status : {check_status::passed, check_status::failed, check_status::timeout, check_status::crashed,
+                                      check_status::error, check_status::inconclusive, check_status::skipped})
+        if (name == to_string(status)) return status;
+    return std::nullopt;
+}
+
+void apply_points(check_result& result, const check_spec& spec) {
+    const bool excluded = result.status == check_status::skipped && spec.when_not_run == not_run_policy::exclude;
+    result.max_score = excluded ? 0 : spec.points;
+    result.score = result.max_score * result.fraction;
+}
+
 std::string lab_info::tag() const { return fmt::format("[lab{:02}]", number); }
 std::string lab_info::target_prefix() const { return fmt::format("parlab_lab{:02}", number); }
 
@@ -218,6 +231,8 @@ check_spec parse_check(const nlohmann::json& entry, const std::string& lab, cons
         throw c.error(fmt::format("type \"{}\"; the types are probe, race and timing", spec.type));
     }
     c.no_other_keys();
+    spec.settings = entry;
+    spec.settings.erase("points");
     return spec;
 }
 

@@ -16,6 +16,9 @@ enum class check_status { passed, failed, timeout, crashed, error, inconclusive,
 
 [[nodiscard]] const char* to_string(check_status status) noexcept;
 
+/// The status a report names ("passed", ...); empty for a name that is none.
+[[nodiscard]] std::optional<check_status> status_named(const std::string& name);
+
 /// The type of a rubric value a check takes.
 enum class param_type { integer, number, text, boolean };
 
@@ -68,6 +71,9 @@ struct check_spec {
     /// The keys the probe's verifier declares (param_decl), each present: the rubric's value or
     /// the declared default.
     nlohmann::json probe_params = nlohmann::json::object();
+    /// The rubric entry as written, without "points": a report keeps it beside each check, so a
+    /// batch recomputes a check whose points alone changed and grades again one whose settings did.
+    nlohmann::json settings = nlohmann::json::object();
 };
 
 /// Parses one rubric entry of the lab named `lab` (for the keys its verifiers declare). Throws
@@ -113,6 +119,7 @@ struct check_result {
     double seconds = 0;         ///< how long the check took
     std::string type = {};      ///< the rubric's check type: probe | race | timing
     std::optional<double> measured = std::nullopt;  ///< a timing check's median speedup, when it was measured
+    double fraction = 0;  ///< the share of the check's points earned, 0 to 1: a change of points rescales it
     bool blocked = false;  ///< stopped at its time limit with every process blocked (not saved in reports)
 };
 
@@ -136,6 +143,10 @@ struct grade_report {
     [[nodiscard]] double max_score() const;
     [[nodiscard]] bool all_passed() const;
 };
+
+/// Scores `result` at the points of `spec`: its fraction of them, out of them (out of nothing for a
+/// check not run here that the rubric excludes).
+void apply_points(check_result& result, const check_spec& spec);
 
 /// Reads every lab of `labs_dir` (folders with lab.json) and its rubric,
 /// `grading_dir`/NN-name/rubric.json (grading_dir is the kit's grader/labs).

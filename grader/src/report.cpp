@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -102,17 +103,65 @@ nlohmann::json json_report(const grade_report& report) {
     nlohmann::json labs = nlohmann::json::array();
     for (const auto& lab : report.labs) {
         nlohmann::json checks = nlohmann::json::array();
-        for (const auto& c : lab.checks)
+        for (const auto& c : lab.checks) {
+            // the rubric entry the check was graded with, so that a later batch can tell what changed since
+            const auto spec = std::find_if(lab.lab.checks.begin(), lab.lab.checks.end(), [&](const auto& s) { return s.name == c.name; });
             checks.push_back({{"name", c.name}, {"task", c.task}, {"type", c.type}, {"status", to_string(c.status)},
-                              {"score", c.score}, {"max_score", c.max_score}, {"message", clean(c.message)},
+                              {"score", c.score}, {"max_score", c.max_score}, {"fraction", c.fraction},
+                              {"rubric", spec != lab.lab.checks.end() ? spec->settings : nlohmann::json(nullptr)},
+                              {"message", clean(c.message)},
                               {"details", clean(c.details)}, {"hint", c.hint}, {"artifact", c.artifact},
                               {"seconds", std::round(c.seconds * 100) / 100}, {"measured", c.measured ? nlohmann::json(*c.measured) : nlohmann::json(nullptr)}});
+        }
         labs.push_back({{"name", lab.lab.name}, {"folder", lab.lab.folder}, {"title", lab.lab.title}, {"score", lab.score()},
                         {"max_score", lab.max_score()}, {"checks", checks}});
     }
     return {{"submission", report.submission}, {"score", report.score()}, {"max_score", report.max_score()},
             {"seed", report.seed}, {"machine", report.machine}, {"sandbox", report.sandbox}, {"seconds", std::round(report.seconds * 100) / 100},
             {"error", report.error}, {"notes", report.notes}, {"labs", labs}};
+}
+
+std::optional<grade_report> read_report(const nlohmann::json& json, const std::vector<lab_info>& labs) {
+    try {
+        grade_report report;
+        report.submission = json.at("submission").get<std::string>();
+        report.seed = json.at("seed").get<unsigned long long>();
+        report.machine = json.at("machine").get<std::string>();
+        report.sandbox = json.at("sandbox").get<std::string>();
+        report.seconds = json.at("seconds").get<double>();
+        report.error = json.at("error").get<std::string>();
+        report.notes = json.at("notes").get<std::vector<std::string>>();
+        for (const auto& lab : json.at("labs")) {
+            const auto folder = lab.at("folder").get<std::string>();
+            const auto known = std::find_if(labs.begin(), labs.end(), [&](const lab_info& l) { return l.folder == folder; });
+            if (known == labs.end()) return std::nullopt;
+            lab_result result;
+            result.lab = *known;
+            for (const auto& c : lab.at("checks")) {
+                check_result r;
+                r.name = c.at("name").get<std::string>();
+                r.task = c.at("task").get<int>();
+                r.type = c.at("type").get<std::string>();
+                const auto status = status_named(c.at("status").get<std::string>());
+                if (!status) return std::nullopt;
+                r.status = *status;
+                r.score = c.at("score").get<double>();
+                r.max_score = c.at("max_score").get<double>();
+                r.fraction = c.at("fraction").get<double>();
+                r.message = c.at("message").get<std::string>();
+                r.details = c.at("details").get<std::string>();
+                r.hint = c.at("hint").get<std::string>();
+                r.artifact = c.at("artifact").get<std::string>();
+                r.seconds = c.at("seconds").get<double>();
+                if (c.at("measured").is_number()) r.measured = c.at("measured").get<double>();
+                result.checks.push_back(std::move(r));
+            }
+            report.labs.push_back(std::move(result));
+        }
+        return report;
+    } catch (const nlohmann::json::exception&) {
+        return std::nullopt;
+    }
 }
 
 std::string junit_report(const grade_report& report) {

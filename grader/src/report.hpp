@@ -2,7 +2,9 @@
 // Reports of a grade run: a terminal table and files for people and tools.
 
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -14,6 +16,9 @@ namespace parlab::grader {
 [[nodiscard]] std::string terminal_report(const grade_report& report, bool colour, bool verbose);
 
 [[nodiscard]] nlohmann::json json_report(const grade_report& report);
+/// A report json_report wrote, read back with the labs as `labs` describe them now; empty when it
+/// is not such a report or names a lab `labs` does not have.
+[[nodiscard]] std::optional<grade_report> read_report(const nlohmann::json& json, const std::vector<lab_info>& labs);
 [[nodiscard]] std::string junit_report(const grade_report& report);
 /// Gradescope's results.json.
 [[nodiscard]] nlohmann::json gradescope_report(const grade_report& report);

@@ -54,6 +54,13 @@ std::vector<const lab_info*> submission_files::labs_present(const std::vector<la
     return present;
 }
 
+std::string no_submission(const lab_info& lab) {
+    std::string files;
+    for (const auto& file : lab.sources) files += (files.empty() ? "" : ", ") + file;
+    return fmt::format("no submission for {}: the submission has {} {}", lab.folder, lab.sources.size() == 1 ? "no" : "none of",
+                       files);
+}
+
 submission_files find_submission_files(const fs::path& dir, const std::vector<lab_info>& labs) {
     submission_files result;
     std::map<std::string, std::vector<fs::path>> by_name;

@@ -30,4 +30,8 @@ struct submission_files {
 /// lab file's name, the one in a folder named after the lab wins, then the one under labs/.
 [[nodiscard]] submission_files find_submission_files(const std::filesystem::path& dir, const std::vector<lab_info>& labs);
 
+/// Why a lab asked for is worth nothing in a submission without its files: "no submission for
+/// 01-race-condition: the submission has no bank.cpp".
+[[nodiscard]] std::string no_submission(const lab_info& lab);
+
 }  // namespace parlab::grader

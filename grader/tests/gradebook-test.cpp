@@ -4,10 +4,14 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
+#include "checks.hpp"
 #include "class_report.hpp"
 #include "gradebook.hpp"
+#include "report.hpp"
+#include "submission.hpp"
 #include "parlab/testing.hpp"
 
 using namespace parlab::grader;
@@ -49,8 +53,53 @@ struct scratch_dir {
         std::error_code ignored;
         fs::remove_all(path, ignored);
     }
-    void write(const std::string& name, const std::string& text) const { std::ofstream(path / name) << text; }
+    void write(const std::string& name, const std::string& text) const {
+        fs::create_directories((path / name).parent_path());
+        std::ofstream(path / name) << text;
+    }
 };
+
+// Lab 01 of a kit of its own in `dir`: its lab.json (tasks 1 and 2, bank.cpp) and a rubric of two
+// probe checks, mutex-threads (task 1) and atomic-threads (task 2), with these points.
+void write_race_lab(const scratch_dir& dir, double mutex_points, double atomic_points) {
+    dir.write("kit/labs/01-race-condition/lab.json",
+              R"({"number": 1, "name": "race-condition", "sources": ["bank.cpp"], "tasks": [{"id": 1}, {"id": 2}]})");
+    dir.write("kit/grader/labs/01-race-condition/rubric.json",
+              json{{"checks", {{{"name", "mutex-threads"}, {"task", 1}, {"points", mutex_points}, {"type", "probe"}},
+                               {{"name", "atomic-threads"}, {"task", 2}, {"points", atomic_points}, {"type", "probe"}}}}}
+                  .dump());
+}
+
+// The labs of the kit in `dir`, as the grader loads them.
+std::vector<lab_info> kit_labs(const scratch_dir& dir) {
+    return load_labs(dir.path / "kit" / "labs", dir.path / "kit" / "grader" / "labs");
+}
+
+// Every check of `lab` passed, as a grade reports it.
+lab_result all_passed(const lab_info& lab) {
+    lab_result result;
+    result.lab = lab;
+    for (const auto& spec : lab.checks) {
+        check_result c;
+        c.name = spec.name;
+        c.task = spec.task;
+        c.type = spec.type;
+        c.status = check_status::passed;
+        c.fraction = 1;
+        apply_points(c, spec);
+        result.checks.push_back(c);
+    }
+    return result;
+}
+
+// A check as a batch stores it: its outcome, the fraction of its points earned and the rubric
+// entry (without points) it was graded under.
+json stored_check(const std::string& name, int task, const std::string& status, double fraction, double points) {
+    return {{"name", name}, {"task", task}, {"type", "probe"}, {"status", status}, {"score", fraction * points},
+            {"max_score", points}, {"fraction", fraction}, {"rubric", {{"name", name}, {"task", task}, {"type", "probe"}}},
+            {"message", status + " " + name}, {"details", ""}, {"hint", ""}, {"artifact", ""}, {"seconds", 2.5},
+            {"measured", nullptr}};
+}
 
 }  // namespace
 
@@ -158,4 +207,133 @@ TEST_CASE("the class report refuses a missing folder or one without reports", "[
     CHECK_THROWS_AS(load_reports(dir.path), std::invalid_argument);
     dir.write("a.json", "[1, 2]");
     CHECK_THROWS_AS(load_reports(dir.path), std::invalid_argument);
+}
+
+TEST_CASE("what the submission loader noted reaches the error column", "[grader][gradebook]") {
+    json dana = report("dana", 100, 100, json::array({check("mutex-threads", "passed", 60, 60), check("atomic-threads", "passed", 40, 40)}));
+    dana["notes"] = {"bank (1).cpp was ignored: no lab has a file of that name"};
+    json erin = report("erin", 0, 100, json::array({check("mutex-threads", "error", 0, 60), check("atomic-threads", "error", 0, 40)}));
+    erin["notes"] = {"error mutex-threads", "notes.txt was ignored: no lab has a file of that name"};  // the first is said once
+    CHECK(grading_errors(dana) == "bank (1).cpp was ignored: no lab has a file of that name");
+    CHECK(grading_errors(erin) == "01-race-condition: error mutex-threads; notes.txt was ignored: no lab has a file of that name");
+    // the gradebook's error column says it
+    CHECK_THAT(gradebook_csv({race_lab()}, {dana}), contains("\ndana,100,100,60,40,100,100,7,bank (1).cpp was ignored: no lab has a file of that name\n"));
+}
+
+TEST_CASE("a rubric change of points alone is recomputed from the stored results without running anything", "[grader][gradebook]") {
+    scratch_dir dir;
+    write_race_lab(dir, 60, 40);
+    dir.write("class/alice/bank.cpp", "int balance;");
+    dir.write("reports/.batch.json", R"({"seed": 7})");
+    const json graded = {{"submission", "alice"}, {"score", 80}, {"max_score", 100}, {"seed", 7}, {"machine", "test box"},
+                         {"sandbox", "test"}, {"seconds", 123.45}, {"error", ""}, {"notes", json::array()},
+                         {"submission_hash", content_hash(dir.path / "class" / "alice")},
+                         {"labs", {{{"name", "race-condition"}, {"folder", "01-race-condition"}, {"title", "race-condition"},
+                                    {"score", 80}, {"max_score", 100},
+                                    {"checks", {stored_check("mutex-threads", 1, "passed", 1.0, 60),
+                                                stored_check("atomic-threads", 2, "failed", 0.5, 40)}}}}}};
+    dir.write("reports/alice.json", graded.dump(2));
+    write_race_lab(dir, 30, 70);  // the instructor moves points from task 1 to task 2
+
+    batch_options options;
+    options.root = dir.path / "kit";
+    options.submissions = dir.path / "class";
+    options.csv = dir.path / "grades.csv";
+    options.reports = dir.path / "reports";
+    CHECK(run_batch(options) == 1);
+    const auto after = read_json(dir.path / "reports" / "alice.json");
+    REQUIRE(after);
+    // Not graded again: a grade would have run for a while (and failed, in a kit without programs).
+    CHECK(after->at("seconds") == 123.45);
+    CHECK(after->at("error") == "");
+    CHECK(after->at("score") == 65);
+    CHECK(after->at("max_score") == 100);
+    CHECK(after->at("labs")[0]["checks"][1]["score"] == 35);
+    CHECK(after->at("labs")[0]["checks"][1]["message"] == "failed atomic-threads");
+    std::ostringstream csv;
+    csv << std::ifstream(dir.path / "grades.csv").rdbuf();
+    CHECK_THAT(csv.str(), contains("\nalice,65,100,30,35,65,100,7,\n"));
+}
+
+TEST_CASE("a batch charges a lab one submission lacks at its full maximum", "[grader][gradebook]") {
+    scratch_dir dir;
+    write_race_lab(dir, 60, 40);
+    dir.write("kit/labs/02-lock-placement/lab.json",
+              R"({"number": 2, "name": "lock-placement", "sources": ["dot.cpp"], "tasks": [{"id": 1}]})");
+    dir.write("kit/grader/labs/02-lock-placement/rubric.json",
+              R"({"checks": [{"name": "dot-threads", "task": 1, "points": 100, "type": "probe"}]})");
+    dir.write("kit/labs/03-shared-image-copy/lab.json",
+              R"({"number": 3, "name": "shared-image-copy", "sources": ["copy.cpp"], "tasks": [{"id": 1}]})");
+    dir.write("kit/grader/labs/03-shared-image-copy/rubric.json",
+              R"({"checks": [{"name": "copy-threads", "task": 1, "points": 100, "type": "probe"}]})");
+    dir.write("class/alice/bank.cpp", "int balance;");
+    dir.write("class/alice/lab2/dot.cpp", "int dot;");
+    dir.write("class/bob/bank.cpp", "int balance;");
+    const std::vector<lab_info> all = kit_labs(dir);
+    const std::vector<fs::path> folders{dir.path / "class" / "alice", dir.path / "class" / "bob"};
+
+    // Without names, the labs any submission has (nobody handed in lab 03); with names, those.
+    const std::vector<lab_info> labs = batch_labs(all, {}, folders);
+    REQUIRE(labs.size() == 2);
+    CHECK(labs[0].folder == "01-race-condition");
+    CHECK(labs[1].folder == "02-lock-placement");
+    const std::vector<lab_info> named = batch_labs(all, {"3", "race-condition"}, folders);
+    REQUIRE(named.size() == 2);
+    CHECK(named[1].folder == "03-shared-image-copy");
+    CHECK_THROWS_AS(batch_labs(all, {"no-such-lab"}, folders), std::invalid_argument);
+
+    // Bob has no dot.cpp: lab 02 is in his report as grade() puts it there, worth 0 of its 100.
+    grade_report alice, bob;
+    alice.submission = "alice";
+    bob.submission = "bob";
+    alice.seed = bob.seed = 7;
+    alice.labs = {all_passed(labs[0]), all_passed(labs[1])};
+    bob.labs = {all_passed(labs[0]), not_run_lab(labs[1], no_submission(labs[1]))};
+    CHECK(bob.max_score() == alice.max_score());
+    CHECK(bob.score() == 100);
+    const std::string csv = gradebook_csv(labs, {json_report(alice), json_report(bob)});
+    CHECK_THAT(csv, contains("\nalice,100,100,60,40,100,100,100,200,200,7,\n"));
+    CHECK_THAT(csv, contains("\nbob,100,100,60,40,0,100,0,100,200,7,"
+                             "02-lock-placement: no submission for 02-lock-placement: the submission has no dot.cpp\n"));
+}
+
+TEST_CASE("a stored report is regraded when its labs or a check's settings changed", "[grader][gradebook]") {
+    scratch_dir dir;
+    write_race_lab(dir, 60, 40);
+    grade_report graded;
+    graded.submission = "alice";
+    graded.seed = 7;
+    graded.seconds = 9.5;
+    graded.labs = {all_passed(kit_labs(dir)[0])};
+    graded.labs[0].checks[1].status = check_status::failed;
+    graded.labs[0].checks[1].fraction = 0.25;
+    apply_points(graded.labs[0].checks[1], kit_labs(dir)[0].checks[1]);
+    const json stored = json_report(graded);
+
+    const auto same = rescored(stored, kit_labs(dir));
+    REQUIRE(same);
+    CHECK(json_report(*same) == stored);  // read back as written
+    write_race_lab(dir, 20, 80);
+    const auto repointed = rescored(stored, kit_labs(dir));
+    REQUIRE(repointed);
+    CHECK(repointed->score() == 40);
+    CHECK(repointed->max_score() == 100);
+    CHECK(repointed->seconds == 9.5);
+
+    const auto rubric = [&](const std::string& atomic_extra) {
+        dir.write("kit/grader/labs/01-race-condition/rubric.json",
+                  R"({"checks": [{"name": "mutex-threads", "task": 1, "points": 60, "type": "probe"},)"
+                  R"({"name": "atomic-threads", "task": 2, "points": 40, "type": "probe")" + atomic_extra + "}]}");
+    };
+    rubric(R"(, "timeout": 5)");  // a setting other than points: the outcome may differ
+    CHECK_FALSE(rescored(stored, kit_labs(dir)));
+    rubric(R"(}, {"name": "more-threads", "task": 2, "points": 10, "type": "probe")");  // a check added
+    CHECK_FALSE(rescored(stored, kit_labs(dir)));
+    rubric("");
+    CHECK(rescored(stored, kit_labs(dir)));
+    CHECK_FALSE(rescored(stored, {}));  // the batch's labs are others
+    json old = stored;  // from a grader that did not keep fractions
+    old["labs"][0]["checks"][0].erase("fraction");
+    old["labs"][0]["checks"][0].erase("rubric");
+    CHECK_FALSE(rescored(old, kit_labs(dir)));
 }

@@ -367,6 +367,17 @@ TEST_CASE("loading a rubric with a mistake names the rubric as the kit knows it"
     CHECK_THROWS_WITH(load_labs(kit / "labs", kit / "grader" / "labs"),
                       "grader/labs/01-race-condition/rubric.json: check \"mutex-threads\": task 5; "
                       "labs/01-race-condition/lab.json has tasks 1");
+    // points below zero, or not a number, are refused with the rubric and the check named
+    std::ofstream(kit / "grader" / "labs" / "01-race-condition" / "rubric.json")
+        << R"({"checks": [{"name": "mutex-threads", "task": 1, "points": -10, "type": "probe"}]})";
+    CHECK_THROWS_WITH(load_labs(kit / "labs", kit / "grader" / "labs"),
+                      "grader/labs/01-race-condition/rubric.json: check \"mutex-threads\": \"points\" is -10; "
+                      "a check's points are 0 or more");
+    std::ofstream(kit / "grader" / "labs" / "01-race-condition" / "rubric.json")
+        << R"({"checks": [{"name": "mutex-threads", "task": 1, "points": "ten", "type": "probe"}]})";
+    CHECK_THROWS_WITH(load_labs(kit / "labs", kit / "grader" / "labs"),
+                      "grader/labs/01-race-condition/rubric.json: check \"mutex-threads\": \"points\" must be a number, "
+                      "not \"ten\"");
     fs::remove_all(kit);
 }
 
