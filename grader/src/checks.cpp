@@ -498,18 +498,32 @@ check_result run_timing_check(const grading_context& context, const lab_info& la
         }
     };
     std::map<std::uint64_t, std::string> expected_by_nonce;  // one reference computation per nonce
+    // One timed run: its seconds, and the cores other programs took meanwhile on average (the
+    // machine's busy time less the run's own; a program that starts after the free-core check
+    // above shows here).
+    struct timed {
+        double seconds = 0;
+        double others = 0;
+    };
+    const double tick = 1.0 / static_cast<double>(::sysconf(_SC_CLK_TCK));
     // Each side is paused while the other is timed: nothing it leaves running in the background
     // can take the processor from the other side.
-    const auto step = [&](side& s, std::uint64_t nonce) -> std::optional<double> {
+    const auto step = [&](side& s, std::uint64_t nonce) -> std::optional<timed> {
+        const double own_before = s.session->cpu_seconds();
+        const double busy_before = machine_busy_seconds();
         s.session->resume();
         const auto answer = s.session->go(nonce, std::chrono::seconds(timeout));
         s.session->pause();
+        const double busy = machine_busy_seconds() - busy_before;
+        const double own = s.session->cpu_seconds() - own_before;
         if (answer && answer->line.rfind("ok ", 0) == 0) {
+            // both counts move in whole clock ticks: two of them are rounding, not other programs
+            const timed t{answer->seconds, std::max(0.0, busy - own - 2 * tick) / std::max(answer->seconds, 1e-3)};
             const std::string digest = answer->line.substr(3);
-            if (s.verifier == nullptr) return answer->seconds;  // the grader's own program
+            if (s.verifier == nullptr) return t;  // the grader's own program
             auto [at, inserted] = expected_by_nonce.try_emplace(nonce);
             if (inserted) at->second = s.verifier->expected(options_of(s.args), context.seed, nonce);
-            if (s.verifier->matches(at->second, digest)) return answer->seconds;
+            if (s.verifier->matches(at->second, digest)) return t;
             fail(r, check_status::failed,
                  fmt::format("the timed run ({}) answered a wrong result for its input (expected {}, got {}): the grader "
                              "counts only the time of work whose result it checked",
@@ -528,18 +542,35 @@ check_result run_timing_check(const grading_context& context, const lab_info& la
         session_failed(*s, fmt::format("the timed run ({}) did not get ready", s->label));
         return r;
     }
+    // Pairs during which other programs took the processor do not count; as many of them as the
+    // check has pairs may be timed again, and a check that saw any is never failed: it waits for
+    // a quiet machine instead (a pass stands: it rests on the quiet pairs alone).
     std::vector<double> speedups;
+    std::size_t disturbed = 0;
+    double most_taken = 0;
     timing_verdict verdict = timing_verdict::undecided;
-    while (speedups.size() < max_pairs && verdict == timing_verdict::undecided) {
-        for (std::size_t i = 0; i < batch && speedups.size() < max_pairs; ++i) {
+    while (speedups.size() < max_pairs && disturbed < max_pairs && verdict == timing_verdict::undecided) {
+        for (std::size_t i = 0; i < batch && speedups.size() < max_pairs && disturbed < max_pairs; ++i) {
             const std::uint64_t nonce = draw_nonce();
             const auto ta = step(a, nonce);
             if (!ta) return r;
             const auto tb = step(b, nonce);
             if (!tb) return r;
-            speedups.push_back(*ta / std::max(*tb, 1e-9));
+            if (const double taken = std::max(ta->others, tb->others); taken > busy_core_limit) {
+                ++disturbed;
+                most_taken = std::max(most_taken, taken);
+                continue;
+            }
+            speedups.push_back(ta->seconds / std::max(tb->seconds, 1e-9));
         }
         verdict = decide_timing(speedups, threshold, spec.min_pairs_to_fail);
+    }
+    if (disturbed > 0 && verdict != timing_verdict::passed) {
+        not_run(r, spec,
+                fmt::format("other programs took up to {:.1f} cores while {} of {} timed pairs ran, which makes a "
+                            "speedup look smaller than it is",
+                            most_taken, disturbed, disturbed + speedups.size()));
+        return r;
     }
     std::vector<double> sorted = speedups;
     std::sort(sorted.begin(), sorted.end());
@@ -570,15 +601,26 @@ double load_factor() {
 check_result run_check_untimed(const grading_context& context, const lab_info& lab, const check_spec& spec,
                                const lab_programs& programs, lab_state& state);
 
+namespace {
+
+// All CPUs' idle time (with I/O wait) and total time so far, in clock ticks, from /proc/stat.
+std::pair<unsigned long long, unsigned long long> idle_and_total() {
+    std::ifstream stat("/proc/stat");
+    std::string cpu;
+    unsigned long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
+    stat >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal;
+    return {idle + iowait, user + nice + system + idle + iowait + irq + softirq + steal};
+}
+
+}  // namespace
+
+double machine_busy_seconds() {
+    const auto [idle, total] = idle_and_total();
+    return static_cast<double>(total - idle) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
 double free_cores(std::chrono::milliseconds window) {
-    // Idle time of all CPUs over the window, from /proc/stat, in cores.
-    const auto idle_and_total = [] {
-        std::ifstream stat("/proc/stat");
-        std::string cpu;
-        unsigned long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
-        stat >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal;
-        return std::make_pair(idle + iowait, user + nice + system + idle + iowait + irq + softirq + steal);
-    };
+    // Idle time of all CPUs over the window, in cores.
     const auto before = idle_and_total();
     std::this_thread::sleep_for(window);
     const auto after = idle_and_total();

@@ -81,6 +81,15 @@ struct race_report {
 /// How many cores were idle during `window` (from /proc/stat): the machine's free capacity.
 [[nodiscard]] double free_cores(std::chrono::milliseconds window);
 
+/// Processor time all CPUs of the machine have spent busy so far, in seconds (from /proc/stat:
+/// everything but idle and I/O wait; "steal", time a virtual machine's host gave to others,
+/// included).
+[[nodiscard]] double machine_busy_seconds();
+
+/// A timed pair counts only when other programs took at most this many cores, on average, while
+/// either of its runs was timed: more, and a speedup looks smaller than the code makes it.
+inline constexpr double busy_core_limit = 0.5;
+
 /// Deciding a timing check from pairwise speedups: passed when at least two thirds of the pairs
 /// reach `threshold`, failed when at least two thirds fall short, otherwise undecided.
 enum class timing_verdict { passed, failed, undecided };

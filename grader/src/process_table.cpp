@@ -53,14 +53,16 @@ double group_cpu_seconds(pid_t pgid) {
     const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
     double total = 0;
     for_each_process([&](pid_t, const char* fields) {
-        // state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
+        // state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime
+        // cstime: the process's own time and that of the children it reaped (a worker that ended
+        // is counted in its parent; one not yet reaped, as itself)
         char state = 0;
-        long ppid = 0, pgrp = 0, session = 0, tty = 0, tpgid = 0;
+        long ppid = 0, pgrp = 0, session = 0, tty = 0, tpgid = 0, cutime = 0, cstime = 0;
         unsigned long flags = 0, minflt = 0, cminflt = 0, majflt = 0, cmajflt = 0, utime = 0, stime = 0;
-        if (std::sscanf(fields, " %c %ld %ld %ld %ld %ld %lu %lu %lu %lu %lu %lu %lu", &state, &ppid, &pgrp, &session, &tty,
-                        &tpgid, &flags, &minflt, &cminflt, &majflt, &cmajflt, &utime, &stime) == 13 &&
+        if (std::sscanf(fields, " %c %ld %ld %ld %ld %ld %lu %lu %lu %lu %lu %lu %lu %ld %ld", &state, &ppid, &pgrp, &session,
+                        &tty, &tpgid, &flags, &minflt, &cminflt, &majflt, &cmajflt, &utime, &stime, &cutime, &cstime) == 15 &&
             pgrp == pgid)
-            total += static_cast<double>(utime + stime) / ticks;
+            total += static_cast<double>(utime + stime) / ticks + static_cast<double>(std::max(0L, cutime + cstime)) / ticks;
     });
     return total;
 }

@@ -15,7 +15,8 @@ namespace parlab::grader {
 /// the command name ("S 1 123 ...").
 void for_each_process(const std::function<void(pid_t, const char*)>& fn);
 
-/// Processor time (user + system, seconds) used so far by the live processes of group `pgid`.
+/// Processor time (user + system, seconds) used so far by the live processes of group `pgid`
+/// and by the children they reaped.
 [[nodiscard]] double group_cpu_seconds(pid_t pgid);
 
 /// What a thread whose kernel wait channel (/proc/PID/task/TID/wchan) is `wchan` waits for, in

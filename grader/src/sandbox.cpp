@@ -527,6 +527,10 @@ bool sandbox_session::await(const std::string& line, std::chrono::milliseconds t
     return said && *said == line;
 }
 
+double sandbox_session::cpu_seconds() const {
+    return finished_ ? 0.0 : group_cpu_seconds(pid_);
+}
+
 void sandbox_session::pause() noexcept {
     if (!finished_) ::kill(-pid_, SIGSTOP);
 }

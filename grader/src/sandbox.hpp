@@ -126,6 +126,8 @@ public:
     /// take the processor from the other side of a timed pair; resume() lets it go on.
     void pause() noexcept;
     void resume() noexcept;
+    /// Processor time its processes have used so far (with the children they reaped), seconds.
+    [[nodiscard]] double cpu_seconds() const;
     /// Whether the program said "ready" (its main() started) at any point so far.
     [[nodiscard]] bool ready_seen() const noexcept { return ready_seen_; }
     /// Ends the program (closing its command pipe, then killing the group) and tells how it ended.

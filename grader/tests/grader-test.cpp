@@ -58,6 +58,15 @@ check_result run_against(const std::string& behaviour, lab_state* state = nullpt
     return result;
 }
 
+// Lab 02 as the timing checks' tests know it (no tasks or checks of its own).
+lab_info lock_placement_lab() {
+    lab_info lab;
+    lab.number = 2;
+    lab.name = "lock-placement";
+    lab.folder = "02-lock-placement";
+    return lab;
+}
+
 }  // namespace
 
 TEST_CASE("after one check of a lab sat blocked, the lab's later checks wait less", "[grader][isolation]") {
@@ -458,6 +467,46 @@ TEST_CASE("every lab's hints.md has hints for every task", "[grader][hint]") {
     }
 }
 
+TEST_CASE("a timing check never fails while other programs take the processor", "[grader][timing]") {
+    // Both sides are the stand-in's timed runs, one computing twice as long as the other: a
+    // speedup of 2 where 3 is needed, which a quiet machine fails. With a busy thread on every
+    // core from start to end (other programs, to the grader), every pair is disturbed and the
+    // check waits for a quiet machine instead of failing.
+    const lab_info lab = lock_placement_lab();
+    grading_context context;
+    context.root = PARLAB_KIT_ROOT;
+    context.reference_probe = PARLAB_MISBEHAVE;
+    context.run_dir = fs::temp_directory_path() / ("parlab-timing-test-" + std::to_string(::getpid()));
+    fs::create_directories(context.run_dir);
+    lab_programs programs;
+    programs.release.ok = true;
+    programs.release.probe = PARLAB_MISBEHAVE;
+    // one core needed: the free-core check made before the pairs is not made, so only what the
+    // check sees during the pairs can keep it from failing
+    const check_spec spec = make_spec("lock-placement", "faster", 2, "timing",
+                                      {{"needs_cores", 1}, {"min_speedup", 3}, {"pairs", 3}, {"max_pairs", 6}, {"min_pairs_to_fail", 3}, {"timeout", 20},
+                                       {"a", {{"probe", "work-2"}, {"program", "reference"}}},
+                                       {"b", {{"probe", "work-1"}, {"program", "reference"}}}});
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> busy;
+    for (unsigned i = 0; i < std::max(1u, std::thread::hardware_concurrency()); ++i)
+        busy.emplace_back([&] {
+            while (!stop.load(std::memory_order_relaxed)) {
+            }
+        });
+    become_subreaper();
+    lab_state state;
+    const check_result loaded = run_check(context, lab, spec, programs, state);
+    stop = true;
+    for (auto& t : busy) t.join();
+    fs::remove_all(context.run_dir);
+    INFO(loaded.message);
+    CHECK(loaded.status == check_status::skipped);
+    CHECK_THAT(loaded.message, contains("other programs took up to"));
+    CHECK(loaded.score == 0);
+    CHECK(loaded.max_score == 10);  // deferred: its points wait
+}
+
 TEST_CASE("free_cores sees a core taken by a busy thread", "[grader][timing]") {
     std::atomic<bool> stop{false};
     std::thread busy([&] {
@@ -532,10 +581,7 @@ TEST_CASE("a submission's files are found however they were uploaded", "[grader]
 }
 
 TEST_CASE("a check the machine cannot run is worth what the rubric says, for everyone", "[grader][timing]") {
-    lab_info lab;
-    lab.number = 2;
-    lab.name = "lock-placement";
-    lab.folder = "02-lock-placement";
+    const lab_info lab = lock_placement_lab();
     grading_context context;
     lab_programs programs;
     programs.release.ok = true;
