@@ -142,9 +142,21 @@ std::string histogram_section(const report_set& set) {
 
 std::string pass_rate_section(const report_set& set) {
     std::vector<bar_row> rows;
-    for (const auto& p : pass_rates(set.reports))
-        rows.push_back({p.lab + " / " + p.check, p.rate(), fmt::format("{}% ({}/{})", format_points(100 * p.rate()), p.passed, p.total)});
-    return "<section><h2>Checks passed, hardest first</h2>" + bars_svg(rows, "pass rate per check") + "</section>\n";
+    std::string never_run;
+    for (const auto& p : pass_rates(set.reports)) {
+        if (p.total == 0) {
+            never_run += fmt::format("<li><code>{} / {}</code> ({} deferred)</li>", html_escape(p.lab), html_escape(p.check), p.not_run);
+            continue;
+        }
+        rows.push_back({p.lab + " / " + p.check, p.rate(),
+                        fmt::format("{}% ({}/{}{})", format_points(100 * p.rate()), p.passed, p.total,
+                                    p.not_run > 0 ? fmt::format(", {} not run", p.not_run) : "")});
+    }
+    std::string html = "<section><h2>Checks passed, hardest first</h2><p class=\"hint\">Among the students each check ran "
+                       "for: a check deferred on a busy machine is not a failure.</p>" +
+                       bars_svg(rows, "pass rate per check");
+    if (!never_run.empty()) html += "<h3>Not run for anyone yet</h3><ul>" + never_run + "</ul>";
+    return html + "</section>\n";
 }
 
 std::string lab_average_section(const report_set& set) {
@@ -165,26 +177,40 @@ std::string lab_average_section(const report_set& set) {
     return "<section><h2>Average per lab</h2>" + bars_svg(rows, "average score per lab") + "</section>\n";
 }
 
-std::string student_cell(const student_report& r, const fs::path& dir) {
+// A student's name, linked to their Markdown report (a path from the page's folder) when it exists.
+std::string student_cell(const student_report& r, const fs::path& dir, const fs::path& page_dir) {
     const std::string label = html_escape(r.name);
-    if (!fs::exists(dir / (r.name + ".md"))) return label;
-    return fmt::format(R"(<a href="{}">{}</a>)", url_escape(r.name + ".md"), label);
+    const fs::path markdown = dir / (r.name + ".md");
+    if (!fs::exists(markdown)) return label;
+    std::error_code error;
+    const fs::path from = fs::weakly_canonical(page_dir, error);
+    const fs::path to = fs::weakly_canonical(markdown, error);
+    fs::path link = to.lexically_relative(from);
+    if (link.empty()) link = to;  // no path from there (another drive): the whole one
+    std::string href;
+    for (const auto& part : link) href += (href.empty() ? "" : "/") + url_escape(part.string());
+    return fmt::format(R"(<a href="{}">{}</a>)", href, label);
 }
 
-std::string students_section(const report_set& set, const fs::path& dir) {
+std::string students_section(const report_set& set, const fs::path& dir, const fs::path& page_dir) {
     const auto folders = lab_folders(set.reports);
-    std::string html = "<section><h2>Students</h2><table><thead><tr><th>student</th>";
+    // the students who most need a look first: lowest share of the maximum, then by name
+    std::vector<const student_report*> order;
+    for (const auto& r : set.reports) order.push_back(&r);
+    std::stable_sort(order.begin(), order.end(), [](const auto* a, const auto* b) { return percent(a->json) < percent(b->json); });
+    std::string html = "<section><h2>Students, lowest score first</h2><table><thead><tr><th>student</th>";
     for (const auto& f : folders) html += "<th class=\"num\">" + html_escape(f) + "</th>";
-    html += "<th class=\"num\">total</th><th class=\"num\">%</th><th>not graded</th></tr></thead><tbody>\n";
-    for (const auto& r : set.reports) {
-        html += "<tr><td>" + student_cell(r, dir) + "</td>";
+    html += "<th class=\"num\">total</th><th class=\"num\">%</th><th>flags</th><th>not graded</th></tr></thead><tbody>\n";
+    for (const student_report* student : order) {
+        const student_report& r = *student;
+        html += "<tr><td>" + student_cell(r, dir, page_dir) + "</td>";
         for (const auto& f : folders) {
             const json* lab = lab_in(r.json, f);
             html += "<td class=\"num\">" + (lab != nullptr ? format_points(number_of(*lab, "score")) : std::string("&ndash;")) + "</td>";
         }
-        html += fmt::format(R"(<td class="num">{}/{}</td><td class="num">{}</td><td class="note">{}</td></tr>)",
+        html += fmt::format(R"(<td class="num">{}/{}</td><td class="num">{}</td><td class="flag">{}</td><td class="note">{}</td></tr>)",
                             format_points(number_of(r.json, "score")), format_points(number_of(r.json, "max_score")),
-                            format_points(percent(r.json)), html_escape(grading_errors(r.json)));
+                            format_points(percent(r.json)), html_escape(student_flags(r.json)), html_escape(grading_errors(r.json)));
         html += "\n";
     }
     return html + "</tbody></table></section>\n";
@@ -212,16 +238,18 @@ std::string timing_section(const report_set& set) {
             if (e.measured) values.push_back(*e.measured);
         const double middle = median(values);
         for (const auto& e : entries) {
-            const bool far = e.measured && middle > 0 && (*e.measured > 1.5 * middle || *e.measured < middle / 1.5);
-            if (!far && e.status != "skipped" && e.status != "inconclusive") continue;
+            // a speedup far above the class's is no problem of the student's: only slow ones count
+            const bool slow = e.measured && middle > 0 && *e.measured < middle / 1.5;
+            if (!slow && e.status != "skipped" && e.status != "inconclusive") continue;
             rows += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"note\">{}</td></tr>\n",
                                 html_escape(e.student), html_escape(check), html_escape(e.status),
                                 e.measured ? fmt::format("{:.2f}x", *e.measured) : std::string("&ndash;"),
                                 values.empty() ? std::string("&ndash;") : fmt::format("{:.2f}x", middle), html_escape(e.message));
         }
     }
-    std::string html = "<section><h2>Timing outliers</h2><p class=\"hint\">Timing checks whose speedup is more than 1.5 times "
-                       "away from the class median, or that were skipped or inconclusive: worth a rerun on a quiet machine.</p>";
+    std::string html = "<section><h2>Timing checks to look at</h2><p class=\"hint\">Deferred (not run on a busy machine) or "
+                       "inconclusive, to grade again on a quiet one (<code>./parlab batch --deferred</code>), and speedups "
+                       "under two thirds of the class median.</p>";
     if (rows.empty()) return html + "<p>None.</p></section>\n";
     return html + "<table><thead><tr><th>student</th><th>check</th><th>status</th><th class=\"num\">speedup</th>"
                   "<th class=\"num\">class median</th><th>message</th></tr></thead><tbody>\n" + rows + "</tbody></table></section>\n";
@@ -258,7 +286,7 @@ section{background:#fff;border:1px solid #d8dee4;border-radius:8px;padding:16px 
 .chart .label{text-anchor:end;fill:#1f2328}.chart .value{fill:#1f2328}
 table{border-collapse:collapse;width:100%}th,td{padding:5px 8px;border-bottom:1px solid #eaeef2;text-align:left;vertical-align:top}
 th{background:#f6f8fa;font-weight:600}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
-td.note{color:#9a3412;font-size:13px}.two{display:flex;gap:28px}.two div{flex:1}code{font-size:13px;word-break:break-all}
+td.note{color:#9a3412;font-size:13px}td.flag{color:#b42318;font-size:13px;font-weight:600}.two{display:flex;gap:28px}.two div{flex:1}code{font-size:13px;word-break:break-all}
 a{color:#0969da}
 </style>
 )";
@@ -309,15 +337,43 @@ std::vector<pass_rate> pass_rates(const std::vector<student_report>& reports) {
                 const std::string folder = text_of(lab, "folder"), name = text_of(c, "name");
                 auto it = std::find_if(rates.begin(), rates.end(), [&](const pass_rate& p) { return p.lab == folder && p.check == name; });
                 if (it == rates.end()) it = rates.insert(rates.end(), pass_rate{folder, name, 0, 0});
+                const std::string status = text_of(c, "status");
+                if (status == "skipped") {
+                    ++it->not_run;
+                    continue;
+                }
                 ++it->total;
-                it->passed += text_of(c, "status") == "passed" ? 1 : 0;
+                it->passed += status == "passed" ? 1 : 0;
             }
-    // stable: checks of equal rate keep the order of the first report (lab, then rubric order)
-    std::stable_sort(rates.begin(), rates.end(), [](const pass_rate& a, const pass_rate& b) { return a.rate() < b.rate(); });
+    // stable: checks of equal rate keep the order of the first report (lab, then rubric order);
+    // a check that ran for nobody has no rate and goes last
+    std::stable_sort(rates.begin(), rates.end(), [](const pass_rate& a, const pass_rate& b) {
+        if ((a.total == 0) != (b.total == 0)) return b.total == 0;
+        return a.rate() < b.rate();
+    });
     return rates;
 }
 
-std::string class_report_html(const report_set& set, const fs::path& dir) {
+std::string student_flags(const nlohmann::json& report) {
+    std::vector<std::string> flags;
+    if (number_of(report, "max_score") > 0 && percent(report) < 50) flags.emplace_back("below half");
+    std::string missing, unchanged;
+    for (const auto& lab : json_list(report, "labs")) {
+        const std::string folder = text_of(lab, "folder");
+        const auto& checks = json_list(lab, "checks");
+        if (std::any_of(checks.begin(), checks.end(), [](const json& c) { return text_of(c, "message").rfind("no submission for ", 0) == 0; }))
+            missing += (missing.empty() ? "" : ", ") + folder;
+        if (lab.contains("unchanged_skeleton") && lab.at("unchanged_skeleton") == true) unchanged += (unchanged.empty() ? "" : ", ") + folder;
+    }
+    if (!missing.empty()) flags.push_back("missing: " + missing);
+    if (!unchanged.empty()) flags.push_back("skeleton unchanged: " + unchanged);
+    std::string text;
+    for (const auto& f : flags) text += (text.empty() ? "" : "; ") + f;
+    return text;
+}
+
+std::string class_report_html(const report_set& set, const fs::path& dir, const fs::path& page) {
+    const fs::path page_dir = page.empty() ? dir : (page.has_parent_path() ? page.parent_path() : fs::path("."));
     std::string html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
                        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                        "<title>ParLab class report</title>\n";
@@ -325,7 +381,7 @@ std::string class_report_html(const report_set& set, const fs::path& dir) {
     html += "</head><body><main>\n<h1>ParLab class report</h1>\n";
     html += fmt::format("<p class=\"sub\">{} reports from <code>{}</code></p>\n", set.reports.size(), html_escape(dir.string()));
     html += summary_section(set) + histogram_section(set) + pass_rate_section(set) + lab_average_section(set) +
-            students_section(set, dir) + timing_section(set) + provenance_section(set);
+            students_section(set, dir, page_dir) + timing_section(set) + provenance_section(set);
     return html + "</main></body></html>\n";
 }
 

@@ -34,18 +34,25 @@ struct pass_rate {
     std::string lab;    ///< "01-race-condition"
     std::string check;  ///< "mutex-threads"
     int passed = 0;
-    int total = 0;
+    int total = 0;     ///< students for whom it ran (passed or not)
+    int not_run = 0;   ///< students for whom it did not run here (deferred): not counted in total
     [[nodiscard]] double rate() const { return total == 0 ? 0.0 : static_cast<double>(passed) / total; }
 };
 
-/// Every check of the class with the share of students who passed it, hardest first (ties in
-/// lab and check order).
+/// Every check of the class with the share of students who passed it among those it ran for,
+/// hardest first (ties in lab and check order); checks that ran for nobody come last.
 [[nodiscard]] std::vector<pass_rate> pass_rates(const std::vector<student_report>& reports);
 
 /// Text made safe inside HTML elements and double-quoted attribute values.
 [[nodiscard]] std::string html_escape(const std::string& text);
 
-/// The page. Students whose `NAME.md` sits in `dir` beside their JSON are linked to it.
-[[nodiscard]] std::string class_report_html(const report_set& set, const std::filesystem::path& dir);
+/// What the student table says beside a student's scores: below half the maximum, labs missing
+/// from the submission, labs handed in as the untouched skeleton. Empty when none applies.
+[[nodiscard]] std::string student_flags(const nlohmann::json& report);
+
+/// The page, to be written at `page` (links are relative to its folder; empty: the reports
+/// folder). Students whose `NAME.md` sits in `dir` beside their JSON are linked to it.
+[[nodiscard]] std::string class_report_html(const report_set& set, const std::filesystem::path& dir,
+                                            const std::filesystem::path& page = {});
 
 }  // namespace parlab::grader

@@ -204,7 +204,7 @@ int command_report(const std::vector<std::string>& raw) {
     const fs::path dir = args.positional[0], out = args.positional[1];
     const report_set set = load_reports(dir);
     for (const auto& warning : set.warnings) fmt::print(stderr, "parlab: warning: {}\n", warning);
-    write_file(out, class_report_html(set, dir));
+    write_file(out, class_report_html(set, dir, out));
     fmt::print(stderr, "report: wrote {} from {} reports\n", out.string(), set.reports.size());
     return 0;
 }

@@ -126,6 +126,7 @@ struct check_result {
 struct lab_result {
     lab_info lab;
     std::vector<check_result> checks;
+    bool unchanged_skeleton = false;  ///< the submission's files of the lab are the kit's skeleton
     [[nodiscard]] double score() const;
     [[nodiscard]] double max_score() const;
 };

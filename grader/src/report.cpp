@@ -114,7 +114,7 @@ nlohmann::json json_report(const grade_report& report) {
                               {"seconds", std::round(c.seconds * 100) / 100}, {"measured", c.measured ? nlohmann::json(*c.measured) : nlohmann::json(nullptr)}});
         }
         labs.push_back({{"name", lab.lab.name}, {"folder", lab.lab.folder}, {"title", lab.lab.title}, {"score", lab.score()},
-                        {"max_score", lab.max_score()}, {"checks", checks}});
+                        {"max_score", lab.max_score()}, {"unchanged_skeleton", lab.unchanged_skeleton}, {"checks", checks}});
     }
     return {{"submission", report.submission}, {"score", report.score()}, {"max_score", report.max_score()},
             {"seed", report.seed}, {"machine", report.machine}, {"sandbox", report.sandbox}, {"seconds", std::round(report.seconds * 100) / 100},
@@ -137,6 +137,7 @@ std::optional<grade_report> read_report(const nlohmann::json& json, const std::v
             if (known == labs.end()) return std::nullopt;
             lab_result result;
             result.lab = *known;
+            result.unchanged_skeleton = lab.contains("unchanged_skeleton") && lab.at("unchanged_skeleton") == true;
             for (const auto& c : lab.at("checks")) {
                 check_result r;
                 r.name = c.at("name").get<std::string>();

@@ -201,6 +201,43 @@ TEST_CASE("the class page escapes text from reports and links Markdown reports",
     CHECK(html.find("http") == std::string::npos);  // nothing fetched from anywhere
 }
 
+TEST_CASE("the class report keeps deferred checks apart from failures and flags who needs a look", "[grader][report]") {
+    scratch_dir dir;
+    // ann passed everything that ran, her timing check deferred; bob failed, lab 02 missing;
+    // cy handed in lab 01's skeleton untouched
+    json ann = report("ann", 90, 100, json::array({check("fast", "skipped", 0, 10, "timing"), check("right", "passed", 90, 90)}));
+    json bob = report("bob", 0, 100, json::array({check("fast", "skipped", 0, 10, "timing"), check("right", "failed", 0, 90)}));
+    bob["labs"].push_back({{"folder", "02-lock-placement"}, {"score", 0}, {"max_score", 50},
+                           {"checks", json::array({check("sum", "error", 0, 50)})}});
+    bob["labs"][1]["checks"][0]["message"] = "no submission for 02-lock-placement: the submission has no dot.cpp";
+    json cy = report("cy", 40, 100, json::array({check("fast", "skipped", 0, 10, "timing"), check("right", "failed", 40, 90)}));
+    cy["labs"][0]["unchanged_skeleton"] = true;
+    const std::vector<student_report> reports{{"ann", ann}, {"bob", bob}, {"cy", cy}};
+
+    // a check deferred for everyone has no pass rate; the deferred one is not counted as failed
+    const auto rates = pass_rates(reports);
+    const auto fast = std::find_if(rates.begin(), rates.end(), [](const pass_rate& p) { return p.check == "fast"; });
+    REQUIRE(fast != rates.end());
+    CHECK(fast->total == 0);
+    CHECK(fast->not_run == 3);
+    CHECK(rates.back().check == "fast");  // not the "hardest" check
+
+    CHECK(student_flags(ann).empty());
+    CHECK(student_flags(bob) == "below half; missing: 02-lock-placement");
+    CHECK(student_flags(cy) == "below half; skeleton unchanged: 01-race-condition");
+
+    for (const auto& [name, json_report] : reports) dir.write(name + ".json", json_report.dump());
+    dir.write("bob.md", "# bob");
+    const std::string html = class_report_html(load_reports(dir.path), dir.path);
+    CHECK_THAT(html, contains("Not run for anyone yet"));
+    CHECK(html.find(">bob<") < html.find(">cy<"));  // lowest score first
+    CHECK(html.find(">cy<") < html.find(">ann<"));
+
+    // the page written elsewhere links the Markdown report from where the page is
+    const std::string elsewhere = class_report_html(load_reports(dir.path), dir.path, dir.path / "site" / "class.html");
+    CHECK_THAT(elsewhere, contains(R"(<a href="../bob.md">bob</a>)"));
+}
+
 TEST_CASE("the class report refuses a missing folder or one without reports", "[grader][report]") {
     scratch_dir dir;
     CHECK_THROWS_AS(load_reports(dir.path / "nowhere"), std::invalid_argument);
