@@ -3,23 +3,30 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
+#include <tuple>
+#include <thread>
 
 #include "grade.hpp"
+#include "machine_turn.hpp"
 #include "report.hpp"
 #include "sandbox.hpp"
 #include "submission.hpp"
@@ -120,15 +127,9 @@ unsigned long long batch_seed(const batch_options& options) {
     return seed;
 }
 
-// Whether `report` is of these files, graded with this seed.
-bool same_submission(const nlohmann::json& report, const std::string& hash, unsigned long long seed) {
-    return report.is_object() && report.value("submission_hash", "") == hash && report.contains("seed") &&
-           report.at("seed").is_number_unsigned() && report.at("seed").get<unsigned long long>() == seed;
-}
-
 bool up_to_date(const fs::path& report_file, const std::string& hash, unsigned long long seed) {
     const auto report = read_json(report_file);
-    return report && same_submission(*report, hash, seed);
+    return report && graded_from(*report, hash, seed);
 }
 
 struct graded_submission {
@@ -215,13 +216,6 @@ std::string content_hash(const fs::path& dir) {
     return fmt::format("{:016x}", hash);
 }
 
-std::string format_points(double points) {
-    std::string text = fmt::format("{:.2f}", std::round(points * 100.0) / 100.0);
-    while (text.back() == '0') text.pop_back();
-    if (text.back() == '.') text.pop_back();
-    return text == "-0" ? "0" : text;
-}
-
 std::string grading_errors(const nlohmann::json& report) {
     std::string errors = report.value("error", "");
     for (const auto& lab : json_list(report, "labs")) {
@@ -287,6 +281,116 @@ std::optional<grade_report> rescored(const nlohmann::json& stored, const std::ve
     return report;
 }
 
+bool graded_from(const nlohmann::json& report, const std::string& hash, unsigned long long seed) {
+    return report.is_object() && !hash.empty() && report.value("submission_hash", "") == hash && report.contains("seed") &&
+           report.at("seed").is_number_unsigned() && report.at("seed").get<unsigned long long>() == seed;
+}
+
+namespace {
+
+// The fields of one CSV line (quotes as RFC 4180 has them, without line breaks inside a field).
+std::vector<std::string> csv_fields(const std::string& line, const std::string& where) {
+    std::vector<std::string> fields(1);
+    bool quoted = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char c = line[i];
+        if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+            fields.back() += '"';
+            ++i;
+        } else if (c == '"' && (quoted || fields.back().empty())) {
+            quoted = !quoted;
+        } else if (c == ',' && !quoted) {
+            fields.emplace_back();
+        } else {
+            fields.back() += c;
+        }
+    }
+    if (quoted) throw std::invalid_argument(where + ": a quoted field is not closed (a line break inside quotes is not allowed)");
+    return fields;
+}
+
+std::string trimmed(const std::string& text) {
+    const auto first = text.find_first_not_of(" \t");
+    return first == std::string::npos ? "" : text.substr(first, text.find_last_not_of(" \t") - first + 1);
+}
+
+}  // namespace
+
+std::vector<roster_student> parse_roster(const std::string& text, const std::string& source) {
+    constexpr std::array<const char*, 4> columns{"id", "name", "section", "folder"};
+    std::istringstream in(text.rfind(utf8_bom, 0) == 0 ? text.substr(3) : text);
+    std::array<std::size_t, 4> at{};  // the field of each column
+    std::size_t width = 0;
+    std::map<std::string, std::size_t> ids, folders;  // where each was given
+    std::vector<roster_student> students;
+    std::size_t number = 0;
+    for (std::string line; std::getline(in, line);) {
+        ++number;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (trimmed(line).empty()) continue;
+        const std::string where = fmt::format("{} line {}", source, number);
+        std::vector<std::string> fields = csv_fields(line, where);
+        for (auto& field : fields) field = trimmed(field);
+        if (width == 0) {
+            for (std::size_t c = 0; c < columns.size(); ++c) {
+                const auto found = std::find(fields.begin(), fields.end(), columns[c]);
+                if (found == fields.end())
+                    throw std::invalid_argument(fmt::format("{}: the header has no column '{}' (expected id,name,section,folder)",
+                                                            where, columns[c]));
+                at[c] = static_cast<std::size_t>(found - fields.begin());
+            }
+            if (fields.size() != columns.size())
+                throw std::invalid_argument(fmt::format("{}: the header has {} columns, expected id,name,section,folder", where, fields.size()));
+            width = fields.size();
+            continue;
+        }
+        if (fields.size() != width)
+            throw std::invalid_argument(fmt::format("{}: {} fields, expected {} (id,name,section,folder; quote a field "
+                                                    "that holds a comma)", where, fields.size(), width));
+        roster_student student{fields[at[0]], fields[at[1]], fields[at[2]], fields[at[3]]};
+        if (student.id.empty() || student.folder.empty())
+            throw std::invalid_argument(fmt::format("{}: the {} is empty", where, student.id.empty() ? "id" : "folder"));
+        for (auto& [seen, value, what] : {std::tuple{&ids, student.id, "id"}, std::tuple{&folders, student.folder, "folder"}}) {
+            if (const auto before = seen->find(value); before != seen->end())
+                throw std::invalid_argument(fmt::format("{}: {} '{}' is on line {} already", where, what, value, before->second));
+            (*seen)[value] = number;
+        }
+        students.push_back(std::move(student));
+    }
+    if (width == 0) throw std::invalid_argument(fmt::format("{}: no header row (id,name,section,folder)", source));
+    return students;
+}
+
+std::string lms_csv(lms_kind kind, const std::vector<lab_info>& labs, const std::vector<roster_student>& roster,
+                    const std::map<std::string, nlohmann::json>& reports) {
+    const bool canvas = kind == lms_kind::canvas;
+    std::string text = canvas ? "Student,ID,SIS User ID,SIS Login ID,Section" : "ID number,Full name,Section";
+    for (const auto& lab : labs) {
+        std::string title = fmt::format("Lab {:02} {}", lab.number, lab.name);
+        std::replace(title.begin(), title.end(), '-', ' ');
+        text += "," + csv_field(canvas ? fmt::format("{} ({})", title, format_points(lab_maximum(lab))) : title);
+    }
+    text += canvas ? ",Final Points\n" : ",Total,Feedback\n";
+    for (const auto& student : roster) {
+        const auto found = reports.find(student.folder);
+        const nlohmann::json report = found != reports.end() ? found->second : nlohmann::json::object();
+        text += canvas ? fmt::format("{},,{},,{}", csv_field(student.name), csv_field(student.id), csv_field(student.section))
+                       : fmt::format("{},{},{}", csv_field(student.id), csv_field(student.name), csv_field(student.section));
+        double total = 0;
+        for (const auto& lab : labs) {
+            const nlohmann::json* graded = find_by(json_list(report, "labs"), "folder", lab.folder);
+            const double score = graded != nullptr && graded->contains("score") && graded->at("score").is_number()
+                                     ? graded->at("score").get<double>() : 0.0;
+            total += score;
+            text += "," + format_points(score);
+        }
+        text += "," + format_points(total);
+        if (!canvas) text += "," + csv_field(found == reports.end() ? "no submission" : grading_errors(report));
+        text += "\n";
+    }
+    return text;
+}
+
 std::string progress_text(double elapsed_seconds, std::size_t graded, std::size_t left) {
     std::string text = clock_text(elapsed_seconds) + " elapsed";
     if (graded > 0) text += ", about " + clock_text(elapsed_seconds / static_cast<double>(graded) * static_cast<double>(left)) + " left";
@@ -305,9 +409,20 @@ void write_submission_report(const batch_options& options, const std::string& na
 pid_t start_job(const batch_options& options, const fs::path& folder, const std::string& hash, unsigned long long seed,
                 std::size_t slot) {
     std::fflush(nullptr);
+    const pid_t batch = ::getpid();
     const pid_t pid = ::fork();
     if (pid < 0) throw std::system_error(errno, std::generic_category(), "batch: cannot start a grading job");
-    if (pid > 0) return pid;
+    if (pid > 0) {
+        ::setpgid(pid, pid);  // both sides set it, so that it holds whichever runs first
+        return pid;
+    }
+    // A job leads a process group of its own (a Ctrl-C on the terminal reaches the batch alone,
+    // which ends the jobs) and dies with the batch.
+    ::setpgid(0, 0);
+    ::signal(SIGINT, SIG_DFL);
+    ::signal(SIGTERM, SIG_DFL);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != batch) ::_exit(1);
     int code = 0;
     try {
         graded_submission result = grade_submission(options, folder, seed, slot);
@@ -322,13 +437,77 @@ pid_t start_job(const batch_options& options, const fs::path& folder, const std:
 
 // What ended a grading job that left no report behind.
 std::string job_end(int status) {
-    if (WIFSIGNALED(status)) return fmt::format("the grading job was killed by signal {}", WTERMSIG(status));
-    return fmt::format("the grading job ended with exit code {} and no report", WEXITSTATUS(status));
+    if (WIFSIGNALED(status))
+        return fmt::format("the grading job was killed by signal {}; the next run grades it again", WTERMSIG(status));
+    return fmt::format("the grading job ended with exit code {} and no report; the next run grades it again", WEXITSTATUS(status));
+}
+
+// The signal (SIGINT, SIGTERM) that asked the running batch to stop; 0 while none has.
+volatile std::sig_atomic_t stop_requested = 0;
+
+extern "C" void note_stop_request(int signal) { stop_requested = signal; }
+
+// While it lives, SIGINT and SIGTERM ask the batch to stop (stop_requested) instead of ending
+// the process, so that it can end its jobs first; then the previous handlers come back.
+class stop_requests {
+public:
+    stop_requests() {
+        stop_requested = 0;
+        struct sigaction noted {};
+        noted.sa_handler = note_stop_request;
+        sigemptyset(&noted.sa_mask);
+        ::sigaction(SIGINT, &noted, &previous_int_);
+        ::sigaction(SIGTERM, &noted, &previous_term_);
+    }
+    stop_requests(const stop_requests&) = delete;
+    stop_requests& operator=(const stop_requests&) = delete;
+    ~stop_requests() {
+        ::sigaction(SIGINT, &previous_int_, nullptr);
+        ::sigaction(SIGTERM, &previous_term_, nullptr);
+    }
+
+private:
+    struct sigaction previous_int_ {};
+    struct sigaction previous_term_ {};
+};
+
+// Holds every build tree the batch's jobs use (build/grade/batch-N.lock), so that no other batch
+// on the same kit grades in them at the same time; it refuses rather than waits.
+std::vector<std::unique_ptr<file_lock>> lock_job_trees(const fs::path& root, std::size_t jobs) {
+    std::vector<std::unique_ptr<file_lock>> locks;
+    const fs::path trees = root / "build" / "grade";
+    fs::create_directories(trees);
+    for (std::size_t slot = 0; slot < jobs; ++slot) {
+        const fs::path lock_file = trees / fmt::format("batch-{}.lock", slot);
+        locks.push_back(std::make_unique<file_lock>(lock_file, [&] {
+            throw batch_busy(fmt::format("batch: another batch is running on this kit (it holds {}); wait for it to end "
+                                         "or stop it, then run this one again",
+                                         lock_file.string()));
+        }));
+    }
+    return locks;
+}
+
+// Ends the jobs still running and every run they started: SIGKILL to each job's process group,
+// then, as the batch is their subreaper, the runs the jobs leave behind. Returns how many jobs.
+std::size_t end_jobs(const std::vector<pid_t>& jobs) {
+    for (const pid_t job : jobs) ::kill(-job, SIGKILL);
+    for (const pid_t job : jobs) {
+        int ignored = 0;
+        while (::waitpid(job, &ignored, 0) < 0 && errno == EINTR) {
+        }
+    }
+    (void)kill_leftover_children();
+    return jobs.size();
 }
 
 }  // namespace
 
 std::size_t run_batch(const batch_options& options) {
+    if (!options.roster.empty() && !fs::is_regular_file(options.roster))
+        throw std::invalid_argument(fmt::format("batch: no roster file '{}'", options.roster.string()));
+    const std::vector<roster_student> roster =
+        options.roster.empty() ? std::vector<roster_student>{} : parse_roster(read_all(options.roster), options.roster.string());
     const std::vector<fs::path> folders = submission_folders(options.submissions);
     const std::vector<lab_info> labs =
         batch_labs(load_labs(options.root / "labs", options.root / "grader" / "labs"), options.lab_names, folders);
@@ -339,6 +518,9 @@ std::size_t run_batch(const batch_options& options) {
     fs::create_directories(options.reports);
     const unsigned long long seed = batch_seed(options);
     const std::size_t jobs = std::max<std::size_t>(1, options.jobs);
+    const auto tree_locks = lock_job_trees(options.root, jobs);
+    const stop_requests stop_on_signal;
+    become_subreaper();  // what a job's runs leave behind when the job dies comes to the batch
     fmt::print(stderr, "batch: {} submissions in {}, seed {} (kept for this batch; --seed N changes it), {} at a time\n",
                folders.size(), options.submissions.string(), seed, jobs);
     fmt::print(stderr, "batch: labs {} ({}; a submission without one gets 0 for it)\n", fmt::join(grading.lab_names, ", "),
@@ -351,6 +533,11 @@ std::size_t run_batch(const batch_options& options) {
         std::size_t slot;
     };
     std::map<pid_t, running> active;
+    const auto job_ids = [](const std::map<pid_t, running>& jobs_running) {
+        std::vector<pid_t> ids;
+        for (const auto& entry : jobs_running) ids.push_back(entry.first);
+        return ids;
+    };
     std::vector<bool> slot_busy(jobs, false);
     const auto start = std::chrono::steady_clock::now();
     std::size_t graded = 0, next = 0, to_grade = 0;
@@ -359,7 +546,7 @@ std::size_t run_batch(const batch_options& options) {
         hashes[i] = content_hash(folders[i]);
         const std::string name = folders[i].filename().string();
         const auto stored = options.force ? std::nullopt : read_json(options.reports / (name + ".json"));
-        if (!stored || !same_submission(*stored, hashes[i], seed)) {
+        if (!stored || !graded_from(*stored, hashes[i], seed)) {
             ++to_grade;
             continue;
         }
@@ -386,6 +573,15 @@ std::size_t run_batch(const batch_options& options) {
         hashes[i].clear();  // nothing to grade
     }
     while (next < folders.size() || !active.empty()) {
+        if (stop_requested != 0) {
+            const std::size_t stopped = end_jobs(job_ids(active));
+            throw batch_interrupted(
+                fmt::format("batch: stopped by signal {} with {} of {} submissions graded in this run; {} jobs and their "
+                            "runs were ended and no gradebook was written. The same command again resumes: what is "
+                            "graded is kept, the rest is graded.",
+                            static_cast<int>(stop_requested), graded, to_grade, stopped),
+                static_cast<int>(stop_requested));
+        }
         while (active.size() < jobs && next < folders.size()) {
             const std::size_t i = next++;
             if (hashes[i].empty()) continue;
@@ -397,25 +593,29 @@ std::size_t run_batch(const batch_options& options) {
             slot_busy[free_slot] = true;
         }
         if (active.empty()) continue;
+        // Polled, so that a stop request is seen within a moment whichever thread took the signal.
         int status = 0;
-        const pid_t done = ::waitpid(-1, &status, 0);
-        if (done < 0) {
-            if (errno == EINTR) continue;
-            throw std::system_error(errno, std::generic_category(), "batch: waiting for a grading job");
+        const pid_t done = ::waitpid(-1, &status, WNOHANG);
+        if (done < 0 && errno != EINTR) throw std::system_error(errno, std::generic_category(), "batch: waiting for a grading job");
+        if (done <= 0) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            continue;
         }
         const auto job = active.find(done);
         if (job == active.end()) continue;  // not one of ours
         const running finished = job->second;
         active.erase(job);
         slot_busy[finished.slot] = false;
+        // A job that died leaves its runs to the batch (their subreaper): end them.
+        (void)kill_leftover_children(job_ids(active));
         ++graded;
         const std::string name = folders[finished.index].filename().string();
         const fs::path report_file = options.reports / (name + ".json");
         const std::string& hash = hashes[finished.index];
         if (!up_to_date(report_file, hash, seed)) {
-            graded_submission lost{not_graded(name, seed, job_end(status)),
-                                   fmt::format("# ParLab grade: not graded\n\nSubmission `{}`: {}\n", name, job_end(status))};
-            lost.json["submission_hash"] = hash;
+            // No submission_hash: the job died (killed, crashed), so the next run grades it again.
+            const graded_submission lost{not_graded(name, seed, job_end(status)),
+                                         fmt::format("# ParLab grade: not graded\n\nSubmission `{}`: {}\n", name, job_end(status))};
             write_submission_report(options, name, lost);
         }
         const auto report = read_json(report_file).value_or(nlohmann::json::object());
@@ -434,9 +634,29 @@ std::size_t run_batch(const batch_options& options) {
                                                         : nlohmann::json{{"submission", folder.filename().string()},
                                                                          {"error", "unreadable report " + report_file.string()}});
     }
-    write_file(options.csv, gradebook_csv(labs, reports));
+    const std::string bom = options.bom ? utf8_bom : "";
+    write_file(options.csv, bom + gradebook_csv(labs, reports));
     fmt::print(stderr, "batch: wrote {} ({} submissions) and one report each in {}\n", options.csv.string(), reports.size(),
                options.reports.string());
+    if (!options.roster.empty()) {
+        std::map<std::string, nlohmann::json> by_folder;
+        for (const auto& report : reports) by_folder[report.value("submission", "")] = report;
+        std::set<std::string> listed;
+        for (const auto& student : roster) listed.insert(student.folder);
+        for (const auto& folder : folders)
+            if (listed.count(folder.filename().string()) == 0)
+                fmt::print(stderr, "batch: warning: submission folder '{}' is not in the roster {}: it is in {} but not in "
+                                   "the LMS files\n", folder.filename().string(), options.roster.string(), options.csv.string());
+        for (const auto& student : roster)
+            if (by_folder.count(student.folder) == 0)
+                fmt::print(stderr, "batch: warning: no submission folder '{}' for {} ({}): the LMS files give 0 and "
+                                   "\"no submission\"\n", student.folder, student.name, student.id);
+        for (const auto& [kind, file] : options.lms_exports) {
+            write_file(file, bom + lms_csv(kind, labs, roster, by_folder));
+            fmt::print(stderr, "batch: wrote {} for {} ({} students of the roster)\n", file.string(),
+                       kind == lms_kind::canvas ? "Canvas" : "Moodle", roster.size());
+        }
+    }
     return reports.size();
 }
 

@@ -3,8 +3,11 @@
 // a batch that can be stopped and resumed (same seed, only changed submissions graded again).
 
 #include <filesystem>
+#include <map>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -32,9 +35,6 @@ namespace parlab::grader {
 /// an empty list when there is none.
 [[nodiscard]] const nlohmann::json& json_list(const nlohmann::json& object, const char* key);
 
-/// Points with at most two decimals and no trailing zeros: 39.0909 -> "39.09", 40.0 -> "40".
-[[nodiscard]] std::string format_points(double points);
-
 /// Why a report, or some of its labs, could not be graded (a missing lab, a build failure, a
 /// grader error), then what the grader noted about the upload (an ignored file):
 /// "01-race-condition: <message>; ...". Empty when every lab was graded and nothing was noted.
@@ -56,8 +56,42 @@ namespace parlab::grader {
 /// or the report is from a grader that did not keep fractions.
 [[nodiscard]] std::optional<grade_report> rescored(const nlohmann::json& stored, const std::vector<lab_info>& labs);
 
+/// Whether a stored `report` is the grade of the files whose content_hash is `hash`, graded with
+/// `seed`: a batch skips such a submission. A report of a job that died has no hash, so never is.
+[[nodiscard]] bool graded_from(const nlohmann::json& report, const std::string& hash, unsigned long long seed);
+
 /// "0:42 elapsed, about 3:10 left" from the time so far and the submissions graded and left.
 [[nodiscard]] std::string progress_text(double elapsed_seconds, std::size_t graded, std::size_t left);
+
+/// A student of the class roster (--roster): the folder is the name of their submission folder.
+struct roster_student {
+    std::string id;       ///< the institution's student number (Canvas "SIS User ID", Moodle "ID number")
+    std::string name;
+    std::string section;
+    std::string folder;
+};
+
+/// The students of a roster CSV `text` read from `source`: a header row naming the columns id, name,
+/// section and folder (in any order), then one student a line; blank lines, a byte order mark and
+/// CRLF line ends are allowed. Throws std::invalid_argument naming `source` and the line of a
+/// mistake: a missing or unknown column, a wrong number of fields, an empty id or folder, an id or
+/// folder given twice.
+[[nodiscard]] std::vector<roster_student> parse_roster(const std::string& text, const std::string& source);
+
+/// The learning management systems a batch exports grades for.
+enum class lms_kind { canvas, moodle };
+
+/// A grade import file for `kind`, one row per roster student, in roster order: per lab its points
+/// (0 for a lab not graded), then the total. `reports` are the batch's reports by submission folder;
+/// a student without one gets zeros. Canvas: "Student,ID,SIS User ID,SIS Login ID,Section", then
+/// one column per lab titled with its points possible ("Lab 01 race condition (100)"), then "Final
+/// Points", a column Canvas reads as its own and does not import. Moodle: "ID number,Full name,
+/// Section", one column per lab, "Total" and "Feedback" (why a student got nothing).
+[[nodiscard]] std::string lms_csv(lms_kind kind, const std::vector<lab_info>& labs, const std::vector<roster_student>& roster,
+                                  const std::map<std::string, nlohmann::json>& reports);
+
+/// The UTF-8 byte order mark, which Excel needs to read a CSV as UTF-8 (--bom).
+inline constexpr const char* utf8_bom = "\xEF\xBB\xBF";
 
 struct batch_options {
     std::filesystem::path root;           ///< the kit
@@ -70,11 +104,28 @@ struct batch_options {
     bool markdown = false;                ///< a Markdown report beside each JSON one
     std::size_t jobs = 1;                 ///< submissions graded at once (timing checks still run alone)
     bool unsandboxed = false;             ///< grade without namespaces where none can be had (see grade_options)
+    std::filesystem::path roster;         ///< a roster CSV (parse_roster); empty: none
+    std::vector<std::pair<lms_kind, std::filesystem::path>> lms_exports;  ///< needs a roster
+    bool bom = false;                     ///< every CSV written starts with utf8_bom
+};
+
+/// A batch stopped by SIGINT or SIGTERM after ending its jobs; what() says how far it got.
+struct batch_interrupted : std::runtime_error {
+    batch_interrupted(const std::string& what, int stop_signal) : std::runtime_error(what), signal(stop_signal) {}
+    int signal;
+};
+
+/// Another batch holds the build trees of this kit.
+struct batch_busy : std::runtime_error {
+    using std::runtime_error::runtime_error;
 };
 
 /// Grades every submission folder that is new or changed since its report (or whose report's
 /// rubric changed in more than points; a change of points alone is recomputed), then writes the
 /// CSV from every report. One broken submission never stops the batch. Returns the number of rows.
+/// Each job is a process group of its own; SIGINT or SIGTERM ends every job and the runs they
+/// started, then throws batch_interrupted. Throws batch_busy when another batch holds the kit's
+/// job trees (build/grade/batch-N.lock).
 std::size_t run_batch(const batch_options& options);
 
 }  // namespace parlab::grader

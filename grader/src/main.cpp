@@ -1,7 +1,8 @@
 // parlab_grader: everything behind `./parlab` but installing packages, building and the kit's tests.
 //   parlab_grader grade --root KIT [--solutions | --submission DIR] [--seed N] [--json F]
 //                       [--junit F] [--gradescope F] [--markdown F] [--check NAME,...] [--verbose] [LAB...]
-//   parlab_grader batch --root KIT DIR --csv FILE [--reports DIR] [--force] [--markdown] [--seed N] [LAB...]
+//   parlab_grader batch --root KIT DIR --csv FILE [--reports DIR] [--force] [--markdown] [--seed N]
+//                       [--roster F [--canvas F] [--moodle F]] [--bom] [LAB...]
 //   parlab_grader report REPORTS_DIR OUT.html
 //   parlab_grader list | hint | sources | watch | release | package --root KIT ... (see ./parlab help)
 // Exit codes: 0 every check passed, 1 some did not, 2 usage or set-up error.
@@ -155,7 +156,7 @@ int command_grade(const std::vector<std::string>& raw) {
 }
 
 constexpr const char* batch_usage = R"(Usage: ./parlab batch DIR --csv FILE [--reports DIR] [--jobs N] [--force] [--markdown] [--seed N]
-                    [--unsandboxed] [LAB...]
+                    [--roster FILE [--canvas FILE] [--moodle FILE]] [--bom] [--unsandboxed] [LAB...]
 Grades every submission folder in DIR (one per student, laid out like labs/ or loose files) and
 writes the gradebook FILE (CSV) and one JSON report per student in --reports (default: reports/
 beside the CSV). A submission unchanged since its report is skipped (--force grades it again).
@@ -164,11 +165,20 @@ waits until it has the machine alone. Each job keeps one build tree and reuses i
 own files are compiled once per job and each submission compiles only its own files.
 Every run of a submission's code is in namespaces of its own (bubblewrap); where none can be made
 and the grader is not root, it refuses unless told --unsandboxed.
+Ctrl-C (SIGINT) or SIGTERM ends every job and every run they started; the batch exits with 128 +
+the signal, writes no CSV, and the same command again resumes (a submission whose job was
+stopped or died is graded again). A second batch on the same kit refuses while one runs.
+--roster FILE: a CSV with the header id,name,section,folder and one student a line (folder: the
+name of their submission folder). With it, --canvas FILE and --moodle FILE write a grade import
+file with one row per roster student (0 for a student with no folder) and a column per lab;
+folders not in the roster get a warning and stay in the --csv gradebook.
+--bom starts every CSV with a UTF-8 byte order mark, for Excel.
 )";
 
 int command_batch(const std::vector<std::string>& raw) {
     const auto args =
-        parse_arguments(raw, {"--root", "--csv", "--reports", "--seed", "--jobs"}, {"--force", "--markdown", "--unsandboxed"});
+        parse_arguments(raw, {"--root", "--csv", "--reports", "--seed", "--jobs", "--roster", "--canvas", "--moodle"},
+                        {"--force", "--markdown", "--unsandboxed", "--bom"});
     batch_options options;
     options.root = require_root(args);
     if (args.positional.empty()) throw usage_error("batch needs the folder of submissions: batch DIR --csv FILE");
@@ -183,6 +193,13 @@ int command_batch(const std::vector<std::string>& raw) {
     options.force = args.flag("--force");
     options.markdown = args.flag("--markdown");
     options.unsandboxed = args.flag("--unsandboxed");
+    options.bom = args.flag("--bom");
+    if (!args.value("--roster").empty()) options.roster = fs::absolute(args.value("--roster"));
+    for (const auto& [option, kind] : {std::pair{"--canvas", lms_kind::canvas}, std::pair{"--moodle", lms_kind::moodle}}) {
+        if (args.value(option).empty()) continue;
+        if (options.roster.empty()) throw usage_error(fmt::format("batch: {} FILE needs --roster FILE (one row per student of it)", option));
+        options.lms_exports.emplace_back(kind, fs::absolute(args.value(option)));
+    }
     // Said before the first submission, not once per student in the gradebook.
     if (const std::string refusal = unsandboxed_refusal(unprivileged_user()); !refusal.empty() && !options.unsandboxed)
         throw usage_error("batch: " + refusal);
@@ -194,7 +211,12 @@ int command_batch(const std::vector<std::string>& raw) {
             throw usage_error(fmt::format("batch: --jobs takes a number from 1 to 64, got '{}'", jobs));
         options.jobs = n;
     }
-    (void)run_batch(options);
+    try {
+        (void)run_batch(options);
+    } catch (const batch_interrupted& stopped) {
+        fmt::print(stderr, "{}\n", stopped.what());
+        return 128 + stopped.signal;
+    }
     return 0;
 }
 

@@ -22,11 +22,6 @@ std::string colour_for(check_status status) {
     }
 }
 
-std::string points(double value) {
-    std::string text = fmt::format("{:.1f}", value);
-    if (text.size() > 2 && text.substr(text.size() - 2) == ".0") text.resize(text.size() - 2);
-    return text;
-}
 
 std::string indent(const std::string& text, const std::string& prefix, std::size_t max_lines) {
     std::string out;
@@ -71,13 +66,13 @@ std::string terminal_report(const grade_report& report, bool colour, bool verbos
                                   report.machine);
     if (verbose && !report.sandbox.empty()) out += fmt::format("{}sandbox: {}{}\n", dim, report.sandbox, reset);
     for (const auto& lab : report.labs) {
-        out += fmt::format("\n{}{} {}{}  {}/{} points\n", bold, lab.lab.folder, lab.lab.title, reset, points(lab.score()),
-                           points(lab.max_score()));
+        out += fmt::format("\n{}{} {}{}  {}/{} points\n", bold, lab.lab.folder, lab.lab.title, reset, format_points(lab.score()),
+                           format_points(lab.max_score()));
         for (const auto& c : lab.checks) {
             const std::string status = to_string(c.status);
             out += fmt::format("  {}{:<12}{} {:<34} {:>5}/{:<4} {}{}\n", colour ? colour_for(c.status) : "", status, reset,
-                               c.task > 0 ? fmt::format("task {} {}", c.task, c.name) : c.name, points(c.score),
-                               points(c.max_score), c.message,
+                               c.task > 0 ? fmt::format("task {} {}", c.task, c.name) : c.name, format_points(c.score),
+                               format_points(c.max_score), c.message,
                                verbose ? fmt::format("  {}({:.1f} s){}", dim, c.seconds, reset) : "");
             if (c.status != check_status::passed && c.status != check_status::skipped) {
                 // What the check verifies, as the rubric describes it, before what went wrong.
@@ -92,7 +87,7 @@ std::string terminal_report(const grade_report& report, bool colour, bool verbos
     }
     if (!report.error.empty()) out += fmt::format("\n{}nothing graded:{} {}\n", bold, reset, report.error);
     for (const auto& note : report.notes) out += fmt::format("\n{}note:{} {}\n", dim, reset, note);
-    out += fmt::format("\n{}total {}/{}{}", bold, points(report.score()), points(report.max_score()), reset);
+    out += fmt::format("\n{}total {}/{}{}", bold, format_points(report.score()), format_points(report.max_score()), reset);
     if (verbose) out += fmt::format("   {}graded in {:.1f} s{}", dim, report.seconds, reset);
     if (!verbose && !report.all_passed()) out += fmt::format("   {}(./parlab grade --verbose shows each failure in full){}", dim, reset);
     out += "\n";
@@ -235,23 +230,30 @@ nlohmann::json gradescope_report(const grade_report& report) {
 }
 
 std::string markdown_report(const grade_report& report) {
-    std::string out = fmt::format("# ParLab grade: {}/{}\n\nSubmission `{}`, seed `{}`, {}.\n", points(report.score()),
-                                  points(report.max_score()), report.submission, report.seed, report.machine);
+    std::string out = fmt::format("# ParLab grade: {}/{}\n\nSubmission `{}`, seed `{}`, {}.\n", format_points(report.score()),
+                                  format_points(report.max_score()), report.submission, report.seed, report.machine);
     if (!report.sandbox.empty()) out += fmt::format("\nSandbox: {}.\n", report.sandbox);
     if (!report.error.empty()) out += fmt::format("\n**Nothing could be graded:** {}\n", clean(report.error));
     for (const auto& note : report.notes) out += fmt::format("\nNote: {}\n", clean(note));
     for (const auto& lab : report.labs) {
         out += fmt::format("\n## {} {}: {}/{}\n\n| check | task | status | points | message |\n|---|---|---|---|---|\n",
-                           lab.lab.folder, lab.lab.title, points(lab.score()), points(lab.max_score()));
+                           lab.lab.folder, lab.lab.title, format_points(lab.score()), format_points(lab.max_score()));
         for (const auto& c : lab.checks) {
             std::string message = clean(c.message);
             for (auto& ch : message)
                 if (ch == '|' || ch == '\n') ch = ' ';
-            out += fmt::format("| {} | {} | {} | {}/{} | {} |\n", c.name, c.task, to_string(c.status), points(c.score),
-                               points(c.max_score), message);
+            out += fmt::format("| {} | {} | {} | {}/{} | {} |\n", c.name, c.task, to_string(c.status), format_points(c.score),
+                               format_points(c.max_score), message);
         }
     }
     return out;
+}
+
+std::string format_points(double points) {
+    std::string text = fmt::format("{:.2f}", std::round(points * 100.0) / 100.0);
+    while (text.back() == '0') text.pop_back();
+    if (text.back() == '.') text.pop_back();
+    return text == "-0" ? "0" : text;
 }
 
 void write_file(const std::filesystem::path& path, const std::string& text) {

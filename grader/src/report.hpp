@@ -12,6 +12,10 @@
 
 namespace parlab::grader {
 
+/// Points with at most two decimals and no trailing zeros: 39.0909 -> "39.09", 40.0 -> "40". Every
+/// report, the gradebook and the LMS exports write points this way.
+[[nodiscard]] std::string format_points(double points);
+
 /// The table a student reads: one line per check, failures explained, hints. `colour` for a terminal.
 [[nodiscard]] std::string terminal_report(const grade_report& report, bool colour, bool verbose);
 

@@ -1,15 +1,24 @@
 // The gradebook (CSV of a batch) and the class report (HTML), on synthetic reports.
 
+#include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "checks.hpp"
 #include "class_report.hpp"
 #include "gradebook.hpp"
+#include "machine_turn.hpp"
+#include "process_table.hpp"
 #include "report.hpp"
 #include "submission.hpp"
 #include "parlab/testing.hpp"
@@ -57,6 +66,11 @@ struct scratch_dir {
         fs::create_directories((path / name).parent_path());
         std::ofstream(path / name) << text;
     }
+    [[nodiscard]] std::string read_text(const fs::path& file) const {
+        std::ostringstream text;
+        text << std::ifstream(file).rdbuf();
+        return text.str();
+    }
 };
 
 // Lab 01 of a kit of its own in `dir`: its lab.json (tasks 1 and 2, bank.cpp) and a rubric of two
@@ -99,6 +113,70 @@ json stored_check(const std::string& name, int task, const std::string& status, 
             {"max_score", points}, {"fraction", fraction}, {"rubric", {{"name", name}, {"task", task}, {"type", "probe"}}},
             {"message", status + " " + name}, {"details", ""}, {"hint", ""}, {"artifact", ""}, {"seconds", 2.5},
             {"measured", nullptr}};
+}
+
+// A kit whose lab 01 never finishes building: configuring it starts, under the job's run of
+// CMake, a shell that writes its process number into pids/ and sleeps for five minutes.
+void write_blocking_kit(const scratch_dir& dir) {
+    write_race_lab(dir, 60, 40);
+    fs::create_directories(dir.path / "pids");
+    fs::permissions(dir.path / "pids", fs::perms::all);  // the compiler's user writes there when the grader is root
+    dir.write("kit/CMakeLists.txt", "cmake_minimum_required(VERSION 3.16)\nproject(blocking NONE)\n"
+                                    "string(RANDOM name)\n"
+                                    "execute_process(COMMAND sh -c \"echo $$ > " + (dir.path / "pids").string() +
+                                        "/${name}.tmp && mv " + (dir.path / "pids").string() + "/${name}.tmp " +
+                                        (dir.path / "pids").string() + "/${name}; exec sleep 300\")\n");
+}
+
+// The processes whose parent is `parent`.
+std::vector<pid_t> children_of(pid_t parent) {
+    std::vector<pid_t> children;
+    for_each_process([&](pid_t pid, const char* fields) {
+        char state = 0;
+        int ppid = 0;
+        if (std::sscanf(fields, " %c %d", &state, &ppid) == 2 && ppid == parent) children.push_back(pid);
+    });
+    return children;
+}
+
+pid_t parent_of(pid_t pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    std::getline(stat, line);
+    int ppid = 0;
+    const auto end = line.rfind(')');
+    if (end == std::string::npos || std::sscanf(line.c_str() + end + 1, " %*c %d", &ppid) != 1) return 0;
+    return ppid;
+}
+
+bool alive(pid_t pid) { return ::kill(pid, 0) == 0 || errno != ESRCH; }
+
+// The process numbers the blocking kit's sleepers wrote, once `count` of them have (empty after
+// a minute without).
+std::vector<pid_t> wait_for_sleepers(const scratch_dir& dir, std::size_t count) {
+    for (int tries = 0; tries < 600; ++tries) {
+        std::vector<pid_t> pids;
+        for (const auto& entry : fs::directory_iterator(dir.path / "pids"))
+            if (entry.path().extension() != ".tmp") pids.push_back(std::stoi(dir.read_text(entry.path())));
+        if (pids.size() >= count) return pids;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return {};
+}
+
+// A batch of the blocking kit over `students` (one bank.cpp each), `jobs` at a time.
+batch_options blocking_batch(const scratch_dir& dir, const std::vector<std::string>& students, std::size_t jobs) {
+    write_blocking_kit(dir);
+    for (const auto& who : students) dir.write("class/" + who + "/bank.cpp", "int balance; // " + who);
+    batch_options options;
+    options.root = dir.path / "kit";
+    options.submissions = dir.path / "class";
+    options.csv = dir.path / "grades.csv";
+    options.reports = dir.path / "reports";
+    options.jobs = jobs;
+    options.unsandboxed = true;  // where bubblewrap is missing; nothing here runs a submission's code
+    options.seed = 7;
+    return options;
 }
 
 }  // namespace
@@ -373,4 +451,178 @@ TEST_CASE("a stored report is regraded when its labs or a check's settings chang
     old["labs"][0]["checks"][0].erase("fraction");
     old["labs"][0]["checks"][0].erase("rubric");
     CHECK_FALSE(rescored(old, kit_labs(dir)));
+}
+
+TEST_CASE("a grading job that dies leaves a report the next run does not skip", "[grader][gradebook][batch]") {
+    scratch_dir dir;
+    const batch_options options = blocking_batch(dir, {"alice"}, 1);
+    std::vector<pid_t> sleepers;
+    pid_t job = 0;
+    std::thread killer([&] {
+        sleepers = wait_for_sleepers(dir, 1);
+        if (sleepers.empty()) return;
+        // the sleeper's parent is the job's run of CMake, whose parent is the job
+        job = parent_of(parent_of(sleepers[0]));
+        if (job > 1) ::kill(job, SIGKILL);
+    });
+    CHECK(run_batch(options) == 1);
+    killer.join();
+    REQUIRE(sleepers.size() == 1);
+    REQUIRE(job > 1);
+    const auto stored = read_json(dir.path / "reports" / "alice.json");
+    REQUIRE(stored);
+    CHECK_THAT(stored->value("error", ""), contains("killed by signal 9"));
+    CHECK_FALSE(graded_from(*stored, content_hash(dir.path / "class" / "alice"), 7));
+    CHECK_FALSE(alive(sleepers[0]));  // what the dead job's run left running was ended too
+    // the report of a job that finished is still taken as up to date
+    json finished = *stored;
+    finished["submission_hash"] = content_hash(dir.path / "class" / "alice");
+    CHECK(graded_from(finished, content_hash(dir.path / "class" / "alice"), 7));
+}
+
+TEST_CASE("an interrupted batch ends every job and every run the jobs started", "[grader][gradebook][batch]") {
+    scratch_dir dir;
+    const batch_options options = blocking_batch(dir, {"alice", "bob", "carol"}, 2);
+    std::vector<pid_t> sleepers, jobs;
+    std::thread interrupter([&] {
+        sleepers = wait_for_sleepers(dir, 2);
+        if (sleepers.empty()) return;
+        jobs = children_of(::getpid());
+        ::kill(::getpid(), SIGINT);
+    });
+    std::string said = "the batch went on after SIGINT";
+    int signal = 0;
+    try {
+        (void)run_batch(options);
+    } catch (const batch_interrupted& stopped) {
+        said = stopped.what();
+        signal = stopped.signal;
+    }
+    interrupter.join();
+    CHECK(signal == SIGINT);
+    CHECK_THAT(said, contains("0 of 3 submissions graded in this run; 2 jobs"));
+    CHECK_THAT(said, contains("The same command again resumes"));
+    REQUIRE(sleepers.size() == 2);
+    REQUIRE(jobs.size() == 2);
+    for (const pid_t pid : jobs) CHECK_FALSE(alive(pid));
+    for (const pid_t pid : sleepers) CHECK_FALSE(alive(pid));
+    CHECK(children_of(::getpid()).empty());
+    CHECK_FALSE(fs::exists(dir.path / "grades.csv"));
+    for (const char* who : {"alice", "bob", "carol"}) CHECK_FALSE(fs::exists(dir.path / "reports" / (std::string(who) + ".json")));
+}
+
+TEST_CASE("a second batch on the same kit refuses while the first holds the job trees", "[grader][gradebook][batch]") {
+    scratch_dir dir;
+    const batch_options options = blocking_batch(dir, {"alice"}, 2);
+    fs::create_directories(dir.path / "kit" / "build" / "grade");
+    const file_lock first(dir.path / "kit" / "build" / "grade" / "batch-1.lock", [] {});
+    CHECK_THROWS_AS(run_batch(options), batch_busy);
+    CHECK(children_of(::getpid()).empty());  // refused before any job started
+}
+
+TEST_CASE("a roster is read by its header and a bad line is named", "[grader][gradebook][roster]") {
+    const auto roster = parse_roster(std::string(utf8_bom) + "folder,id,name,section\r\n"
+                                                             "alice,1001,\"Smith, Alice\",A1\r\n\r\n"
+                                                             "bob,1002,Bob Jones, B2 \n",
+                                     "class.csv");
+    REQUIRE(roster.size() == 2);
+    CHECK(roster[0].id == "1001");
+    CHECK(roster[0].name == "Smith, Alice");
+    CHECK(roster[0].folder == "alice");
+    CHECK(roster[1].section == "B2");
+    const auto refused = [](const std::string& text) {
+        try {
+            (void)parse_roster(text, "class.csv");
+        } catch (const std::invalid_argument& error) {
+            return std::string(error.what());
+        }
+        return std::string("accepted");
+    };
+    CHECK(refused("id,name,section,folder\n1,A,S,a\n2,B,S\n") == "class.csv line 3: 3 fields, expected 4 "
+                                                                "(id,name,section,folder; quote a field that holds a comma)");
+    CHECK(refused("id,name,folder\n") == "class.csv line 1: the header has no column 'section' (expected id,name,section,folder)");
+    CHECK(refused("id,name,section,folder\n1,A,S,a\n2,B,S,a\n") == "class.csv line 3: folder 'a' is on line 2 already");
+    CHECK(refused("id,name,section,folder\n,A,S,a\n") == "class.csv line 2: the id is empty");
+    CHECK(refused("id,name,section,folder\n1,\"A,S,a\n") ==
+          "class.csv line 2: a quoted field is not closed (a line break inside quotes is not allowed)");
+    CHECK(refused("") == "class.csv: no header row (id,name,section,folder)");
+}
+
+namespace {
+
+std::vector<roster_student> two_students() {
+    return {{"1001", "Smith, Alice", "A1", "alice"}, {"1002", "Bob Jones", "B2", "bob"}};
+}
+
+std::map<std::string, json> alice_graded() {
+    json alice = report("alice", 80.5, 100, json::array({check("mutex-threads", "passed", 60, 60),
+                                                          check("atomic-threads", "failed", 20.5, 40)}));
+    alice["labs"][0]["score"] = 480.777 / 6;  // 80.1295: rounded as every report rounds, to 80.13
+    return {{"alice", alice}};
+}
+
+lab_info numbered_race_lab() {
+    lab_info lab = race_lab();
+    lab.number = 1;
+    return lab;
+}
+
+}  // namespace
+
+TEST_CASE("the Canvas export has Canvas's student columns and a column per lab with its points", "[grader][gradebook][lms]") {
+    const std::string csv = lms_csv(lms_kind::canvas, {numbered_race_lab()}, two_students(), alice_graded());
+    CHECK(csv == "Student,ID,SIS User ID,SIS Login ID,Section,Lab 01 race condition (100),Final Points\n"
+                 "\"Smith, Alice\",,1001,,A1,80.13,80.13\n"
+                 "Bob Jones,,1002,,B2,0,0\n");  // bob has no folder: zeros
+}
+
+TEST_CASE("the Moodle export has an ID number, a column per lab, the total and why a student got nothing", "[grader][gradebook][lms]") {
+    const std::string csv = lms_csv(lms_kind::moodle, {numbered_race_lab()}, two_students(), alice_graded());
+    CHECK(csv == "ID number,Full name,Section,Lab 01 race condition,Total,Feedback\n"
+                 "1001,\"Smith, Alice\",A1,80.13,80.13,\n"
+                 "1002,Bob Jones,B2,0,0,no submission\n");
+}
+
+TEST_CASE("a batch with a roster writes the LMS files, keeps folders off the roster in the CSV, and --bom", "[grader][gradebook][lms]") {
+    scratch_dir dir;
+    write_race_lab(dir, 60, 40);
+    dir.write("class/alice/bank.cpp", "int balance;");
+    dir.write("class/zoe/bank.cpp", "int balance; // not on the roster");
+    dir.write("reports/.batch.json", R"({"seed": 7})");
+    for (const char* who : {"alice", "zoe"}) {
+        grade_report graded;
+        graded.submission = who;
+        graded.seed = 7;
+        graded.labs = {all_passed(kit_labs(dir)[0])};
+        json stored = json_report(graded);
+        stored["submission_hash"] = content_hash(dir.path / "class" / who);
+        dir.write(std::string("reports/") + who + ".json", stored.dump());
+    }
+    dir.write("roster.csv", "id,name,section,folder\n1001,Alice,A1,alice\n1002,Bob,B2,bob\n");
+    batch_options options;
+    options.root = dir.path / "kit";
+    options.submissions = dir.path / "class";
+    options.csv = dir.path / "grades.csv";
+    options.reports = dir.path / "reports";
+    options.roster = dir.path / "roster.csv";
+    options.lms_exports = {{lms_kind::moodle, dir.path / "moodle.csv"}};
+    options.bom = true;
+    CHECK(run_batch(options) == 2);
+    const std::string csv = dir.read_text(dir.path / "grades.csv");
+    CHECK(csv.rfind(std::string(utf8_bom) + "submission,", 0) == 0);
+    CHECK_THAT(csv, contains("\nzoe,100,100,60,40,100,100,7,\n"));  // not on the roster, still graded
+    CHECK(dir.read_text(dir.path / "moodle.csv") == std::string(utf8_bom) +
+                                                     "ID number,Full name,Section,Lab 01 race condition,Total,Feedback\n"
+                                                     "1001,Alice,A1,100,100,\n"
+                                                     "1002,Bob,B2,0,0,no submission\n");
+}
+
+TEST_CASE("the Markdown and terminal reports round points as the gradebook does", "[grader][gradebook]") {
+    grade_report graded;
+    graded.submission = "alice";
+    graded.labs = {all_passed(race_lab())};
+    graded.labs[0].checks[0].score = 20.777;
+    CHECK_THAT(markdown_report(graded), contains("60.78/100"));
+    CHECK_THAT(terminal_report(graded, false, false), contains("60.78/100"));
+    CHECK(format_points(graded.score()) == "60.78");
 }
