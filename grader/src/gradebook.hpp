@@ -101,6 +101,11 @@ struct batch_options {
     std::vector<std::string> lab_names;   ///< empty: every lab any submission has (batch_labs)
     std::optional<unsigned long long> seed;  ///< empty: the seed of the batch's state, or a new one
     bool force = false;                   ///< grade again even what has not changed
+    /// Run only the timing checks the stored reports have as not run (deferred) or inconclusive,
+    /// and put their results into those reports; everything else stays as graded.
+    bool deferred = false;
+    /// The checks a job runs (empty: every check); set per job by a --deferred batch.
+    std::vector<std::string> only_checks;
     bool markdown = false;                ///< a Markdown report beside each JSON one
     std::size_t jobs = 1;                 ///< submissions graded at once (timing checks still run alone)
     bool unsandboxed = false;             ///< grade without namespaces where none can be had (see grade_options)
@@ -108,6 +113,14 @@ struct batch_options {
     std::vector<std::pair<lms_kind, std::filesystem::path>> lms_exports;  ///< needs a roster
     bool bom = false;                     ///< every CSV written starts with utf8_bom
 };
+
+/// The timing checks of a stored report that wait for a quiet machine (not run here, or too
+/// noisy to decide), by lab folder.
+[[nodiscard]] std::map<std::string, std::vector<std::string>> waiting_timing_checks(const nlohmann::json& report);
+
+/// `stored` with each check that `fresh` has (the same lab folder and check name) replaced by the
+/// fresh result; the totals follow.
+void replace_checks(grade_report& stored, const grade_report& fresh);
 
 /// A batch stopped by SIGINT or SIGTERM after ending its jobs; what() says how far it got.
 struct batch_interrupted : std::runtime_error {

@@ -155,11 +155,14 @@ int command_grade(const std::vector<std::string>& raw) {
     return report.all_passed() ? 0 : 1;
 }
 
-constexpr const char* batch_usage = R"(Usage: ./parlab batch DIR --csv FILE [--reports DIR] [--jobs N] [--force] [--markdown] [--seed N]
+constexpr const char* batch_usage = R"(Usage: ./parlab batch DIR --csv FILE [--reports DIR] [--jobs N] [--force | --deferred] [--markdown] [--seed N]
                     [--roster FILE [--canvas FILE] [--moodle FILE]] [--bom] [--unsandboxed] [LAB...]
 Grades every submission folder in DIR (one per student, laid out like labs/ or loose files) and
 writes the gradebook FILE (CSV) and one JSON report per student in --reports (default: reports/
 beside the CSV). A submission unchanged since its report is skipped (--force grades it again).
+--deferred runs only the timing checks the reports have as not run here (deferred: the machine
+was busy, or lacked the cores) or inconclusive, and puts their results into those reports: run
+it on a quiet machine after a batch on a busy one.
 --jobs N grades N submissions at once (default: the machine's cores); a timing check still
 waits until it has the machine alone. Each job keeps one build tree and reuses it, so the kit's
 own files are compiled once per job and each submission compiles only its own files.
@@ -178,7 +181,7 @@ folders not in the roster get a warning and stay in the --csv gradebook.
 int command_batch(const std::vector<std::string>& raw) {
     const auto args =
         parse_arguments(raw, {"--root", "--csv", "--reports", "--seed", "--jobs", "--roster", "--canvas", "--moodle"},
-                        {"--force", "--markdown", "--unsandboxed", "--bom"});
+                        {"--force", "--deferred", "--markdown", "--unsandboxed", "--bom"});
     batch_options options;
     options.root = require_root(args);
     if (args.positional.empty()) throw usage_error("batch needs the folder of submissions: batch DIR --csv FILE");
@@ -191,6 +194,9 @@ int command_batch(const std::vector<std::string>& raw) {
     options.reports = fs::absolute(args.value("--reports", (options.csv.parent_path() / "reports").string()));
     if (!args.value("--seed").empty()) options.seed = parse_seed(args.value("--seed"));
     options.force = args.flag("--force");
+    options.deferred = args.flag("--deferred");
+    if (options.force && options.deferred)
+        throw usage_error("batch: --force grades everything again and --deferred only the deferred timing checks: choose one");
     options.markdown = args.flag("--markdown");
     options.unsandboxed = args.flag("--unsandboxed");
     options.bom = args.flag("--bom");

@@ -316,6 +316,37 @@ TEST_CASE("the class report keeps deferred checks apart from failures and flags 
     CHECK_THAT(elsewhere, contains(R"(<a href="../bob.md">bob</a>)"));
 }
 
+TEST_CASE("batch --deferred finds the timing checks that wait and puts their new results in", "[grader][gradebook]") {
+    json stored = report("ann", 90, 110, json::array({check("right", "passed", 90, 90), check("fast", "skipped", 0, 10, "timing"),
+                                                       check("noisy", "inconclusive", 0, 10, "timing"),
+                                                       check("slow", "failed", 0, 0, "timing")}));
+    const auto waiting = waiting_timing_checks(stored);
+    REQUIRE(waiting.size() == 1);
+    CHECK(waiting.at("01-race-condition") == std::vector<std::string>{"fast", "noisy"});  // not the failed one
+
+    lab_info lab;
+    lab.folder = "01-race-condition";
+    grade_report before;
+    before.labs.push_back({lab, {}});
+    for (const char* name : {"right", "fast", "noisy"}) {
+        check_result c;
+        c.name = name;
+        c.max_score = 10;
+        c.status = std::string(name) == "right" ? check_status::passed : check_status::skipped;
+        c.score = c.status == check_status::passed ? 10 : 0;
+        before.labs[0].checks.push_back(c);
+    }
+    grade_report again;
+    again.labs.push_back({lab, {before.labs[0].checks[1]}});
+    again.labs[0].checks[0].status = check_status::passed;
+    again.labs[0].checks[0].score = 10;
+    replace_checks(before, again);
+    CHECK(before.labs[0].checks[1].status == check_status::passed);
+    CHECK(before.labs[0].checks[2].status == check_status::skipped);  // not graded again: kept
+    CHECK(before.score() == 20);
+    CHECK(before.max_score() == 30);
+}
+
 TEST_CASE("the class report refuses a missing folder or one without reports", "[grader][report]") {
     scratch_dir dir;
     CHECK_THROWS_AS(load_reports(dir.path / "nowhere"), std::invalid_argument);
