@@ -42,6 +42,7 @@ add_library(parlab_grader_core STATIC
     src/lab_api.cpp
     src/model.cpp
     src/report.cpp
+    src/similarity.cpp
     src/memory_group.cpp
     src/process_table.cpp
     src/sandbox.cpp

@@ -104,13 +104,6 @@ std::string clock_text(double seconds) {
     return fmt::format("{}:{:02}", s / 60, s % 60);
 }
 
-std::vector<fs::path> submission_folders(const fs::path& dir) {
-    std::vector<fs::path> folders;
-    for (const auto& entry : fs::directory_iterator(dir))
-        if (entry.is_directory() && entry.path().filename().string().front() != '.') folders.push_back(entry.path());
-    std::sort(folders.begin(), folders.end());
-    return folders;
-}
 
 // The batch keeps its seed in the reports folder, so a resumed batch grades with the same one.
 unsigned long long batch_seed(const batch_options& options) {
@@ -174,6 +167,14 @@ graded_submission grade_submission(const batch_options& options, const fs::path&
 }
 
 }  // namespace
+
+std::vector<fs::path> submission_folders(const fs::path& dir) {
+    std::vector<fs::path> folders;
+    for (const auto& entry : fs::directory_iterator(dir))
+        if (entry.is_directory() && entry.path().filename().string().front() != '.') folders.push_back(entry.path());
+    std::sort(folders.begin(), folders.end());
+    return folders;
+}
 
 std::optional<nlohmann::json> read_json(const fs::path& file) {
     std::ifstream in(file);

@@ -16,6 +16,9 @@
 
 namespace parlab::grader {
 
+/// The submission folders of a class folder (one per student; hidden ones and files left out), sorted.
+[[nodiscard]] std::vector<std::filesystem::path> submission_folders(const std::filesystem::path& dir);
+
 /// The folder of a submission laid out like labs/ (a student's repo has labs/, an upload may not).
 /// Throws std::invalid_argument when `dir` is not a folder.
 [[nodiscard]] std::filesystem::path submission_labs(const std::filesystem::path& dir);

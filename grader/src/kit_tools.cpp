@@ -33,23 +33,7 @@ extern char** environ;
 
 namespace parlab::grader {
 namespace fs = std::filesystem;
-namespace {
-
-struct style {
-    std::string bold, red, green, reset;
-};
-
-style terminal_style() {
-    if (::isatty(1) == 0 || std::getenv("NO_COLOR") != nullptr) return {};
-    return {"\033[1m", "\033[31m", "\033[32m", "\033[0m"};
-}
-
-/// Runs argv in `workdir` (empty: here) and waits for it. Its output goes to `log` when given, else
-/// to this process's stderr (its stdout too, unless `stdout_to_stderr` is false: a build's chatter
-/// never mixes with a command's answer).
-/// Returns the exit code (128 + signal for a killed program, 127 when it cannot start).
-int run_program(const std::vector<std::string>& argv, const fs::path& workdir, const fs::path& log = {},
-                bool stdout_to_stderr = true) {
+int run_program(const std::vector<std::string>& argv, const fs::path& workdir, const fs::path& log, bool stdout_to_stderr) {
     std::vector<char*> raw;
     for (const auto& a : argv) raw.push_back(const_cast<char*>(a.c_str()));
     raw.push_back(nullptr);
@@ -75,6 +59,18 @@ int run_program(const std::vector<std::string>& argv, const fs::path& workdir, c
     }
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
+
+namespace {
+
+struct style {
+    std::string bold, red, green, reset;
+};
+
+style terminal_style() {
+    if (::isatty(1) == 0 || std::getenv("NO_COLOR") != nullptr) return {};
+    return {"\033[1m", "\033[31m", "\033[32m", "\033[0m"};
+}
+
 
 std::string read_text(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);

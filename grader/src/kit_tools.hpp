@@ -9,6 +9,13 @@
 
 namespace parlab::grader {
 
+/// Runs argv in `workdir` (empty: here) and waits for it. Its output goes to `log` when given, else
+/// to this process's stderr (its stdout too, unless `stdout_to_stderr` is false: a build's chatter
+/// never mixes with a command's answer).
+/// Returns the exit code (128 + signal for a killed program, 127 when it cannot start).
+int run_program(const std::vector<std::string>& argv, const std::filesystem::path& workdir,
+                const std::filesystem::path& log = {}, bool stdout_to_stderr = true);
+
 /// The `./parlab watch LAB` options (environment variables in brackets are for the kit's tests).
 struct watch_options {
     std::filesystem::path root;

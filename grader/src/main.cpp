@@ -35,6 +35,7 @@
 #include "parlab/workers.hpp"
 #include "report.hpp"
 #include "sandbox.hpp"
+#include "similarity.hpp"
 #include "student.hpp"
 #include "submission.hpp"
 
@@ -223,6 +224,34 @@ int command_batch(const std::vector<std::string>& raw) {
         fmt::print(stderr, "{}\n", stopped.what());
         return 128 + stopped.signal;
     }
+    return 0;
+}
+
+int command_similarity(const std::vector<std::string>& raw) {
+    const auto args = parse_arguments(raw, {"--root", "--out", "--threshold"}, {});
+    similarity_options options;
+    options.root = require_root(args);
+    if (args.positional.empty()) throw usage_error("similarity needs the folder of submissions: ./parlab similarity DIR --out FILE.html");
+    options.submissions = args.positional.front();
+    if (!fs::is_directory(options.submissions))
+        throw usage_error(fmt::format("similarity: no folder '{}'", options.submissions.string()));
+    options.lab_names.assign(args.positional.begin() + 1, args.positional.end());
+    if (args.value("--out").empty()) throw usage_error("similarity needs --out FILE.html, the page to write");
+    options.out = args.value("--out");
+    try {
+        if (const auto t = args.value("--threshold"); !t.empty()) {
+            options.threshold = static_cast<int>(parlab::parse_positive(t, "--threshold"));
+            if (options.threshold > 100) throw std::invalid_argument("--threshold is a percentage: 1 to 100");
+        }
+    } catch (const std::invalid_argument& error) {
+        throw usage_error(error.what());
+    }
+    const auto pairs = find_similar(options);
+    write_file(options.out, similarity_html(pairs, options, submission_folders(options.submissions).size()));
+    for (const auto& p : pairs)
+        fmt::print("{}  {} / {}  {}% / {}%\n", p.lab, p.first, p.second, p.first_share, p.second_share);
+    fmt::print(stderr, "similarity: {} pair{} at or above {}%; wrote {}\n", pairs.size(), pairs.size() == 1 ? "" : "s",
+               options.threshold, options.out.string());
     return 0;
 }
 
@@ -453,6 +482,10 @@ int command_program(const std::string& command, const std::vector<std::string>& 
 const std::map<std::string, std::string>& command_usage() {
     static const std::map<std::string, std::string> usage{
         {"batch", batch_usage},
+        {"similarity", "Usage: ./parlab similarity DIR --out FILE.html [--threshold PERCENT] [LAB...]\n"
+                       "Compares every pair of submission folders in DIR lab by lab with sim_c++ (the similarity-tester\n"
+                       "package), leaving out the lines the skeleton gives, and writes FILE.html: the pairs where either\n"
+                       "holds at least PERCENT (50) of the other's code, with the matching code side by side.\n"},
         {"report", "Usage: ./parlab report REPORTS_DIR OUT.html\n"
                    "Writes one self-contained HTML page on a class from the JSON reports of ./parlab batch.\n"},
         {"list", "Usage: ./parlab list\nEvery lab with its tasks and, after a grade run, which tasks pass.\n"},
@@ -500,6 +533,7 @@ int main(int argc, char** argv) {
         if (command == "grade") return command_grade(args);
         if (command == "batch") return command_batch(args);
         if (command == "report") return command_report(args);
+        if (command == "similarity") return command_similarity(args);
         if (command == "list") return command_list(args);
         if (command == "hint") return command_hint(args);
         if (command == "sources") return command_sources(args);
