@@ -430,6 +430,24 @@ int command_package(const std::vector<std::string>& raw) {
                    when_not_run == "award" ? "given their points" : "left out of the maximum",
                    when_not_run == "award" ? "exclude" : "award",
                    when_not_run == "award" ? "leaves them out" : "gives their points instead");
+    // what the instructor types into Gradescope's assignment settings
+    const auto all = load_labs(root / "labs", root / "grader" / "labs");
+    double total = 0, timing = 0;
+    std::string files;
+    for (const auto& lab : all) {
+        if (!labs.empty() && std::none_of(labs.begin(), labs.end(), [&](const std::string& name) { return find_lab(all, name) == &lab; }))
+            continue;
+        for (const auto& spec : lab.checks) (spec.type == "timing" ? timing : total) += spec.points;
+        for (const auto& source : lab.sources) files += (files.empty() ? "" : ", ") + source;
+    }
+    fmt::print("in Gradescope: a Programming Assignment on the base image Ubuntu 22.04 (the default, which the kit is "
+               "checked on), autograder points {} ({}), students upload {}\n",
+               format_points(when_not_run == "award" ? total + timing : total),
+               timing > 0 ? fmt::format("the timing checks' {} {}", format_points(timing),
+                                        when_not_run == "award" ? "included: given where they cannot run"
+                                                                   : "left out: on the default half CPU they cannot run")
+                          : std::string("every check"),
+               files);
     return 0;
 }
 
