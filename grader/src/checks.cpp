@@ -539,6 +539,13 @@ check_result run_timing_check(const grading_context& context, const lab_info& la
             s->session->pause();
             continue;
         }
+        // The grader's own program lacks this baseline (its answer to probe.hpp's "time NAME"):
+        // a student edition leaves out a baseline that is a task's answer (./parlab release).
+        if (s->reference && s->session->said_instead().rfind("error the probe has no timed run", 0) == 0) {
+            not_run(r, spec, fmt::format("the student edition leaves out {}: this check runs where your instructor grades",
+                                         s->label));
+            return r;
+        }
         session_failed(*s, fmt::format("the timed run ({}) did not get ready", s->label));
         return r;
     }

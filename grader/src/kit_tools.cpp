@@ -401,6 +401,13 @@ int run_benches(const fs::path& root, const std::string& only, bool mine, const 
     return 0;
 }
 
+// Grader files that are a graded task's answer. The kit builds without them: a timing check
+// whose baseline the grader's reference program lacks is not run (checks.cpp), and it runs where
+// the instructor grades, with the whole kit.
+constexpr std::string_view instructor_only[] = {
+    "grader/labs/02-lock-placement/baseline.cpp",  // version 2, task 1 of lab 02: the lock per element
+};
+
 std::size_t write_release(const fs::path& root, const fs::path& dest) {
     if (!fs::is_directory(root / "solutions")) throw std::runtime_error("this copy is already a student edition");
     if (fs::exists(dest) && !fs::is_empty(dest))
@@ -409,6 +416,7 @@ std::size_t write_release(const fs::path& root, const fs::path& dest) {
     for (const auto& file : kit_files(root)) {
         // The solutions (with their known-bad variants) are the instructor's alone.
         if (file.rfind("solutions/", 0) == 0) continue;
+        if (std::find(std::begin(instructor_only), std::end(instructor_only), file) != std::end(instructor_only)) continue;
         const fs::path to = dest / file;
         fs::create_directories(to.parent_path());
         fs::copy_file(root / file, to, fs::copy_options::overwrite_existing);  // keeps the permission bits
@@ -445,6 +453,10 @@ std::vector<std::string> write_gradescope_package(const fs::path& root, const st
     } remove_stage{stage};
 
     (void)write_release(root, stage / "parlab");
+    // Gradescope grades for the instructor, and students never see the package: it has the
+    // grader's whole reference program.
+    for (const std::string_view file : instructor_only)
+        fs::copy_file(root / file, stage / "parlab" / file, fs::copy_options::overwrite_existing);
     // The labs of this assignment: only they are graded, and only their files are looked for.
     std::ofstream(stage / "parlab" / ".gradescope-labs") << fmt::format("{}\n", fmt::join(folders, "\n"));
     std::ofstream(stage / "parlab" / ".gradescope-when-not-run") << when_not_run << "\n";

@@ -522,8 +522,10 @@ std::optional<std::string> sandbox_session::next_line(clock::time_point deadline
 }
 
 bool sandbox_session::await(const std::string& line, std::chrono::milliseconds timeout) {
+    said_instead_.clear();
     if (finished_) return false;
     const auto said = next_line(clock::now() + timeout);
+    if (said && *said != line) said_instead_ = *said;
     return said && *said == line;
 }
 

@@ -120,8 +120,10 @@ public:
     };
     [[nodiscard]] std::optional<answer> go(std::uint64_t nonce, std::chrono::milliseconds timeout);
     /// Waits until the program answers `line` (skipping "ready"); false when it ended, hung past
-    /// `timeout` or said something else first.
+    /// `timeout` or said something else first (said_instead() then holds what it said).
     [[nodiscard]] bool await(const std::string& line, std::chrono::milliseconds timeout);
+    /// The line the last await got instead of the one it waited for; empty when it got none.
+    [[nodiscard]] const std::string& said_instead() const noexcept { return said_instead_; }
     /// Stops every process of the run (SIGSTOP to its group), so that nothing it left running can
     /// take the processor from the other side of a timed pair; resume() lets it go on.
     void pause() noexcept;
@@ -139,6 +141,7 @@ private:
     int output_fd_ = -1, control_fd_ = -1, command_fd_ = -1;
     run_result result_;
     std::string control_buffer_;
+    std::string said_instead_;
     bool finished_ = false;
     bool ready_seen_ = false;
     bool isolated_ = false;

@@ -13,6 +13,15 @@ fail() { echo "release test: $*" >&2; exit 1; }
 
 "$kit/parlab" release "$work/kit" || fail "./parlab release failed"
 [[ ! -e $work/kit/solutions ]] || fail "the student edition contains solutions/"
+# Grader code that is a graded task's answer stays with the instructor: lab 06's least-squares
+# Amdahl fit, lab 02's version 2 (the lock-per-element baseline), and pipe loops of lab 07's bench
+# of its own (it moves bytes with the lab's write_all and read_full).
+for name in serial_fraction lock_per_element; do
+    if found=$(grep -rlw --exclude=release-test.sh -- "$name" "$work/kit"); then fail "the student edition has '$name' in: $found"; fi
+done
+[[ ! -e $work/kit/grader/labs/02-lock-placement/baseline.cpp ]] || fail "the student edition has lab 02's baseline.cpp"
+bench=$work/kit/grader/labs/07-messages-vs-shared-memory/programs/bench.cpp
+if grep -nE '::(read|write) *\(' "$bench"; then fail "lab 07's bench reads or writes a pipe with loops of its own"; fi
 workflow=$work/kit/.github/workflows/grade.yml
 [[ -f $workflow ]] || fail "the student edition has no .github/workflows/grade.yml"
 cd "$work/kit" || exit 1

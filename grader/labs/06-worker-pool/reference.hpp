@@ -1,10 +1,13 @@
 #pragma once
 // Lab 06's serial reference, the grader's own: the median filter exactly as worker_pool.hpp
 // states it (each window collected and its element of rank size * size / 2 picked with
-// nth_element), the high-pass, and the least-squares Amdahl fit.
+// nth_element) and the high-pass. The Amdahl fit of task 4 is not recomputed: judge_fit checks
+// the student's f by the property the task states (it makes the squared error on 1/S smallest).
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
+#include <limits>
 #include <span>
 #include <vector>
 
@@ -40,16 +43,53 @@ namespace parlab::grader::lab06_reference {
     return out;
 }
 
-/// Amdahl's serial fraction by least squares on 1/S (worker_pool.hpp, fit_serial_fraction).
+/// The squared error of a serial fraction f on 1/S: the sum over the points of
+/// (1/S - (f + (1 - f) / p))^2, which fit_serial_fraction (worker_pool.hpp) makes smallest.
 template <class Point>
-[[nodiscard]] double serial_fraction(std::span<const Point> points) {
-    double ab = 0, aa = 0;
-    for (const Point& p : points) {
-        const double w = static_cast<double>(p.workers);
-        ab += (1 - 1 / w) * (1 / p.speedup - 1 / w);
-        aa += (1 - 1 / w) * (1 - 1 / w);
+[[nodiscard]] double amdahl_error(std::span<const Point> points, double f) {
+    double sum = 0;
+    for (const Point& point : points) {
+        const double p = static_cast<double>(point.workers);
+        const double r = 1 / point.speedup - (f + (1 - f) / p);
+        sum += r * r;
     }
-    return ab / aa;
+    return sum;
+}
+
+/// Whether f is the least-squares fit, judged without computing one: the error at f is no larger
+/// than at f moved by `step` either way. The error is a parabola in f, so this holds exactly when
+/// f is within step / 2 of the best fit (plus what rounding can hide, `slack`).
+struct fit_judgement {
+    bool least = false;
+    double step = 0;
+    double error = 0;         ///< E(f)
+    double nearer = 0;        ///< when not least: f + step or f - step, whichever has the smaller error
+    double nearer_error = 0;  ///< E(nearer)
+};
+
+template <class Point>
+[[nodiscard]] fit_judgement judge_fit(std::span<const Point> points, double f) {
+    fit_judgement j;
+    if (!std::isfinite(f)) return j;
+    // A millionth of f's own scale (f is a fraction, so at least 1e-6): rounding in any correct
+    // way of computing the fit moves f by far less, and a wrong formula moves it by far more.
+    j.step = 1e-6 * std::max(1.0, std::fabs(f));
+    // What rounding can change in a sum of squares of terms of this size: generous, and still a
+    // few percent of how much E grows over one step away from the best fit.
+    double scale = 0;
+    for (const Point& point : points) {
+        const double p = static_cast<double>(point.workers);
+        const double size = std::fabs(1 / point.speedup) + std::fabs(f) + std::fabs((1 - f) / p);
+        scale += size * size;
+    }
+    const double slack = 16 * std::numeric_limits<double>::epsilon() * scale;
+    j.error = amdahl_error(points, f);
+    const double below = amdahl_error(points, f - j.step);
+    const double above = amdahl_error(points, f + j.step);
+    j.least = j.error <= below + slack && j.error <= above + slack;
+    j.nearer = below < above ? f - j.step : f + j.step;
+    j.nearer_error = std::min(below, above);
+    return j;
 }
 
 }  // namespace parlab::grader::lab06_reference

@@ -232,17 +232,26 @@ probe_verdict chunk_verdict(const check_spec&, const lab06::values_answer& answe
 
 probe_verdict amdahl_verdict(const check_spec&, const lab06::amdahl_answer& answer, const verify_context& context) {
     const auto points = lab06::amdahl_points(context.seed);
-    const double expected = ref::serial_fraction(std::span<const lab06::speedup_sample>(points));
-    if (!(std::fabs(answer.fraction - expected) <= 1e-9 * std::max(1.0, std::fabs(expected)))) {
+    const std::span<const lab06::speedup_sample> view(points);
+    const ref::fit_judgement fit = ref::judge_fit(view, answer.fraction);
+    if (!fit.least) {
         std::string listed;
         for (const auto& p : points) listed += fmt::format("{}{}: {:.4f}", listed.empty() ? "" : ", ", p.workers, p.speedup);
-        return failed(fmt::format("fit_serial_fraction gave {:.10g}, expected {:.10g} (speedups {})", answer.fraction,
-                                  expected, listed));
+        if (!std::isfinite(answer.fraction))
+            return failed(fmt::format("fit_serial_fraction gave {} for the speedups {} (workers: speedup)",
+                                      answer.fraction, listed));
+        return failed(fmt::format("fit_serial_fraction gave f = {:.10g} for the speedups {} (workers: speedup), but "
+                                  "f = {:.10g} fits them better: the squared error on 1/S, the sum of "
+                                  "(1/S - (f + (1 - f)/p))^2, is {:.6g} there and {:.6g} at your f. The fit must make "
+                                  "that sum as small as it can be (least squares on 1/S, worker_pool.hpp)",
+                                  answer.fraction, listed, fit.nearer, fit.nearer_error, fit.error));
     }
     if (!answer.refused_one_worker)
         return failed("fit_serial_fraction accepted a single point with 1 worker, which tells nothing about f: throw "
                       "std::invalid_argument", 0.7);
-    return passed(fmt::format("the least-squares serial fraction {:.6f} is right", expected));
+    return passed(fmt::format("the serial fraction {:.6f} makes the squared error on 1/S smallest: moving it by {:.0e} "
+                              "either way does not lower the error",
+                              answer.fraction, fit.step));
 }
 
 // A timed run answers one digest per task. The grader checks a few tasks per run, drawn from its

@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
 
 #include "answers.hpp"
@@ -146,11 +147,26 @@ answers::call_end sent_bytes(lab07::array_view a, std::vector<char>& out) {
         lab07::send_array(ends.write.get(), a);
     });
     ends.write.close();
+    // Only the writer is interrupted here. With SIGUSR1 held off in this thread (after the fork,
+    // so the child does not inherit the mask) nothing interrupts the probe's own reads, which
+    // therefore need no retry: a failed read is the probe's failure, not a signal.
+    struct held_signal {
+        sigset_t before{};
+        held_signal() {
+            sigset_t usr1;
+            ::sigemptyset(&usr1);
+            ::sigaddset(&usr1, SIGUSR1);
+            ::pthread_sigmask(SIG_BLOCK, &usr1, &before);
+        }
+        held_signal(const held_signal&) = delete;
+        held_signal& operator=(const held_signal&) = delete;
+        ~held_signal() { ::pthread_sigmask(SIG_SETMASK, &before, nullptr); }
+    } held;
     char buffer[1 << 16];
     for (;;) {
         const ssize_t n = ::read(ends.read.get(), buffer, sizeof buffer);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
+        if (n < 0) throw std::system_error(errno, std::generic_category(), "the probe cannot read send_array's pipe");
+        if (n == 0) break;
         out.insert(out.end(), buffer, buffer + n);
         // bytes arrived, so the writer's handler is in place: interrupt its next wait
         ::kill(sender.pid(), SIGUSR1);
