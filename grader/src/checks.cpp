@@ -104,9 +104,8 @@ void not_run(check_result& r, const check_spec& spec, const std::string& why) {
         r.message = fmt::format("not run here ({}); it does not count, as the rubric says", why);
     } else {
         r.score = 0;
-        r.message = fmt::format("not run here ({}); its points wait until it is graded on a machine that can run it "
-                                "(an idle one with the cores)",
-                                why);
+        // the reason says what it needs (free cores, a quiet machine, the instructor's copy)
+        r.message = fmt::format("not run here ({}); its points wait until it is graded where it can run", why);
     }
 }
 
