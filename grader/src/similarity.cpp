@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -30,12 +31,14 @@ std::string trimmed(const std::string& line) {
     return line.substr(first, line.find_last_not_of(" \t\r") - first + 1);
 }
 
-// A folder of its own for sim's input, removed at the end.
+// A folder of its own for sim's input (made by mkdtemp, as the grade's folders are), removed at
+// the end.
 struct scratch {
-    fs::path path = fs::temp_directory_path() / fmt::format("parlab-similarity-{}", ::getpid());
+    fs::path path;
     scratch() {
-        fs::remove_all(path);
-        fs::create_directories(path);
+        std::string pattern = (fs::temp_directory_path() / "parlab-similarity-XXXXXX").string();
+        if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("similarity: cannot make a folder in /tmp");
+        path = pattern;
     }
     ~scratch() {
         std::error_code ignored;
