@@ -34,10 +34,12 @@ add_library(parlab_grader_core STATIC
     src/checks.cpp
     src/class_report.cpp
     src/cli.cpp
+    src/csv.cpp
     src/grade.cpp
     src/kit_tools.cpp
     src/known_bad.cpp
     src/machine_turn.cpp
+    src/marks.cpp
     src/gradebook.cpp
     src/lab_api.cpp
     src/model.cpp

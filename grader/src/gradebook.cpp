@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -25,8 +24,10 @@
 #include <tuple>
 #include <thread>
 
+#include "csv.hpp"
 #include "grade.hpp"
 #include "machine_turn.hpp"
+#include "marks.hpp"
 #include "report.hpp"
 #include "sandbox.hpp"
 #include "submission.hpp"
@@ -48,13 +49,6 @@ std::string read_all(const fs::path& file) {
     std::ostringstream text;
     text << in.rdbuf();
     return text.str();
-}
-
-std::string csv_field(const std::string& text) {
-    if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
-    std::string quoted = "\"";
-    for (const char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return quoted + "\"";
 }
 
 double lab_maximum(const lab_info& lab) {
@@ -309,78 +303,21 @@ bool graded_from(const nlohmann::json& report, const std::string& hash, unsigned
            report.at("seed").is_number_unsigned() && report.at("seed").get<unsigned long long>() == seed;
 }
 
-namespace {
-
-// The fields of one CSV line (quotes as RFC 4180 has them, without line breaks inside a field).
-std::vector<std::string> csv_fields(const std::string& line, const std::string& where) {
-    std::vector<std::string> fields(1);
-    bool quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        const char c = line[i];
-        if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-            fields.back() += '"';
-            ++i;
-        } else if (c == '"' && (quoted || fields.back().empty())) {
-            quoted = !quoted;
-        } else if (c == ',' && !quoted) {
-            fields.emplace_back();
-        } else {
-            fields.back() += c;
-        }
-    }
-    if (quoted) throw std::invalid_argument(where + ": a quoted field is not closed (a line break inside quotes is not allowed)");
-    return fields;
-}
-
-std::string trimmed(const std::string& text) {
-    const auto first = text.find_first_not_of(" \t");
-    return first == std::string::npos ? "" : text.substr(first, text.find_last_not_of(" \t") - first + 1);
-}
-
-}  // namespace
-
 std::vector<roster_student> parse_roster(const std::string& text, const std::string& source) {
-    constexpr std::array<const char*, 4> columns{"id", "name", "section", "folder"};
-    std::istringstream in(text.rfind(utf8_bom, 0) == 0 ? text.substr(3) : text);
-    std::array<std::size_t, 4> at{};  // the field of each column
-    std::size_t width = 0;
     std::map<std::string, std::size_t> ids, folders;  // where each was given
     std::vector<roster_student> students;
-    std::size_t number = 0;
-    for (std::string line; std::getline(in, line);) {
-        ++number;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (trimmed(line).empty()) continue;
-        const std::string where = fmt::format("{} line {}", source, number);
-        std::vector<std::string> fields = csv_fields(line, where);
-        for (auto& field : fields) field = trimmed(field);
-        if (width == 0) {
-            for (std::size_t c = 0; c < columns.size(); ++c) {
-                const auto found = std::find(fields.begin(), fields.end(), columns[c]);
-                if (found == fields.end())
-                    throw std::invalid_argument(fmt::format("{}: the header has no column '{}' (expected id,name,section,folder)",
-                                                            where, columns[c]));
-                at[c] = static_cast<std::size_t>(found - fields.begin());
-            }
-            if (fields.size() != columns.size())
-                throw std::invalid_argument(fmt::format("{}: the header has {} columns, expected id,name,section,folder", where, fields.size()));
-            width = fields.size();
-            continue;
-        }
-        if (fields.size() != width)
-            throw std::invalid_argument(fmt::format("{}: {} fields, expected {} (id,name,section,folder; quote a field "
-                                                    "that holds a comma)", where, fields.size(), width));
-        roster_student student{fields[at[0]], fields[at[1]], fields[at[2]], fields[at[3]]};
+    for (const csv_record& record : read_csv_table(text, source, {"id", "name", "section", "folder"})) {
+        const std::string where = fmt::format("{} line {}", source, record.line);
+        roster_student student{record["id"], record["name"], record["section"], record["folder"]};
         if (student.id.empty() || student.folder.empty())
             throw std::invalid_argument(fmt::format("{}: the {} is empty", where, student.id.empty() ? "id" : "folder"));
         for (auto& [seen, value, what] : {std::tuple{&ids, student.id, "id"}, std::tuple{&folders, student.folder, "folder"}}) {
             if (const auto before = seen->find(value); before != seen->end())
                 throw std::invalid_argument(fmt::format("{}: {} '{}' is on line {} already", where, what, value, before->second));
-            (*seen)[value] = number;
+            (*seen)[value] = record.line;
         }
         students.push_back(std::move(student));
     }
-    if (width == 0) throw std::invalid_argument(fmt::format("{}: no header row (id,name,section,folder)", source));
     return students;
 }
 
@@ -540,6 +477,78 @@ std::size_t end_jobs(const std::vector<pid_t>& jobs) {
 
 }  // namespace
 
+namespace {
+
+// The marks of --marks, read before anything is graded so that a mistake in the file stops the
+// batch at once. A missing file is written as a template with a row per student and manual check.
+hand_marks read_marks(const batch_options& options, const std::vector<lab_info>& labs, const std::vector<fs::path>& folders) {
+    if (options.marks.empty()) return {};
+    if (std::none_of(labs.begin(), labs.end(), [](const lab_info& lab) {
+            return std::any_of(lab.checks.begin(), lab.checks.end(), [](const check_spec& c) { return c.type == "manual"; });
+        }))
+        throw std::invalid_argument("batch: --marks: no lab of this batch has a manual check (a rubric entry with "
+                                    "\"type\": \"manual\") to mark by hand");
+    std::vector<std::string> students;
+    for (const auto& folder : folders) students.push_back(folder.filename().string());
+    if (!fs::exists(options.marks)) {
+        write_file(options.marks, marks_template(labs, students));
+        fmt::print(stderr, "batch: wrote {}, a marks file with a row per student and manual check: fill in points "
+                           "(and a comment), then run the batch again\n", options.marks.string());
+    }
+    hand_marks marks = parse_marks(read_all(options.marks), options.marks.string(), labs);
+    std::set<std::string> warned;
+    for (const auto& [key, mark] : marks) {
+        const std::string& student = std::get<0>(key);
+        if (std::find(students.begin(), students.end(), student) == students.end() && warned.insert(student).second)
+            fmt::print(stderr, "batch: warning: {} marks '{}', who has no submission folder here\n", options.marks.string(), student);
+    }
+    return marks;
+}
+
+// Puts the hand marks into every stored report, so that a mark edited, added or taken out of the
+// marks file shows in the reports and the gradebook without grading anything again.
+void mark_reports(const batch_options& options, const std::vector<lab_info>& labs, const std::vector<fs::path>& folders,
+                  const hand_marks& marks) {
+    std::size_t updated = 0;
+    for (const auto& folder : folders) {
+        const std::string name = folder.filename().string();
+        const auto stored = read_json(options.reports / (name + ".json"));
+        std::optional<grade_report> report = stored ? read_report(*stored, labs) : std::nullopt;
+        if (!report || !apply_marks(*report, name, marks)) continue;
+        graded_submission now{json_report(*report), markdown_report(*report)};
+        for (const auto& [key, value] : stored->items())  // what the batch keeps beside the grade (its hash)
+            if (!now.json.contains(key)) now.json[key] = value;
+        write_submission_report(options, name, now);
+        ++updated;
+    }
+    fmt::print(stderr, "batch: {} marks from {}; {} reports changed by them\n", marks.size(), options.marks.string(), updated);
+}
+
+// One Markdown file per student in --feedback's folder: what they got and what to look at. A
+// roster student without a submission gets one saying so.
+void write_feedback(const batch_options& options, const std::vector<lab_info>& labs, const std::vector<nlohmann::json>& reports,
+                    const std::vector<roster_student>& roster) {
+    fs::create_directories(options.feedback);
+    std::set<std::string> written;
+    for (const auto& json : reports) {
+        const std::string name = json.value("submission", "");
+        if (name.empty()) continue;
+        const std::optional<grade_report> report = read_report(json, labs);
+        write_file(options.feedback / (name + ".md"),
+                   report ? feedback_markdown(*report)
+                          : fmt::format("# ParLab grade: not graded\n\nSubmission `{}`: {}\n", name, grading_errors(json)));
+        written.insert(name);
+    }
+    for (const auto& student : roster)
+        if (written.insert(student.folder).second)
+            write_file(options.feedback / (student.folder + ".md"),
+                       fmt::format("# ParLab grade: no submission\n\n{} ({}): no submission folder `{}` was graded.\n",
+                                   student.name, student.id, student.folder));
+    fmt::print(stderr, "batch: wrote {} feedback files in {}\n", written.size(), options.feedback.string());
+}
+
+}  // namespace
+
 std::size_t run_batch(const batch_options& options) {
     if (!options.roster.empty() && !fs::is_regular_file(options.roster))
         throw std::invalid_argument(fmt::format("batch: no roster file '{}'", options.roster.string()));
@@ -553,6 +562,7 @@ std::size_t run_batch(const batch_options& options) {
     grading.lab_names.clear();
     for (const auto& lab : labs) grading.lab_names.push_back(lab.folder);
     fs::create_directories(options.reports);
+    const hand_marks marks = read_marks(options, labs, folders);
     const unsigned long long seed = batch_seed(options);
     const std::size_t jobs = std::max<std::size_t>(1, options.jobs);
     const auto tree_locks = lock_job_trees(options.root, jobs);
@@ -687,6 +697,7 @@ std::size_t run_batch(const batch_options& options) {
                    format_points(report.value("max_score", 0.0)), errors.empty() ? "" : "  not graded: " + errors);
     }
 
+    if (!options.marks.empty()) mark_reports(options, labs, folders, marks);
     // The CSV is rebuilt from every report, so a resumed batch still lists everyone.
     std::vector<nlohmann::json> reports;
     for (const auto& folder : folders) {
@@ -701,6 +712,7 @@ std::size_t run_batch(const batch_options& options) {
     write_file(options.csv, bom + gradebook_csv(labs, reports));
     fmt::print(stderr, "batch: wrote {} ({} submissions) and one report each in {}\n", options.csv.string(), reports.size(),
                options.reports.string());
+    if (!options.feedback.empty()) write_feedback(options, labs, reports, roster);
     if (!options.roster.empty()) {
         std::map<std::string, nlohmann::json> by_folder;
         for (const auto& report : reports) by_folder[report.value("submission", "")] = report;

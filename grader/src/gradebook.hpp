@@ -115,6 +115,10 @@ struct batch_options {
     std::filesystem::path roster;         ///< a roster CSV (parse_roster); empty: none
     std::vector<std::pair<lms_kind, std::filesystem::path>> lms_exports;  ///< needs a roster
     bool bom = false;                     ///< every CSV written starts with utf8_bom
+    /// Hand marks of the manual checks (parse_marks); empty: none. A missing file is written as a
+    /// template to fill in (marks_template).
+    std::filesystem::path marks;
+    std::filesystem::path feedback;       ///< a folder for one feedback file per student; empty: none
 };
 
 /// The timing checks of a stored report that wait for a quiet machine (not run here, or too

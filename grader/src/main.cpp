@@ -2,7 +2,7 @@
 //   parlab_grader grade --root KIT [--solutions | --submission DIR] [--seed N] [--json F]
 //                       [--junit F] [--gradescope F] [--markdown F] [--check NAME,...] [--verbose] [LAB...]
 //   parlab_grader batch --root KIT DIR --csv FILE [--reports DIR] [--force] [--markdown] [--seed N]
-//                       [--roster F [--canvas F] [--moodle F]] [--bom] [LAB...]
+//                       [--roster F [--canvas F] [--moodle F]] [--bom] [--marks F] [--feedback DIR] [LAB...]
 //   parlab_grader report REPORTS_DIR OUT.html
 //   parlab_grader list | hint | sources | watch | release | package --root KIT ... (see ./parlab help)
 // Exit codes: 0 every check passed, 1 some did not, 2 usage or set-up error.
@@ -157,7 +157,8 @@ int command_grade(const std::vector<std::string>& raw) {
 }
 
 constexpr const char* batch_usage = R"(Usage: ./parlab batch DIR --csv FILE [--reports DIR] [--jobs N] [--force | --deferred] [--markdown] [--seed N]
-                    [--roster FILE [--canvas FILE] [--moodle FILE]] [--bom] [--unsandboxed] [LAB...]
+                    [--roster FILE [--canvas FILE] [--moodle FILE]] [--bom] [--marks FILE] [--feedback DIR]
+                    [--unsandboxed] [LAB...]
 Grades every submission folder in DIR (one per student, laid out like labs/ or loose files) and
 writes the gradebook FILE (CSV) and one JSON report per student in --reports (default: reports/
 beside the CSV). A submission unchanged since its report is skipped (--force grades it again).
@@ -177,11 +178,18 @@ name of their submission folder). With it, --canvas FILE and --moodle FILE write
 file with one row per roster student (0 for a student with no folder) and a column per lab;
 folders not in the roster get a warning and stay in the --csv gradebook.
 --bom starts every CSV with a UTF-8 byte order mark, for Excel.
+--marks FILE: the hand marks of the rubrics' manual checks (written answers), a CSV with the
+header student,lab,check,points,comment; a missing FILE is written as a template with a row per
+student and manual check. Marks go into the reports and the gradebook on every run, without
+grading anything again; a row with empty points is not marked yet (0 points until it is).
+--feedback DIR writes one Markdown file per student (DIR/FOLDER.md): the report and what to look
+at for each check that lost points, ready to hand back.
 )";
 
 int command_batch(const std::vector<std::string>& raw) {
     const auto args =
-        parse_arguments(raw, {"--root", "--csv", "--reports", "--seed", "--jobs", "--roster", "--canvas", "--moodle"},
+        parse_arguments(raw, {"--root", "--csv", "--reports", "--seed", "--jobs", "--roster", "--canvas", "--moodle", "--marks",
+                               "--feedback"},
                         {"--force", "--deferred", "--markdown", "--unsandboxed", "--bom"});
     batch_options options;
     options.root = require_root(args);
@@ -202,6 +210,8 @@ int command_batch(const std::vector<std::string>& raw) {
     options.unsandboxed = args.flag("--unsandboxed");
     options.bom = args.flag("--bom");
     if (!args.value("--roster").empty()) options.roster = fs::absolute(args.value("--roster"));
+    if (!args.value("--marks").empty()) options.marks = fs::absolute(args.value("--marks"));
+    if (!args.value("--feedback").empty()) options.feedback = fs::absolute(args.value("--feedback"));
     for (const auto& [option, kind] : {std::pair{"--canvas", lms_kind::canvas}, std::pair{"--moodle", lms_kind::moodle}}) {
         if (args.value(option).empty()) continue;
         if (options.roster.empty()) throw usage_error(fmt::format("batch: {} FILE needs --roster FILE (one row per student of it)", option));

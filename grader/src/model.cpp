@@ -227,8 +227,12 @@ check_spec parse_check(const nlohmann::json& entry, const std::string& lab, cons
         const std::string side_where = fmt::format("{}: check \"{}\"", where, name);
         spec.a = parse_side(entry.at("a"), side_where + ": \"a\"", "baseline");
         spec.b = parse_side(entry.at("b"), side_where + ": \"b\"", "yours");
+    } else if (spec.type == "manual") {
+        // marked by the instructor (batch --marks): nothing runs, so nothing is "not run here"
+        if (entry.contains("when_not_run") || entry.contains("timeout") || entry.contains("memory_gib"))
+            throw c.error("a manual check is marked by hand: it takes no when_not_run, timeout or memory_gib");
     } else {
-        throw c.error(fmt::format("type \"{}\"; the types are probe, race and timing", spec.type));
+        throw c.error(fmt::format("type \"{}\"; the types are probe, race, timing and manual", spec.type));
     }
     c.no_other_keys();
     spec.settings = entry;

@@ -56,7 +56,7 @@ struct check_spec {
     std::string name;
     int task = 0;
     double points = 0;
-    std::string type;           ///< race | probe | timing
+    std::string type;           ///< race | probe | timing | manual (marked by the instructor)
     std::string description;    ///< what the check verifies, for people: grade --verbose shows it beside a failure
     std::optional<int> timeout;       ///< seconds; left out, the type's default
     double memory_gib = 2.0;          ///< a run's memory limit (0 or less: none)

@@ -18,6 +18,7 @@
 #include "class_report.hpp"
 #include "gradebook.hpp"
 #include "machine_turn.hpp"
+#include "marks.hpp"
 #include "process_table.hpp"
 #include "report.hpp"
 #include "submission.hpp"
@@ -656,4 +657,149 @@ TEST_CASE("the Markdown and terminal reports round points as the gradebook does"
     CHECK_THAT(markdown_report(graded), contains("60.78/100"));
     CHECK_THAT(terminal_report(graded, false, false), contains("60.78/100"));
     CHECK(format_points(graded.score()) == "60.78");
+}
+
+namespace {
+
+// Lab 01 of a test kit with a check the instructor marks by hand (the written answers, 10 points).
+void write_marked_lab(const scratch_dir& dir) {
+    dir.write("kit/labs/01-race-condition/lab.json",
+              R"({"number": 1, "name": "race-condition", "sources": ["bank.cpp"], "tasks": [{"id": 1}, {"id": 2}]})");
+    dir.write("kit/grader/labs/01-race-condition/rubric.json",
+              json{{"checks", {{{"name", "mutex-threads"}, {"task", 1}, {"points", 90}, {"type", "probe"}},
+                               {{"name", "answers"}, {"task", 2}, {"points", 10}, {"type", "manual"},
+                                {"description", "the table and the explanation in ANSWERS.md"}}}}}
+                  .dump());
+}
+
+std::string refusal_of_marks(const std::string& text, const std::vector<lab_info>& labs) {
+    try {
+        (void)parse_marks(text, "marks.csv", labs);
+    } catch (const std::invalid_argument& error) {
+        return error.what();
+    }
+    return "accepted";
+}
+
+}  // namespace
+
+TEST_CASE("a manual check waits for its hand mark, and a marks file is checked line by line", "[grader][gradebook][marks]") {
+    scratch_dir dir;
+    write_marked_lab(dir);
+    const std::vector<lab_info> labs = kit_labs(dir);
+    const lab_info& lab = labs.at(0);
+    const check_spec& answers = lab.checks.at(1);
+    CHECK(answers.type == "manual");
+
+    const check_result waiting = manual_result(lab, answers, nullptr);
+    CHECK(waiting.status == check_status::skipped);
+    CHECK(waiting.score == 0);
+    CHECK(waiting.max_score == 10);  // missing work is charged: the maximum stays
+    CHECK(waiting.message == "marked by hand by your instructor (the table and the explanation in ANSWERS.md); not marked yet");
+    // A grade never runs anything for it, whatever the build did.
+    lab_state state;
+    CHECK(run_check(grading_context{}, lab, answers, lab_programs{}, state).status == check_status::skipped);
+
+    const hand_marks marks = parse_marks("student,lab,check,points,comment\n"
+                                         "alice,race-condition,answers,7.5,\"good table, thin explanation\"\n"
+                                         "bob,1,,,\n"  // the lab's only manual check; not marked yet
+                                         "carol,01-race-condition,answers,10,\n",
+                                         "marks.csv", labs);
+    CHECK(marks.size() == 2);
+    const hand_mark& alice = marks.at({"alice", "01-race-condition", "answers"});
+    const check_result marked = manual_result(lab, answers, &alice);
+    CHECK(marked.status == check_status::failed);
+    CHECK(marked.score == 7.5);
+    CHECK(marked.message == "marked by hand: 7.5 of 10: good table, thin explanation");
+    CHECK(manual_result(lab, answers, &marks.at({"carol", "01-race-condition", "answers"})).status == check_status::passed);
+
+    const std::string header = "student,lab,check,points,comment\n";
+    CHECK(refusal_of_marks(header + "alice,race-condition,answers,11,\n", labs) ==
+          "marks.csv line 2: 11 points for 'answers', which is worth 0 to 10");
+    CHECK(refusal_of_marks(header + "alice,race-condition,answers,-1,\n", labs) ==
+          "marks.csv line 2: -1 points for 'answers', which is worth 0 to 10");
+    CHECK(refusal_of_marks(header + "alice,race-condition,answers,seven,\n", labs) ==
+          "marks.csv line 2: points 'seven' is not a number");
+    CHECK(refusal_of_marks(header + "alice,race-condition,mutex-threads,5,\n", labs) ==
+          "marks.csv line 2: check 'mutex-threads' of 01-race-condition is a probe check, graded by running code, "
+          "not marked by hand");
+    CHECK(refusal_of_marks(header + "alice,race-condition,essay,5,\n", labs) ==
+          "marks.csv line 2: lab 01-race-condition has no check 'essay'");
+    CHECK(refusal_of_marks(header + "alice,worker-pool,answers,5,\n", labs) == "marks.csv line 2: no lab 'worker-pool' in this batch");
+    CHECK(refusal_of_marks(header + "alice,1,answers,5,\nalice,1,,6,\n", labs) ==
+          "marks.csv line 3: answers of 01-race-condition for alice is on line 2 already");
+    CHECK(refusal_of_marks(header + ",1,answers,5,\n", labs) == "marks.csv line 2: the student is empty");
+    CHECK(refusal_of_marks("student,lab,points\n", labs) ==
+          "marks.csv line 1: the header has no column 'check' (expected student,lab,check,points,comment)");
+
+    // A rubric cannot give a manual check what only a run has.
+    CHECK_THROWS_WITH(parse_check(json{{"name", "answers"}, {"task", 2}, {"points", 10}, {"type", "manual"},
+                                       {"when_not_run", "award"}},
+                                  "race-condition", "rubric.json"),
+                      contains("a manual check is marked by hand"));
+}
+
+TEST_CASE("a batch puts hand marks into the reports, the gradebook and the feedback without grading again", "[grader][gradebook][marks]") {
+    scratch_dir dir;
+    write_marked_lab(dir);
+    const std::vector<lab_info> labs = kit_labs(dir);
+    dir.write("class/alice/bank.cpp", "int balance;");
+    dir.write("reports/.batch.json", R"({"seed": 7})");
+    lab_state state;
+    grade_report graded;
+    graded.submission = "alice";
+    graded.seed = 7;
+    graded.seconds = 123.45;
+    lab_result lab = all_passed(labs[0]);
+    lab.checks[0].status = check_status::failed;  // mutex-threads lost half its points
+    lab.checks[0].fraction = 0.5;
+    lab.checks[0].message = "lost 12 deposits";
+    lab.checks[0].hint = "./parlab hint race-condition 1";
+    apply_points(lab.checks[0], labs[0].checks[0]);
+    lab.checks[1] = run_check(grading_context{}, labs[0], labs[0].checks[1], lab_programs{}, state);
+    graded.labs = {lab};
+    json stored = json_report(graded);
+    stored["submission_hash"] = content_hash(dir.path / "class" / "alice");
+    dir.write("reports/alice.json", stored.dump());
+
+    batch_options options;
+    options.root = dir.path / "kit";
+    options.submissions = dir.path / "class";
+    options.csv = dir.path / "grades.csv";
+    options.reports = dir.path / "reports";
+    options.marks = dir.path / "marks.csv";
+    options.feedback = dir.path / "feedback";
+    // No marks file yet: a template to fill in, and nobody marked.
+    CHECK(run_batch(options) == 1);
+    CHECK(dir.read_text(dir.path / "marks.csv") == "student,lab,check,points,comment\nalice,01-race-condition,answers,,\n");
+    CHECK_THAT(dir.read_text(dir.path / "grades.csv"), contains("\nalice,45,100,45,0,45,100,7,\n"));
+
+    dir.write("marks.csv", "student,lab,check,points,comment\nalice,01-race-condition,answers,8,clear table\n");
+    CHECK(run_batch(options) == 1);
+    auto after = read_json(dir.path / "reports" / "alice.json");
+    REQUIRE(after);
+    CHECK(after->at("seconds") == 123.45);  // not graded again
+    CHECK(after->at("submission_hash") == stored.at("submission_hash"));
+    CHECK(after->at("score") == 53);
+    CHECK(after->at("labs")[0]["checks"][1]["message"] == "marked by hand: 8 of 10: clear table");
+    CHECK_THAT(dir.read_text(dir.path / "grades.csv"), contains("\nalice,53,100,45,8,53,100,7,\n"));
+    const std::string feedback = dir.read_text(dir.path / "feedback" / "alice.md");
+    CHECK_THAT(feedback, contains("# ParLab grade: 53/100"));
+    CHECK_THAT(feedback, contains("## What to look at"));
+    CHECK_THAT(feedback, contains("- **01-race-condition / mutex-threads** (45 of 90 points): lost 12 deposits "
+                                  "(hint: `./parlab hint race-condition 1`)\n"));
+    CHECK_THAT(feedback, contains("- **01-race-condition / answers** (8 of 10 points): marked by hand: 8 of 10: clear table"));
+
+    // A mark taken out of the file goes back to waiting; still nothing graded again.
+    dir.write("marks.csv", "student,lab,check,points,comment\n");
+    CHECK(run_batch(options) == 1);
+    after = read_json(dir.path / "reports" / "alice.json");
+    REQUIRE(after);
+    CHECK(after->at("seconds") == 123.45);
+    CHECK(after->at("score") == 45);
+    CHECK_THAT(after->at("labs")[0]["checks"][1]["message"].get<std::string>(), contains("not marked yet"));
+
+    // --marks on a batch whose labs have no manual check is a mistake, said before grading.
+    write_race_lab(dir, 60, 40);
+    CHECK_THROWS_WITH(run_batch(options), contains("no lab of this batch has a manual check"));
 }

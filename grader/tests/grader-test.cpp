@@ -331,7 +331,7 @@ TEST_CASE("a rubric entry is parsed into a typed check, and a mistake names the 
         CHECK_THROWS_WITH(parse("race-condition", race), where + ": check \"mutex-race-free\": \"probe\" is missing");
         nlohmann::json entry = mutex;
         entry["type"] = "tests";
-        CHECK_THROWS_WITH(parse("race-condition", entry), contains("type \"tests\"; the types are probe, race and timing"));
+        CHECK_THROWS_WITH(parse("race-condition", entry), contains("type \"tests\"; the types are probe, race, timing and manual"));
         entry = mutex;
         entry["when_not_run"] = "later";
         CHECK_THROWS_WITH(parse("race-condition", entry), contains("\"when_not_run\" is \"later\""));
