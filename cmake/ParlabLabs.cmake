@@ -7,7 +7,7 @@
 #   "support": ["bank_support.cpp"]       frozen .cpp files of the lab library (optional)
 #   "libraries": ["parlab_cfitsio"]        targets the lab library links (optional)
 #   "tests":   ["tests/bank-test.cpp"]    Catch2 tests, tagged [labNN][taskK]
-#   "tasks":   [{"id": 1, "title": "...", "points": 10}, ...]
+#   "tasks":   [{"id": 1, "title": "..."}, ...]  (a task's points are its checks' in the rubric)
 #   "given_checks": ["filter-row"]         rubric checks the untouched skeleton passes, as its
 #                                         README says (optional; read by the grader, not here)
 # The editable files ("sources") come from PARLAB_LAB_SOURCE/NN-name: labs/ (the student's

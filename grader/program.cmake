@@ -36,6 +36,7 @@ add_library(parlab_grader_core STATIC
     src/cli.cpp
     src/csv.cpp
     src/grade.cpp
+    src/kit_check.cpp
     src/kit_tools.cpp
     src/known_bad.cpp
     src/machine_turn.cpp
@@ -63,6 +64,22 @@ target_link_libraries(parlab_grader_core PUBLIC parlab::common nlohmann_json::nl
 
 add_executable(parlab_grader src/main.cpp)
 target_link_libraries(parlab_grader PRIVATE parlab_grader_core parlab::warnings)
+
+# One fact in one place, held to it when the kit builds (grader/src/kit_check.hpp): task points
+# written in lab.json, a rubric check without its verifier, a verifier without a check, a
+# known-bad patch that no longer applies each stop the build with the file and the key. Checked
+# again whenever one of those files or the grader changes.
+file(GLOB parlab_kit_facts CONFIGURE_DEPENDS
+     "${PROJECT_SOURCE_DIR}/labs/*/lab.json" "${CMAKE_CURRENT_SOURCE_DIR}/labs/*/rubric.json"
+     "${PROJECT_SOURCE_DIR}/solutions/*/kit.json" "${PROJECT_SOURCE_DIR}/solutions/*/bad/*.patch"
+     "${PROJECT_SOURCE_DIR}/solutions/*/*.cpp" "${PROJECT_SOURCE_DIR}/solutions/*/*.hpp")
+add_custom_command(OUTPUT "${CMAKE_CURRENT_BINARY_DIR}/kit-checked.stamp"
+                   COMMAND parlab_grader check-kit --root "${PROJECT_SOURCE_DIR}"
+                   COMMAND "${CMAKE_COMMAND}" -E touch "${CMAKE_CURRENT_BINARY_DIR}/kit-checked.stamp"
+                   DEPENDS parlab_grader ${parlab_kit_facts}
+                   COMMENT "Checking that every lab's facts agree (parlab_grader check-kit)"
+                   VERBATIM)
+add_custom_target(parlab_kit_checked ALL DEPENDS "${CMAKE_CURRENT_BINARY_DIR}/kit-checked.stamp")
 
 # The grader's own side of timing checks: baselines in a program with no student code.
 add_executable(parlab_reference_probe shared/reference_probe.cpp ${parlab_baseline_sources} "${parlab_generated}/baselines.cpp")

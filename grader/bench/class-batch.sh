@@ -5,6 +5,7 @@
 # with `./parlab grade --submission` to compare the points.
 # Usage: grader/bench/class-batch.sh [N] [J] [LAB...]
 #   (default 30 submissions, the machine's cores, every lab; LAB names narrow the class to those labs)
+#   PARLAB_BENCH_TWICE=1 grades the class a second time with the same seed and compares the CSVs.
 # Run it on an idle machine: timing checks are skipped while other programs are busy.
 set -uo pipefail
 count=${1:-30}
@@ -56,6 +57,42 @@ start=$(date +%s)
 ./parlab batch "$work/class" --csv "$work/grades.csv" --jobs "$jobs" --force "${labs[@]}" 2>&1 | grep -E '^\[|batch:' | tail -4
 end=$(date +%s)
 echo "batch of $count with $jobs jobs: $((end - start)) s, $(((end - start) / count)) s per submission"
+
+# where the time went: each check's own seconds summed by lab and check type (jobs overlap, so the
+# sums exceed the wall time; a timing check has the machine alone), and the timing checks deferred
+python3 - "$work/reports" <<'PY'
+import collections, glob, json, sys
+seconds, counts, deferred = collections.Counter(), collections.Counter(), 0
+for path in glob.glob(sys.argv[1] + "/*.json"):
+    if path.endswith(".batch.json"):
+        continue
+    for lab in json.load(open(path)).get("labs", []):
+        for check in lab["checks"]:
+            key = (lab["folder"], check.get("type", "?"))
+            seconds[key] += check.get("seconds", 0)
+            counts[key] += 1
+            deferred += check.get("type") == "timing" and check["status"] in ("skipped", "inconclusive")
+print("check seconds by lab and type (summed over the class):")
+for (lab, kind), total in sorted(seconds.items()):
+    print(f"  {lab:32} {kind:7} {total:7.1f} s over {counts[(lab, kind)]} checks")
+print(f"timing checks deferred or inconclusive: {deferred}")
+PY
+
+# With PARLAB_BENCH_TWICE=1, the same class graded again with the same seed: on a quiet machine the
+# two gradebooks are the same byte for byte.
+if [[ ${PARLAB_BENCH_TWICE:-0} == 1 ]]; then
+    seed=$(grep -o '"seed": *[0-9]*' "$work/reports/.batch.json" | grep -o '[0-9]*$')
+    cp "$work/grades.csv" "$work/grades-first.csv"
+    start=$(date +%s)
+    ./parlab batch "$work/class" --csv "$work/grades.csv" --jobs "$jobs" --force --seed "$seed" "${labs[@]}" 2>&1 | tail -1
+    echo "second batch, same seed: $(($(date +%s) - start)) s"
+    if cmp -s "$work/grades-first.csv" "$work/grades.csv"; then
+        echo "the two gradebooks are identical"
+    else
+        echo "the two gradebooks differ:"
+        diff "$work/grades-first.csv" "$work/grades.csv" | head -20
+    fi
+fi
 
 # a few graded alone with the batch's seed: the points should agree (timing checks may differ by noise)
 seed=$(grep -o '"seed": *[0-9]*' "$work/reports/.batch.json" | grep -o '[0-9]*$')

@@ -129,6 +129,8 @@ public:
     [[nodiscard]] lab_verifiers& lab(const std::string& name) { return labs_[name]; }
     [[nodiscard]] const probe_verifier* probe(const std::string& lab, const std::string& probe) const;
     [[nodiscard]] const timing_verifier* timing(const std::string& lab, const std::string& probe) const;
+    /// Every lab's verifiers, by lab name (the kit check holds each to a check of its rubric).
+    [[nodiscard]] const std::map<std::string, lab_verifiers>& labs() const { return labs_; }
 
 private:
     std::map<std::string, lab_verifiers> labs_;

@@ -29,6 +29,7 @@
 #include "cli.hpp"
 #include "grade.hpp"
 #include "gradebook.hpp"
+#include "kit_check.hpp"
 #include "kit_tools.hpp"
 #include "known_bad.hpp"
 #include "machine_turn.hpp"
@@ -506,6 +507,17 @@ int command_program(const std::string& command, const std::vector<std::string>& 
     return run_lab_program(root, lab, command, rest, solutions);
 }
 
+// The kit's consistency (kit_check.hpp): run by the build after the grader is linked, and by hand.
+int command_check_kit(const std::vector<std::string>& raw) {
+    const auto args = parse_arguments(raw, {"--root"}, {});
+    const fs::path root = require_root(args);
+    const std::vector<std::string> problems = kit_problems(root);
+    for (const auto& problem : problems) fmt::print(stderr, "parlab: kit check: {}\n", problem);
+    if (problems.empty()) return 0;
+    fmt::print(stderr, "parlab: kit check: {} problem{} in {}\n", problems.size(), problems.size() == 1 ? "" : "s", root.string());
+    return 1;
+}
+
 // What `./parlab COMMAND --help` prints (grade's is the parlab script's own).
 const std::map<std::string, std::string>& command_usage() {
     static const std::map<std::string, std::string> usage{
@@ -517,6 +529,10 @@ const std::map<std::string, std::string>& command_usage() {
         {"report", "Usage: ./parlab report REPORTS_DIR OUT.html\n"
                    "Writes one self-contained HTML page on a class from the JSON reports of ./parlab batch.\n"},
         {"list", "Usage: ./parlab list\nEvery lab with its tasks and, after a grade run, which tasks pass.\n"},
+        {"check-kit", "Usage: parlab_grader check-kit --root KIT\n"
+                      "Checks that each fact about a lab is found where it is used: lab.json and the rubric load,\n"
+                      "every check has its verifier and every verifier a check, every known-bad patch applies.\n"
+                      "The build runs it (target parlab_kit_checked); exit 1 with one line per problem.\n"},
         {"hint", "Usage: ./parlab hint LAB [TASK [NUMBER]] [--all] [--reset]\n"
                  "The next hint for a task of a lab, one at a time (--all: every hint of the task; --reset: start over).\n"
                  "With a NUMBER, that hint alone (a grade that hung names the hint on hangs this way).\n"},
@@ -569,6 +585,7 @@ int main(int argc, char** argv) {
         if (command == "release") return command_release(args);
         if (command == "package") return command_package(args);
         if (command == "bench") return command_bench(args);
+        if (command == "check-kit") return command_check_kit(args);
         return command_program(command, args);
     } catch (const usage_error& error) {
         fmt::print(stderr, "parlab: {}\n", error.what());

@@ -144,11 +144,11 @@ public:
             known_.push_back(rule.key);
         }
     }
-    /// Throws for the first key no rule allowed.
-    void no_other_keys() const {
+    /// Throws for the first key no rule allowed, with `why` when there is a reason beyond a typo.
+    void no_other_keys(const std::string& why = {}) const {
         for (const auto& item : entry_.items())
             if (std::find(known_.begin(), known_.end(), item.key()) == known_.end())
-                throw error(fmt::format("unknown key \"{}\"", item.key()));
+                throw error(fmt::format("unknown key \"{}\"{}", item.key(), why.empty() ? "" : " (" + why + ")"));
     }
     /// allow() for one key, then its value into `into` when the entry has it.
     template <class T>
@@ -234,7 +234,11 @@ check_spec parse_check(const nlohmann::json& entry, const std::string& lab, cons
     } else {
         throw c.error(fmt::format("type \"{}\"; the types are probe, race, timing and manual", spec.type));
     }
-    c.no_other_keys();
+    // A probe no verifier declares keys for has no keys of its own: most likely the check (or its
+    // "probe") was renamed on one side only.
+    const bool unverified = (spec.type == "probe" || spec.type == "race") && declared_params(lab, spec.probe) == nullptr;
+    c.no_other_keys(unverified ? fmt::format("no verifier of lab \"{}\" is named \"{}\": see the lab's verify.cpp", lab, spec.probe)
+                               : std::string());
     spec.settings = entry;
     spec.settings.erase("points");
     return spec;
@@ -254,8 +258,15 @@ std::vector<lab_info> load_labs(const std::filesystem::path& labs_dir, const std
             lab.name = json.at("name").get<std::string>();
             lab.title = json.value("title", lab.name);
             lab.sources = json.at("sources").get<std::vector<std::string>>();
-            for (const auto& t : json.at("tasks"))
-                lab.tasks.push_back({t.at("id").get<int>(), t.value("title", ""), t.value("points", 0.0)});
+            for (const auto& t : json.at("tasks")) {
+                // Written once: a task is worth what its checks in the rubric add up to.
+                if (t.contains("points"))
+                    throw std::runtime_error(fmt::format(
+                        "{}: task {}: \"points\" is the rubric's to give (a task is worth what its checks in "
+                        "grader/labs/{}/rubric.json add up to): remove it",
+                        meta.lexically_relative(labs_dir.parent_path()).string(), t.value("id", 0), lab.folder));
+                lab.tasks.push_back({t.at("id").get<int>(), t.value("title", "")});
+            }
             lab.given_checks = json.value("given_checks", std::vector<std::string>{});
         } catch (const nlohmann::json::exception& error) {
             throw std::runtime_error(fmt::format("{}: {}", meta.string(), error.what()));

@@ -91,7 +91,6 @@ struct lab_info {
     struct task {
         int id = 0;
         std::string title;
-        double points = 0;
     };
     std::vector<task> tasks;
     std::vector<check_spec> checks;

@@ -399,7 +399,7 @@ TEST_CASE("hints come one at a time, then say there are no more", "[grader][hint
     lab_info lab;
     lab.name = "race-condition";
     lab.folder = "01-race-condition";
-    lab.tasks = {{1, "one", 50}, {2, "two", 50}};
+    lab.tasks = {{1, "one"}, {2, "two"}};
     nlohmann::json state = nlohmann::json::object();
     CHECK(next_hint(lab, hints, 1, std::nullopt, state).text == "first");
     CHECK(next_hint(lab, hints, 1, std::nullopt, state).text == "second");
@@ -438,7 +438,7 @@ TEST_CASE("list shows each task and whether it passed", "[grader][list]") {
     lab.name = "race-condition";
     lab.folder = "01-race-condition";
     lab.title = "The race condition";
-    lab.tasks = {{1, "a mutex", 50}, {2, "an atomic", 50}, {3, "the speedup", 10}};
+    lab.tasks = {{1, "a mutex"}, {2, "an atomic"}, {3, "the speedup"}};
     CHECK_THAT(list_labs({lab}, std::nullopt, false), contains("not graded"));
     const nlohmann::json graded = {
         {"labs",

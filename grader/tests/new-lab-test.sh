@@ -33,7 +33,7 @@ cat >"$lab/lab.json" <<'EOF'
   "title": "Triangle numbers (the kit's own test of adding a lab)",
   "sources": ["triangle.cpp"],
   "tests": ["tests/triangle-test.cpp"],
-  "tasks": [{"id": 1, "title": "Triangle numbers", "points": 100}]
+  "tasks": [{"id": 1, "title": "Triangle numbers"}]
 }
 EOF
 printf '# Lab 99: triangle numbers\n\nA lab made by the kit'"'"'s tests.\n' >"$lab/README.md"

@@ -1,0 +1,112 @@
+#include "kit_check.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <exception>
+#include <fstream>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "build.hpp"
+#include "lab_api.hpp"
+#include "model.hpp"
+
+namespace parlab::grader {
+namespace fs = std::filesystem;
+namespace {
+
+// The verifiers a lab's checks use, and what is missing: a check whose verifier is not registered.
+std::set<std::string> used_verifiers(const lab_info& lab, const std::string& rubric, std::vector<std::string>& problems) {
+    const std::string verify = fmt::format("grader/labs/{}/verify.cpp", lab.folder);
+    std::set<std::string> used;
+    for (const auto& spec : lab.checks) {
+        if (spec.type == "probe" || spec.type == "race") {
+            used.insert(spec.probe);
+            if (all_labs().probe(lab.name, spec.probe) == nullptr)
+                problems.push_back(fmt::format("{}: check \"{}\": probe \"{}\" has no verifier in {} (registered for lab \"{}\")",
+                                               rubric, spec.name, spec.probe, verify, lab.name));
+        } else if (spec.type == "timing") {
+            for (const auto* side : {&spec.a, &spec.b}) {
+                if (side->reference) continue;  // the grader's own baseline: no answer to verify
+                used.insert(side->probe);
+                if (all_labs().timing(lab.name, side->probe) == nullptr)
+                    problems.push_back(fmt::format("{}: check \"{}\": timed run \"{}\" has no timing verifier in {}", rubric,
+                                                   spec.name, side->probe, verify));
+            }
+        }
+    }
+    return used;
+}
+
+// Every verifier registered for `lab` is used by a check of its rubric.
+void unused_verifiers(const lab_info& lab, const std::set<std::string>& used, const std::string& rubric,
+                      std::vector<std::string>& problems) {
+    const auto& registered = all_labs().labs();
+    const auto verifiers = registered.find(lab.name);
+    if (verifiers == registered.end()) return;
+    const std::string verify = fmt::format("grader/labs/{}/verify.cpp", lab.folder);
+    for (const auto& entry : verifiers->second.probes)
+        if (used.count(entry.first) == 0)
+            problems.push_back(fmt::format("{}: verifier \"{}\" is used by no check of {}", verify, entry.first, rubric));
+    for (const auto& entry : verifiers->second.timing)
+        if (used.count(entry.first) == 0)
+            problems.push_back(fmt::format("{}: timing verifier \"{}\" is used by no timing check of {}", verify, entry.first, rubric));
+}
+
+// Every known-bad variant of solutions/NN-name/kit.json names a patch that applies to the model answer.
+void known_bad_patches(const fs::path& root, const lab_info& lab, std::vector<std::string>& problems) {
+    const fs::path solution = root / "solutions" / lab.folder;
+    const std::string kit = fmt::format("solutions/{}/kit.json", lab.folder);
+    std::ifstream in(solution / "kit.json");
+    if (!in) return;
+    nlohmann::json variants;
+    try {
+        variants = nlohmann::json::parse(in).value("bad", nlohmann::json::array());
+    } catch (const std::exception& error) {
+        problems.push_back(fmt::format("{}: {}", kit, error.what()));
+        return;
+    }
+    for (const auto& bad : variants) {
+        const std::string name = bad.value("name", "?");
+        const std::string patch = bad.value("patch", "");
+        const std::string file = bad.value("file", lab.sources.empty() ? std::string() : lab.sources.front());
+        if (patch.empty() || !fs::is_regular_file(solution / patch)) {
+            problems.push_back(fmt::format("{}: variant \"{}\": \"patch\" names no file of solutions/{}", kit, name, lab.folder));
+            continue;
+        }
+        const auto applied = run_command({"/usr/bin/env", "patch", "--dry-run", "--quiet", "--force", "-o", "/dev/null",
+                                          (solution / file).string(), (solution / patch).string()},
+                                         60);
+        if (applied.code != 0)
+            problems.push_back(fmt::format("{}: variant \"{}\": {} no longer applies to solutions/{}/{}", kit, name, patch,
+                                           lab.folder, file));
+    }
+}
+
+}  // namespace
+
+std::vector<std::string> kit_problems(const fs::path& root) {
+    std::vector<std::string> problems;
+    std::vector<lab_info> labs;
+    try {
+        labs = load_labs(root / "labs", root / "grader" / "labs");
+    } catch (const std::exception& error) {
+        return {error.what()};  // the rest needs the labs
+    }
+    std::set<std::string> names;
+    for (const auto& lab : labs) {
+        names.insert(lab.name);
+        const std::string rubric = fmt::format("grader/labs/{}/rubric.json", lab.folder);
+        unused_verifiers(lab, used_verifiers(lab, rubric, problems), rubric, problems);
+        known_bad_patches(root, lab, problems);
+    }
+    for (const auto& [lab, verifiers] : all_labs().labs())
+        if (names.count(lab) == 0)
+            problems.push_back(fmt::format("a verify.cpp registers verifiers for lab \"{}\", which no labs/NN-{}/lab.json names",
+                                           lab, lab));
+    return problems;
+}
+
+}  // namespace parlab::grader

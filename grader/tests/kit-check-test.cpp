@@ -1,0 +1,122 @@
+// The kit check (parlab_grader check-kit, run by the build): each fact about a lab is written
+// once, and a broken reference to it names the file and the key.
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "kit_check.hpp"
+#include "parlab/testing.hpp"
+
+using namespace parlab::grader;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string read_text(const fs::path& file) {
+    std::ostringstream text;
+    text << std::ifstream(file).rdbuf();
+    return text.str();
+}
+
+void write_text(const fs::path& file, const std::string& text) {
+    fs::create_directories(file.parent_path());
+    std::ofstream(file) << text;
+}
+
+// The kit's lab facts (every lab.json and rubric, and lab 01's model answer with its known-bad
+// patches) copied into a folder of their own, to break one at a time.
+struct kit_copy {
+    fs::path root = fs::temp_directory_path() / ("parlab-kit-check-test-" + std::to_string(::getpid()));
+    kit_copy() {
+        const fs::path kit = PARLAB_KIT_ROOT;
+        for (const auto& lab : fs::directory_iterator(kit / "labs")) {
+            const std::string folder = lab.path().filename().string();
+            if (!fs::exists(lab.path() / "lab.json")) continue;
+            write_text(root / "labs" / folder / "lab.json", read_text(lab.path() / "lab.json"));
+            write_text(root / "grader/labs" / folder / "rubric.json", read_text(kit / "grader/labs" / folder / "rubric.json"));
+        }
+        fs::create_directories(root / "solutions");
+        fs::copy(kit / "solutions/01-race-condition", root / "solutions/01-race-condition", fs::copy_options::recursive);
+    }
+    ~kit_copy() {
+        std::error_code ignored;
+        fs::remove_all(root, ignored);
+    }
+    // Replaces the first `from` in `file` (relative to the copy) by `to`.
+    void edit(const std::string& file, const std::string& from, const std::string& to) const {
+        std::string text = read_text(root / file);
+        const auto at = text.find(from);
+        REQUIRE(at != std::string::npos);
+        text.replace(at, from.size(), to);
+        write_text(root / file, text);
+    }
+};
+
+bool has(const std::vector<std::string>& problems, const std::string& line) {
+    return std::find(problems.begin(), problems.end(), line) != problems.end();
+}
+
+}  // namespace
+
+TEST_CASE("the kit as it is has nothing for the kit check to report", "[grader][kit-check]") {
+    const std::vector<std::string> problems = kit_problems(PARLAB_KIT_ROOT);
+    for (const auto& problem : problems) UNSCOPED_INFO(problem);
+    CHECK(problems.empty());
+    CHECK(kit_problems(kit_copy().root).empty());
+}
+
+TEST_CASE("a check deleted from a rubric or renamed on one side is named with its file", "[grader][kit-check]") {
+    const kit_copy kit;
+    const std::string rubric = "grader/labs/01-race-condition/rubric.json";
+    SECTION("deleted: its verifier has no check") {
+        auto json = nlohmann::json::parse(read_text(kit.root / rubric));
+        json["checks"].erase(json["checks"].size() - 1);  // atomic-processes
+        write_text(kit.root / rubric, json.dump(2));
+        const auto problems = kit_problems(kit.root);
+        for (const auto& problem : problems) UNSCOPED_INFO(problem);
+        CHECK(problems == std::vector<std::string>{"grader/labs/01-race-condition/verify.cpp: verifier \"atomic-processes\" is "
+                                                   "used by no check of grader/labs/01-race-condition/rubric.json"});
+    }
+    SECTION("renamed in the rubric: the check has no verifier") {
+        kit.edit(rubric, R"("name": "locked-processes")", R"("name": "locked-procs")");
+        const auto problems = kit_problems(kit.root);
+        REQUIRE(problems.size() == 1);
+        CHECK(problems[0] == "grader/labs/01-race-condition/rubric.json: check \"locked-procs\": unknown key \"runs\" (no "
+                             "verifier of lab \"race-condition\" is named \"locked-procs\": see the lab's verify.cpp)");
+    }
+    SECTION("a race check's probe renamed, without keys of its own") {
+        kit.edit(rubric, R"("probe": "mutex-threads", "runs": 2,)", R"("probe": "mutex-thread",)");
+        const auto problems = kit_problems(kit.root);
+        for (const auto& problem : problems) UNSCOPED_INFO(problem);
+        CHECK(problems == std::vector<std::string>{
+                              "grader/labs/01-race-condition/rubric.json: check \"mutex-race-free\": probe \"mutex-thread\" "
+                              "has no verifier in grader/labs/01-race-condition/verify.cpp (registered for lab \"race-condition\")"});
+    }
+}
+
+TEST_CASE("task points written in lab.json as well as in the rubric stop the kit check", "[grader][kit-check]") {
+    const kit_copy kit;
+    kit.edit("labs/05-array-splitting/lab.json", R"("id": 4, )", R"("id": 4, "points": 15, )");
+    const auto problems = kit_problems(kit.root);
+    REQUIRE(problems.size() == 1);
+    CHECK_THAT(problems[0], parlab::testing::contains("labs/05-array-splitting/lab.json: task 4: \"points\" is the rubric's to give"));
+}
+
+TEST_CASE("a known-bad patch that no longer applies to the model answer is named", "[grader][kit-check]") {
+    const kit_copy kit;
+    // the model answer changed under the patches: every line of it moved into another function
+    std::string solution = read_text(kit.root / "solutions/01-race-condition/bank.cpp");
+    std::replace(solution.begin(), solution.end(), '{', '(');
+    write_text(kit.root / "solutions/01-race-condition/bank.cpp", solution);
+    const auto problems = kit_problems(kit.root);
+    CHECK_FALSE(problems.empty());
+    for (const auto& problem : problems) CHECK_THAT(problem, parlab::testing::contains("no longer applies to solutions/01-race-condition/bank.cpp"));
+}
