@@ -22,6 +22,10 @@ done
 [[ ! -e $work/kit/grader/labs/02-lock-placement/baseline.cpp ]] || fail "the student edition has lab 02's baseline.cpp"
 bench=$work/kit/grader/labs/07-messages-vs-shared-memory/programs/bench.cpp
 if grep -nE '::(read|write) *\(' "$bench"; then fail "lab 07's bench reads or writes a pipe with loops of its own"; fi
+# nor does any of its programs carry a read or write loop that resumes after a partial transfer
+if grep -nE '::(read|write) *\([^;]*\+ *(got|done)' "$work"/kit/grader/labs/07-messages-vs-shared-memory/programs/*.cpp; then
+    fail "a lab 07 program has a partial-transfer loop of its own (task 1's read_full or write_all)"
+fi
 workflow=$work/kit/.github/workflows/grade.yml
 [[ -f $workflow ]] || fail "the student edition has no .github/workflows/grade.yml"
 cd "$work/kit" || exit 1
