@@ -30,6 +30,7 @@ void add_all_baselines(parlab::probe::probe_table& registry) {
 ]])
 
 add_library(parlab_grader_core STATIC
+    src/batch.cpp
     src/build.cpp
     src/checks.cpp
     src/class_report.cpp

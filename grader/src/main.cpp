@@ -25,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "batch.hpp"
 #include "class_report.hpp"
 #include "cli.hpp"
 #include "grade.hpp"

@@ -14,6 +14,7 @@
 #include <string>
 #include <thread>
 
+#include "batch.hpp"
 #include "checks.hpp"
 #include "class_report.hpp"
 #include "gradebook.hpp"
