@@ -33,6 +33,10 @@ add_library(parlab_grader_core STATIC
     src/batch.cpp
     src/build.cpp
     src/checks.cpp
+    src/checks/probe.cpp
+    src/checks/race.cpp
+    src/checks/support.cpp
+    src/checks/timing.cpp
     src/class_report.cpp
     src/cli.cpp
     src/csv.cpp
@@ -40,18 +44,21 @@ add_library(parlab_grader_core STATIC
     src/kit_check.cpp
     src/kit_tools.cpp
     src/known_bad.cpp
+    src/machine_load.cpp
     src/machine_turn.cpp
     src/marks.cpp
     src/gradebook.cpp
     src/lab_api.cpp
     src/model.cpp
     src/report.cpp
+    src/scratch_dir.cpp
     src/similarity.cpp
     src/memory_group.cpp
     src/process_table.cpp
     src/sandbox.cpp
     src/student.cpp
     src/submission.cpp
+    src/tsan_report.cpp
     ${parlab_verify_sources}
     "${parlab_generated}/lab_registry.cpp")
 target_include_directories(parlab_grader_core PUBLIC src shared)
@@ -59,7 +66,7 @@ target_include_directories(parlab_grader_core PUBLIC src shared)
 # -O3 would speed up, yet it is compiled before a student sees a first result: at -O1 it builds
 # in about two thirds of the time. The verifiers (labs/*/verify.cpp) compute the references and
 # keep the tree's optimisation.
-file(GLOB parlab_grader_own_sources CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/src/*.cpp")
+file(GLOB_RECURSE parlab_grader_own_sources CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/src/*.cpp")
 set_source_files_properties(${parlab_grader_own_sources} PROPERTIES COMPILE_OPTIONS $<$<CONFIG:Release>:-O1>)
 target_link_libraries(parlab_grader_core PUBLIC parlab::common nlohmann_json::nlohmann_json PRIVATE parlab::warnings)
 

@@ -13,7 +13,9 @@
 #include "build.hpp"
 #include "lab_api.hpp"
 #include "model.hpp"
+#include "machine_load.hpp"
 #include "sandbox.hpp"
+#include "tsan_report.hpp"
 
 namespace parlab::grader {
 
@@ -54,41 +56,6 @@ inline constexpr double tsan_memory_factor = 3.0;
 /// The lab's checks, none of them run, each worth 0 with `why` (the first says it, the others point
 /// to it): a lab the submission has no files of, or an upload the grader cannot use.
 [[nodiscard]] lab_result not_run_lab(const lab_info& lab, const std::string& why);
-
-/// One ThreadSanitizer report in a run's output.
-struct race_report {
-    std::string kind;     ///< "data race", "lock-order-inversion (potential deadlock)", ...
-    std::string first, second;  ///< the two source locations, as "file:line (what by whom)"
-    bool canary = false;  ///< the grader's own planted race (probe.hpp)
-};
-/// Every ThreadSanitizer report in `output`, in order.
-[[nodiscard]] std::vector<race_report> parse_race_reports(const std::string& output);
-
-/// The two source locations of the first ThreadSanitizer report, as "file:line (what)", or
-/// nullopt when the output has no report.
-[[nodiscard]] std::optional<std::pair<std::string, std::string>> parse_race_report(const std::string& output);
-
-/// The ThreadSanitizer options of a race check. They go in TSAN_OPTIONS, which the sanitizer
-/// reads after anything compiled into the program, so they win.
-/// `log_path` is where reports go: "stderr", or a path prefix (reports in "<prefix>.<pid>").
-[[nodiscard]] std::string tsan_options(const std::filesystem::path& suppressions, const std::string& log_path = "stderr");
-
-/// How many times busier than its CPUs the machine is (the 1-minute load average over the CPUs;
-/// 1 when idle, at most 4): time limits grow with it, so a correct program on a loaded machine
-/// is not taken for a hung one.
-[[nodiscard]] double load_factor();
-
-/// How many cores were idle during `window` (from /proc/stat): the machine's free capacity.
-[[nodiscard]] double free_cores(std::chrono::milliseconds window);
-
-/// Processor time all CPUs of the machine have spent busy so far, in seconds (from /proc/stat:
-/// everything but idle and I/O wait; "steal", time a virtual machine's host gave to others,
-/// included).
-[[nodiscard]] double machine_busy_seconds();
-
-/// A timed pair counts only when other programs took at most this many cores, on average, while
-/// either of its runs was timed: more, and a speedup looks smaller than the code makes it.
-inline constexpr double busy_core_limit = 0.5;
 
 /// Deciding a timing check from pairwise speedups: passed when at least two thirds of the pairs
 /// reach `threshold`, failed when at least two thirds fall short, otherwise undecided.

@@ -17,6 +17,7 @@
 #include "machine_turn.hpp"
 #include "parlab/workers.hpp"
 #include "sandbox.hpp"
+#include "scratch_dir.hpp"
 #include "submission.hpp"
 
 namespace parlab::grader {
@@ -41,19 +42,12 @@ struct progress_line {
 // A scratch folder a run may write, owned by the user it runs as and closed to every other (its
 // bin/ is the grader's); removed at the end.
 struct run_folder {
-    fs::path path;
+    scratch_dir dir{"parlab-run"};
+    const fs::path& path = dir.path();
     explicit run_folder(const std::optional<std::pair<uid_t, gid_t>>& owner) {
-        std::string pattern = (fs::temp_directory_path() / "parlab-run-XXXXXX").string();
-        if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("cannot make a scratch folder in /tmp");
-        path = pattern;
         fs::create_directories(path / "bin");
-        fs::permissions(path, fs::perms::owner_all);
         if (owner && ::chown(path.c_str(), owner->first, owner->second) != 0)
             throw std::runtime_error("cannot hand the scratch folder to the unprivileged user");
-    }
-    ~run_folder() {
-        std::error_code ignored;
-        fs::remove_all(path, ignored);
     }
 };
 

@@ -27,6 +27,7 @@
 #include "grade.hpp"
 #include "model.hpp"
 #include "sandbox.hpp"
+#include "scratch_dir.hpp"
 #include "student.hpp"
 
 extern char** environ;
@@ -441,16 +442,8 @@ std::vector<std::string> write_gradescope_package(const fs::path& root, const st
             if (spec.type == "timing" && spec.when_not_run == not_run_policy::defer)
                 timed.push_back(fmt::format("{}/{} ({} points)", lab.name, spec.name, spec.points));
     }
-    std::string stage_template = (fs::temp_directory_path() / "parlab-package-XXXXXX").string();
-    if (::mkdtemp(stage_template.data()) == nullptr) throw std::runtime_error("cannot make a temporary folder");
-    const fs::path stage = stage_template;
-    struct cleanup {
-        fs::path dir;
-        ~cleanup() {
-            std::error_code ignored;
-            fs::remove_all(dir, ignored);
-        }
-    } remove_stage{stage};
+    const scratch_dir staging("parlab-package");
+    const fs::path& stage = staging.path();
 
     (void)write_release(root, stage / "parlab");
     // Gradescope grades for the instructor, and students never see the package: it has the

@@ -18,6 +18,7 @@
 #include "gradebook.hpp"
 #include "kit_tools.hpp"
 #include "report.hpp"
+#include "scratch_dir.hpp"
 #include "submission.hpp"
 
 namespace parlab::grader {
@@ -30,23 +31,6 @@ std::string trimmed(const std::string& line) {
     if (first == std::string::npos) return {};
     return line.substr(first, line.find_last_not_of(" \t\r") - first + 1);
 }
-
-// A folder of its own for sim's input (made by mkdtemp, as the grade's folders are), removed at
-// the end.
-struct scratch {
-    fs::path path;
-    scratch() {
-        std::string pattern = (fs::temp_directory_path() / "parlab-similarity-XXXXXX").string();
-        if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("similarity: cannot make a folder in /tmp");
-        path = pattern;
-    }
-    ~scratch() {
-        std::error_code ignored;
-        fs::remove_all(path, ignored);
-    }
-    scratch(const scratch&) = delete;
-    scratch& operator=(const scratch&) = delete;
-};
 
 // Runs sim with `arguments` in `dir`; its output. Throws when it cannot run.
 std::string run_sim(const similarity_options& options, const std::vector<std::string>& arguments, const fs::path& dir) {
@@ -90,14 +74,14 @@ std::vector<std::tuple<std::string, std::string, int>> parse_sim_shares(const st
 std::vector<similar_pair> find_similar(const similarity_options& options) {
     const auto all = load_labs(options.root / "labs", options.root / "grader" / "labs");
     const auto folders = submission_folders(options.submissions);
-    const scratch work;
+    const scratch_dir work("parlab-similarity");  // sim's input, a folder of its own
     std::vector<similar_pair> pairs;
     for (const lab_info& lab : batch_labs(all, options.lab_names, folders)) {
         // one file per student: the lab's files one after another, without the skeleton's lines;
         // named by the student's index, so that no folder name needs quoting in sim's output
         std::string skeleton;
         for (const auto& source : lab.sources) skeleton += read_text(options.root / "labs" / lab.folder / source);
-        const fs::path dir = work.path / lab.folder;
+        const fs::path dir = work.path() / lab.folder;
         fs::create_directories(dir);
         std::vector<std::string> files;
         std::map<std::string, std::size_t> student_of;
