@@ -49,6 +49,7 @@ add_library(parlab_grader_core STATIC
     src/marks.cpp
     src/gradebook.cpp
     src/lab_api.cpp
+    src/lab_cache.cpp
     src/model.cpp
     src/report.cpp
     src/scratch_dir.cpp

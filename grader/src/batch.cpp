@@ -91,6 +91,7 @@ graded_submission grade_submission(const batch_options& options, const fs::path&
         grade_with.seed = seed;
         grade_with.progress = false;
         grade_with.unsandboxed = options.unsandboxed;
+        grade_with.lab_cache = options.reports / ".lab-cache";
         fs::create_directories(grade_with.work);
         const grade_report report = grade(grade_with);
         (void)kill_leftover_children();
@@ -491,6 +492,8 @@ std::size_t run_batch(const batch_options& options) {
     const unsigned long long seed = batch_seed(options);
     const std::size_t jobs = std::max<std::size_t>(1, options.jobs);
     const auto tree_locks = lock_job_trees(options.root, jobs);
+    // --force runs everyone's code again: no lab takes a result stored by an earlier run
+    if (options.force) fs::remove_all(options.reports / ".lab-cache");
     const stop_requests stop_on_signal;
     become_subreaper();  // what a job's runs leave behind when the job dies comes to the batch
     fmt::print(stderr, "batch: {} submissions in {}, seed {} (kept for this batch; --seed N changes it), {} at a time\n",

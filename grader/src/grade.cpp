@@ -14,6 +14,7 @@
 
 #include "build.hpp"
 #include "checks.hpp"
+#include "lab_cache.hpp"
 #include "machine_turn.hpp"
 #include "parlab/workers.hpp"
 #include "sandbox.hpp"
@@ -251,6 +252,14 @@ grade_report grade(const grade_options& options) {
         lab_result result;
         result.lab = *lab;
         if (options.overlay) result.unchanged_skeleton = same_as_skeleton(*lab, files, options.root / "labs");
+        // the same files graded earlier in the batch (a partial grade never shares)
+        const bool shared = options.overlay && !options.lab_cache.empty() && options.only_checks.empty() && !options.build_only;
+        const lab_identity identity = shared ? identify_lab(*lab, files, options.seed) : lab_identity{};
+        if (auto cached = shared ? cached_lab(options.lab_cache, identity, *lab, context.artifacts_dir) : std::nullopt) {
+            cached->unchanged_skeleton = result.unchanged_skeleton;
+            report.labs.push_back(std::move(*cached));
+            continue;
+        }
         lab_programs programs;
         progress(fmt::format("[{}] building your code", lab->folder));
         {
@@ -282,6 +291,7 @@ grade_report grade(const grade_options& options) {
             const auto step = turn(spec.type == "timing");
             result.checks.push_back(run_check(context, *lab, spec, programs, state));
         }
+        if (shared) store_lab(options.lab_cache, identity, result);
         report.labs.push_back(std::move(result));
     }
     progress.clear();

@@ -31,6 +31,9 @@ struct grade_options {
     /// Someone else's code (a submission) is graded only in namespaces of its own or, without
     /// them, as root (run as another user); this allows it without either, and the report says so.
     bool unsandboxed = false;
+    /// A folder of lab results shared with other grades of the same batch (lab_cache.hpp): a lab
+    /// whose files, seed, rubric and grader match a stored result takes it. Empty: none.
+    std::filesystem::path lab_cache;
 };
 
 /// Grades; throws std::invalid_argument for an unknown lab name, std::runtime_error for a kit

@@ -129,6 +129,12 @@ std::string content_hash(const fs::path& dir) {
     return fmt::format("{:016x}", hash);
 }
 
+std::string text_hash(const std::string& bytes) {
+    std::uint64_t hash = fnv_offset;
+    mix(hash, bytes);
+    return fmt::format("{:016x}", hash);
+}
+
 std::string grading_errors(const nlohmann::json& report) {
     std::string errors = report.value("error", "");
     for (const auto& lab : json_list(report, "labs")) {

@@ -31,6 +31,10 @@ namespace parlab::grader {
 /// whenever a file is added, removed, renamed or edited.
 [[nodiscard]] std::string content_hash(const std::filesystem::path& dir);
 
+/// A 64-bit digest (FNV-1a, 16 hex digits) of `bytes`: a key for files, not a defence against
+/// collisions made on purpose (compare the bytes where that matters).
+[[nodiscard]] std::string text_hash(const std::string& bytes);
+
 /// The JSON document in `file`; empty when the file is missing or is not JSON.
 [[nodiscard]] std::optional<nlohmann::json> read_json(const std::filesystem::path& file);
 

@@ -18,6 +18,7 @@
 #include "checks.hpp"
 #include "class_report.hpp"
 #include "gradebook.hpp"
+#include "lab_cache.hpp"
 #include "machine_turn.hpp"
 #include "marks.hpp"
 #include "process_table.hpp"
@@ -803,4 +804,60 @@ TEST_CASE("a batch puts hand marks into the reports, the gradebook and the feedb
     // --marks on a batch whose labs have no manual check is a mistake, said before grading.
     write_race_lab(dir, 60, 40);
     CHECK_THROWS_WITH(run_batch(options), contains("no lab of this batch has a manual check"));
+}
+
+TEST_CASE("a lab graded once in a batch is shared only with byte-identical files, and only when it is final", "[grader][gradebook][lab-cache]") {
+    scratch_dir dir;
+    write_race_lab(dir, 60, 40);
+    std::vector<lab_info> labs = kit_labs(dir);
+    const lab_info& lab = labs[0];
+    dir.write("alice/bank.cpp", "int balance; // alice");
+    dir.write("bob/bank.cpp", "int balance; // alice");  // a copy
+    dir.write("carol/bank.cpp", "int balance; // carol");
+    const auto files_of = [&](const char* who) { return find_submission_files(dir.path / who, labs); };
+    const lab_identity alice = identify_lab(lab, files_of("alice"), 7);
+    CHECK(identify_lab(lab, files_of("bob"), 7).bytes == alice.bytes);
+    CHECK(identify_lab(lab, files_of("carol"), 7).key != alice.key);
+    CHECK(identify_lab(lab, files_of("alice"), 8).key != alice.key);  // another seed
+
+    const fs::path cache = dir.path / "cache";
+    lab_result graded = all_passed(lab);
+    graded.checks[1].status = check_status::failed;
+    graded.checks[1].fraction = 0.5;
+    graded.checks[1].message = "lost 3 deposits";
+    apply_points(graded.checks[1], lab.checks[1]);
+    CHECK_FALSE(cached_lab(cache, alice, lab, dir.path / "artifacts"));
+    store_lab(cache, alice, graded);
+    const auto shared = cached_lab(cache, identify_lab(lab, files_of("bob"), 7), lab, dir.path / "artifacts");
+    REQUIRE(shared);
+    CHECK(shared->checks.size() == 2);
+    CHECK(shared->checks[1].message == "lost 3 deposits");
+    CHECK(shared->score() == 80);
+    CHECK_FALSE(cached_lab(cache, identify_lab(lab, files_of("carol"), 7), lab, dir.path / "artifacts"));
+
+    // A forged identity (the same key, other bytes) is no hit.
+    lab_identity forged = identify_lab(lab, files_of("carol"), 7);
+    forged.key = alice.key;
+    CHECK_FALSE(cached_lab(cache, forged, lab, dir.path / "artifacts"));
+
+    // The rubric's points now apply to a shared result.
+    write_race_lab(dir, 30, 70);
+    labs = kit_labs(dir);
+    const auto rescaled = cached_lab(cache, identify_lab(labs[0], files_of("bob"), 7), labs[0], dir.path / "artifacts");
+    CHECK_FALSE(rescaled);  // the rubric is part of what a result depends on: a changed one grades again
+
+    // What another run could decide otherwise is not shared: a check the grader could not run, a
+    // timing check deferred.
+    lab_result unsure = all_passed(labs[0]);
+    const lab_identity carol = identify_lab(labs[0], files_of("carol"), 7);
+    unsure.checks[0].status = check_status::error;
+    store_lab(cache, carol, unsure);
+    CHECK_FALSE(cached_lab(cache, carol, labs[0], dir.path / "artifacts"));
+    unsure.checks[0].status = check_status::skipped;
+    unsure.checks[0].type = "timing";
+    store_lab(cache, carol, unsure);
+    CHECK_FALSE(cached_lab(cache, carol, labs[0], dir.path / "artifacts"));
+    unsure.checks[0].status = check_status::passed;
+    store_lab(cache, carol, unsure);
+    CHECK(cached_lab(cache, carol, labs[0], dir.path / "artifacts"));
 }
