@@ -1,6 +1,7 @@
 #include "sandbox.hpp"
 #include "machine_turn.hpp"
 #include "process_table.hpp"
+#include "scratch_dir.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -354,4 +355,29 @@ TEST_CASE("a run over its memory limit is stopped and says so, by a cgroup where
         CHECK(within.ok());
         CHECK_FALSE(within.memory_exceeded);
     }
+}
+
+TEST_CASE("a scratch folder goes with its owner, and one a killed grader left behind goes with the next", "[grader][scratch]") {
+    const fs::path tmp = fs::temp_directory_path();
+    const pid_t gone = ::fork();
+    if (gone == 0) ::_exit(0);
+    int status = 0;
+    REQUIRE(::waitpid(gone, &status, 0) == gone);
+    const fs::path orphan = tmp / fmt::format("parlab-scratch-test-{}-AbC123", gone);
+    const fs::path alive = tmp / fmt::format("parlab-scratch-test-{}-XyZ789", ::getppid());
+    const fs::path other = tmp / "parlab-scratch-test-notapid-AbC123";
+    for (const auto& dir : {orphan, alive, other}) fs::create_directories(dir / "inside");
+    fs::path made;
+    {
+        const scratch_dir scratch("parlab-scratch-test");
+        made = scratch.path();
+        CHECK(fs::is_directory(made));
+        CHECK(made.filename().string().rfind(fmt::format("parlab-scratch-test-{}-", ::getpid()), 0) == 0);
+        CHECK_FALSE(fs::exists(orphan));
+        CHECK(fs::exists(alive));
+        CHECK(fs::exists(other));
+    }
+    CHECK_FALSE(fs::exists(made));
+    fs::remove_all(alive);
+    fs::remove_all(other);
 }
