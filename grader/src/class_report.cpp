@@ -145,7 +145,8 @@ std::string pass_rate_section(const report_set& set) {
     std::string never_run;
     for (const auto& p : pass_rates(set.reports)) {
         if (p.total == 0) {
-            never_run += fmt::format("<li><code>{} / {}</code> ({} deferred)</li>", html_escape(p.lab), html_escape(p.check), p.not_run);
+            never_run += fmt::format("<li><code>{} / {}</code> ({} {})</li>", html_escape(p.lab), html_escape(p.check), p.not_run,
+                                     p.manual ? "not marked yet" : "deferred");
             continue;
         }
         rows.push_back({p.lab + " / " + p.check, p.rate(),
@@ -336,7 +337,7 @@ std::vector<pass_rate> pass_rates(const std::vector<student_report>& reports) {
             for (const auto& c : json_list(lab, "checks")) {
                 const std::string folder = text_of(lab, "folder"), name = text_of(c, "name");
                 auto it = std::find_if(rates.begin(), rates.end(), [&](const pass_rate& p) { return p.lab == folder && p.check == name; });
-                if (it == rates.end()) it = rates.insert(rates.end(), pass_rate{folder, name, 0, 0});
+                if (it == rates.end()) it = rates.insert(rates.end(), pass_rate{folder, name, 0, 0, 0, text_of(c, "type") == "manual"});
                 const std::string status = text_of(c, "status");
                 if (status == "skipped") {
                     ++it->not_run;

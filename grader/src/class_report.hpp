@@ -36,6 +36,7 @@ struct pass_rate {
     int passed = 0;
     int total = 0;     ///< students for whom it ran (passed or not)
     int not_run = 0;   ///< students for whom it did not run here (deferred): not counted in total
+    bool manual = false;  ///< marked by hand: "not run" is "not marked yet"
     [[nodiscard]] double rate() const { return total == 0 ? 0.0 : static_cast<double>(passed) / total; }
 };
 

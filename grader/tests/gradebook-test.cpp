@@ -311,12 +311,20 @@ TEST_CASE("the class report keeps deferred checks apart from failures and flags 
     dir.write("bob.md", "# bob");
     const std::string html = class_report_html(load_reports(dir.path), dir.path);
     CHECK_THAT(html, contains("Not run for anyone yet"));
+    CHECK_THAT(html, contains("<code>01-race-condition / fast</code> (3 deferred)"));
     CHECK(html.find(">bob<") < html.find(">cy<"));  // lowest score first
     CHECK(html.find(">cy<") < html.find(">ann<"));
 
     // the page written elsewhere links the Markdown report from where the page is
     const std::string elsewhere = class_report_html(load_reports(dir.path), dir.path, dir.path / "site" / "class.html");
     CHECK_THAT(elsewhere, contains(R"(<a href="../bob.md">bob</a>)"));
+
+    // a check marked by hand that nobody has a mark for yet is waiting for the marker, not deferred
+    for (auto* who : {&ann, &bob, &cy}) (*who)["labs"][0]["checks"][0]["type"] = "manual";
+    for (const auto& [name, json_report] : std::vector<student_report>{{"ann", ann}, {"bob", bob}, {"cy", cy}})
+        dir.write(name + ".json", json_report.dump());
+    const std::string marked = class_report_html(load_reports(dir.path), dir.path);
+    CHECK_THAT(marked, contains("<code>01-race-condition / fast</code> (3 not marked yet)"));
 }
 
 TEST_CASE("batch --deferred finds the timing checks that wait and puts their new results in", "[grader][gradebook]") {
