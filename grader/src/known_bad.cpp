@@ -82,7 +82,7 @@ int grade_known_bad_variants(const fs::path& root, const std::vector<std::string
             int caught_on = 0;
             std::string first_caught;
             // Where the variant's time went (the suite's longest test is this loop): the checks
-            // it ran, each with its seconds, and the rest, which is building.
+            // it ran, each with its seconds, and the rest (building, mostly).
             const auto variant_start = std::chrono::steady_clock::now();
             std::string check_times;
             double checks_seconds = 0;
@@ -131,7 +131,7 @@ int grade_known_bad_variants(const fs::path& root, const std::vector<std::string
             }
             const double variant_seconds =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - variant_start).count();
-            const std::string took = fmt::format(" [{:.1f} s: building {:.1f} s{}]", variant_seconds,
+            const std::string took = fmt::format(" [{:.1f} s: builds and set-up {:.1f} s{}]", variant_seconds,
                                                  variant_seconds - checks_seconds, check_times);
             if (caught_on < seeds) {
                 ++missed;
