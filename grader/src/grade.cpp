@@ -224,7 +224,7 @@ grade_report grade(const grade_options& options) {
         fmt::print(stderr, "note: your code runs without a sandbox here: {}\n", isolation.missing);
     }
     if (const char* scale = std::getenv("PARLAB_TIMEOUT_SCALE")) context.timeout_scale = std::max(0.1, std::atof(scale));
-    context.load_factor = load_factor();
+    context.load_factor = options.limits_without_load ? 1.0 : load_factor();
     const progress_line progress{options.progress};
 
     context.reference_probe = fs::read_symlink("/proc/self/exe").parent_path() / "parlab_reference_probe";
@@ -290,6 +290,7 @@ grade_report grade(const grade_options& options) {
             progress(fmt::format("[{}] checking {} (task {})", lab->folder, spec.name, spec.task));
             const auto step = turn(spec.type == "timing");
             result.checks.push_back(run_check(context, *lab, spec, programs, state));
+            if (options.stop_at_first_loss && result.checks.back().status != check_status::passed) break;
         }
         if (shared) store_lab(options.lab_cache, identity, result);
         report.labs.push_back(std::move(result));

@@ -25,6 +25,12 @@ struct grade_options {
     std::filesystem::path artifacts;               ///< difference pictures; empty: work/artifacts
     std::filesystem::path machine_lock;            ///< graders side by side: their turns (machine_turn.hpp); empty: alone
     bool light_optimisation = false;               ///< compile at -O1: quicker builds, for grades that time nothing
+    /// Stop grading a lab at its first check that does not pass (the known-bad self-check needs
+    /// only that one: the checks after it would not change its verdict, only its time).
+    bool stop_at_first_loss = false;
+    /// Time limits as the rubric gives them, not grown for the machine's load (the known-bad
+    /// self-check, which grades again with grown limits a run that timed out while computing).
+    bool limits_without_load = false;
     /// What a check this machine cannot run is worth where its rubric says "defer": a Gradescope
     /// package names award or exclude, since no later grade resolves a deferral there.
     std::optional<not_run_policy> instead_of_defer;

@@ -5,8 +5,11 @@
 # step, run here as GitHub runs it, must fill the job summary and pass with a low score, and
 # fail when the grader cannot grade.
 set -uo pipefail
-kit=$1
-work=$(mktemp -d)
+kit=$(cd "$1" && pwd)
+# Under the kit's build/, so that the edition's files sit at the same paths relative to it as the
+# kit's own (what ccache matches when it gives the edition the release tree's objects).
+mkdir -p "$kit/build"
+work=$(mktemp -d -p "$kit/build" release-test.XXXXXX)
 chmod 755 "$work"  # under root the grader compiles and runs student code as nobody, who must read the kit
 trap 'rm -rf "$work"' EXIT
 fail() { echo "release test: $*" >&2; exit 1; }
@@ -62,9 +65,13 @@ PY
 fi
 
 # GitHub runs a bash step as `bash -e -o pipefail`; LABS narrows the grade to lab 01.
-# The edition's grader without optimisation (./parlab keeps a configured tree): the test proves
-# the edition builds and grades, not how fast its grader runs, and this saves a minute.
-cmake --preset release -DCMAKE_CXX_FLAGS_RELEASE="-O0 -DNDEBUG" >"$work/configure.log" 2>&1 ||
+# The edition's grader (./parlab keeps a configured tree): with ccache (CCACHE_DIR from the test's
+# environment, see grader/tests/CMakeLists.txt) compiled as the kit's, so that every file the
+# edition shares with the kit comes from the kit's release tree; without it, unoptimised: the test
+# proves the edition builds and grades, not how fast its grader runs.
+compile=(-DCMAKE_CXX_FLAGS_RELEASE="-O0 -DNDEBUG")
+if [[ -n ${CCACHE_DIR:-} ]] && command -v ccache >/dev/null; then compile=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+cmake --preset release "${compile[@]}" >"$work/configure.log" 2>&1 ||
     { tail -20 "$work/configure.log"; fail "configuring the edition's release tree failed"; }
 
 run_step() { LABS=$1 GITHUB_STEP_SUMMARY=$work/summary.md PARLAB_NO_INSTALL=1 bash -e -o pipefail "$work/step.sh" >"$work/grade.log" 2>&1; }
