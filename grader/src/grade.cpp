@@ -253,7 +253,8 @@ grade_report grade(const grade_options& options) {
         result.lab = *lab;
         if (options.overlay) result.unchanged_skeleton = same_as_skeleton(*lab, files, options.root / "labs");
         // the same files graded earlier in the batch (a partial grade never shares)
-        const bool shared = options.overlay && !options.lab_cache.empty() && options.only_checks.empty() && !options.build_only;
+        const bool shared = options.overlay && !options.lab_cache.empty() && options.only_checks.empty() && !options.build_only &&
+                            !options.stop_at_first_loss && !options.limits_without_load;
         const lab_identity identity = shared ? identify_lab(*lab, files, options.seed) : lab_identity{};
         if (auto cached = shared ? cached_lab(options.lab_cache, identity, *lab, context.artifacts_dir) : std::nullopt) {
             cached->unchanged_skeleton = result.unchanged_skeleton;
