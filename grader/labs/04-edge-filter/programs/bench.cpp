@@ -6,7 +6,7 @@
 // found at configure time (see programs.cmake), cv::filter2D. Where the kit's tuned filter is
 // present (solutions/04-edge-filter/tuned/, the instructor's copy only), it is timed too: first
 // in a table of every named kernel and some of fractions, against cv::filter2D and the model
-// answer, with the kit's target for it, then beside the model answer in each timing table.
+// answer, with the kit's target for it, then beside the lab's drivers in each timing table.
 // Every figure is the median of R timed runs after one warm-up run. Build in Release for
 // meaningful times.
 //
@@ -19,6 +19,8 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -78,7 +80,7 @@ void naive_filter(const_image_view s, parlab::image_view out, const parlab::lab0
             }
 }
 
-// The filters a table times: the model answer's drivers and, where present, the tuned filter.
+// The filters a table times: the lab's drivers and, where present, the tuned filter.
 using filter_function = void (*)(const_image_view, parlab::image_view, const parlab::lab04::filter_spec&, std::size_t);
 
 #ifdef PARLAB_HAVE_TUNED_FILTER
@@ -114,10 +116,23 @@ std::vector<double> interleaved_medians(const std::vector<std::function<void()>>
     return medians;
 }
 
+// The filter a kernel name or nine weights stand for, or nothing, said in a line, for a name
+// that the lab's named_filter does not know yet (task 2 of an unfinished lab).
+std::optional<parlab::lab04::filter_spec> known_filter(const std::string& text) {
+    try {
+        return parlab::lab04::parse_filter(text);
+    } catch (const std::invalid_argument&) {
+        std::printf("  %s: left out, named_filter does not know it yet (task 2)\n", text.c_str());
+        return std::nullopt;
+    }
+}
+
 void bench_filter(const image& source, const std::string& kernel_name, std::size_t max_workers,
                   std::size_t repetitions) {
     using namespace parlab::lab04;
-    const filter_spec f = parse_filter(kernel_name);
+    const std::optional<filter_spec> known = known_filter(kernel_name);
+    if (!known) return;
+    const filter_spec& f = *known;
     image target(source.width(), source.height(), source.channels());
     image reference(source.width(), source.height(), source.channels());
     std::printf("\nfilter %s on %dx%d, %d channels\n", kernel_name.c_str(), source.width(), source.height(),
@@ -165,8 +180,8 @@ void bench_filter(const image& source, const std::string& kernel_name, std::size
 }
 
 #ifdef PARLAB_HAVE_OPENCV
-// cv::filter2D (1 thread, replicate border, 8-bit) against the model answer and the tuned filter
-// with 1 worker, for every named linear kernel and for custom kernels of fractions: each time
+// cv::filter2D (1 thread, replicate border, 8-bit) against filter_threads (the model answer's,
+// or with --mine yours) and the tuned filter with 1 worker, for every named linear kernel and for custom kernels of fractions: each time
 // over OpenCV's. The kit's target for the tuned filter: at most 1.0x OpenCV's time for every
 // kernel of integers or of fractions over a power of two or an odd number; fractions over other
 // denominators (sixths, tenths) keep the exact double path and have no target.
@@ -174,7 +189,7 @@ void versus_opencv(const image& source, std::size_t repetitions) {
     using namespace parlab::lab04;
     std::printf("\ncv::filter2D (1 thread) against 1 worker on %dx%d, %d channels; ratio = time / OpenCV's time\n",
                 source.width(), source.height(), source.channels());
-    std::printf("  %-38s %8s %8s %7s", "kernel", "OpenCV", "answer", "ratio");
+    std::printf("  %-38s %8s %8s %7s", "kernel", "OpenCV", "threads", "ratio");
 #ifdef PARLAB_HAVE_TUNED_FILTER
     std::printf(" %8s %7s  %s", "tuned", "ratio", "target 1.0");
 #endif
@@ -198,7 +213,9 @@ void versus_opencv(const image& source, std::size_t repetitions) {
     const cv::Mat src(source.height(), source.width(), CV_8UC(source.channels()), const_cast<std::uint8_t*>(source.view().data));
     image answer(source.width(), source.height(), source.channels());
     for (const auto& k : kernels) {
-        const filter_spec f = parse_filter(k.text);
+        const std::optional<filter_spec> known = known_filter(k.text);
+        if (!known) continue;
+        const filter_spec& f = *known;
         cv::Mat dst, weights(3, 3, CV_64F);
         for (int i = 0; i < 9; ++i) weights.at<double>(i / 3, i % 3) = f.k[static_cast<std::size_t>(i)];
         std::vector<std::function<void()>> bodies = {
@@ -212,13 +229,17 @@ void versus_opencv(const image& source, std::size_t repetitions) {
         std::printf("  %-38s %8.2f %8.2f %6.2fx", k.label.c_str(), ms[0], ms[1], ms[1] / ms[0]);
 #ifdef PARLAB_HAVE_TUNED_FILTER
         const char* verdict = !k.target ? "-" : ms[2] <= ms[0] ? "met" : "NOT met";
-        if (!parlab::first_difference(answer.view(), tuned.view()).empty()) verdict = "WRONG bytes";
+        image reference(source.width(), source.height(), source.channels());
+        naive_filter(source.view(), reference.view(), f);
+        if (!parlab::first_difference(reference.view(), tuned.view()).empty()) verdict = "WRONG bytes";
         std::printf(" %8.2f %6.2fx  %s", ms[2], ms[2] / ms[0], verdict);
 #endif
         std::printf("\n");
     }
 #ifdef PARLAB_HAVE_TUNED_FILTER
-    const filter_spec sobel_x = parse_filter("sobel-x"), sobel = parse_filter("sobel");
+    // Sobel's weights as README.md lists them, whether or not the lab's named_filter knows them.
+    const filter_spec sobel_x{{-1, 0, 1, -2, 0, 2, -1, 0, 1}, {}};
+    const filter_spec sobel{sobel_x.k, kernel{-1, -2, -1, 0, 0, 0, 1, 2, 1}};
     image target(source.width(), source.height(), source.channels());
     const std::vector<double> ms =
         interleaved_medians({[&] { tuned_threads(source.view(), target.view(), sobel_x, 1); },
