@@ -60,7 +60,8 @@ void correlate_row(const std::uint8_t* above, const std::uint8_t* here, const st
     };
     const bool one_pixel = n == c;  // then the pixel is its own left and right neighbour
     for (std::size_t i = 0; i < c; ++i) sum[i] = at(i, i, one_pixel ? i : i + c);
-    // The interior: no clamp and no branch, the loop the compiler turns into vector instructions.
+    // The interior: no index to clamp and no branch, a loop the compiler turns into vector
+    // instructions.
     for (std::size_t i = c; i + c < n; ++i) sum[i] = at(i - c, i, i + c);
     if (!one_pixel)
         for (std::size_t i = n - c; i < n; ++i) sum[i] = at(i - c, i, i);
