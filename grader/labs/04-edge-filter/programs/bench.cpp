@@ -181,10 +181,11 @@ void bench_filter(const image& source, const std::string& kernel_name, std::size
 
 #ifdef PARLAB_HAVE_OPENCV
 // cv::filter2D (1 thread, replicate border, 8-bit) against filter_threads (the model answer's,
-// or with --mine yours) and the tuned filter with 1 worker, for every named linear kernel and for custom kernels of fractions: each time
-// over OpenCV's. The kit's target for the tuned filter: at most 1.0x OpenCV's time for every
-// kernel of integers or of fractions over a power of two or an odd number; fractions over other
-// denominators (sixths, tenths) keep the exact double path and have no target.
+// or with --mine yours) and the tuned filter with 1 worker, for every named linear kernel and
+// for custom kernels of fractions: each time over OpenCV's. The kit's target for the tuned
+// filter: at most 1.0x OpenCV's time for every kernel of integers or of fractions over a power
+// of two or an odd number; fractions over other denominators (sixths, tenths) keep the exact
+// double path and have no target.
 void versus_opencv(const image& source, std::size_t repetitions) {
     using namespace parlab::lab04;
     std::printf("\ncv::filter2D (1 thread) against 1 worker on %dx%d, %d channels; ratio = time / OpenCV's time\n",
