@@ -219,21 +219,23 @@ void versus_opencv(const image& source, std::size_t repetitions) {
         const filter_spec& f = *known;
         cv::Mat dst, weights(3, 3, CV_64F);
         for (int i = 0; i < 9; ++i) weights.at<double>(i / 3, i % 3) = f.k[static_cast<std::size_t>(i)];
+        // OpenCV and the tuned filter, which the target compares, in turn; the lab's filter apart,
+        // so that its far longer runs do not come between them.
         std::vector<std::function<void()>> bodies = {
-            [&] { cv::filter2D(src, dst, -1, weights, cv::Point(-1, -1), 0, cv::BORDER_REPLICATE); },
-            [&] { filter_threads(source.view(), answer.view(), f, 1); }};
+            [&] { cv::filter2D(src, dst, -1, weights, cv::Point(-1, -1), 0, cv::BORDER_REPLICATE); }};
 #ifdef PARLAB_HAVE_TUNED_FILTER
         image tuned(source.width(), source.height(), source.channels());
         bodies.emplace_back([&] { tuned_threads(source.view(), tuned.view(), f, 1); });
 #endif
         const std::vector<double> ms = interleaved_medians(bodies, repetitions);
-        std::printf("  %-38s %8.2f %8.2f %6.2fx", k.label.c_str(), ms[0], ms[1], ms[1] / ms[0]);
+        const double lab_ms = median_ms([&] { filter_threads(source.view(), answer.view(), f, 1); }, repetitions);
+        std::printf("  %-38s %8.2f %8.2f %6.2fx", k.label.c_str(), ms[0], lab_ms, lab_ms / ms[0]);
 #ifdef PARLAB_HAVE_TUNED_FILTER
-        const char* verdict = !k.target ? "-" : ms[2] <= ms[0] ? "met" : "NOT met";
+        const char* verdict = !k.target ? "-" : ms[1] <= ms[0] ? "met" : "NOT met";
         image reference(source.width(), source.height(), source.channels());
         naive_filter(source.view(), reference.view(), f);
         if (!parlab::first_difference(reference.view(), tuned.view()).empty()) verdict = "WRONG bytes";
-        std::printf(" %8.2f %6.2fx  %s", ms[2], ms[2] / ms[0], verdict);
+        std::printf(" %8.2f %6.2fx  %s", ms[1], ms[1] / ms[0], verdict);
 #endif
         std::printf("\n");
     }
