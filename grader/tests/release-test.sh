@@ -17,9 +17,10 @@ fail() { echo "release test: $*" >&2; exit 1; }
 "$kit/parlab" release "$work/kit" || fail "./parlab release failed"
 [[ ! -e $work/kit/solutions ]] || fail "the student edition contains solutions/"
 # Grader code that is a graded task's answer stays with the instructor: lab 06's least-squares
-# Amdahl fit, lab 02's version 2 (the lock-per-element baseline), and pipe loops of lab 07's bench
-# of its own (it moves bytes with the lab's write_all and read_full).
-for name in serial_fraction lock_per_element; do
+# Amdahl fit, lab 02's version 2 (the lock-per-element baseline), lab 04's tuned filter (a
+# working filter_row: integer_correlate is its), and pipe loops of lab 07's bench of its own (it
+# moves bytes with the lab's write_all and read_full).
+for name in serial_fraction lock_per_element integer_correlate; do
     if found=$(grep -rlw --exclude=release-test.sh -- "$name" "$work/kit"); then fail "the student edition has '$name' in: $found"; fi
 done
 [[ ! -e $work/kit/grader/labs/02-lock-placement/baseline.cpp ]] || fail "the student edition has lab 02's baseline.cpp"
@@ -91,4 +92,10 @@ run_step "no-such-lab"
 status=$?
 [[ $status -eq 2 ]] || fail "the grade step should fail when the grader cannot grade (exit 2), got $status"
 PARLAB_NO_INSTALL=1 ./parlab list | grep -q "not yet" || fail "./parlab list does not show the graded tasks"
+# Lab 04's bench builds and runs without the tuned filter, and says that it has none.
+cmake --build build/release --target parlab_lab04_bench >"$work/bench-build.log" 2>&1 ||
+    { tail -20 "$work/bench-build.log"; fail "lab 04's bench does not build in the edition"; }
+build/release/parlab_lab04_bench --max-workers 1 --repetitions 1 >"$work/bench.log" 2>&1 ||
+    { tail -20 "$work/bench.log"; fail "lab 04's bench fails in the edition"; }
+grep -q "no tuned filter" "$work/bench.log" || fail "lab 04's bench in the edition does not say that it has no tuned filter"
 echo "release test: the student edition builds and grades, and its CI workflow reports the grade"

@@ -1,6 +1,6 @@
 #pragma once
 // The grader's serial reference for lab 04: the 3x3 filter, stated as plainly as possible. It is
-// the grader's own and independent of solutions/, which are fast parallel model answers.
+// the grader's own and independent of solutions/, which are parallel model answers.
 
 #include <algorithm>
 #include <array>
