@@ -99,8 +99,10 @@ void tuned_threads(const_image_view source, parlab::image_view target, const par
 }
 #endif
 
+#ifdef PARLAB_HAVE_OPENCV
 // The median of `repetitions` runs of each body, the bodies run in turn (after one warm-up run
-// of each), so that a burst of other work on the machine hits them alike.
+// of each), so that a burst of other work on the machine hits them alike (the comparison with
+// OpenCV's filter uses it).
 std::vector<double> interleaved_medians(const std::vector<std::function<void()>>& bodies, std::size_t repetitions) {
     std::vector<std::vector<double>> ms(bodies.size());
     for (std::size_t r = 0; r <= repetitions; ++r)
@@ -115,6 +117,7 @@ std::vector<double> interleaved_medians(const std::vector<std::function<void()>>
     }
     return medians;
 }
+#endif
 
 // The filter a kernel name or nine weights stand for, or nothing, said in a line, for a name
 // that the lab's named_filter does not know yet (task 2 of an unfinished lab).
