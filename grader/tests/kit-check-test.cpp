@@ -60,10 +60,6 @@ struct kit_copy {
     }
 };
 
-bool has(const std::vector<std::string>& problems, const std::string& line) {
-    return std::find(problems.begin(), problems.end(), line) != problems.end();
-}
-
 }  // namespace
 
 TEST_CASE("the kit as it is has nothing for the kit check to report", "[grader][kit-check]") {
