@@ -236,9 +236,7 @@ namespace {
 // batch at once. A missing file is written as a template with a row per student and manual check.
 hand_marks read_marks(const batch_options& options, const std::vector<lab_info>& labs, const std::vector<fs::path>& folders) {
     if (options.marks.empty()) return {};
-    if (std::none_of(labs.begin(), labs.end(), [](const lab_info& lab) {
-            return std::any_of(lab.checks.begin(), lab.checks.end(), [](const check_spec& c) { return c.type == "manual"; });
-        }))
+    if (std::all_of(labs.begin(), labs.end(), [](const lab_info& lab) { return manual_checks(lab).empty(); }))
         throw std::invalid_argument("batch: --marks: no lab of this batch has a manual check (a rubric entry with "
                                     "\"type\": \"manual\") to mark by hand");
     std::vector<std::string> students;

@@ -9,10 +9,10 @@
 #include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 #include <tuple>
 
+#include "build.hpp"
 #include "csv.hpp"
 #include "report.hpp"
 #include "submission.hpp"
@@ -27,13 +27,6 @@ constexpr std::uint64_t fnv_prime = 1099511628211ULL;
 void mix(std::uint64_t& hash, const std::string& bytes) {
     for (const unsigned char c : bytes) hash = (hash ^ c) * fnv_prime;
     hash = (hash ^ 0xffU) * fnv_prime;  // a separator, so "ab"+"c" and "a"+"bc" differ
-}
-
-std::string read_all(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
 }
 
 double lab_maximum(const lab_info& lab) {
@@ -124,7 +117,7 @@ std::string content_hash(const fs::path& dir) {
     std::uint64_t hash = fnv_offset;
     for (const auto& file : files) {
         mix(hash, fs::relative(file, dir).generic_string());
-        mix(hash, read_all(file));
+        mix(hash, read_text(file));
     }
     return fmt::format("{:016x}", hash);
 }

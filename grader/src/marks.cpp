@@ -12,13 +12,6 @@
 namespace parlab::grader {
 namespace {
 
-std::vector<const check_spec*> manual_checks(const lab_info& lab) {
-    std::vector<const check_spec*> found;
-    for (const auto& spec : lab.checks)
-        if (spec.type == "manual") found.push_back(&spec);
-    return found;
-}
-
 // The manual check a marks row names: by name, or the lab's only one when the name is empty.
 const check_spec& marked_check(const lab_info& lab, const std::string& name, const std::string& where) {
     const auto manual = manual_checks(lab);
@@ -56,6 +49,13 @@ double marked_points(const std::string& text, const check_spec& spec, const std:
 }
 
 }  // namespace
+
+std::vector<const check_spec*> manual_checks(const lab_info& lab) {
+    std::vector<const check_spec*> found;
+    for (const auto& spec : lab.checks)
+        if (spec.type == "manual") found.push_back(&spec);
+    return found;
+}
 
 hand_marks parse_marks(const std::string& text, const std::string& source, const std::vector<lab_info>& labs) {
     hand_marks marks;

@@ -25,6 +25,9 @@ using hand_marks = std::map<std::tuple<std::string, std::string, std::string>, h
 /// The columns of a marks file, in the order marks_template writes them.
 inline constexpr const char* marks_columns = "student,lab,check,points,comment";
 
+/// The manual checks of `lab`, in rubric order.
+[[nodiscard]] std::vector<const check_spec*> manual_checks(const lab_info& lab);
+
 /// The marks of CSV `text` read from `source`: columns student (the submission folder), lab (its
 /// folder, name or number), check (a manual check of it; may be empty when the lab has one),
 /// points and comment. A row with empty points is not marked yet. Throws std::invalid_argument
