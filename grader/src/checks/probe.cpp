@@ -12,11 +12,8 @@ check_result run_probe_check(const grading_context& context, const lab_info& lab
                              const lab_programs& programs, lab_state& state) {
     check_result r = start_result(lab, spec);
     const std::string& probe = spec.probe;
-    const probe_verifier* verifier = all_labs().probe(lab.name, probe);
-    if (verifier == nullptr || programs.release.probe.empty()) {
-        fail(r, check_status::error, fmt::format("the grader has no probe '{}/{}' (check the rubric)", lab.name, probe));
-        return r;
-    }
+    const probe_verifier* verifier = verifier_for(lab, spec, programs.release, r);
+    if (verifier == nullptr) return r;
     const int full = timeout_seconds(spec, 30, context);
     const int cut = std::max(1, static_cast<int>(blocked_cut_seconds * context.timeout_scale * context.load_factor));
     const int timeout = state.sat_blocked ? std::min(full, cut) : full;

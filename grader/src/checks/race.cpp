@@ -43,11 +43,8 @@ check_result run_race_check(const grading_context& context, const lab_info& lab,
         return r;
     }
     const std::string& probe = spec.probe;
-    const probe_verifier* verifier = all_labs().probe(lab.name, probe);
-    if (verifier == nullptr || programs.tsan.probe.empty()) {
-        fail(r, check_status::error, fmt::format("the grader has no probe '{}/{}' (check the rubric)", lab.name, probe));
-        return r;
-    }
+    const probe_verifier* verifier = verifier_for(lab, spec, programs.tsan, r);
+    if (verifier == nullptr) return r;
     const int timeout = timeout_seconds(spec, 120, context);
     // The kit's suppressions: races ThreadSanitizer reports inside the uninstrumented libstdc++.
     const fs::path suppressions = context.run_dir / "tsan.supp";

@@ -217,4 +217,11 @@ check_result verify_answer(const probe_verifier& verifier, const check_spec& spe
     return r;
 }
 
+const probe_verifier* verifier_for(const lab_info& lab, const check_spec& spec, const lab_build& build, check_result& r) {
+    const probe_verifier* verifier = all_labs().probe(lab.name, spec.probe);
+    if (verifier != nullptr && !build.probe.empty()) return verifier;
+    fail(r, check_status::error, fmt::format("the grader has no probe '{}/{}' (check the rubric)", lab.name, spec.probe));
+    return nullptr;
+}
+
 }  // namespace parlab::grader::checking

@@ -76,6 +76,11 @@ struct probe_outcome {
 bool abnormal_probe_end(check_result& r, const probe_outcome& out, int timeout, const check_spec& spec, lab_state& state,
                         double memory_factor = 1.0);
 
+/// The verifier of `spec`'s probe when it and `build`'s probe exist; otherwise null, with `r`
+/// failed as the grader's own error (a rubric naming a probe the lab lacks).
+[[nodiscard]] const probe_verifier* verifier_for(const lab_info& lab, const check_spec& spec, const lab_build& build,
+                                                 check_result& r);
+
 /// The student's probe answer judged by the lab's verifier, its fraction turned into points.
 [[nodiscard]] check_result verify_answer(const probe_verifier& verifier, const check_spec& spec, const probe_outcome& out,
                                          const grading_context& context, const check_result& start);
