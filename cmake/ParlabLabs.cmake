@@ -130,13 +130,15 @@ function(parlab_lab_variant prefix frozen sources json overrides programs)
     endif()
 endfunction()
 
-# The folder of lab `name` whose frozen files are used: the lab source's copy when it is a whole
-# lab (the grader's staging), else labs/.
+# The folder of lab `name` whose frozen files are used: the kit's labs/ copy. The grader's staging
+# of a submission holds a copy of the same files beside the student's; compiling the kit's keeps
+# the command lines of the frozen files and the probes the same in every build tree, so that a
+# compiler cache shares them between trees. A lab the kit's labs/ lacks comes from the lab source.
 function(parlab_frozen_dir name out)
-    if(EXISTS "${PARLAB_LAB_DIR}/${name}/lab.json")
-        set(${out} "${PARLAB_LAB_DIR}/${name}" PARENT_SCOPE)
-    else()
+    if(EXISTS "${CMAKE_SOURCE_DIR}/labs/${name}/lab.json")
         set(${out} "${CMAKE_SOURCE_DIR}/labs/${name}" PARENT_SCOPE)
+    else()
+        set(${out} "${PARLAB_LAB_DIR}/${name}" PARENT_SCOPE)
     endif()
 endfunction()
 

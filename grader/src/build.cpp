@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -148,12 +149,21 @@ std::string forbidden_constructs(const std::string& text, const std::string& fil
 }
 
 command_result run_command(const std::vector<std::string>& argv, int timeout_seconds,
-                           std::optional<std::pair<uid_t, gid_t>> run_as, const fs::path& home) {
+                           std::optional<std::pair<uid_t, gid_t>> run_as, const fs::path& home,
+                           const std::vector<std::string>& extra_env) {
     run_request request;
     request.argv = argv;
+    std::vector<std::string> replaced = extra_env;
+    if (!home.empty()) replaced.push_back("HOME=" + home.string());
+    const auto replaced_here = [&](std::string_view entry) {
+        return std::any_of(replaced.begin(), replaced.end(), [&](const std::string& mine) {
+            const auto name = mine.substr(0, mine.find('=') + 1);
+            return entry.substr(0, name.size()) == name;
+        });
+    };
     for (char** e = environ; *e != nullptr; ++e)
-        if (home.empty() || std::string_view(*e).rfind("HOME=", 0) != 0) request.env.emplace_back(*e);
-    if (!home.empty()) request.env.push_back("HOME=" + home.string());
+        if (!replaced_here(*e)) request.env.emplace_back(*e);
+    request.env.insert(request.env.end(), replaced.begin(), replaced.end());
     if (run_as) {
         request.run_as_uid = run_as->first;
         request.run_as_gid = run_as->second;
@@ -168,6 +178,35 @@ command_result run_command(const std::vector<std::string>& argv, int timeout_sec
     return {result.timed_out ? -1 : (result.status.exited ? result.status.code : 128 + result.status.signal),
             result.output, result.timed_out};
 }
+
+namespace {
+
+// The compiler cache of the grade builds: ccache, where it is installed, in one folder per kit and
+// per user who compiles (a folder written by two users would stop the other's builds). Every
+// build tree of the kit compiles its own files (the common library, the probes) with the same
+// command lines, so the trees of the skeletons, the solutions and each submission compile them
+// once between them. A hit needs the same compiler, flags and preprocessed input: a student's
+// file is only ever served the object of the same file. PARLAB_COMPILER_CACHE=off turns it off.
+compiler_cache_use compiler_cache(const fs::path& root, std::optional<std::pair<uid_t, gid_t>> build_as) {
+    const char* setting = std::getenv("PARLAB_COMPILER_CACHE");
+    if (setting != nullptr && std::string_view(setting) == "off") return {};
+    const fs::path ccache = "/usr/bin/ccache";
+    if (::access(ccache.c_str(), X_OK) != 0) return {};
+    const uid_t compiler_uid = build_as ? build_as->first : ::geteuid();
+    const fs::path dir = root / "build" / "grade" / "compiler-cache" / std::to_string(compiler_uid);
+    std::error_code error;
+    fs::create_directories(dir, error);
+    struct stat info {};
+    if (error || ::stat(dir.c_str(), &info) != 0) return {};
+    if (build_as && info.st_uid != compiler_uid && info.st_uid == ::geteuid() &&
+        ::chown(dir.c_str(), build_as->first, build_as->second) == 0)
+        info.st_uid = compiler_uid;  // made just now by the grader, handed to the user who compiles
+    if (info.st_uid != compiler_uid) return {};
+    // The TSan trees compile with -g: without NOHASHDIR each tree's own folder would be in the key.
+    return {ccache.string(), {"CCACHE_DIR=" + dir.string(), "CCACHE_NOHASHDIR=1", "CCACHE_MAXSIZE=2G"}};
+}
+
+}  // namespace
 
 submission_build::submission_build(fs::path root, fs::path lab_source, fs::path work, bool overlay,
                                    std::optional<std::pair<uid_t, gid_t>> build_as, const submission_files* files)
@@ -221,6 +260,11 @@ void submission_build::configure(build_kind kind) {
     const fs::path dir = tree(kind);
     std::vector<std::string> argv{"/usr/bin/env", "cmake", "-S", root_.string(), "-B", dir.string(), "-G", "Ninja",
                                   "-DPARLAB_LAB_SOURCE=" + stage_dir().string(), "-DPARLAB_KIT_CHECK=OFF"};
+    if (!cache_probed_) {
+        cache_ = compiler_cache(root_, build_as_);
+        cache_probed_ = true;
+    }
+    argv.push_back("-DCMAKE_CXX_COMPILER_LAUNCHER=" + cache_.launcher);
     if (kind == build_kind::release) {
         argv.emplace_back("-DCMAKE_BUILD_TYPE=Release");
         if (light_) argv.emplace_back("-DCMAKE_CXX_FLAGS_RELEASE=-O1 -DNDEBUG");
@@ -237,7 +281,7 @@ void submission_build::configure(build_kind kind) {
     configured_[kind] = true;
     if (fs::exists(dir / "build.ninja") && read_text(stamp) == arguments) return;
     hand_over(dir);
-    const auto result = run_command(argv, 600, build_as_, dir);
+    const auto result = run_command(argv, 600, build_as_, dir, cache_.environment);
     if (result.code == 0) std::ofstream(stamp) << arguments;
     if (result.code != 0) {
         std::string last = result.output.substr(result.output.size() > 1500 ? result.output.size() - 1500 : 0);
@@ -264,7 +308,7 @@ lab_build submission_build::build(const lab_info& lab, build_kind kind) {
     }
     // configure() handed the tree over; what the build adds belongs to the user who builds.
     const auto result = run_command({"/usr/bin/env", "cmake", "--build", dir.string(), "--target", probe_target}, 900,
-                                    build_as_, dir);
+                                    build_as_, dir, cache_.environment);
     if (result.code != 0) {
         out.errors = result.timed_out ? "the build took longer than 15 minutes"
                                       : student_errors(result.output, (stage_dir() / lab.folder).string() + "/", lab.sources);

@@ -33,6 +33,13 @@ struct lab_build {
     std::string forbidden;
 };
 
+/// How the grade builds use a compiler cache (build.cpp's compiler_cache): the launcher given to
+/// CMake (empty: none) and the environment of the compiles.
+struct compiler_cache_use {
+    std::string launcher;
+    std::vector<std::string> environment;
+};
+
 class submission_build {
 public:
     /// `root`: the kit. `lab_source`: the folder graded, laid out like labs/. `work`: a build
@@ -57,6 +64,8 @@ private:
     bool light_ = false;
     std::optional<std::pair<uid_t, gid_t>> build_as_;
     const submission_files* files_;
+    compiler_cache_use cache_;
+    bool cache_probed_ = false;
     std::map<build_kind, bool> configured_;
     std::map<build_kind, std::string> configure_errors_;
     [[nodiscard]] std::filesystem::path stage_dir() const;
@@ -75,14 +84,18 @@ void mirror_for_build(const std::filesystem::path& from, const std::filesystem::
 /// ThreadSanitizer off or hide its reports, comma-separated; empty when none.
 [[nodiscard]] std::string forbidden_constructs(const std::string& text, const std::string& file);
 
-/// Runs a trusted command (cmake, ninja) with a time limit; returns its exit code and output.
+/// What a trusted command (run_command) did.
 struct command_result {
     int code = -1;
     std::string output;
     bool timed_out = false;
 };
+/// Runs a trusted command (cmake, ninja) with a time limit; returns its exit code and output.
+/// `home` is its HOME and working folder; `extra_env` ("NAME=value") adds to or replaces the
+/// grader's own environment.
 [[nodiscard]] command_result run_command(const std::vector<std::string>& argv, int timeout_seconds,
                                          std::optional<std::pair<uid_t, gid_t>> run_as = std::nullopt,
-                                         const std::filesystem::path& home = {});
+                                         const std::filesystem::path& home = {},
+                                         const std::vector<std::string>& extra_env = {});
 
 }  // namespace parlab::grader
