@@ -116,4 +116,37 @@ std::string describe_blocked(pid_t pgid) {
     return text;
 }
 
+bool blocked_on_each_other(pid_t pgid) {
+    static constexpr std::string_view only_another_ends[] = {"pipe_read", "pipe_write", "do_wait", "kernel_wait"};
+    bool any = false, all = true;
+    for_each_process([&](pid_t pid, const char* fields) {
+        if (!all || group_of(fields) != pgid) return;
+        const std::string dir = "/proc/" + std::to_string(pid);
+        if (first_line(dir + "/comm") == "bwrap") return;
+        any = true;
+        DIR* tasks = ::opendir((dir + "/task").c_str());
+        if (tasks == nullptr) {
+            all = false;  // gone meanwhile: something happens
+            return;
+        }
+        while (const dirent* task = ::readdir(tasks)) {
+            if (task->d_name[0] == '.') continue;
+            const std::string thread = dir + "/task/" + task->d_name;
+            const std::string stat = first_line(thread + "/stat");
+            const auto close_paren = stat.rfind(')');
+            const bool sleeping = close_paren != std::string::npos && close_paren + 2 < stat.size() && stat[close_paren + 2] == 'S';
+            const std::string wchan = first_line(thread + "/wchan");
+            // futex_do_wait (Linux 6.x) has "do_wait" in its name, and is a futex
+            if (!sleeping || wchan.find("futex") != std::string::npos ||
+                std::none_of(std::begin(only_another_ends), std::end(only_another_ends),
+                                          [&](std::string_view part) { return wchan.find(part) != std::string::npos; })) {
+                all = false;
+                break;
+            }
+        }
+        ::closedir(tasks);
+    });
+    return any && all;
+}
+
 }  // namespace parlab::grader

@@ -29,4 +29,12 @@ void for_each_process(const std::function<void(pid_t, const char*)>& fn);
 /// empty when none could be read (the kernel hides wait channels from this user, say).
 [[nodiscard]] std::string describe_blocked(pid_t pgid);
 
+/// Every thread of every live process of group `pgid` (bubblewrap's own left out) sleeps in a
+/// wait that only another process can end and that has no time limit of its own: reading an
+/// empty pipe, writing into a full one, waiting for a child to end. Nothing outside the group
+/// holds the other end of those pipes, so such a group stays as it is for good. False when a wait
+/// channel cannot be read, or some thread runs, sleeps with a timeout, or waits on a futex (a
+/// futex wait may have a time limit, which /proc does not show).
+[[nodiscard]] bool blocked_on_each_other(pid_t pgid);
+
 }  // namespace parlab::grader

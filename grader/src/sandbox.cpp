@@ -387,6 +387,29 @@ std::unique_ptr<memory_group> memory_group_for(const run_request& request) {
     return request.memory_limit ? memory_group::make(*request.memory_limit) : nullptr;
 }
 
+// Looks at a run once a second for a deadlock (run_request::stop_when_deadlocked): settled once
+// three looks in a row found every process blocked on the others, with no processor time used
+// and no output made in between.
+class deadlock_watch {
+public:
+    bool settled(pid_t group, clock::duration running, std::size_t output_so_far) {
+        if (running < next_look_) return false;
+        next_look_ = running + std::chrono::seconds(1);
+        const double cpu = group_cpu_seconds(group);
+        const bool still = blocked_on_each_other(group) && cpu == cpu_ && output_so_far == output_;
+        looks_ = still ? looks_ + 1 : 0;
+        cpu_ = cpu;
+        output_ = output_so_far;
+        return looks_ >= 3;
+    }
+
+private:
+    clock::duration next_look_ = std::chrono::seconds(1);
+    double cpu_ = -1;
+    std::size_t output_ = 0;
+    int looks_ = 0;
+};
+
 run_result run_with(const run_request& request, bool isolated, bool reap_leftovers) {
     child_fds fds;
     const std::unique_ptr<memory_group> memory = memory_group_for(request);
@@ -400,10 +423,15 @@ run_result run_with(const run_request& request, bool isolated, bool reap_leftove
     int wait_status = 0;
     bool reaped = false;
 
+    deadlock_watch deadlocks;
     while (!reaped) {
         const auto now = clock::now();
         if (now >= deadline) {
             result.timed_out = true;
+            break;
+        }
+        if (request.stop_when_deadlocked && deadlocks.settled(pid, now - started, output_total + control_total)) {
+            result.timed_out = result.deadlocked = true;
             break;
         }
         const int budget = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count());

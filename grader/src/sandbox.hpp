@@ -66,6 +66,12 @@ struct run_request {
     /// ThreadSanitizer needs where the kernel randomises 32 bits of mmap addresses (Ubuntu 24.04,
     /// Linux 6.6 on): GCC's runtime then stops with "unexpected memory mapping" before main().
     bool fixed_layout = false;
+    /// Stop the run early, as timed out, once every one of its processes has sat for a few seconds
+    /// in waits that only another of them could end (blocked_on_each_other) without using any
+    /// processor time: a deadlock between pipes and waitpid() that its time limit would only
+    /// prolong. For the probes; not for a test program, whose own alarm names the test case that
+    /// hung, nor for the grader's own tools.
+    bool stop_when_deadlocked = false;
     /// Namespaces for graded code (see isolation); nullopt for the grader's own tools (the
     /// compiler, a check of permissions). Ignored where isolation_support says none are to be had.
     std::optional<isolation> isolate;
@@ -82,6 +88,7 @@ struct run_result {
     double seconds = 0;            ///< wall time seen by the grader
     double cpu_seconds = -1;       ///< processor time of the run's processes when it timed out (-1: not measured)
     std::string blocked;           ///< what its processes waited for when it timed out (describe_blocked)
+    bool deadlocked = false;       ///< timed out early: stopped by stop_when_deadlocked
     std::size_t leftovers_killed = 0;  ///< processes that outlived the run and were killed
     bool memory_exceeded = false;  ///< the kernel killed a process of the run for going over memory_limit
 
@@ -89,7 +96,7 @@ struct run_result {
     /// Timed out having used under a tenth of its `limit_seconds` in processor time: its processes
     /// sat blocked (a deadlock), rather than computing.
     [[nodiscard]] bool sat_blocked(int limit_seconds) const noexcept {
-        return timed_out && cpu_seconds < 0.1 * limit_seconds;
+        return timed_out && (deadlocked || cpu_seconds < 0.1 * limit_seconds);
     }
 };
 

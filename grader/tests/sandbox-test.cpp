@@ -76,6 +76,27 @@ TEST_CASE("a hang says what its processes wait for in the kernel", "[grader][san
     CHECK(waiting_for("0").empty());  // running, or a channel the kernel hides
 }
 
+TEST_CASE("a deadlock between pipes and waitpid is stopped long before its limit", "[grader][sandbox]") {
+    auto pipes = misbehave("pipe-deadlock");
+    pipes.timeout = std::chrono::seconds(60);
+    pipes.stop_when_deadlocked = true;
+    const auto stuck = run_sandboxed(pipes);
+    CHECK(stuck.timed_out);
+    CHECK(stuck.deadlocked);
+    CHECK(stuck.sat_blocked(60));
+    CHECK(stuck.seconds < 30.0);  // about 4 s; the margin is for a loaded machine
+    CHECK_THAT(stuck.blocked, contains("1 process writing into a full pipe that nobody reads"));
+    // A futex wait may end by its own time limit, which /proc does not show: such a run gets its
+    // whole limit.
+    auto semaphore = misbehave("semaphore-wait");
+    semaphore.timeout = std::chrono::seconds(5);
+    semaphore.stop_when_deadlocked = true;
+    const auto waited = run_sandboxed(semaphore);
+    CHECK(waited.timed_out);
+    CHECK_FALSE(waited.deadlocked);
+    CHECK(waited.seconds >= 4.9);
+}
+
 TEST_CASE("a crash is reported with the signal", "[grader][sandbox]") {
     const auto result = run_sandboxed(misbehave("crash"));
     CHECK(result.status.signaled);

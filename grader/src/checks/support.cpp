@@ -42,6 +42,7 @@ run_request base_request(const run_place& place, std::vector<std::string> argv, 
     request.timeout = std::chrono::seconds(timeout_seconds);
     // A run sees its own folder and nothing else of the machine's files (sandbox.hpp).
     request.isolate = isolation{{place.dir}, {}};
+    request.stop_when_deadlocked = true;
     if (place.user) {
         request.run_as_uid = place.user->first;
         request.run_as_gid = place.user->second;
@@ -97,6 +98,10 @@ void not_run(check_result& r, const check_spec& spec, const std::string& why) {
 // kernel says on what (a deadlock between a pipe's two ends, a join, a semaphore).
 std::string blocked_message(int timeout_seconds, const run_result& run) {
     const std::string used = fmt::format("{:.1f} s of CPU", std::max(0.0, run.cpu_seconds));
+    if (run.deadlocked)
+        return fmt::format("stopped after {:.0f} s of its {} s: a deadlock ({}; {}): each process waits for another "
+                           "that waits too, so none would ever go on",
+                           run.seconds, timeout_seconds, run.blocked, used);
     if (run.blocked.empty())
         return fmt::format("timed out after {} s with its processes blocked ({}): a deadlock?", timeout_seconds, used);
     return fmt::format("timed out after {} s with its processes blocked ({}; {}): a deadlock?", timeout_seconds,
