@@ -31,6 +31,7 @@ void add_all_baselines(parlab::probe::probe_table& registry) {
 
 add_library(parlab_grader_core STATIC
     src/batch.cpp
+    src/batch_marks.cpp
     src/build.cpp
     src/checks.cpp
     src/checks/probe.cpp
@@ -39,6 +40,10 @@ add_library(parlab_grader_core STATIC
     src/checks/timing.cpp
     src/class_report.cpp
     src/cli.cpp
+    src/commands/common.cpp
+    src/commands/grading.cpp
+    src/commands/kit.cpp
+    src/commands/student.cpp
     src/csv.cpp
     src/grade.cpp
     src/kit_check.cpp
@@ -57,6 +62,7 @@ add_library(parlab_grader_core STATIC
     src/memory_group.cpp
     src/process_table.cpp
     src/sandbox.cpp
+    src/sandbox_session.cpp
     src/student.cpp
     src/submission.cpp
     src/tsan_report.cpp

@@ -29,11 +29,10 @@
 #include "parlab/system_error.hpp"
 #include "parlab/timing.hpp"
 #include "process_table.hpp"
+#include "sandbox_internal.hpp"
 
 namespace parlab::grader {
-namespace {
-
-using clock = std::chrono::steady_clock;
+namespace sandbox_detail {
 
 std::vector<pid_t>& live_sessions() {
     static std::vector<pid_t> pids;
@@ -112,9 +111,68 @@ exit_status status_of(int wait_status, bool isolated) {
     return status;
 }
 
-struct child_fds {
-    int output = -1, control = -1, command = -1;
+// The pipes of a run being started: its output, and with a control channel fd 3's and fd 4's.
+struct run_pipes {
+    int out[2] = {-1, -1}, control[2] = {-1, -1}, command[2] = {-1, -1};
 };
+
+// In the forked child: becomes the run (its memory group, signals, descriptors, limits, folder,
+// report file and user), then execs it. Only system calls from here on.
+[[noreturn]] void become_run(const run_request& request, const run_pipes& pipes, bool isolated, const memory_group* memory,
+                             char* const* argv, char* const* envp, const char* workdir, rlim_t nproc) {
+    ::setpgid(0, 0);
+    // into the memory group first, as root where the grader is: all the run starts follows
+    if (memory != nullptr && ::write(memory->join_fd(), "0", 1) != 1) {
+        dprintf(pipes.out[1], "cannot enter the run's memory cgroup: %s\n", std::strerror(errno));
+        ::_exit(127);
+    }
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // the run dies with the grader
+    for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    const int null_fd = ::open("/dev/null", O_RDONLY);
+    ::dup2(null_fd, 0);
+    ::dup2(pipes.out[1], 1);
+    ::dup2(pipes.out[1], 2);
+    if (request.control_channel) {
+        ::dup2(pipes.control[1], 3);
+        ::dup2(pipes.command[0], 4);
+    }
+    ::close_range(request.control_channel ? 5 : 3, ~0U, 0);
+    set_limit(RLIMIT_CORE, 0);
+    set_limit(RLIMIT_FSIZE, request.file_size_limit);
+    set_limit(RLIMIT_NOFILE, request.open_files);
+    set_limit(RLIMIT_NPROC, nproc);
+    if (request.memory_limit && memory == nullptr && !request.huge_address_space)
+        set_limit(RLIMIT_AS, static_cast<rlim_t>(*request.memory_limit));
+    if (::chdir(workdir) != 0) {
+        dprintf(2, "cannot enter %s: %s\n", workdir, std::strerror(errno));
+        ::_exit(127);
+    }
+    if (!request.report_file.empty()) {
+        char path[4096];
+        std::snprintf(path, sizeof path, "%s.%d", request.report_file.c_str(),
+                      isolated ? isolated_program_pid : static_cast<int>(::getpid()));
+        const int fd = ::open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0622);
+        if (fd < 0 || ::fchmod(fd, 0622) != 0) {
+            dprintf(2, "cannot make %s: %s\n", path, std::strerror(errno));
+            ::_exit(127);
+        }
+        ::close(fd);
+    }
+    if (request.run_as_uid) {
+        if (::setgroups(0, nullptr) != 0 || ::setgid(request.run_as_gid.value_or(*request.run_as_uid)) != 0 ||
+            ::setuid(*request.run_as_uid) != 0) {
+            dprintf(2, "cannot drop privileges: %s\n", std::strerror(errno));
+            ::_exit(127);
+        }
+    }
+    if (request.fixed_layout) (void)::personality(ADDR_NO_RANDOMIZE);
+    ::execve(argv[0], argv, envp);
+    dprintf(2, "cannot run %s: %s\n", argv[0], std::strerror(errno));
+    ::_exit(127);
+}
 
 // Forks and execs the request's program (inside bubblewrap when `isolated`); the child is a
 // process-group leader.
@@ -130,7 +188,8 @@ pid_t spawn(const run_request& request, child_fds& fds, bool isolated, const mem
     const uid_t target_uid = request.run_as_uid.value_or(::getuid());
     const rlim_t nproc = static_cast<rlim_t>(count_processes_of(target_uid) + request.extra_processes);
 
-    int out[2] = {-1, -1}, control[2] = {-1, -1}, command[2] = {-1, -1};
+    run_pipes pipes;
+    auto& [out, control, command] = pipes;
     if (::pipe2(out, O_CLOEXEC) != 0) detail::throw_errno("cannot make an output pipe");
     if (request.control_channel && (::pipe2(control, O_CLOEXEC) != 0 || ::pipe2(command, O_CLOEXEC) != 0)) {
         close_pair(out), close_pair(control), close_pair(command);
@@ -141,60 +200,7 @@ pid_t spawn(const run_request& request, child_fds& fds, bool isolated, const mem
         close_pair(out), close_pair(control), close_pair(command);
         detail::throw_errno("cannot fork a run");
     }
-    if (pid == 0) {
-        ::setpgid(0, 0);
-        // into the memory group first, as root where the grader is: all the run starts follows
-        if (memory != nullptr && ::write(memory->join_fd(), "0", 1) != 1) {
-            dprintf(out[1], "cannot enter the run's memory cgroup: %s\n", std::strerror(errno));
-            ::_exit(127);
-        }
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // the run dies with the grader
-        for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
-        sigset_t none;
-        sigemptyset(&none);
-        ::sigprocmask(SIG_SETMASK, &none, nullptr);
-        const int null_fd = ::open("/dev/null", O_RDONLY);
-        ::dup2(null_fd, 0);
-        ::dup2(out[1], 1);
-        ::dup2(out[1], 2);
-        if (request.control_channel) {
-            ::dup2(control[1], 3);
-            ::dup2(command[0], 4);
-        }
-        ::close_range(request.control_channel ? 5 : 3, ~0U, 0);
-        set_limit(RLIMIT_CORE, 0);
-        set_limit(RLIMIT_FSIZE, request.file_size_limit);
-        set_limit(RLIMIT_NOFILE, request.open_files);
-        set_limit(RLIMIT_NPROC, nproc);
-        if (request.memory_limit && memory == nullptr && !request.huge_address_space)
-            set_limit(RLIMIT_AS, static_cast<rlim_t>(*request.memory_limit));
-        if (::chdir(workdir.c_str()) != 0) {
-            dprintf(2, "cannot enter %s: %s\n", workdir.c_str(), std::strerror(errno));
-            ::_exit(127);
-        }
-        if (!request.report_file.empty()) {
-            char path[4096];
-            std::snprintf(path, sizeof path, "%s.%d", request.report_file.c_str(),
-                          isolated ? isolated_program_pid : static_cast<int>(::getpid()));
-            const int fd = ::open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0622);
-            if (fd < 0 || ::fchmod(fd, 0622) != 0) {
-                dprintf(2, "cannot make %s: %s\n", path, std::strerror(errno));
-                ::_exit(127);
-            }
-            ::close(fd);
-        }
-        if (request.run_as_uid) {
-            if (::setgroups(0, nullptr) != 0 || ::setgid(request.run_as_gid.value_or(*request.run_as_uid)) != 0 ||
-                ::setuid(*request.run_as_uid) != 0) {
-                dprintf(2, "cannot drop privileges: %s\n", std::strerror(errno));
-                ::_exit(127);
-            }
-        }
-        if (request.fixed_layout) (void)::personality(ADDR_NO_RANDOMIZE);
-        ::execve(argv[0], argv.data(), envp.data());
-        dprintf(2, "cannot run %s: %s\n", argv[0], std::strerror(errno));
-        ::_exit(127);
-    }
+    if (pid == 0) become_run(request, pipes, isolated, memory, argv.data(), envp.data(), workdir.c_str(), nproc);
     ::setpgid(pid, pid);
     ::close(out[1]);
     // Read ends never block: a process the run left behind may hold the write ends open.
@@ -212,7 +218,7 @@ pid_t spawn(const run_request& request, child_fds& fds, bool isolated, const mem
 
 // Reads what is ready on the non-blocking `fd` into `sink` (up to `cap` bytes kept); false at end
 // of file or when nothing is ready.
-bool drain(int fd, std::string& sink, std::size_t cap, std::size_t& total, bool* at_end = nullptr) {
+bool drain(int fd, std::string& sink, std::size_t cap, std::size_t& total, bool* at_end) {
     char buffer[65536];
     const ssize_t n = detail::retry_on_eintr([&] { return ::read(fd, buffer, sizeof buffer); });
     if (at_end != nullptr) *at_end = n == 0 || (n < 0 && errno != EAGAIN);
@@ -226,7 +232,10 @@ void kill_group(pid_t pgid) {
     if (pgid > 0) ::kill(-pgid, SIGKILL);
 }
 
-}  // namespace
+}  // namespace sandbox_detail
+
+using namespace sandbox_detail;
+using clock = std::chrono::steady_clock;
 
 std::vector<std::string> clean_environment(const std::filesystem::path& home, const std::vector<std::string>& extra) {
     std::vector<std::string> env{"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + home.string(), "LANG=C.UTF-8",
@@ -317,7 +326,7 @@ std::optional<grading_users> users_for_grading() {
     return grading_users{*compile, {student, student}, {student + 1, student + 1}};
 }
 
-namespace {
+namespace sandbox_detail {
 
 std::optional<std::pair<uid_t, gid_t>> run_as_of(const run_request& request) {
     if (!request.run_as_uid) return std::nullopt;
@@ -325,6 +334,14 @@ std::optional<std::pair<uid_t, gid_t>> run_as_of(const run_request& request) {
 }
 
 bool isolated(const run_request& request) { return request.isolate && isolation_for(run_as_of(request)).available; }
+
+std::unique_ptr<memory_group> memory_group_for(const run_request& request) {
+    return request.memory_limit ? memory_group::make(*request.memory_limit) : nullptr;
+}
+
+}  // namespace sandbox_detail
+
+namespace {
 
 // Runs the request to its end; `reap_leftovers` also kills every other child the grader has that
 // no session holds (off for the trial run, which may happen beside a batch's grading jobs).
@@ -381,11 +398,6 @@ std::string unsandboxed_refusal(const std::optional<std::pair<uid_t, gid_t>>& ru
 run_result run_sandboxed(const run_request& request) { return run_with(request, isolated(request)); }
 
 namespace {
-
-// The run's memory group, when it has a limit and groups can be made here.
-std::unique_ptr<memory_group> memory_group_for(const run_request& request) {
-    return request.memory_limit ? memory_group::make(*request.memory_limit) : nullptr;
-}
 
 // Looks at a run once a second for a deadlock (run_request::stop_when_deadlocked): settled once
 // three looks in a row found every process blocked on the others, with no processor time used
@@ -485,127 +497,5 @@ run_result run_with(const run_request& request, bool isolated, bool reap_leftove
 }
 
 }  // namespace
-
-sandbox_session::sandbox_session(run_request request) : request_(std::move(request)) {
-    request_.control_channel = true;
-    child_fds fds;
-    isolated_ = isolated(request_);
-    memory_ = memory_group_for(request_);
-    pid_ = spawn(request_, fds, isolated_, memory_.get());
-    output_fd_ = fds.output;
-    control_fd_ = fds.control;
-    command_fd_ = fds.command;
-    live_sessions().push_back(pid_);
-}
-
-sandbox_session::~sandbox_session() {
-    if (!finished_) (void)finish();
-}
-
-void sandbox_session::pump(int timeout_ms) {
-    pollfd polls[2] = {{output_fd_, POLLIN, 0}, {control_fd_, POLLIN, 0}};
-    if (::poll(polls, 2, timeout_ms) <= 0) return;
-    std::size_t ignored_total = 0;
-    bool at_end = false;
-    if (polls[0].revents != 0 && output_fd_ >= 0) {
-        (void)drain(output_fd_, result_.output, request_.output_cap, ignored_total, &at_end);
-        if (at_end) {
-            ::close(output_fd_);
-            output_fd_ = -1;
-        }
-    }
-    if (polls[1].revents != 0 && control_fd_ >= 0) {
-        std::string chunk;
-        (void)drain(control_fd_, chunk, 1 << 20, ignored_total, &at_end);
-        if (at_end) {
-            ::close(control_fd_);
-            control_fd_ = -1;
-        }
-        control_buffer_ += chunk;
-    }
-}
-
-// The next line the program wrote on fd 3 other than "ready", or nullopt when it ended or the
-// deadline passed (result_.timed_out is then set).
-std::optional<std::string> sandbox_session::next_line(clock::time_point deadline) {
-    for (;;) {
-        if (const auto newline = control_buffer_.find('\n'); newline != std::string::npos) {
-            std::string line = control_buffer_.substr(0, newline);
-            control_buffer_.erase(0, newline + 1);
-            if (line == "ready") {  // said once at start-up, not an answer
-                ready_seen_ = true;
-                continue;
-            }
-            return line;
-        }
-        const auto now = clock::now();
-        if (now >= deadline) {
-            result_.timed_out = true;
-            return std::nullopt;
-        }
-        if (control_fd_ < 0) return std::nullopt;  // the program ended without answering
-        const int budget = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count());
-        pump(std::max(1, budget));
-    }
-}
-
-bool sandbox_session::await(const std::string& line, std::chrono::milliseconds timeout) {
-    said_instead_.clear();
-    if (finished_) return false;
-    const auto said = next_line(clock::now() + timeout);
-    if (said && *said != line) said_instead_ = *said;
-    return said && *said == line;
-}
-
-double sandbox_session::cpu_seconds() const {
-    return finished_ ? 0.0 : group_cpu_seconds(pid_);
-}
-
-void sandbox_session::pause() noexcept {
-    if (!finished_) ::kill(-pid_, SIGSTOP);
-}
-
-void sandbox_session::resume() noexcept {
-    if (!finished_) ::kill(-pid_, SIGCONT);
-}
-
-std::optional<sandbox_session::answer> sandbox_session::go(std::uint64_t nonce, std::chrono::milliseconds timeout) {
-    if (finished_ || command_fd_ < 0) return std::nullopt;
-    const std::string command = "go " + std::to_string(nonce) + "\n";
-    const auto started = clock::now();
-    if (::write(command_fd_, command.data(), command.size()) != static_cast<ssize_t>(command.size())) return std::nullopt;
-    auto line = next_line(started + timeout);
-    if (!line) return std::nullopt;
-    return answer{std::move(*line), std::chrono::duration<double>(clock::now() - started).count()};
-}
-
-run_result sandbox_session::finish() {
-    if (finished_) return result_;
-    ::kill(-pid_, SIGCONT);  // a paused run must be able to end
-    finished_ = true;
-    if (command_fd_ >= 0) ::close(command_fd_);
-    command_fd_ = -1;
-    // Give the program a moment to end by itself after its command pipe closed.
-    int wait_status = 0;
-    bool reaped = false;
-    for (int i = 0; i < 200 && !reaped; ++i) {
-        pump(5);
-        reaped = ::waitpid(pid_, &wait_status, WNOHANG) == pid_;
-    }
-    kill_group(pid_);
-    if (!reaped) detail::retry_on_eintr([&] { return ::waitpid(pid_, &wait_status, 0); });
-    if (output_fd_ >= 0) ::close(output_fd_);
-    if (control_fd_ >= 0) ::close(control_fd_);
-    output_fd_ = control_fd_ = -1;
-    result_.status = status_of(wait_status, isolated_);
-    result_.control = control_buffer_;
-    if (control_buffer_.rfind("ready\n", 0) == 0 || control_buffer_.find("\nready\n") != std::string::npos) ready_seen_ = true;
-    auto& live = live_sessions();
-    live.erase(std::remove(live.begin(), live.end(), pid_), live.end());
-    result_.leftovers_killed = kill_leftover_children();
-    result_.memory_exceeded = memory_ != nullptr && memory_->limit_reached();
-    memory_.reset();
-    return result_;
-}
 
 }  // namespace parlab::grader
