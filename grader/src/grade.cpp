@@ -128,15 +128,19 @@ unsigned long long draw_seed() {
     return (static_cast<unsigned long long>(device()) << 32 | device()) % 1000000000ULL;
 }
 
-grade_report grade(const grade_options& options) {
-    const fs::path meta_source = options.overlay ? options.root / "labs" : options.lab_source;
-    std::vector<lab_info> all = load_labs(meta_source, options.root / "grader" / "labs");
-    if (options.instead_of_defer)
-        for (auto& lab : all)
-            for (auto& spec : lab.checks)
-                if (spec.when_not_run == not_run_policy::defer) spec.when_not_run = *options.instead_of_defer;
+namespace {
+
+// The labs a grade covers and what the submission holds of them.
+struct lab_selection {
+    std::vector<const lab_info*> chosen;   ///< graded, in this order
+    std::vector<const lab_info*> present;  ///< the labs the submission has files of
+    submission_files files;
+    std::string upload_problem;  ///< why the chosen labs cannot be built at all
+};
+
+std::vector<const lab_info*> named_labs(const std::vector<lab_info>& all, const std::vector<std::string>& names) {
     std::vector<const lab_info*> chosen;
-    for (const auto& name : options.lab_names) {
+    for (const auto& name : names) {
         const lab_info* lab = find_lab(all, name);
         if (lab == nullptr) {
             std::string known;
@@ -145,77 +149,191 @@ grade_report grade(const grade_options& options) {
         }
         chosen.push_back(lab);
     }
-    // A submission's files are found wherever they are; without lab names, the labs it has files
-    // of are graded.
-    submission_files files;
-    std::vector<const lab_info*> present;  // the labs the submission has files of
-    std::string upload_problem;  // why the chosen labs cannot be built at all
+    return chosen;
+}
+
+// What is wrong with an upload that has no file of the labs asked for (empty when it has some).
+std::string upload_problem(const lab_selection& selection, const std::vector<lab_info>& all) {
+    const bool any = std::any_of(selection.chosen.begin(), selection.chosen.end(), [&](const lab_info* lab) {
+        return std::find(selection.present.begin(), selection.present.end(), lab) != selection.present.end();
+    });
+    if (selection.files.file_count == 0) return "the submission is empty: upload the files you edited (bank.cpp, filter.cpp, ...)";
+    if (any) return {};
+    // the files of the labs asked for, or of every lab
+    std::vector<const lab_info*> asked = selection.chosen;
+    if (asked.empty())
+        for (const auto& lab : all) asked.push_back(&lab);
+    std::string expected;
+    for (const lab_info* lab : asked)
+        for (const auto& f : lab->sources) expected += fmt::format("{}{} (lab {})", expected.empty() ? "" : ", ", f, lab->name);
+    return fmt::format("the submission has none of the files the grader looks for: expected {}{}", expected,
+                       selection.files.ignored.empty() ? "" : fmt::format("; got {}", fmt::join(selection.files.ignored, ", ")));
+}
+
+// A submission's files are found wherever they are; without lab names, the labs it has files of
+// are graded (and every lab of labs/ or the solutions).
+lab_selection select_labs(const grade_options& options, const std::vector<lab_info>& all) {
+    lab_selection selection;
+    selection.chosen = named_labs(all, options.lab_names);
     if (options.overlay) {
-        files = find_submission_files(options.lab_source, all);
-        present = files.labs_present(all);
-        if (options.lab_names.empty()) chosen = present;
-        const bool any = std::any_of(chosen.begin(), chosen.end(), [&](const lab_info* lab) {
-            return std::find(present.begin(), present.end(), lab) != present.end();
-        });
-        if (files.file_count == 0) {
-            upload_problem = "the submission is empty: upload the files you edited (bank.cpp, filter.cpp, ...)";
-        } else if (!any) {
-            // the files of the labs asked for, or of every lab
-            std::vector<const lab_info*> asked = chosen;
-            if (asked.empty())
-                for (const auto& lab : all) asked.push_back(&lab);
-            std::string expected;
-            for (const lab_info* lab : asked)
-                for (const auto& f : lab->sources) expected += fmt::format("{}{} (lab {})", expected.empty() ? "" : ", ", f, lab->name);
-            upload_problem = fmt::format("the submission has none of the files the grader looks for: expected {}{}", expected,
-                                         files.ignored.empty() ? "" : fmt::format("; got {}", fmt::join(files.ignored, ", ")));
-        }
+        selection.files = find_submission_files(options.lab_source, all);
+        selection.present = selection.files.labs_present(all);
+        if (options.lab_names.empty()) selection.chosen = selection.present;
+        selection.upload_problem = upload_problem(selection, all);
         // Without lab names there is no lab to charge it to: nothing is graded, and the report says why.
-        if (!upload_problem.empty() && chosen.empty()) throw submission_error(upload_problem);
+        if (!selection.upload_problem.empty() && selection.chosen.empty()) throw submission_error(selection.upload_problem);
     } else if (options.lab_names.empty()) {
-        for (const auto& lab : all) chosen.push_back(&lab);
+        for (const auto& lab : all) selection.chosen.push_back(&lab);
     }
+    return selection;
+}
+
+// How the runs of this grade are sandboxed, in the words of the report's header.
+std::string sandbox_text(const std::optional<grading_users>& users, const isolation_support& isolation) {
+    std::string text = isolation.available ? isolation.how : "no namespaces (" + isolation.missing + ")";
+    if (users)
+        text += fmt::format("; compiled as uid {}, run as uid {}, the grader's reference as uid {}", users->compile.first,
+                            users->student.first, users->reference.first);
+    else text += fmt::format("; run as the grader's own user (uid {})", ::getuid());
+    const memory_group_support& memory = memory_groups();
+    text += memory.available ? fmt::format("; {} per run (ThreadSanitizer runs {:g} times the rubric's)", memory.how,
+                                           tsan_memory_factor)
+                             : fmt::format("; address-space limit per process, none under ThreadSanitizer ({})", memory.missing);
+    return text + "; limits on time, processes, files and output";
+}
+
+using user_ids = std::optional<std::pair<uid_t, gid_t>>;
+
+// What every lab of one grade shares: where its runs happen and as whom, and its builds.
+class grading_session {
+public:
+    grading_session(const grade_options& options, const lab_selection& selection, const std::optional<grading_users>& users)
+        : options_(options), selection_(selection), compile_as_(users ? user_ids(users->compile) : std::nullopt),
+          run_as_(users ? user_ids(users->student) : std::nullopt),
+          reference_as_(users ? user_ids(users->reference) : std::nullopt), scratch_(run_as_),
+          reference_scratch_(reference_as_), place_(place_for_build(options, compile_as_)),
+          builder_(place_.kit, place_.source, place_.work, options.overlay, compile_as_,
+                   options.overlay ? &selection.files : nullptr) {
+        context_.root = options.root;
+        context_.run_dir = scratch_.path;
+        context_.reference_dir = reference_scratch_.path;
+        context_.reference_as = reference_as_;
+        context_.artifacts_dir = options.artifacts.empty() ? options.work / "artifacts" : options.artifacts;
+        fs::create_directories(context_.artifacts_dir);
+        context_.seed = options.seed;
+        context_.run_as = run_as_;
+        if (const char* scale = std::getenv("PARLAB_TIMEOUT_SCALE")) context_.timeout_scale = std::max(0.1, std::atof(scale));
+        context_.load_factor = options.limits_without_load ? 1.0 : load_factor();
+        context_.reference_probe = fs::read_symlink("/proc/self/exe").parent_path() / "parlab_reference_probe";
+        if (!fs::exists(context_.reference_probe))
+            throw std::runtime_error(fmt::format("the grader's reference program {} is missing: rebuild the grader",
+                                                 context_.reference_probe.string()));
+        if (options.light_optimisation) builder_.light_optimisation();
+    }
+
+    [[nodiscard]] const user_ids& run_as() const { return run_as_; }
+
+    // One lab's result: not run (nothing handed in), taken from the batch's lab cache, or graded.
+    lab_result grade_lab(const lab_info& lab) {
+        lab_result result;
+        result.lab = lab;
+        if (options_.overlay) result.unchanged_skeleton = same_as_skeleton(lab, selection_.files, options_.root / "labs");
+        // the same files graded earlier in the batch (a partial grade never shares)
+        const bool shared = options_.overlay && !options_.lab_cache.empty() && options_.only_checks.empty() &&
+                            !options_.build_only && !options_.stop_at_first_loss && !options_.limits_without_load;
+        const lab_identity identity = shared ? identify_lab(lab, selection_.files, options_.seed) : lab_identity{};
+        if (auto cached = shared ? cached_lab(options_.lab_cache, identity, lab, context_.artifacts_dir) : std::nullopt) {
+            cached->unchanged_skeleton = result.unchanged_skeleton;
+            return std::move(*cached);
+        }
+        run_checks(lab, result);
+        if (shared) store_lab(options_.lab_cache, identity, result);
+        return result;
+    }
+
+    void done() const { progress_.clear(); }
+
+private:
+    const grade_options& options_;
+    const lab_selection& selection_;
+    const user_ids compile_as_, run_as_, reference_as_;
+    run_folder scratch_, reference_scratch_;
+    build_place place_;
+    submission_build builder_;
+    grading_context context_;
+    const progress_line progress_{options_.progress};
+
+    // Beside other graders (a batch with --jobs), each step takes its turn and a timing check
+    // the machine alone.
+    [[nodiscard]] std::optional<machine_turn> turn(bool alone) const {
+        std::optional<machine_turn> taken;
+        if (!options_.machine_lock.empty()) taken.emplace(options_.machine_lock, alone);
+        return taken;
+    }
+
+    // Builds the lab and runs its checks (those asked for) into `result`. The ThreadSanitizer
+    // build waits for the first race check whose task passed its probe checks: for a task that
+    // failed them the race check fails at once, and a submission with no such task (an untouched
+    // skeleton, say) is compiled only once.
+    void run_checks(const lab_info& lab, lab_result& result) {
+        lab_programs programs;
+        progress_(fmt::format("[{}] building your code", lab.folder));
+        {
+            const auto step = turn(false);
+            programs.release = builder_.build(lab, build_kind::release);
+        }
+        bool tsan_built = false;
+        const auto build_tsan = [&] {
+            if (tsan_built || !programs.release.ok || !needs_tsan(lab, options_.only_checks)) return;
+            tsan_built = true;
+            progress_(fmt::format("[{}] building your code with ThreadSanitizer", lab.folder));
+            const auto step = turn(false);
+            programs.tsan = builder_.build(lab, build_kind::tsan);
+        };
+        if (options_.build_only) {
+            build_tsan();
+            return;
+        }
+        lab_state state;
+        for (const auto& spec : lab.checks) {
+            const auto& only = options_.only_checks;
+            if (!only.empty() && std::find(only.begin(), only.end(), spec.name) == only.end()) continue;
+            if (spec.type == "race" && state.failed_tasks.count(spec.task) == 0) build_tsan();
+            progress_(fmt::format("[{}] checking {} (task {})", lab.folder, spec.name, spec.task));
+            const auto step = turn(spec.type == "timing");
+            result.checks.push_back(run_check(context_, lab, spec, programs, state));
+            if (options_.stop_at_first_loss && result.checks.back().status != check_status::passed) break;
+        }
+    }
+};
+
+}  // namespace
+
+grade_report grade(const grade_options& options) {
+    const fs::path meta_source = options.overlay ? options.root / "labs" : options.lab_source;
+    std::vector<lab_info> all = load_labs(meta_source, options.root / "grader" / "labs");
+    if (options.instead_of_defer)
+        for (auto& lab : all)
+            for (auto& spec : lab.checks)
+                if (spec.when_not_run == not_run_policy::defer) spec.when_not_run = *options.instead_of_defer;
+    const lab_selection selection = select_labs(options, all);
 
     grade_report report;
     report.submission = options.submission_label;
     report.seed = options.seed;
     report.machine = describe_machine();
-    if (!upload_problem.empty()) report.notes.push_back(upload_problem);
-    for (const auto& ignored : files.ignored)
+    if (!selection.upload_problem.empty()) report.notes.push_back(selection.upload_problem);
+    for (const auto& ignored : selection.files.ignored)
         report.notes.push_back(fmt::format("{} was ignored: no lab has a file of that name", ignored));
     const auto started = std::chrono::steady_clock::now();
 
     become_subreaper();
     const std::optional<grading_users> users = users_for_grading();
-    using user = std::optional<std::pair<uid_t, gid_t>>;
-    const user compile_as = users ? user(users->compile) : std::nullopt;
-    const user run_as = users ? user(users->student) : std::nullopt;
-    const user reference_as = users ? user(users->reference) : std::nullopt;
-    run_folder scratch(run_as);
-    run_folder reference_scratch(reference_as);
-    grading_context context;
-    context.root = options.root;
-    context.run_dir = scratch.path;
-    context.reference_dir = reference_scratch.path;
-    context.reference_as = reference_as;
-    context.artifacts_dir = options.artifacts.empty() ? options.work / "artifacts" : options.artifacts;
-    fs::create_directories(context.artifacts_dir);
-    context.seed = options.seed;
-    context.run_as = run_as;
-    const isolation_support& isolation = isolation_for(run_as);
-    report.sandbox = isolation.available ? isolation.how : "no namespaces (" + isolation.missing + ")";
-    if (users)
-        report.sandbox += fmt::format("; compiled as uid {}, run as uid {}, the grader's reference as uid {}",
-                                      users->compile.first, users->student.first, users->reference.first);
-    else report.sandbox += fmt::format("; run as the grader's own user (uid {})", ::getuid());
-    const memory_group_support& memory = memory_groups();
-    report.sandbox += memory.available
-                          ? fmt::format("; {} per run (ThreadSanitizer runs {:g} times the rubric's)", memory.how,
-                                        tsan_memory_factor)
-                          : fmt::format("; address-space limit per process, none under ThreadSanitizer ({})", memory.missing);
-    report.sandbox += "; limits on time, processes, files and output";
+    grading_session session(options, selection, users);
+    const isolation_support& isolation = isolation_for(session.run_as());
+    report.sandbox = sandbox_text(users, isolation);
     const bool someone_elses = options.overlay && options.submission_label != "solutions/";
-    if (const std::string refusal = unsandboxed_refusal(run_as); someone_elses && !refusal.empty()) {
+    if (const std::string refusal = unsandboxed_refusal(session.run_as()); someone_elses && !refusal.empty()) {
         if (!options.unsandboxed) throw std::invalid_argument(refusal);
         report.sandbox += "; graded --unsandboxed";
     }
@@ -223,80 +341,19 @@ grade_report grade(const grade_options& options) {
         // said once per grade: a student grading their own code goes on without namespaces
         fmt::print(stderr, "note: your code runs without a sandbox here: {}\n", isolation.missing);
     }
-    if (const char* scale = std::getenv("PARLAB_TIMEOUT_SCALE")) context.timeout_scale = std::max(0.1, std::atof(scale));
-    context.load_factor = options.limits_without_load ? 1.0 : load_factor();
-    const progress_line progress{options.progress};
-
-    context.reference_probe = fs::read_symlink("/proc/self/exe").parent_path() / "parlab_reference_probe";
-    if (!fs::exists(context.reference_probe))
-        throw std::runtime_error(fmt::format("the grader's reference program {} is missing: rebuild the grader",
-                                             context.reference_probe.string()));
-    const build_place place = place_for_build(options, compile_as);
-    submission_build builder(place.kit, place.source, place.work, options.overlay, compile_as,
-                             options.overlay ? &files : nullptr);
-    if (options.light_optimisation) builder.light_optimisation();
-    // Beside other graders (a batch with --jobs), each step takes its turn and a timing check
-    // the machine alone.
-    const auto turn = [&](bool alone) {
-        std::optional<machine_turn> taken;
-        if (!options.machine_lock.empty()) taken.emplace(options.machine_lock, alone);
-        return taken;
-    };
-    for (const lab_info* lab : chosen) {
+    for (const lab_info* lab : selection.chosen) {
         // A lab asked for that the submission has no file of is worth nothing, and says so.
+        const auto& present = selection.present;
         const bool handed_in = !options.overlay || std::find(present.begin(), present.end(), lab) != present.end();
-        if (!upload_problem.empty() || !handed_in) {
-            report.labs.push_back(not_run_lab(*lab, upload_problem.empty() ? no_submission(*lab) : upload_problem));
+        if (!selection.upload_problem.empty() || !handed_in) {
+            report.labs.push_back(
+                not_run_lab(*lab, selection.upload_problem.empty() ? no_submission(*lab) : selection.upload_problem));
             continue;
         }
-        lab_result result;
-        result.lab = *lab;
-        if (options.overlay) result.unchanged_skeleton = same_as_skeleton(*lab, files, options.root / "labs");
-        // the same files graded earlier in the batch (a partial grade never shares)
-        const bool shared = options.overlay && !options.lab_cache.empty() && options.only_checks.empty() && !options.build_only &&
-                            !options.stop_at_first_loss && !options.limits_without_load;
-        const lab_identity identity = shared ? identify_lab(*lab, files, options.seed) : lab_identity{};
-        if (auto cached = shared ? cached_lab(options.lab_cache, identity, *lab, context.artifacts_dir) : std::nullopt) {
-            cached->unchanged_skeleton = result.unchanged_skeleton;
-            report.labs.push_back(std::move(*cached));
-            continue;
-        }
-        lab_programs programs;
-        progress(fmt::format("[{}] building your code", lab->folder));
-        {
-            const auto step = turn(false);
-            programs.release = builder.build(*lab, build_kind::release);
-        }
-        // The ThreadSanitizer build waits for the first race check whose task passed its probe
-        // checks: for a task that failed them the race check fails at once, and a submission
-        // with no such task (an untouched skeleton, say) is compiled only once.
-        bool tsan_built = false;
-        const auto build_tsan = [&] {
-            if (tsan_built || !programs.release.ok || !needs_tsan(*lab, options.only_checks)) return;
-            tsan_built = true;
-            progress(fmt::format("[{}] building your code with ThreadSanitizer", lab->folder));
-            const auto step = turn(false);
-            programs.tsan = builder.build(*lab, build_kind::tsan);
-        };
-        if (options.build_only) {
-            build_tsan();
-            continue;
-        }
-        lab_state state;
-        for (const auto& spec : lab->checks) {
-            if (!options.only_checks.empty() &&
-                std::find(options.only_checks.begin(), options.only_checks.end(), spec.name) == options.only_checks.end())
-                continue;
-            if (spec.type == "race" && state.failed_tasks.count(spec.task) == 0) build_tsan();
-            progress(fmt::format("[{}] checking {} (task {})", lab->folder, spec.name, spec.task));
-            const auto step = turn(spec.type == "timing");
-            result.checks.push_back(run_check(context, *lab, spec, programs, state));
-            if (options.stop_at_first_loss && result.checks.back().status != check_status::passed) break;
-        }
-        if (shared) store_lab(options.lab_cache, identity, result);
-        report.labs.push_back(std::move(result));
+        lab_result result = session.grade_lab(*lab);
+        if (!options.build_only) report.labs.push_back(std::move(result));
     }
-    progress.clear();
+    session.done();
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return report;
 }

@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <regex>
 #include <stdexcept>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -16,6 +18,109 @@
 
 namespace parlab::grader {
 namespace fs = std::filesystem;
+
+namespace {
+
+// One known-bad variant of a solution, as its kit.json lists it.
+struct variant {
+    std::string name, file, patch, why;
+    int task = 0;  // the task whose tests fail it
+};
+
+variant variant_of(const nlohmann::json& bad, const lab_info& lab, const fs::path& kit_file) {
+    variant v;
+    v.name = bad.at("name").get<std::string>();
+    v.file = bad.value("file", lab.sources.front());
+    v.patch = bad.at("patch").get<std::string>();
+    v.why = bad.value("why", "");
+    std::smatch task_match;
+    const std::string fails = bad.at("fails").get<std::string>();
+    if (!std::regex_search(fails, task_match, std::regex(R"(\[task(\d+)\])")))
+        throw std::runtime_error(fmt::format("{}: variant {} has no [taskN] in \"fails\"", kit_file.string(), v.name));
+    v.task = std::stoi(task_match[1]);
+    return v;
+}
+
+// Lays the solution with the variant's patch applied into `submission` (one folder for every
+// variant, so that each build recompiles only the changed file).
+void lay_variant(const fs::path& solution, const lab_info& lab, const variant& v, const fs::path& submission) {
+    fs::remove_all(submission);
+    fs::create_directories(submission / lab.folder);
+    for (const auto& source : lab.sources) fs::copy_file(solution / source, submission / lab.folder / source);
+    const fs::path patched = submission / lab.folder / v.file;
+    fs::remove(patched);
+    const auto applied = run_command({"/usr/bin/env", "patch", "--quiet", "--force", "--reject-file=-", "-o", patched.string(),
+                                      (solution / v.file).string(), (solution / v.patch).string()},
+                                     60);
+    if (applied.code != 0)
+        throw std::runtime_error(
+            fmt::format("the patch of known-bad variant {}/{} no longer applies:\n{}", lab.folder, v.name, applied.output));
+}
+
+// Grades one variant, seed by seed, and keeps where its time went (the suite's longest test is
+// this loop): the checks it ran, each with its seconds.
+class variant_grading {
+public:
+    variant_grading(grade_options options, const lab_info& lab, int task)
+        : options_(std::move(options)), lab_(lab), task_(task) {}
+
+    // The first check of the task that the variant does not pass with `seed`, or empty. A
+    // deadlocked variant waits out a check's whole limit, which a loaded machine (this runs beside
+    // the kit's other tests) makes up to 4 times the rubric's; a run that sat blocked that long is
+    // a deadlock whatever the load, so the rubric's limits come first, and only a run stopped while
+    // it was still computing is graded again with the limits grown for the load.
+    std::string caught_with(unsigned long long seed) {
+        options_.seed = seed;
+        options_.limits_without_load = true;
+        bool computing = false;
+        std::string caught = first_loss(computing);
+        if (computing) {
+            options_.limits_without_load = false;
+            caught = first_loss(computing);
+        }
+        return caught;
+    }
+
+    [[nodiscard]] double checks_seconds() const { return checks_seconds_; }
+    [[nodiscard]] const std::string& check_times() const { return check_times_; }
+
+private:
+    grade_options options_;
+    const lab_info& lab_;
+    int task_;
+    double checks_seconds_ = 0;
+    std::string check_times_;
+
+    // The task's checks, but not its timing checks: a busy machine may skip those, and a mistake
+    // the grader can only see by timing is not a verdict it can promise every run. The probes
+    // come first (one build); the race checks (a second, ThreadSanitizer build) only for a
+    // variant the probes let through. The checks after the first loss are not run: they would
+    // not change the verdict. `computing`: that check ran out of time while computing.
+    std::string first_loss(bool& computing) {
+        std::string caught;
+        computing = false;
+        for (const char* type : {"probe", "race"}) {
+            options_.only_checks.clear();
+            for (const auto& spec : lab_.checks)
+                if (spec.task == task_ && spec.type == type) options_.only_checks.push_back(spec.name);
+            if (options_.only_checks.empty()) continue;
+            const grade_report report = grade(options_);
+            for (const auto& graded : report.labs)
+                for (const auto& check : graded.checks) {
+                    if (check.status != check_status::passed && caught.empty()) {
+                        caught = fmt::format("{} {}: {}", check.name, to_string(check.status), check.message);
+                        computing = check.status == check_status::timeout && !check.blocked;
+                    }
+                    check_times_ += fmt::format(", {} {:.1f} s", check.name, check.seconds);
+                    checks_seconds_ += check.seconds;
+                }
+            if (!caught.empty()) break;
+        }
+        return caught;
+    }
+};
+
+}  // namespace
 
 int grade_known_bad_variants(const fs::path& root, const std::vector<std::string>& lab_names,
                              unsigned long long seed, int seeds) {
@@ -31,9 +136,12 @@ int grade_known_bad_variants(const fs::path& root, const std::vector<std::string
     if (chosen.empty())
         for (const auto& lab : labs) chosen.push_back(&lab);
 
-    // One submission folder for every variant, so that each build recompiles only the changed file.
-    const fs::path work = root / "build" / "grade" / "known-bad";
-    const fs::path submission = work / "submission";
+    // A tree for each set of labs, so that two such grades of different labs can run at once.
+    std::string names;
+    for (const lab_info* lab : chosen) names += lab->folder + "\n";
+    const fs::path work = root / "build" / "grade" /
+                          (lab_names.empty() ? std::string("known-bad")
+                                             : fmt::format("known-bad-{:016x}", std::hash<std::string>{}(names)));
     int variants = 0, missed = 0;
     for (const lab_info* lab : chosen) {
         const fs::path solution = root / "solutions" / lab->folder;
@@ -41,37 +149,13 @@ int grade_known_bad_variants(const fs::path& root, const std::vector<std::string
         if (!kit_file) continue;
         const auto kit = nlohmann::json::parse(kit_file);
         for (const auto& bad : kit.value("bad", nlohmann::json::array())) {
-            const std::string name = bad.at("name").get<std::string>();
-            const std::string file = bad.value("file", lab->sources.front());
-            std::smatch task_match;
-            const std::string fails = bad.at("fails").get<std::string>();
-            if (!std::regex_search(fails, task_match, std::regex(R"(\[task(\d+)\])")))
-                throw std::runtime_error(fmt::format("{}: variant {} has no [taskN] in \"fails\"", (solution / "kit.json").string(), name));
-            const int task = std::stoi(task_match[1]);
-
-            fs::remove_all(submission);
-            fs::create_directories(submission / lab->folder);
-            for (const auto& source : lab->sources)
-                fs::copy_file(solution / source, submission / lab->folder / source);
-            const fs::path patched = submission / lab->folder / file;
-            fs::remove(patched);
-            const auto applied = run_command({"/usr/bin/env", "patch", "--quiet", "--force", "--reject-file=-", "-o",
-                                              patched.string(), (solution / file).string(),
-                                              (solution / bad.at("patch").get<std::string>()).string()},
-                                             60);
-            if (applied.code != 0)
-                throw std::runtime_error(fmt::format("the patch of known-bad variant {}/{} no longer applies:\n{}", lab->folder,
-                                                     name, applied.output));
-
-            // The task's checks, but not its timing checks: a busy machine may skip those, and a
-            // mistake the grader can only see by timing is not a verdict it can promise every run.
-            // The probes come first (one build); the race checks (a second, ThreadSanitizer build)
-            // only for a variant the probes let through.
+            const variant v = variant_of(bad, *lab, solution / "kit.json");
+            lay_variant(solution, *lab, v, work / "submission");
             grade_options options;
             options.root = root;
-            options.lab_source = submission;
+            options.lab_source = work / "submission";
             options.overlay = true;
-            options.submission_label = fmt::format("{}/bad/{}", lab->folder, name);
+            options.submission_label = fmt::format("{}/bad/{}", lab->folder, v.name);
             options.work = work / "build";
             options.lab_names = {lab->folder};
             options.progress = false;
@@ -79,67 +163,26 @@ int grade_known_bad_variants(const fs::path& root, const std::vector<std::string
             options.stop_at_first_loss = true;
             fs::create_directories(options.work);
             ++variants;
+            const auto started = std::chrono::steady_clock::now();
+            variant_grading grading(options, *lab, v.task);
             int caught_on = 0;
             std::string first_caught;
-            // Where the variant's time went (the suite's longest test is this loop): the checks
-            // it ran, each with its seconds, and the rest (building, mostly).
-            const auto variant_start = std::chrono::steady_clock::now();
-            std::string check_times;
-            double checks_seconds = 0;
-            // The first check of the task that the variant does not pass, or empty (the checks
-            // after it are not run: they would not change the verdict). `computing`: that check
-            // ran out of time while computing.
-            const auto first_loss = [&](bool& computing) {
-                std::string caught;
-                computing = false;
-                for (const char* type : {"probe", "race"}) {
-                    options.only_checks.clear();
-                    for (const auto& spec : lab->checks)
-                        if (spec.task == task && spec.type == type) options.only_checks.push_back(spec.name);
-                    if (options.only_checks.empty()) continue;
-                    const grade_report report = grade(options);
-                    for (const auto& graded : report.labs)
-                        for (const auto& check : graded.checks) {
-                            if (check.status != check_status::passed && caught.empty()) {
-                                caught = fmt::format("{} {}: {}", check.name, to_string(check.status), check.message);
-                                computing = check.status == check_status::timeout && !check.blocked;
-                            }
-                            check_times += fmt::format(", {} {:.1f} s", check.name, check.seconds);
-                            checks_seconds += check.seconds;
-                        }
-                    if (!caught.empty()) break;
-                }
-                return caught;
-            };
             for (unsigned long long s = seed; s < seed + seeds; ++s) {
-                options.seed = s;
-                // A deadlocked variant (lab 06's keeps-other-workers-ends) waits out a check's whole
-                // limit, which a loaded machine (this runs beside the kit's other tests) makes up
-                // to 4 times the rubric's. A run that sat blocked that long is a deadlock whatever
-                // the load, so the rubric's limits come first; only a run stopped while it was
-                // still computing is graded again with the limits grown for the load.
-                options.limits_without_load = true;
-                bool computing = false;
-                std::string caught = first_loss(computing);
-                if (computing) {
-                    options.limits_without_load = false;
-                    caught = first_loss(computing);
-                }
+                const std::string caught = grading.caught_with(s);
                 if (caught.empty()) continue;
                 ++caught_on;
                 if (first_caught.empty()) first_caught = caught;
             }
-            const double variant_seconds =
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - variant_start).count();
-            const std::string took = fmt::format(" [{:.1f} s: builds and set-up {:.1f} s{}]", variant_seconds,
-                                                 variant_seconds - checks_seconds, check_times);
+            const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+            const std::string took = fmt::format(" [{:.1f} s: builds and set-up {:.1f} s{}]", seconds,
+                                                 seconds - grading.checks_seconds(), grading.check_times());
             if (caught_on < seeds) {
                 ++missed;
                 fmt::print("MISSED  {}/{} (task {}): every check of the task passed with {} of {} seeds, yet the lab's tests "
                            "fail it: {}{}\n",
-                           lab->folder, name, task, seeds - caught_on, seeds, bad.value("why", ""), took);
+                           lab->folder, v.name, v.task, seeds - caught_on, seeds, v.why, took);
             } else {
-                fmt::print("caught  {}/{} (task {}) with every seed: {}{}\n", lab->folder, name, task, first_caught, took);
+                fmt::print("caught  {}/{} (task {}) with every seed: {}{}\n", lab->folder, v.name, v.task, first_caught, took);
             }
             std::fflush(stdout);
         }
