@@ -211,7 +211,7 @@ compiler_cache_use compiler_cache(const fs::path& root, std::optional<std::pair<
 submission_build::submission_build(fs::path root, fs::path lab_source, fs::path work, bool overlay,
                                    std::optional<std::pair<uid_t, gid_t>> build_as, const submission_files* files)
     : root_(std::move(root)), source_(std::move(lab_source)), work_(std::move(work)), overlay_(overlay),
-      build_as_(build_as), files_(files) {}
+      build_as_(build_as), files_(files), cache_(compiler_cache(root_, build_as_)) {}
 
 // Gives a build tree to the user who compiles (when that is not the grader's own user).
 void submission_build::hand_over(const fs::path& dir) const {
@@ -260,10 +260,6 @@ void submission_build::configure(build_kind kind) {
     const fs::path dir = tree(kind);
     std::vector<std::string> argv{"/usr/bin/env", "cmake", "-S", root_.string(), "-B", dir.string(), "-G", "Ninja",
                                   "-DPARLAB_LAB_SOURCE=" + stage_dir().string(), "-DPARLAB_KIT_CHECK=OFF"};
-    if (!cache_probed_) {
-        cache_ = compiler_cache(root_, build_as_);
-        cache_probed_ = true;
-    }
     argv.push_back("-DCMAKE_CXX_COMPILER_LAUNCHER=" + cache_.launcher);
     if (kind == build_kind::release) {
         argv.emplace_back("-DCMAKE_BUILD_TYPE=Release");

@@ -65,7 +65,6 @@ private:
     std::optional<std::pair<uid_t, gid_t>> build_as_;
     const submission_files* files_;
     compiler_cache_use cache_;
-    bool cache_probed_ = false;
     std::map<build_kind, bool> configured_;
     std::map<build_kind, std::string> configure_errors_;
     [[nodiscard]] std::filesystem::path stage_dir() const;

@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <string>
+#include <optional>
 #include <set>
 #include <utility>
 #include <vector>
@@ -67,46 +69,76 @@ double group_cpu_seconds(pid_t pgid) {
     return total;
 }
 
-std::string_view waiting_for(std::string_view wchan) {
-    // Kernel function names differ a little between versions (pipe_write became anon_pipe_write
-    // in Linux 6.15), hence a part of the name rather than the whole.
-    // The first that matches counts: futex_do_wait is a futex, not a waitpid.
-    static const std::pair<std::string_view, std::string_view> known[] = {
-        {"futex", "waiting on a semaphore, mutex or condition variable (a futex)"},
-        {"pipe_read", "reading an empty pipe whose write end is still open somewhere"},
-        {"pipe_write", "writing into a full pipe that nobody reads"},
-        {"do_wait", "waiting for a child process to end (waitpid)"},
-        {"kernel_wait", "waiting for a child process to end (waitpid)"},
-        {"do_sys_poll", "waiting in poll()"},
-        {"do_poll", "waiting in poll()"},
-        {"do_select", "waiting in select()"},
-        {"ep_poll", "waiting in epoll_wait()"},
-        {"hrtimer_nanosleep", "sleeping"},
-        {"do_nanosleep", "sleeping"},
-        {"unix_stream_read", "reading a socket"},
-        {"sigsuspend", "waiting for a signal"},
-        {"do_sigtimedwait", "waiting for a signal"},
+namespace {
+
+// A kernel wait channel the kit knows: a part of its name, what it means in a student's words, and
+// whether only another process can end the wait (it has no time limit of its own).
+struct known_wait {
+    std::string_view part, words;
+    bool only_another_ends;
+};
+
+// The first entry that `wchan` contains, or nullptr. Kernel function names differ a little between
+// versions (pipe_write became anon_pipe_write in Linux 6.15), hence a part of the name rather than
+// the whole. The first that matches counts: futex_do_wait is a futex (which may have a time limit
+// that /proc does not show), not a waitpid.
+const known_wait* known_wait_of(std::string_view wchan) {
+    static constexpr known_wait known[] = {
+        {"futex", "waiting on a semaphore, mutex or condition variable (a futex)", false},
+        {"pipe_read", "reading an empty pipe whose write end is still open somewhere", true},
+        {"pipe_write", "writing into a full pipe that nobody reads", true},
+        {"do_wait", "waiting for a child process to end (waitpid)", true},
+        {"kernel_wait", "waiting for a child process to end (waitpid)", true},
+        {"do_sys_poll", "waiting in poll()", false},
+        {"do_poll", "waiting in poll()", false},
+        {"do_select", "waiting in select()", false},
+        {"ep_poll", "waiting in epoll_wait()", false},
+        {"hrtimer_nanosleep", "sleeping", false},
+        {"do_nanosleep", "sleeping", false},
+        {"unix_stream_read", "reading a socket", false},
+        {"sigsuspend", "waiting for a signal", false},
+        {"do_sigtimedwait", "waiting for a signal", false},
     };
-    for (const auto& [part, words] : known)
-        if (wchan.find(part) != std::string_view::npos) return words;
-    return {};
+    for (const auto& wait : known)
+        if (wchan.find(wait.part) != std::string_view::npos) return &wait;
+    return nullptr;
+}
+
+// Calls fn(threads) for each live process of group `pgid` but bubblewrap's own (waiting for its
+// child): the /proc/PID/task/TID folders of its threads, or nullopt when they cannot be listed.
+// fn returns false to stop.
+void for_each_group_process(pid_t pgid, const std::function<bool(const std::optional<std::vector<std::string>>&)>& fn) {
+    bool going = true;
+    for_each_process([&](pid_t pid, const char* fields) {
+        if (!going || group_of(fields) != pgid) return;
+        const std::string dir = "/proc/" + std::to_string(pid);
+        if (first_line(dir + "/comm") == "bwrap") return;
+        std::optional<std::vector<std::string>> threads;
+        if (DIR* tasks = ::opendir((dir + "/task").c_str())) {
+            threads.emplace();
+            while (const dirent* task = ::readdir(tasks))
+                if (task->d_name[0] != '.') threads->push_back(dir + "/task/" + task->d_name);
+            ::closedir(tasks);
+        }
+        going = fn(threads);
+    });
+}
+
+}  // namespace
+
+std::string_view waiting_for(std::string_view wchan) {
+    const known_wait* wait = known_wait_of(wchan);
+    return wait != nullptr ? wait->words : std::string_view{};
 }
 
 std::string describe_blocked(pid_t pgid) {
     std::map<std::string_view, int> processes;  // what they wait for -> how many processes
-    for_each_process([&](pid_t pid, const char* fields) {
-        if (group_of(fields) != pgid) return;
-        const std::string dir = "/proc/" + std::to_string(pid);
-        if (first_line(dir + "/comm") == "bwrap") return;  // the sandbox's own, waiting for its child
+    for_each_group_process(pgid, [&](const std::optional<std::vector<std::string>>& threads) {
         std::set<std::string_view> waits;  // a process counts once for each thing its threads wait for
-        if (DIR* tasks = ::opendir((dir + "/task").c_str())) {
-            while (const dirent* task = ::readdir(tasks))
-                if (task->d_name[0] != '.')
-                    if (const auto words = waiting_for(first_line(dir + "/task/" + task->d_name + "/wchan")); !words.empty())
-                        waits.insert(words);
-            ::closedir(tasks);
-        }
+        for (const auto& thread : threads.value_or(std::vector<std::string>{}))
+            if (const auto words = waiting_for(first_line(thread + "/wchan")); !words.empty()) waits.insert(words);
         for (const auto words : waits) ++processes[words];
+        return true;
     });
     std::vector<std::pair<std::string_view, int>> sorted(processes.begin(), processes.end());
     std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
@@ -117,34 +149,21 @@ std::string describe_blocked(pid_t pgid) {
 }
 
 bool blocked_on_each_other(pid_t pgid) {
-    static constexpr std::string_view only_another_ends[] = {"pipe_read", "pipe_write", "do_wait", "kernel_wait"};
     bool any = false, all = true;
-    for_each_process([&](pid_t pid, const char* fields) {
-        if (!all || group_of(fields) != pgid) return;
-        const std::string dir = "/proc/" + std::to_string(pid);
-        if (first_line(dir + "/comm") == "bwrap") return;
+    for_each_group_process(pgid, [&](const std::optional<std::vector<std::string>>& threads) {
         any = true;
-        DIR* tasks = ::opendir((dir + "/task").c_str());
-        if (tasks == nullptr) {
-            all = false;  // gone meanwhile: something happens
-            return;
-        }
-        while (const dirent* task = ::readdir(tasks)) {
-            if (task->d_name[0] == '.') continue;
-            const std::string thread = dir + "/task/" + task->d_name;
+        all = threads.has_value();  // a process gone meanwhile: something happens
+        for (const auto& thread : threads.value_or(std::vector<std::string>{})) {
             const std::string stat = first_line(thread + "/stat");
             const auto close_paren = stat.rfind(')');
             const bool sleeping = close_paren != std::string::npos && close_paren + 2 < stat.size() && stat[close_paren + 2] == 'S';
-            const std::string wchan = first_line(thread + "/wchan");
-            // futex_do_wait (Linux 6.x) has "do_wait" in its name, and is a futex
-            if (!sleeping || wchan.find("futex") != std::string::npos ||
-                std::none_of(std::begin(only_another_ends), std::end(only_another_ends),
-                                          [&](std::string_view part) { return wchan.find(part) != std::string::npos; })) {
+            const known_wait* wait = known_wait_of(first_line(thread + "/wchan"));
+            if (!sleeping || wait == nullptr || !wait->only_another_ends) {
                 all = false;
                 break;
             }
         }
-        ::closedir(tasks);
+        return all;
     });
     return any && all;
 }
