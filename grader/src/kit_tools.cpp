@@ -23,6 +23,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "build.hpp"
 #include "cli.hpp"
 #include "grade.hpp"
 #include "model.hpp"
@@ -73,12 +74,6 @@ style terminal_style() {
 }
 
 
-std::string read_text(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 /// The lines of a build log worth showing when the build failed: errors with a little context.
 std::string build_errors(const std::string& log) {

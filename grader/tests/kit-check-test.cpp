@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "build.hpp"
 #include "kit_check.hpp"
 #include "parlab/testing.hpp"
 
@@ -19,12 +20,6 @@ using namespace parlab::grader;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string read_text(const fs::path& file) {
-    std::ostringstream text;
-    text << std::ifstream(file).rdbuf();
-    return text.str();
-}
 
 void write_text(const fs::path& file, const std::string& text) {
     fs::create_directories(file.parent_path());
@@ -73,9 +68,9 @@ TEST_CASE("a check deleted from a rubric or renamed on one side is named with it
     const kit_copy kit;
     const std::string rubric = "grader/labs/01-race-condition/rubric.json";
     SECTION("deleted: its verifier has no check") {
-        auto json = nlohmann::json::parse(read_text(kit.root / rubric));
-        json["checks"].erase(json["checks"].size() - 1);  // atomic-processes
-        write_text(kit.root / rubric, json.dump(2));
+        auto edited = nlohmann::json::parse(read_text(kit.root / rubric));
+        edited["checks"].erase(edited["checks"].size() - 1);  // atomic-processes
+        write_text(kit.root / rubric, edited.dump(2));
         const auto problems = kit_problems(kit.root);
         for (const auto& problem : problems) UNSCOPED_INFO(problem);
         CHECK(problems == std::vector<std::string>{"grader/labs/01-race-condition/verify.cpp: verifier \"atomic-processes\" is "
