@@ -5,9 +5,11 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dot.hpp"
@@ -54,10 +56,18 @@ struct input {
     double want;
 };
 
-input make_input(std::size_t n) {
-    input in{lab::random_vector(n, 2024 + n), lab::random_vector(n, 7 + 3 * n), 0};
-    in.want = reference_dot(in.x, in.y);
-    return in;
+// The input of n elements, made once: the test cases repeat each size for every count of
+// workers and chunks, and a million elements take a while to draw and sum (longer still under the
+// sanitizers).
+const input& make_input(std::size_t n) {
+    static std::map<std::size_t, input> made;
+    auto found = made.find(n);
+    if (found == made.end()) {
+        input in{lab::random_vector(n, 2024 + n), lab::random_vector(n, 7 + 3 * n), 0};
+        in.want = reference_dot(in.x, in.y);
+        found = made.emplace(n, std::move(in)).first;
+    }
+    return found->second;
 }
 
 std::string describe_case(std::size_t n, std::size_t workers, std::size_t chunks) {
@@ -91,7 +101,7 @@ TEST_CASE("task 1: the lock is taken once per element", "[lab02][task1]") {
     const std::size_t workers = worker_count();
     const std::size_t chunks = chunk_count();
     INFO(describe_case(n, workers, chunks));
-    const input in = make_input(n);
+    const input& in = make_input(n);
     parlab::thread_pool pool(workers);
     lab::counting_mutex lock;
     const double got = lab::dot_lock_per_element(in.x, in.y, pool, chunks, lock);
@@ -101,7 +111,7 @@ TEST_CASE("task 1: the lock is taken once per element", "[lab02][task1]") {
 }
 
 TEST_CASE("task 1: a million elements, right with the lock per element", "[lab02][task1]") {
-    const input in = make_input(large);
+    const input& in = make_input(large);
     parlab::thread_pool pool(2);
     lab::counting_mutex lock;
     const double got = lab::dot_lock_per_element(in.x, in.y, pool, lab::default_chunks, lock);
@@ -115,7 +125,7 @@ TEST_CASE("task 2: the lock is taken once per chunk", "[lab02][task2]") {
     const std::size_t workers = worker_count();
     const std::size_t chunks = chunk_count();
     INFO(describe_case(n, workers, chunks));
-    const input in = make_input(n);
+    const input& in = make_input(n);
     parlab::thread_pool pool(workers);
     lab::counting_mutex lock;
     const double got = lab::dot_lock_per_chunk(in.x, in.y, pool, chunks, lock);
@@ -128,7 +138,7 @@ TEST_CASE("task 2: the lock is taken once per chunk", "[lab02][task2]") {
 }
 
 TEST_CASE("task 2: a million elements, one lock per chunk", "[lab02][task2]") {
-    const input in = make_input(large);
+    const input& in = make_input(large);
     const std::size_t workers = GENERATE(as<std::size_t>{}, 2, 4);
     parlab::thread_pool pool(workers);
     lab::counting_mutex lock;
@@ -143,7 +153,7 @@ TEST_CASE("task 3: an atomic add per chunk gives the right result", "[lab02][tas
     const std::size_t workers = worker_count();
     const std::size_t chunks = chunk_count();
     INFO(describe_case(n, workers, chunks));
-    const input in = make_input(n);
+    const input& in = make_input(n);
     parlab::thread_pool pool(workers);
     check_value(lab::dot_atomic_per_chunk(in.x, in.y, pool, chunks), in.want);
 }
@@ -188,7 +198,7 @@ TEST_CASE("task 4: per-worker sums in adjacent slots", "[lab02][task4]") {
     const std::size_t workers = worker_count();
     const std::size_t chunks = chunk_count();
     INFO(describe_case(n, workers, chunks));
-    const input in = make_input(n);
+    const input& in = make_input(n);
     parlab::thread_pool pool(workers);
     const lab::per_worker_result result = lab::dot_per_worker_adjacent(in.x, in.y, pool, chunks);
     check_value(result.value, in.want);
@@ -200,7 +210,7 @@ TEST_CASE("task 4: per-worker sums in padded slots", "[lab02][task4]") {
     const std::size_t workers = GENERATE(as<std::size_t>{}, 1, 2, 3, 8);
     const std::size_t chunks = chunk_count();
     INFO(describe_case(n, workers, chunks));
-    const input in = make_input(n);
+    const input& in = make_input(n);
     parlab::thread_pool pool(workers);
     const lab::per_worker_result result = lab::dot_per_worker_padded(in.x, in.y, pool, chunks);
     check_value(result.value, in.want);

@@ -153,9 +153,12 @@ TEST_CASE("filter_row matches the definition on random images of awkward sizes",
 
 TEST_CASE("filter_row matches the definition on every photo", "[lab04][task1]") {
     const auto kernels = test_kernels();
+    // three kernels, or under a sanitizer the one that weighs every neighbour differently
+    const std::vector<std::size_t> picked =
+        parlab::testing::under_sanitizer ? std::vector<std::size_t>{2} : std::vector<std::size_t>{1, 2, 5};
     for (const auto& path : photos()) {
         const image source = parlab::load_image(path);
-        for (const std::size_t i : {std::size_t{1}, std::size_t{2}, std::size_t{5}}) {
+        for (const std::size_t i : picked) {
             const std::string problem = check_rows(source.view(), kernels[i], path.filename().string());
             INFO(problem);
             CHECK(problem.empty());
@@ -564,6 +567,20 @@ void check_filter_photos_and_shapes(Filter run) {
     }
 }
 
+// A target of the wrong size, zero workers and a kernel with a NaN weight are each refused.
+template <class Filter>
+void check_refusals(Filter run) {
+    const image source = random_image(4, 3, 3, 1);
+    image wrong(3, 4, 3);
+    image right(4, 3, 3);
+    const filter_spec identity{{0, 0, 0, 0, 1, 0, 0, 0, 0}, {}};
+    CHECK_THROWS_AS(run(source.view(), wrong.view(), identity, 2), std::invalid_argument);
+    CHECK_THROWS_AS(run(source.view(), right.view(), identity, 0), std::invalid_argument);
+    filter_spec nan = identity;
+    nan.k[0] = std::nan("");
+    CHECK_THROWS_AS(run(source.view(), right.view(), nan, 1), std::invalid_argument);
+}
+
 }  // namespace
 
 TEST_CASE("run_rows_threads computes every row once, never under the lock", "[lab04][task3]") {
@@ -575,15 +592,7 @@ TEST_CASE("filter_threads matches the definition", "[lab04][task3]") {
 }
 
 TEST_CASE("filter_threads refuses bad arguments", "[lab04][task3]") {
-    const image source = random_image(4, 3, 3, 1);
-    image wrong(3, 4, 3);
-    image right(4, 3, 3);
-    const filter_spec identity{{0, 0, 0, 0, 1, 0, 0, 0, 0}, {}};
-    CHECK_THROWS_AS(parlab::lab04::filter_threads(source.view(), wrong.view(), identity, 2), std::invalid_argument);
-    CHECK_THROWS_AS(parlab::lab04::filter_threads(source.view(), right.view(), identity, 0), std::invalid_argument);
-    filter_spec nan = identity;
-    nan.k[0] = std::nan("");
-    CHECK_THROWS_AS(parlab::lab04::filter_threads(source.view(), right.view(), nan, 1), std::invalid_argument);
+    check_refusals(parlab::lab04::filter_threads);
 }
 
 TEST_CASE("run_rows_processes computes every row once, never under the lock", "[lab04][task4]") {
@@ -595,10 +604,5 @@ TEST_CASE("filter_processes matches the definition, into ordinary memory", "[lab
 }
 
 TEST_CASE("filter_processes refuses bad arguments", "[lab04][task4]") {
-    const image source = random_image(4, 3, 3, 1);
-    image wrong(3, 4, 3);
-    image right(4, 3, 3);
-    const filter_spec identity{{0, 0, 0, 0, 1, 0, 0, 0, 0}, {}};
-    CHECK_THROWS_AS(parlab::lab04::filter_processes(source.view(), wrong.view(), identity, 2), std::invalid_argument);
-    CHECK_THROWS_AS(parlab::lab04::filter_processes(source.view(), right.view(), identity, 0), std::invalid_argument);
+    check_refusals(parlab::lab04::filter_processes);
 }
