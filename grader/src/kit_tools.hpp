@@ -16,7 +16,13 @@ namespace parlab::grader {
 int run_program(const std::vector<std::string>& argv, const std::filesystem::path& workdir,
                 const std::filesystem::path& log = {}, bool stdout_to_stderr = true);
 
-/// The `./parlab watch LAB` options (environment variables in brackets are for the kit's tests).
+struct lab_info;
+
+/// The lab that `name` names among `labs` (its name, folder or number); a usage_error saying how to
+/// list them when none does.
+[[nodiscard]] const lab_info& resolve_lab(const std::vector<lab_info>& labs, const std::string& name);
+
+/// The `./parlab watch LAB` options (watch.cpp) (environment variables in brackets are for the kit's tests).
 struct watch_options {
     std::filesystem::path root;
     std::string lab;
