@@ -111,13 +111,14 @@ nlohmann::json json_report(const grade_report& report) {
         labs.push_back({{"name", lab.lab.name}, {"folder", lab.lab.folder}, {"title", lab.lab.title}, {"score", lab.score()},
                         {"max_score", lab.max_score()}, {"unchanged_skeleton", lab.unchanged_skeleton}, {"checks", checks}});
     }
-    return {{"submission", report.submission}, {"score", report.score()}, {"max_score", report.max_score()},
+    return {{"format", report_format}, {"submission", report.submission}, {"score", report.score()}, {"max_score", report.max_score()},
             {"seed", report.seed}, {"machine", report.machine}, {"sandbox", report.sandbox}, {"seconds", std::round(report.seconds * 100) / 100},
             {"error", report.error}, {"notes", report.notes}, {"labs", labs}};
 }
 
 std::optional<grade_report> read_report(const nlohmann::json& json, const std::vector<lab_info>& labs) {
     try {
+        if (json.value("format", 0) != report_format) return std::nullopt;  // older or newer: graded again
         grade_report report;
         report.submission = json.at("submission").get<std::string>();
         report.seed = json.at("seed").get<unsigned long long>();

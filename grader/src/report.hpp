@@ -21,7 +21,7 @@ namespace parlab::grader {
 
 [[nodiscard]] nlohmann::json json_report(const grade_report& report);
 /// A report json_report wrote, read back with the labs as `labs` describe them now; empty when it
-/// is not such a report or names a lab `labs` does not have.
+/// is not such a report, has another report_format, or names a lab `labs` does not have.
 [[nodiscard]] std::optional<grade_report> read_report(const nlohmann::json& json, const std::vector<lab_info>& labs);
 [[nodiscard]] std::string junit_report(const grade_report& report);
 /// Gradescope's results.json.

@@ -33,6 +33,8 @@ expect() {
     got=$(python3 - "$work/reports/$name.json" "$check" <<'PY'
 import json, sys
 report = json.load(open(sys.argv[1]))
+if report.get("format") != 1:  # the README's "The JSON report"
+    sys.exit(f'forgery test: {sys.argv[1]} has format {report.get("format")}; this test reads format 1')
 for lab in report["labs"]:
     for c in lab["checks"]:
         if c["name"] == sys.argv[2]:

@@ -39,7 +39,7 @@ json check(const std::string& name, const std::string& status, double score, dou
 }
 
 json report(const std::string& who, double score, double max, json checks) {
-    return {{"submission", who}, {"score", score}, {"max_score", max}, {"seed", 7}, {"machine", "test box"},
+    return {{"format", report_format}, {"submission", who}, {"score", score}, {"max_score", max}, {"seed", 7}, {"machine", "test box"},
             {"labs", json::array({{{"folder", "01-race-condition"}, {"name", "race-condition"}, {"score", score},
                                    {"max_score", max}, {"checks", std::move(checks)}}})}};
 }
@@ -196,7 +196,7 @@ TEST_CASE("the gradebook has per-lab, per-check, seed and error columns", "[grad
     const json full = report("alice", 100.0 / 3.0, 100, json::array({check("mutex-threads", "passed", 60.0 / 3.0, 60),
                                                                       check("atomic-threads", "failed", 40.0 / 3.0, 40)}));
     const json broken = report("bob, jr", 0, 100, json::array({check("mutex-threads", "error", 0, 60), check("atomic-threads", "error", 0, 40)}));
-    const json crashed = {{"submission", "carol"}, {"score", 0}, {"max_score", 0}, {"seed", 7}, {"error", "no labs/ here"}, {"labs", json::array()}};
+    const json crashed = {{"format", report_format}, {"submission", "carol"}, {"score", 0}, {"max_score", 0}, {"seed", 7}, {"error", "no labs/ here"}, {"labs", json::array()}};
     const std::string csv = gradebook_csv({race_lab()}, {full, broken, crashed});
     CHECK_THAT(csv, contains("submission,01-race-condition,01-race-condition max,01-race-condition/mutex-threads,"
                              "01-race-condition/atomic-threads,total,max,seed,error\n"));
@@ -382,7 +382,7 @@ TEST_CASE("a rubric change of points alone is recomputed from the stored results
     write_race_lab(dir, 60, 40);
     dir.write("class/alice/bank.cpp", "int balance;");
     dir.write("reports/.batch.json", R"({"seed": 7})");
-    const json graded = {{"submission", "alice"}, {"score", 80}, {"max_score", 100}, {"seed", 7}, {"machine", "test box"},
+    const json graded = {{"format", report_format}, {"submission", "alice"}, {"score", 80}, {"max_score", 100}, {"seed", 7}, {"machine", "test box"},
                          {"sandbox", "test"}, {"seconds", 123.45}, {"error", ""}, {"notes", json::array()},
                          {"submission_hash", content_hash(dir.path / "class" / "alice")},
                          {"labs", {{{"name", "race-condition"}, {"folder", "01-race-condition"}, {"title", "race-condition"},
@@ -470,6 +470,12 @@ TEST_CASE("a stored report is regraded when its labs or a check's settings chang
     const auto same = rescored(stored, kit_labs(dir));
     REQUIRE(same);
     CHECK(json_report(*same) == stored);  // read back as written
+    CHECK(stored.at("format") == report_format);
+    for (const json& other_format : {json(report_format + 1), json(nullptr), json("1")}) {
+        json elsewhere = stored;  // a report of a layout this grader does not know is never read as one
+        elsewhere["format"] = other_format;
+        CHECK_FALSE(read_report(elsewhere, kit_labs(dir)));
+    }
     write_race_lab(dir, 20, 80);
     const auto repointed = rescored(stored, kit_labs(dir));
     REQUIRE(repointed);

@@ -28,7 +28,7 @@ check() {
 # student NAME LAB01_CHECKS LAB04_CHECKS SCORE01 SCORE04: one report with two labs.
 student() {
     cat >"$work/reports/$1.json" <<EOF
-{"submission": "$1", "score": $(($4 + $5)), "max_score": 200, "seed": 4242, "machine": "test CPU, 2 CPUs available, Linux",
+{"format": 1, "submission": "$1", "score": $(($4 + $5)), "max_score": 200, "seed": 4242, "machine": "test CPU, 2 CPUs available, Linux",
  "labs": [{"folder": "01-race-condition", "name": "race-condition", "score": $4, "max_score": 100, "checks": [$2]},
           {"folder": "04-edge-filter", "name": "edge-filter", "score": $5, "max_score": 100, "checks": [$3]}]}
 EOF

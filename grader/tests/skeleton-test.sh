@@ -19,9 +19,11 @@ fi
 python3 - "$kit" "$work/report.json" <<'PY'
 import json, pathlib, sys
 kit, report = pathlib.Path(sys.argv[1]), json.load(open(sys.argv[2]))
+if report.get("format") != 1:  # the README's "The JSON report"
+    sys.exit(f'skeleton test: the report has format {report.get("format")}; this test reads format 1')
 wrong = []
 for lab in report["labs"]:
-    folder = lab.get("folder") or lab.get("lab")
+    folder = lab["folder"]
     manifest = json.load(open(kit / "labs" / folder / "lab.json"))
     given = set(manifest.get("given_checks", []))
     for check in lab["checks"]:
