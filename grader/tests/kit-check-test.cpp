@@ -26,8 +26,8 @@ void write_text(const fs::path& file, const std::string& text) {
     std::ofstream(file) << text;
 }
 
-// The kit's lab facts (every lab.json and rubric, and lab 01's model answer with its known-bad
-// patches) copied into a folder of their own, to break one at a time.
+// The kit's lab facts (every lab.json, rubric and probe, and lab 01's model answer with its
+// known-bad patches) copied into a folder of their own, to break one at a time.
 struct kit_copy {
     fs::path root = fs::temp_directory_path() / ("parlab-kit-check-test-" + std::to_string(::getpid()));
     kit_copy() {
@@ -36,7 +36,8 @@ struct kit_copy {
             const std::string folder = lab.path().filename().string();
             if (!fs::exists(lab.path() / "lab.json")) continue;
             write_text(root / "labs" / folder / "lab.json", read_text(lab.path() / "lab.json"));
-            write_text(root / "grader/labs" / folder / "rubric.json", read_text(kit / "grader/labs" / folder / "rubric.json"));
+            for (const char* file : {"rubric.json", "probe.cpp"})
+                write_text(root / "grader/labs" / folder / file, read_text(kit / "grader/labs" / folder / file));
         }
         fs::create_directories(root / "solutions");
         fs::copy(kit / "solutions/01-race-condition", root / "solutions/01-race-condition", fs::copy_options::recursive);
@@ -74,7 +75,19 @@ TEST_CASE("a check deleted from a rubric or renamed on one side is named with it
         const auto problems = kit_problems(kit.root);
         for (const auto& problem : problems) UNSCOPED_INFO(problem);
         CHECK(problems == std::vector<std::string>{"grader/labs/01-race-condition/verify.cpp: verifier \"atomic-processes\" is "
+                                                   "used by no check of grader/labs/01-race-condition/rubric.json",
+                                                   "grader/labs/01-race-condition/probe.cpp: table.checks[\"atomic-processes\"] is "
                                                    "used by no check of grader/labs/01-race-condition/rubric.json"});
+    }
+    SECTION("renamed in the probe only: the rubric's check has no probe entry, the probe's entry no check") {
+        kit.edit("grader/labs/01-race-condition/probe.cpp", R"(table.checks["locked-processes"])", R"(table.checks["locked-procs"])");
+        const auto problems = kit_problems(kit.root);
+        for (const auto& problem : problems) UNSCOPED_INFO(problem);
+        CHECK(problems == std::vector<std::string>{
+                              "grader/labs/01-race-condition/rubric.json: check \"locked-processes\": "
+                              "grader/labs/01-race-condition/probe.cpp has no table.checks[\"locked-processes\"]",
+                              "grader/labs/01-race-condition/probe.cpp: table.checks[\"locked-procs\"] is used by no check of "
+                              "grader/labs/01-race-condition/rubric.json"});
     }
     SECTION("renamed in the rubric: the check has no verifier") {
         kit.edit(rubric, R"("name": "locked-processes")", R"("name": "locked-procs")");
@@ -89,7 +102,9 @@ TEST_CASE("a check deleted from a rubric or renamed on one side is named with it
         for (const auto& problem : problems) UNSCOPED_INFO(problem);
         CHECK(problems == std::vector<std::string>{
                               "grader/labs/01-race-condition/rubric.json: check \"mutex-race-free\": probe \"mutex-thread\" "
-                              "has no verifier in grader/labs/01-race-condition/verify.cpp (registered for lab \"race-condition\")"});
+                              "has no verifier in grader/labs/01-race-condition/verify.cpp (registered for lab \"race-condition\")",
+                              "grader/labs/01-race-condition/rubric.json: check \"mutex-race-free\": "
+                              "grader/labs/01-race-condition/probe.cpp has no table.checks[\"mutex-thread\"]"});
     }
 }
 

@@ -125,7 +125,6 @@ void register_lab_02_lock_placement(lab_registry& registry) {
                 return per_worker(answer, context, padded);
             });
     lab.probes["per-worker-sweep"] = typed_verifier<lab02::sweep_answer>(sweep);
-    lab.timing["lock-per-element"] = timed_dot();
     lab.timing["lock-per-chunk"] = timed_dot();
 }
 
