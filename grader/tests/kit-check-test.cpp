@@ -46,6 +46,12 @@ struct kit_copy {
         std::error_code ignored;
         fs::remove_all(root, ignored);
     }
+    // What the kit check reports on the copy, each problem shown when the test fails.
+    [[nodiscard]] std::vector<std::string> problems() const {
+        auto found = kit_problems(root);
+        for (const auto& problem : found) UNSCOPED_INFO(problem);
+        return found;
+    }
     // Replaces the first `from` in `file` (relative to the copy) by `to`.
     void edit(const std::string& file, const std::string& from, const std::string& to) const {
         std::string text = read_text(root / file);
@@ -72,8 +78,7 @@ TEST_CASE("a check deleted from a rubric or renamed on one side is named with it
         auto edited = nlohmann::json::parse(read_text(kit.root / rubric));
         edited["checks"].erase(edited["checks"].size() - 1);  // atomic-processes
         write_text(kit.root / rubric, edited.dump(2));
-        const auto problems = kit_problems(kit.root);
-        for (const auto& problem : problems) UNSCOPED_INFO(problem);
+        const auto problems = kit.problems();
         CHECK(problems == std::vector<std::string>{"grader/labs/01-race-condition/verify.cpp: verifier \"atomic-processes\" is "
                                                    "used by no check of grader/labs/01-race-condition/rubric.json",
                                                    "grader/labs/01-race-condition/probe.cpp: table.checks[\"atomic-processes\"] is "
@@ -81,8 +86,7 @@ TEST_CASE("a check deleted from a rubric or renamed on one side is named with it
     }
     SECTION("renamed in the probe only: the rubric's check has no probe entry, the probe's entry no check") {
         kit.edit("grader/labs/01-race-condition/probe.cpp", R"(table.checks["locked-processes"])", R"(table.checks["locked-procs"])");
-        const auto problems = kit_problems(kit.root);
-        for (const auto& problem : problems) UNSCOPED_INFO(problem);
+        const auto problems = kit.problems();
         CHECK(problems == std::vector<std::string>{
                               "grader/labs/01-race-condition/rubric.json: check \"locked-processes\": "
                               "grader/labs/01-race-condition/probe.cpp has no table.checks[\"locked-processes\"]",
@@ -98,8 +102,7 @@ TEST_CASE("a check deleted from a rubric or renamed on one side is named with it
     }
     SECTION("a race check's probe renamed, without keys of its own") {
         kit.edit(rubric, R"("probe": "mutex-threads", "runs": 2,)", R"("probe": "mutex-thread",)");
-        const auto problems = kit_problems(kit.root);
-        for (const auto& problem : problems) UNSCOPED_INFO(problem);
+        const auto problems = kit.problems();
         CHECK(problems == std::vector<std::string>{
                               "grader/labs/01-race-condition/rubric.json: check \"mutex-race-free\": probe \"mutex-thread\" "
                               "has no verifier in grader/labs/01-race-condition/verify.cpp (registered for lab \"race-condition\")",
