@@ -89,6 +89,22 @@ void probe_entries(const fs::path& root, const lab_info& lab, const std::string&
         for (const auto& name : names)
             if (used[table].count(name) == 0)
                 problems.push_back(fmt::format("{}: table.{}[\"{}\"] is used by no check of {}", probe, table, name, rubric));
+
+    // A rubric key a verifier declares has its default there, and the grader always passes it to
+    // the probe: a default in probe.cpp as well is a second one, free to drift.
+    const auto& all = all_labs().labs();
+    const auto verifiers = all.find(lab.name);
+    if (verifiers == all.end()) return;
+    std::set<std::string> declared;
+    for (const auto& [name, verifier] : verifiers->second.probes)
+        for (const auto& param : verifier.params) declared.insert(param.key);
+    const std::regex defaulted(R"re(args\.number\("([^"]+)",)re");
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), defaulted); it != std::sregex_iterator(); ++it)
+        if (declared.count((*it)[1]) != 0)
+            problems.push_back(fmt::format("{}: args.number(\"{}\", ...) gives rubric key \"{}\" a second default; the "
+                                           "one in grader/labs/{}/verify.cpp is passed to every run: read it as "
+                                           "args.number(\"{}\")",
+                                           probe, (*it)[1].str(), (*it)[1].str(), lab.folder, (*it)[1].str()));
 }
 
 // Every known-bad variant of solutions/NN-name/kit.json names a patch that applies to the model answer.

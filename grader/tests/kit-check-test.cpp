@@ -111,6 +111,15 @@ TEST_CASE("a check deleted from a rubric or renamed on one side is named with it
     }
 }
 
+TEST_CASE("a rubric key given a default in the probe as well as in its verifier stops the kit check", "[grader][kit-check]") {
+    const kit_copy kit;
+    kit.edit("grader/labs/01-race-condition/probe.cpp", R"(args.number("runs"))", R"(args.number("runs", 5))");
+    CHECK(kit.problems() == std::vector<std::string>{
+                                "grader/labs/01-race-condition/probe.cpp: args.number(\"runs\", ...) gives rubric key \"runs\" "
+                                "a second default; the one in grader/labs/01-race-condition/verify.cpp is passed to every run: "
+                                "read it as args.number(\"runs\")"});
+}
+
 TEST_CASE("task points written in lab.json as well as in the rubric stop the kit check", "[grader][kit-check]") {
     const kit_copy kit;
     kit.edit("labs/05-array-splitting/lab.json", R"("id": 4, )", R"("id": 4, "points": 15, )");

@@ -137,7 +137,7 @@ template <class Version>
 std::function<nlohmann::json(const parlab::probe::arguments&)> balances(Version version, bool count_locks) {
     return [version, count_locks](const parlab::probe::arguments& args) {
         balances_answer answer;
-        for (const auto& run : parlab::grader::seeded_balance_runs(args.number("seed"), args.number("runs", 5))) {
+        for (const auto& run : parlab::grader::seeded_balance_runs(args.number("seed"), args.number("runs"))) {
             if (count_locks) census_start();
             answer.results.push_back(version(run.initial, {run.deposits, run.withdrawals}));
             if (count_locks) answer.locks.push_back(census_stop());
