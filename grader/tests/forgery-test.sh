@@ -2,9 +2,14 @@
 # Submissions that try to forge a grade, each graded end to end: every one must get the verdict
 # of what it really does. The forgeries (grader/tests/forgery/*.inc) are appended to a real
 # solution or skeleton file. One submission folder is reused, so later cases rebuild little.
+#   grader/tests/forgery-test.sh KIT [isolation|timing]
+# isolation: the forgeries of what a run may do (1-5, 8); timing: those of the timing checks
+# (6, 7, 9), which need a quiet machine (./parlab test runs them last, alone); both by default.
 set -uo pipefail
 kit=$(cd "$1" && pwd)
-work=$kit/build/forgery-test
+part=${2:-all}
+case $part in all | isolation | timing) ;; *) echo "forgery test: no part '$part' (isolation or timing)" >&2; exit 2 ;; esac
+work=$kit/build/forgery-test-$part
 submission=$work/submission
 rm -rf "$work/reports" && mkdir -p "$work/reports" "$submission/01-race-condition" "$submission/04-edge-filter"
 failures=0
@@ -52,80 +57,73 @@ bank=$kit/solutions/01-race-condition/bank.cpp
 skeleton_filter=$kit/labs/04-edge-filter/filter.cpp
 [[ -f $bank ]] || { echo "forgery test: needs solutions/ (the instructor's copy)"; exit 0; }
 
-# 1. A fake test summary, then exit: nothing is passed on text.
-make 01-race-condition "$bank" fake-summary.inc
-grade fake-summary mutex-threads,mutex-race-free race-condition
-expect fake-summary mutex-threads error "ended without an answer"
-expect fake-summary mutex-race-free failed ""
+# sandbox_of NAME: how the runs of report NAME were isolated
+sandbox_of() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get("sandbox", ""))' "$work/reports/$1.json"; }
 
-# 2. ThreadSanitizer silenced from inside, on a real race: the race check refuses to vouch.
-make 01-race-condition "$bank" silenced-race.inc
-grade silenced-race mutex-threads,mutex-race-free race-condition
-expect silenced-race mutex-threads passed "right balance"
-expect silenced-race mutex-race-free failed "__tsan_default_options"
-make 01-race-condition "$bank" hides-race.inc
-grade hides-race mutex-race-free race-condition
-expect hides-race mutex-race-free failed "ThreadSanitizer saw a data race"
-make 01-race-condition "$bank" no-sanitize-race.inc
-grade no-sanitize-race mutex-threads,mutex-race-free race-condition
-expect no-sanitize-race mutex-race-free failed "no_sanitize"
+isolation_part() {
+    # 1. A fake test summary, then exit: nothing is passed on text.
+    make 01-race-condition "$bank" fake-summary.inc
+    grade fake-summary mutex-threads,mutex-race-free race-condition
+    expect fake-summary mutex-threads error "ended without an answer"
+    expect fake-summary mutex-race-free failed ""
 
-# 3. A memory hog fails its own check only.
-make 01-race-condition "$bank" memory-hog.inc
-grade memory-hog mutex-threads,atomic-threads race-condition
-expect memory-hog mutex-threads failed "used more than 2 GiB of memory"
-expect memory-hog atomic-threads passed "right balance"
-# ... and under ThreadSanitizer, where only a memory cgroup can hold it (3 times the limit)
-memory_kind=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get("sandbox", ""))' "$work/reports/memory-hog.json")
-if [[ $memory_kind == *"cgroup v"*" memory limit"* ]]; then
-    make 01-race-condition "$bank" tsan-hog.inc
-    grade tsan-hog mutex-race-free race-condition
-    expect tsan-hog mutex-race-free failed "used more than 6 GiB of memory"
-else
-    echo "forgery test: no memory cgroup here, so the ThreadSanitizer hog is not tried ($memory_kind)"
-fi
+    # 2. ThreadSanitizer silenced from inside, on a real race: the race check refuses to vouch.
+    make 01-race-condition "$bank" silenced-race.inc
+    grade silenced-race mutex-threads,mutex-race-free race-condition
+    expect silenced-race mutex-threads passed "right balance"
+    expect silenced-race mutex-race-free failed "__tsan_default_options"
+    make 01-race-condition "$bank" hides-race.inc
+    grade hides-race mutex-race-free race-condition
+    expect hides-race mutex-race-free failed "ThreadSanitizer saw a data race"
+    make 01-race-condition "$bank" no-sanitize-race.inc
+    grade no-sanitize-race mutex-threads,mutex-race-free race-condition
+    expect no-sanitize-race mutex-race-free failed "no_sanitize"
 
-# 4. A hang before main() costs one time limit for the whole lab.
-make 01-race-condition "$bank" hang-at-start.inc
-PARLAB_TIMEOUT_SCALE=0.1 grade hang-at-start mutex-threads,atomic-threads,locked-processes,atomic-processes race-condition
-expect hang-at-start mutex-threads timeout "before the program reached main()"
-expect hang-at-start atomic-processes timeout "not run: an earlier check"
-
-# 5. Reading a root-only file at compile time: the compiler runs as the sandbox user.
-if [[ $(id -u) -eq 0 ]]; then
-    secret_dir=$(mktemp -d)
-    chmod 700 "$secret_dir"
-    echo "THE-SECRET-ANSWER-IS-4271" >"$secret_dir/secret.txt"
-    { cat "$bank"; echo "#include \"$secret_dir/secret.txt\""; } >"$submission/01-race-condition/bank.cpp"
-    grade root-include mutex-threads race-condition
-    expect root-include mutex-threads error "does not build"
-    if grep -q "THE-SECRET" "$work/reports/root-include.json" "$work/reports/root-include.txt"; then
-        fail "root-include: the report shows the root-only file's content"
+    # 3. A memory hog fails its own check only.
+    make 01-race-condition "$bank" memory-hog.inc
+    grade memory-hog mutex-threads,atomic-threads race-condition
+    expect memory-hog mutex-threads failed "used more than 2 GiB of memory"
+    expect memory-hog atomic-threads passed "right balance"
+    # ... and under ThreadSanitizer, where only a memory cgroup can hold it (3 times the limit)
+    memory_kind=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get("sandbox", ""))' "$work/reports/memory-hog.json")
+    if [[ $memory_kind == *"cgroup v"*" memory limit"* ]]; then
+        make 01-race-condition "$bank" tsan-hog.inc
+        grade tsan-hog mutex-race-free race-condition
+        expect tsan-hog mutex-race-free failed "used more than 6 GiB of memory"
+    else
+        echo "forgery test: no memory cgroup here, so the ThreadSanitizer hog is not tried ($memory_kind)"
     fi
-    rm -rf "$secret_dir"
-else
-    echo "forgery test: not root, so the compile-as-sandbox-user case is skipped (nothing to drop to)"
-fi
 
-# 6. Answering the timing protocol without doing the work.
-cp "$kit/solutions/01-race-condition/bank.cpp" "$submission/01-race-condition/bank.cpp"
-make 04-edge-filter "$skeleton_filter" answers-protocol.inc
-grade answers-protocol filter-row-fast edge-filter
-expect answers-protocol filter-row-fast failed "answered a wrong result"
+    # 4. A hang before main() costs one time limit for the whole lab.
+    make 01-race-condition "$bank" hang-at-start.inc
+    PARLAB_TIMEOUT_SCALE=0.1 grade hang-at-start mutex-threads,atomic-threads,locked-processes,atomic-processes race-condition
+    expect hang-at-start mutex-threads timeout "before the program reached main()"
+    expect hang-at-start atomic-processes timeout "not run: an earlier check"
 
-# 7. Slowing the grader's reference from the background.
-make 04-edge-filter "$skeleton_filter" slows-reference.inc
-grade slows-reference filter-row-fast edge-filter
-expect slows-reference filter-row-fast failed "needed 1.50x"
+    # 5. Reading a root-only file at compile time: the compiler runs as the sandbox user.
+    if [[ $(id -u) -eq 0 ]]; then
+        secret_dir=$(mktemp -d)
+        chmod 700 "$secret_dir"
+        echo "THE-SECRET-ANSWER-IS-4271" >"$secret_dir/secret.txt"
+        { cat "$bank"; echo "#include \"$secret_dir/secret.txt\""; } >"$submission/01-race-condition/bank.cpp"
+        grade root-include mutex-threads race-condition
+        expect root-include mutex-threads error "does not build"
+        if grep -q "THE-SECRET" "$work/reports/root-include.json" "$work/reports/root-include.txt"; then
+            fail "root-include: the report shows the root-only file's content"
+        fi
+        rm -rf "$secret_dir"
+    else
+        echo "forgery test: not root, so the compile-as-sandbox-user case is skipped (nothing to drop to)"
+    fi
 
-# 8. Reaching outside the run: /tmp, the shared build tree of submissions, the loopback. Every run
-# of graded code is in namespaces of its own (grader/src/sandbox.hpp): none of it gets out, and
-# the code is graded on what it computes.
-tmp_marker=/tmp/parlab-forgery-escape-$$
-tree_marker=$kit/build/grade/submission/release/parlab-forgery-escape  # a folder of the compiler's
-rm -f "$tmp_marker" "$tree_marker"
-listener_log=$work/listener.log
-python3 - "$work/listener.port" >"$listener_log" 2>&1 <<'PY' &
+    # 8. Reaching outside the run: /tmp, the shared build tree of submissions, the loopback. Every run
+    # of graded code is in namespaces of its own (grader/src/sandbox.hpp): none of it gets out, and
+    # the code is graded on what it computes.
+    tmp_marker=/tmp/parlab-forgery-escape-$$
+    tree_marker=$kit/build/grade/submission/release/parlab-forgery-escape  # a folder of the compiler's
+    rm -f "$tmp_marker" "$tree_marker"
+    listener_log=$work/listener.log
+    python3 - "$work/listener.port" >"$listener_log" 2>&1 <<'PY' &
 import socket, sys, time
 s = socket.socket()
 s.bind(("127.0.0.1", 0))
@@ -141,37 +139,56 @@ while time.time() < end:
     except socket.timeout:
         pass
 PY
-listener=$!
-for _ in $(seq 50); do [[ -s $work/listener.port ]] && break; sleep 0.1; done
-sed -e "s|@TMP_MARKER@|$tmp_marker|" -e "s|@TREE_MARKER@|$tree_marker|" -e "s|@PORT@|$(cat "$work/listener.port")|" \
-    -e "s|@SOLUTION@|$kit/solutions/01-race-condition/bank.cpp|" \
-    "$kit/grader/tests/forgery/escapes.inc" >"$work/escapes.inc"
-cat "$bank" "$work/escapes.inc" >"$submission/01-race-condition/bank.cpp"
-grade escapes mutex-threads,mutex-race-free race-condition
-kill "$listener" 2>/dev/null
-wait "$listener" 2>/dev/null
-sandbox=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get("sandbox", ""))' "$work/reports/escapes.json")
-if [[ $sandbox != "no namespaces"* ]]; then
-    # (a run that could read solutions/ ended at once: its check would not pass)
-    expect escapes mutex-threads passed "right balance"
-    [[ -e $tmp_marker ]] && fail "escapes: a run wrote $tmp_marker"
-    grep -q connection "$listener_log" && fail "escapes: a run reached the loopback listener: $(cat "$listener_log")"
-else
-    # a chroot, or a container without user namespaces: what is isolated there is the README's
-    echo "forgery test: no namespaces here, so /tmp and the loopback are not tried ($sandbox)"
-fi
-if [[ $sandbox != "no namespaces"* || $(id -u) -eq 0 ]]; then
-    # the build tree is out of reach with namespaces (not in the run's view) and as root without
-    # them (the compiler's user is not the run's)
-    [[ -e $tree_marker ]] && fail "escapes: a run wrote into the build tree of submissions ($tree_marker)"
+    listener=$!
+    for _ in $(seq 50); do [[ -s $work/listener.port ]] && break; sleep 0.1; done
+    sed -e "s|@TMP_MARKER@|$tmp_marker|" -e "s|@TREE_MARKER@|$tree_marker|" -e "s|@PORT@|$(cat "$work/listener.port")|" \
+        -e "s|@SOLUTION@|$kit/solutions/01-race-condition/bank.cpp|" \
+        "$kit/grader/tests/forgery/escapes.inc" >"$work/escapes.inc"
+    cat "$bank" "$work/escapes.inc" >"$submission/01-race-condition/bank.cpp"
+    grade escapes mutex-threads,mutex-race-free race-condition
+    kill "$listener" 2>/dev/null
+    wait "$listener" 2>/dev/null
+    sandbox=$(sandbox_of escapes)
+    if [[ $sandbox != "no namespaces"* ]]; then
+        # (a run that could read solutions/ ended at once: its check would not pass)
+        expect escapes mutex-threads passed "right balance"
+        [[ -e $tmp_marker ]] && fail "escapes: a run wrote $tmp_marker"
+        grep -q connection "$listener_log" && fail "escapes: a run reached the loopback listener: $(cat "$listener_log")"
+    else
+        # a chroot, or a container without user namespaces: what is isolated there is the README's
+        echo "forgery test: no namespaces here, so /tmp and the loopback are not tried ($sandbox)"
+    fi
+    if [[ $sandbox != "no namespaces"* || $(id -u) -eq 0 ]]; then
+        # the build tree is out of reach with namespaces (not in the run's view) and as root without
+        # them (the compiler's user is not the run's)
+        [[ -e $tree_marker ]] && fail "escapes: a run wrote into the build tree of submissions ($tree_marker)"
+    fi
+    rm -f "$tmp_marker" "$tree_marker" "$work/listener.port"
+}
 
-    # 9. Stopping the grader's reference from a grandchild outside the paused process group: the
-    # two sides of a pair are in process namespaces of their own, and as root users of their own.
-    make 04-edge-filter "$skeleton_filter" stops-reference.inc
-    grade stops-reference filter-row-fast edge-filter
-    expect stops-reference filter-row-fast failed "needed 1.50x"
-fi
-rm -f "$tmp_marker" "$tree_marker" "$work/listener.port"
+timing_part() {
+    # 6. Answering the timing protocol without doing the work.
+    cp "$kit/solutions/01-race-condition/bank.cpp" "$submission/01-race-condition/bank.cpp"
+    make 04-edge-filter "$skeleton_filter" answers-protocol.inc
+    grade answers-protocol filter-row-fast edge-filter
+    expect answers-protocol filter-row-fast failed "answered a wrong result"
+
+    # 7. Slowing the grader's reference from the background.
+    make 04-edge-filter "$skeleton_filter" slows-reference.inc
+    grade slows-reference filter-row-fast edge-filter
+    expect slows-reference filter-row-fast failed "needed 1.50x"
+
+    if [[ $(sandbox_of answers-protocol) != "no namespaces"* || $(id -u) -eq 0 ]]; then
+        # 9. Stopping the grader's reference from a grandchild outside the paused process group: the
+        # two sides of a pair are in process namespaces of their own, and as root users of their own.
+        make 04-edge-filter "$skeleton_filter" stops-reference.inc
+        grade stops-reference filter-row-fast edge-filter
+        expect stops-reference filter-row-fast failed "needed 1.50x"
+    fi
+}
+
+[[ $part == timing ]] || isolation_part
+[[ $part == isolation ]] || timing_part
 
 if ((failures > 0)); then
     echo "forgery test: $failures expectation(s) not met; reports in $work/reports" >&2
