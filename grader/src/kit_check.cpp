@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <exception>
 #include <fstream>
-#include <map>
 #include <regex>
 #include <set>
 
@@ -19,84 +18,93 @@ namespace parlab::grader {
 namespace fs = std::filesystem;
 namespace {
 
-// The verifiers a lab's checks use (probe verifiers and timing verifiers apart: the same name
-// may be both), and what is missing: a check whose verifier is not registered.
-struct used_names {
-    std::set<std::string> probes, timing;
+// One name a rubric check uses: the answer of a probe or race check, or the timed run of the
+// student's side of a timing check. Each needs a verifier in verify.cpp and an entry in probe.cpp
+// of its kind (a timing verifier and table.timed for a timed run).
+struct name_use {
+    const check_spec* check;
+    std::string name;
+    bool timed;
 };
 
-used_names used_verifiers(const lab_info& lab, const std::string& rubric, std::vector<std::string>& problems) {
-    const std::string verify = fmt::format("grader/labs/{}/verify.cpp", lab.folder);
-    used_names used;
+// The names of each kind: answers (probe verifiers, table.checks) and timed runs (timing
+// verifiers, table.timed).
+struct names {
+    std::set<std::string> answers, timed;
+    std::set<std::string>& of(bool is_timed) { return is_timed ? timed : answers; }
+    [[nodiscard]] const std::set<std::string>& of(bool is_timed) const { return is_timed ? timed : answers; }
+};
+
+// The names a lab's rubric uses: each use, in the rubric's order, and the names of each kind.
+struct rubric_names {
+    std::vector<name_use> uses;
+    names used;
+};
+
+// The names a lab's checks use, in the rubric's order. A timing check's reference side is the
+// grader's own baseline (baseline.cpp): nothing of the lab's answers or verifies it.
+rubric_names rubric_uses(const lab_info& lab) {
+    rubric_names out;
     for (const auto& spec : lab.checks) {
-        if (spec.type == "probe" || spec.type == "race") {
-            used.probes.insert(spec.probe);
-            if (all_labs().probe(lab.name, spec.probe) == nullptr)
-                problems.push_back(fmt::format("{}: check \"{}\": probe \"{}\" has no verifier in {} (registered for lab \"{}\")",
-                                               rubric, spec.name, spec.probe, verify, lab.name));
-        } else if (spec.type == "timing") {
-            for (const auto* side : {&spec.a, &spec.b}) {
-                if (side->reference) continue;  // the grader's own baseline: no answer to verify
-                used.timing.insert(side->probe);
-                if (all_labs().timing(lab.name, side->probe) == nullptr)
-                    problems.push_back(fmt::format("{}: check \"{}\": timed run \"{}\" has no timing verifier in {}", rubric,
-                                                   spec.name, side->probe, verify));
-            }
-        }
+        if (spec.type == "probe" || spec.type == "race") out.uses.push_back({&spec, spec.probe, false});
+        if (spec.type == "timing")
+            for (const auto* side : {&spec.a, &spec.b})
+                if (!side->reference) out.uses.push_back({&spec, side->probe, true});
     }
-    return used;
+    for (const auto& use : out.uses) out.used.of(use.timed).insert(use.name);
+    return out;
 }
 
-// Every verifier registered for `lab` is used by a check of its rubric.
-void unused_verifiers(const lab_info& lab, const used_names& used, const std::string& rubric,
-                      std::vector<std::string>& problems) {
-    const auto& registered = all_labs().labs();
-    const auto verifiers = registered.find(lab.name);
-    if (verifiers == registered.end()) return;
+// Every name the rubric uses has its verifier in verify.cpp, and every verifier there is used.
+void check_verifiers(const lab_info& lab, const lab_registry::lab_verifiers* verifiers, const rubric_names& named,
+                     const std::string& rubric, std::vector<std::string>& problems) {
     const std::string verify = fmt::format("grader/labs/{}/verify.cpp", lab.folder);
-    for (const auto& entry : verifiers->second.probes)
-        if (used.probes.count(entry.first) == 0)
+    for (const auto& use : named.uses) {
+        const bool found =
+            verifiers != nullptr && (use.timed ? verifiers->timing.count(use.name) : verifiers->probes.count(use.name)) != 0;
+        if (found) continue;
+        problems.push_back(use.timed ? fmt::format("{}: check \"{}\": timed run \"{}\" has no timing verifier in {}", rubric,
+                                                   use.check->name, use.name, verify)
+                                     : fmt::format("{}: check \"{}\": probe \"{}\" has no verifier in {} (registered for "
+                                                   "lab \"{}\")",
+                                                   rubric, use.check->name, use.name, verify, lab.name));
+    }
+    if (verifiers == nullptr) return;
+    for (const auto& entry : verifiers->probes)
+        if (named.used.answers.count(entry.first) == 0)
             problems.push_back(fmt::format("{}: verifier \"{}\" is used by no check of {}", verify, entry.first, rubric));
-    for (const auto& entry : verifiers->second.timing)
-        if (used.timing.count(entry.first) == 0)
+    for (const auto& entry : verifiers->timing)
+        if (named.used.timed.count(entry.first) == 0)
             problems.push_back(fmt::format("{}: timing verifier \"{}\" is used by no timing check of {}", verify, entry.first, rubric));
 }
 
-// What the lab's probe.cpp answers, against what its rubric asks: every probe or race check's
-// probe has a table.checks["NAME"] there, every timed run a table.timed["NAME"], and every name
-// registered there is used by a check. The README's "Adding a lab" asks for that form of
-// registration, so that the probe, which is only built to grade, is held to the rubric here too.
-void probe_entries(const fs::path& root, const lab_info& lab, const std::string& rubric, std::vector<std::string>& problems) {
+// What the lab's probe.cpp answers, against what its rubric asks: every name the rubric uses has a
+// table.checks["NAME"] there (table.timed["NAME"] for a timed run), and every name registered
+// there is used by a check. The README's "Adding a lab" asks for that form of registration, so
+// that the probe, which is only built to grade, is held to the rubric here too.
+void check_probe(const fs::path& root, const lab_info& lab, const lab_registry::lab_verifiers* verifiers,
+                 const rubric_names& named, const std::string& rubric, std::vector<std::string>& problems) {
     const std::string probe = fmt::format("grader/labs/{}/probe.cpp", lab.folder);
     const std::string text = read_text(root / probe);
-    // per table ("checks", "timed"): the names probe.cpp registers, and those the rubric uses
-    std::map<std::string, std::set<std::string>> registered{{"checks", {}}, {"timed", {}}}, used = registered;
+    const auto table = [](bool timed) { return timed ? "timed" : "checks"; };
+    names registered;
     const std::regex entry(R"re(table\.(checks|timed)\["([^"]+)"\])re");
     for (auto it = std::sregex_iterator(text.begin(), text.end(), entry); it != std::sregex_iterator(); ++it)
-        registered[(*it)[1]].insert((*it)[2]);
-    const auto need = [&](const std::string& table, const check_spec& spec, const std::string& name) {
-        used[table].insert(name);
-        if (registered[table].count(name) == 0)
-            problems.push_back(fmt::format("{}: check \"{}\": {} has no table.{}[\"{}\"]", rubric, spec.name, probe, table, name));
-    };
-    for (const auto& spec : lab.checks) {
-        if (spec.type == "probe" || spec.type == "race") need("checks", spec, spec.probe);
-        if (spec.type == "timing")
-            for (const auto* side : {&spec.a, &spec.b})
-                if (!side->reference) need("timed", spec, side->probe);
-    }
-    for (const auto& [table, names] : registered)
-        for (const auto& name : names)
-            if (used[table].count(name) == 0)
-                problems.push_back(fmt::format("{}: table.{}[\"{}\"] is used by no check of {}", probe, table, name, rubric));
+        registered.of((*it)[1] == "timed").insert((*it)[2]);
+    for (const auto& use : named.uses)
+        if (registered.of(use.timed).count(use.name) == 0)
+            problems.push_back(fmt::format("{}: check \"{}\": {} has no table.{}[\"{}\"]", rubric, use.check->name, probe,
+                                           table(use.timed), use.name));
+    for (const bool timed : {false, true})
+        for (const auto& name : registered.of(timed))
+            if (named.used.of(timed).count(name) == 0)
+                problems.push_back(fmt::format("{}: table.{}[\"{}\"] is used by no check of {}", probe, table(timed), name, rubric));
 
     // A rubric key a verifier declares has its default there, and the grader always passes it to
     // the probe: a default in probe.cpp as well is a second one, free to drift.
-    const auto& all = all_labs().labs();
-    const auto verifiers = all.find(lab.name);
-    if (verifiers == all.end()) return;
+    if (verifiers == nullptr) return;
     std::set<std::string> declared;
-    for (const auto& [name, verifier] : verifiers->second.probes)
+    for (const auto& [name, verifier] : verifiers->probes)
         for (const auto& param : verifier.params) declared.insert(param.key);
     const std::regex defaulted(R"re(args\.number\("([^"]+)",)re");
     for (auto it = std::sregex_iterator(text.begin(), text.end(), defaulted); it != std::sregex_iterator(); ++it)
@@ -147,16 +155,19 @@ std::vector<std::string> kit_problems(const fs::path& root) {
     } catch (const std::exception& error) {
         return {error.what()};  // the rest needs the labs
     }
-    std::set<std::string> names;
+    std::set<std::string> lab_names;
     for (const auto& lab : labs) {
-        names.insert(lab.name);
+        lab_names.insert(lab.name);
         const std::string rubric = fmt::format("grader/labs/{}/rubric.json", lab.folder);
-        unused_verifiers(lab, used_verifiers(lab, rubric, problems), rubric, problems);
-        probe_entries(root, lab, rubric, problems);
+        const auto registered = all_labs().labs().find(lab.name);
+        const auto* verifiers = registered == all_labs().labs().end() ? nullptr : &registered->second;
+        const rubric_names named = rubric_uses(lab);
+        check_verifiers(lab, verifiers, named, rubric, problems);
+        check_probe(root, lab, verifiers, named, rubric, problems);
         known_bad_patches(root, lab, problems);
     }
     for (const auto& [lab, verifiers] : all_labs().labs())
-        if (names.count(lab) == 0)
+        if (lab_names.count(lab) == 0)
             problems.push_back(fmt::format("a verify.cpp registers verifiers for lab \"{}\", which no labs/NN-{}/lab.json names",
                                            lab, lab));
     return problems;
