@@ -16,7 +16,7 @@ std::string arguments::value(const std::string& name, const std::string& fallbac
 }
 
 arguments parse_arguments(const std::vector<std::string>& args, const std::vector<std::string>& with_value,
-                          const std::vector<std::string>& without_value) {
+                          const std::vector<std::string>& without_value, unknown_options unknown) {
     const auto known = [](const std::vector<std::string>& list, const std::string& a) {
         return std::find(list.begin(), list.end(), a) != list.end();
     };
@@ -39,6 +39,8 @@ arguments parse_arguments(const std::vector<std::string>& args, const std::vecto
             parsed.values[a] = has_inline ? inline_value : args[++i];
         } else if (known(without_value, a) && !has_inline) {
             parsed.flags.push_back(a);
+        } else if (unknown == unknown_options::pass_on) {
+            parsed.positional.push_back(args[i]);
         } else {
             throw usage_error(fmt::format("unknown option '{}'", args[i]));
         }

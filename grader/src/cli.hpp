@@ -21,9 +21,15 @@ struct arguments {
     [[nodiscard]] std::string value(const std::string& name, const std::string& fallback = "") const;
 };
 
-/// Splits `args` into options and positional arguments; an option not in either list is a
-/// usage_error.
+/// What parse_arguments does with an option in neither list.
+enum class unknown_options {
+    refuse,   ///< a usage_error
+    pass_on,  ///< kept as it was written, among the positional arguments, for a program the command runs
+};
+
+/// Splits `args` into options and positional arguments.
 [[nodiscard]] arguments parse_arguments(const std::vector<std::string>& args, const std::vector<std::string>& with_value,
-                                        const std::vector<std::string>& without_value);
+                                        const std::vector<std::string>& without_value,
+                                        unknown_options unknown = unknown_options::refuse);
 
 }  // namespace parlab::grader

@@ -76,37 +76,18 @@ int package(const command_arguments& raw) {
 /// `bench [--only LAB] [ARGS...]`: every lab's bench program on the solutions. ("copy" and "filter"
 /// name labs 03 and 04, as they did when one program measured both.)
 int bench(const command_arguments& raw) {
-    fs::path root;
-    std::string only;
-    bool mine = false;
-    std::vector<std::string> rest;
-    for (std::size_t i = 0; i < raw.size(); ++i) {
-        if (raw[i] == "--root" && i + 1 < raw.size()) root = raw[++i];
-        else if (raw[i] == "--mine") mine = true;
-        else if (raw[i] == "--only") {
-            if (i + 1 >= raw.size()) throw usage_error("bench: --only needs a lab");
-            only = raw[++i];
-            if (only == "copy") only = "shared-image-copy";
-            if (only == "filter") only = "edge-filter";
-        } else rest.push_back(raw[i]);
-    }
-    arguments with_root;
-    with_root.values["--root"] = root.string();
-    return run_benches(require_root(with_root), only, mine, rest);
+    const auto args = parse_arguments(raw, {"--root", "--only"}, {"--mine"}, unknown_options::pass_on);
+    std::string only = args.value("--only");
+    if (only == "copy") only = "shared-image-copy";
+    if (only == "filter") only = "edge-filter";
+    return run_benches(require_root(args), only, args.flag("--mine"), args.positional);
 }
 
 int program(const std::string& command, const command_arguments& raw) {
-    fs::path root;
-    bool solutions = false;
-    std::vector<std::string> rest;
-    for (std::size_t i = 0; i < raw.size(); ++i) {
-        if (raw[i] == "--root" && i + 1 < raw.size()) root = raw[++i];
-        else if (raw[i] == "--solutions") solutions = true;
-        else rest.push_back(raw[i]);
-    }
-    arguments with_root;
-    with_root.values["--root"] = root.string();
-    root = require_root(with_root);
+    const auto args = parse_arguments(raw, {"--root"}, {"--solutions"}, unknown_options::pass_on);
+    const fs::path root = require_root(args);
+    const bool solutions = args.flag("--solutions");
+    std::vector<std::string> rest = args.positional;
     std::string lab;
     if (command == "demo") {
         if (rest.empty() || rest.front().rfind("--", 0) == 0) throw usage_error("demo needs a lab: ./parlab demo LAB [--solutions]");
