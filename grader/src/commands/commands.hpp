@@ -46,6 +46,10 @@ int program(const std::string& command, const command_arguments& raw);
 [[nodiscard]] unsigned long long parse_seed(const std::string& text);
 /// --root, which must be the kit; its canonical path.
 [[nodiscard]] std::filesystem::path require_root(const arguments& args);
+/// The folder of submissions, the first positional argument of `command` (`usage` shows how to
+/// call it), which must exist.
+[[nodiscard]] std::filesystem::path submissions_folder(const arguments& args, const std::string& command,
+                                                       const std::string& usage);
 /// --when-not-run: award or exclude (what a check this machine cannot run is worth where the
 /// rubric says defer); empty: the rubric's word stands.
 [[nodiscard]] std::optional<not_run_policy> parse_when_not_run(const std::string& value);

@@ -32,6 +32,13 @@ fs::path require_root(const arguments& args) {
     return fs::canonical(root);
 }
 
+fs::path submissions_folder(const arguments& args, const std::string& command, const std::string& usage) {
+    if (args.positional.empty()) throw usage_error(fmt::format("{} needs the folder of submissions: {}", command, usage));
+    const fs::path folder = args.positional.front();
+    if (!fs::is_directory(folder)) throw usage_error(fmt::format("{}: no folder '{}'", command, folder.string()));
+    return folder;
+}
+
 std::optional<not_run_policy> parse_when_not_run(const std::string& value) {
     if (value.empty()) return std::nullopt;
     if (value == "award") return not_run_policy::award;

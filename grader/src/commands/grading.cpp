@@ -163,10 +163,7 @@ int batch(const command_arguments& raw) {
                         {"--force", "--deferred", "--markdown", "--unsandboxed", "--bom"});
     batch_options options;
     options.root = require_root(args);
-    if (args.positional.empty()) throw usage_error("batch needs the folder of submissions: batch DIR --csv FILE");
-    options.submissions = args.positional.front();
-    if (!fs::is_directory(options.submissions))
-        throw usage_error(fmt::format("batch: no folder '{}'", options.submissions.string()));
+    options.submissions = submissions_folder(args, "batch", "batch DIR --csv FILE");
     if (args.value("--csv").empty()) throw usage_error("batch needs --csv FILE");
     options.csv = fs::absolute(args.value("--csv"));
     options.lab_names.assign(args.positional.begin() + 1, args.positional.end());
@@ -211,10 +208,7 @@ int similarity(const command_arguments& raw) {
     const auto args = parse_arguments(raw, {"--root", "--out", "--threshold"}, {});
     similarity_options options;
     options.root = require_root(args);
-    if (args.positional.empty()) throw usage_error("similarity needs the folder of submissions: ./parlab similarity DIR --out FILE.html");
-    options.submissions = args.positional.front();
-    if (!fs::is_directory(options.submissions))
-        throw usage_error(fmt::format("similarity: no folder '{}'", options.submissions.string()));
+    options.submissions = submissions_folder(args, "similarity", "./parlab similarity DIR --out FILE.html");
     options.lab_names.assign(args.positional.begin() + 1, args.positional.end());
     if (args.value("--out").empty()) throw usage_error("similarity needs --out FILE.html, the page to write");
     options.out = args.value("--out");
