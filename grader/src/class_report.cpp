@@ -31,7 +31,7 @@ std::string text_of(const json& object, const char* key) {
 // What a file must hold to count as a ParLab report; empty when it does.
 std::string report_problem(const json& report) {
     if (!report.is_object()) return "not a JSON object";
-    if (const double format = number_of(report, "format"); format != report_format)
+    if (const int format = report_format_of(report); format != report_format)
         return fmt::format("a report of format {}, where this grader reads format {} (grade again to update it)", format,
                            report_format);
     if (!report.contains("labs") || !report.at("labs").is_array()) return "no \"labs\" list";

@@ -116,9 +116,14 @@ nlohmann::json json_report(const grade_report& report) {
             {"error", report.error}, {"notes", report.notes}, {"labs", labs}};
 }
 
+int report_format_of(const nlohmann::json& json) {
+    const auto format = json.is_object() ? json.find("format") : json.end();
+    return format != json.end() && format->is_number_integer() ? format->get<int>() : 0;
+}
+
 std::optional<grade_report> read_report(const nlohmann::json& json, const std::vector<lab_info>& labs) {
     try {
-        if (json.value("format", 0) != report_format) return std::nullopt;  // older or newer: graded again
+        if (report_format_of(json) != report_format) return std::nullopt;  // older or newer: graded again
         grade_report report;
         report.submission = json.at("submission").get<std::string>();
         report.seed = json.at("seed").get<unsigned long long>();

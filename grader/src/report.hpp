@@ -20,6 +20,8 @@ namespace parlab::grader {
 [[nodiscard]] std::string terminal_report(const grade_report& report, bool colour, bool verbose);
 
 [[nodiscard]] nlohmann::json json_report(const grade_report& report);
+/// The report_format a JSON report declares; 0 when it declares none (or not as a whole number).
+[[nodiscard]] int report_format_of(const nlohmann::json& json);
 /// A report json_report wrote, read back with the labs as `labs` describe them now; empty when it
 /// is not such a report, has another report_format, or names a lab `labs` does not have.
 [[nodiscard]] std::optional<grade_report> read_report(const nlohmann::json& json, const std::vector<lab_info>& labs);
