@@ -522,11 +522,13 @@ void check_driver_cases(Driver run) {
     CHECK(problem.empty());
 }
 
-// Every photo and its reference filtering with test_kernels()[2], made once for all the worker
-// counts below: the plain reference is the slow part, most of all under the sanitizers.
+// Every photo, the kernel it is filtered with (test_kernels()[2]) and the reference filtering,
+// made once for all the worker counts below: the plain reference is the slow part, most of all
+// under the sanitizers.
 struct photo_reference {
     std::string name;
     image source;
+    filter_spec f;
     image expected;
 };
 const std::vector<photo_reference>& photo_references() {
@@ -536,7 +538,7 @@ const std::vector<photo_reference>& photo_references() {
         for (const auto& path : photos()) {
             image source = parlab::load_image(path);
             image expected = reference_filter(source.view(), f);
-            references.push_back({path.filename().string(), std::move(source), std::move(expected)});
+            references.push_back({path.filename().string(), std::move(source), f, std::move(expected)});
         }
         return references;
     }();
@@ -549,7 +551,7 @@ void check_filter_photos_and_shapes(Filter run) {
     const auto kernels = test_kernels();
     for (const photo_reference& photo : photo_references()) {
         image got(photo.source.width(), photo.source.height(), photo.source.channels());
-        run(photo.source.view(), got.view(), kernels[2].f, workers);
+        run(photo.source.view(), got.view(), photo.f, workers);
         const std::string difference = parlab::first_difference(photo.expected.view(), got.view());
         INFO(photo.name << " with " << workers << " workers: " << difference);
         CHECK(difference.empty());
