@@ -47,9 +47,8 @@ struct filter {
 }
 
 /// The filter as the lab states it: correlation, replicate border (every access clamped), the
-/// nine products added left to right in double, then to_byte.
-[[nodiscard]] inline image apply_filter(const_image_view source, const filter& f) {
-    image out(source.width, source.height, source.channels);
+/// nine products added left to right in double, then to_byte. `out` has the shape of `source`.
+inline void apply_filter(const_image_view source, const filter& f, image_view out) {
     const auto at = [&](int x, int y, int c) -> double {
         x = std::clamp(x, 0, source.width - 1);
         y = std::clamp(y, 0, source.height - 1);
@@ -74,6 +73,12 @@ struct filter {
                 const double gy = f.k2 ? correlate(*f.k2, x, y, c) : 0.0;
                 out.at(x, y, c) = f.k2 ? to_byte(std::sqrt(gx * gx + gy * gy)) : to_byte(gx);
             }
+}
+
+/// The same, into an image of its own.
+[[nodiscard]] inline image apply_filter(const_image_view source, const filter& f) {
+    image out(source.width, source.height, source.channels);
+    apply_filter(source, f, out.view());
     return out;
 }
 
