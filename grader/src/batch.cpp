@@ -56,15 +56,25 @@ unsigned long long batch_seed(const batch_options& options) {
     return seed;
 }
 
-bool up_to_date(const fs::path& report_file, const std::string& hash, unsigned long long seed) {
-    const auto report = read_json(report_file);
-    return report && graded_from(*report, hash, seed);
+// The report of a submission that could not be graded, and its Markdown twin.
+graded_submission not_graded(const std::string& name, unsigned long long seed, const std::string& why) {
+    grade_report report;
+    report.submission = name;
+    report.seed = seed;
+    report.error = why;
+    return {report, fmt::format("# ParLab grade: not graded\n\nSubmission `{}`, seed `{}`: {}\n", name, seed, why)};
 }
 
-// The report of a submission that could not be graded.
-nlohmann::json not_graded(const std::string& name, unsigned long long seed, const std::string& why) {
-    return {{"submission", name}, {"score", 0}, {"max_score", 0}, {"seed", seed}, {"error", why},
-            {"labs", nlohmann::json::array()}};
+// The report the batch stored for `name`, read with `labs`; empty when there is none, or when it
+// is not one this grader reads (that submission is graded again).
+std::optional<grade_report> stored_report(const batch_options& options, const std::string& name, const std::vector<lab_info>& labs) {
+    const fs::path file = options.reports / (name + ".json");
+    if (!fs::exists(file)) return std::nullopt;
+    try {
+        return load_report(file, labs);
+    } catch (const std::invalid_argument&) {
+        return std::nullopt;
+    }
 }
 
 // Grades one submission in the build tree of `slot`: a batch keeps one tree per job and reuses
@@ -91,10 +101,9 @@ graded_submission grade_submission(const batch_options& options, const fs::path&
         fs::create_directories(grade_with.work);
         const grade_report report = grade(grade_with);
         (void)kill_leftover_children();
-        return {json_report(report), markdown_report(report)};
+        return {report, markdown_report(report)};
     } catch (const std::exception& error) {
-        return {not_graded(name, seed, error.what()),
-                fmt::format("# ParLab grade: not graded\n\nSubmission `{}`, seed `{}`: {}\n", name, seed, error.what())};
+        return not_graded(name, seed, error.what());
     }
 }
 
@@ -107,7 +116,7 @@ std::string progress_text(double elapsed_seconds, std::size_t graded, std::size_
 }
 
 void write_submission_report(const batch_options& options, const std::string& name, const graded_submission& result) {
-    write_file(options.reports / (name + ".json"), result.json.dump(2) + "\n");
+    write_file(options.reports / (name + ".json"), json_report(result.report).dump(2) + "\n");
     if (options.markdown) write_file(options.reports / (name + ".md"), result.markdown);
 }
 
@@ -116,14 +125,12 @@ namespace {
 // The stored report of `name` with the checks just graded again put in. A grade that could not
 // run them (its report says why) leaves the stored results as they were, with the reason noted.
 graded_submission with_fresh_checks(const batch_options& options, const std::string& name, const graded_submission& fresh) {
-    const std::vector<lab_info> labs = load_labs(options.root / "labs", options.root / "grader" / "labs");
-    const auto stored_json = read_json(options.reports / (name + ".json"));
-    std::optional<grade_report> stored = stored_json ? read_report(*stored_json, labs) : std::nullopt;
-    const std::optional<grade_report> again = read_report(fresh.json, labs);
+    const std::vector<lab_info> labs = kit_labs(options.root);
+    std::optional<grade_report> stored = stored_report(options, name, labs);
     if (!stored) return fresh;  // nothing to put them into: the fresh report is all there is
-    if (again && again->error.empty()) replace_checks(*stored, *again);
-    else stored->notes.push_back("the deferred checks could not be graded again: " + fresh.json.value("error", std::string("?")));
-    return {json_report(*stored), markdown_report(*stored)};
+    if (fresh.report.error.empty()) replace_checks(*stored, fresh.report);
+    else stored->notes.push_back("the deferred checks could not be graded again: " + fresh.report.error);
+    return {*stored, markdown_report(*stored)};
 }
 
 // Grades `folder` in a child process on build tree `slot`; the child writes the report and ends.
@@ -148,7 +155,7 @@ pid_t start_job(const batch_options& options, const fs::path& folder, const std:
     try {
         graded_submission result = grade_submission(options, folder, seed, slot);
         if (!options.only_checks.empty()) result = with_fresh_checks(options, folder.filename().string(), result);
-        result.json["submission_hash"] = hash;
+        result.report.submission_hash = hash;
         write_submission_report(options, folder.filename().string(), result);
     } catch (...) {
         code = 1;
@@ -245,7 +252,7 @@ std::vector<batch_item> plan_batch(const batch_options& options, const std::vect
     for (std::size_t i = 0; i < folders.size(); ++i) {
         batch_item& item = items.emplace_back(batch_item{folders[i], folders[i].filename().string(), content_hash(folders[i]), {}});
         const std::string where = fmt::format("[{}/{}] {}", i + 1, folders.size(), item.name);
-        const auto stored = options.force ? std::nullopt : read_json(options.reports / (item.name + ".json"));
+        const auto stored = options.force ? std::nullopt : stored_report(options, item.name, labs);
         if (options.deferred) {
             // only the timing checks of a graded submission that wait for a quiet machine
             const bool current = stored && graded_from(*stored, item.hash, seed) && rescored(*stored, labs);
@@ -264,12 +271,10 @@ std::vector<batch_item> plan_batch(const batch_options& options, const std::vect
                                "to rescore\n", where);
             continue;
         }
-        graded_submission now{json_report(*current), markdown_report(*current)};
-        now.json["submission_hash"] = item.hash;
-        if (now.json == *stored) {
+        if (json_report(*current) == json_report(*stored)) {
             fmt::print(stderr, "{}: unchanged since graded, skipped (--force grades again)\n", where);
         } else {
-            write_submission_report(options, item.name, now);
+            write_submission_report(options, item.name, {*current, markdown_report(*current)});
             fmt::print(stderr, "{}: the rubric's points changed, rescored from the stored results without running "
                                "anything: {}/{}\n", where, format_points(current->score()), format_points(current->max_score()));
         }
@@ -281,23 +286,24 @@ std::vector<batch_item> plan_batch(const batch_options& options, const std::vect
 // After job `pid` of `item` ended with `status`: a report stamped with the submission's hash, or,
 // when the job died before writing one, a report that says so (without the hash, so that the next
 // run grades it again). Prints the points.
-void job_finished(const batch_options& options, const batch_item& item, unsigned long long seed, int status) {
-    const fs::path report_file = options.reports / (item.name + ".json");
-    if (!up_to_date(report_file, item.hash, seed)) {
-        const graded_submission lost{not_graded(item.name, seed, job_end(status)),
-                                     fmt::format("# ParLab grade: not graded\n\nSubmission `{}`: {}\n", item.name, job_end(status))};
+void job_finished(const batch_options& options, const std::vector<lab_info>& labs, const batch_item& item,
+                  unsigned long long seed, int status) {
+    std::optional<grade_report> report = stored_report(options, item.name, labs);
+    if (!report || !graded_from(*report, item.hash, seed)) {
+        const graded_submission lost = not_graded(item.name, seed, job_end(status));
         write_submission_report(options, item.name, lost);
+        report = lost.report;
     }
-    const auto report = read_json(report_file).value_or(nlohmann::json::object());
-    const std::string errors = grading_errors(report);
-    fmt::print(stderr, "        {}: {}/{}{}\n", item.name, format_points(report.value("score", 0.0)),
-               format_points(report.value("max_score", 0.0)), errors.empty() ? "" : "  not graded: " + errors);
+    const std::string errors = grading_errors(*report);
+    fmt::print(stderr, "        {}: {}/{}{}\n", item.name, format_points(report->score()), format_points(report->max_score()),
+               errors.empty() ? "" : "  not graded: " + errors);
 }
 
 // Grades every item that has a hash, up to `jobs` at once, each in a child process with a build
 // tree of its own (its slot); a timing check waits until it has the machine alone
 // (machine_turn.hpp). A stop request ends every job and throws batch_interrupted.
-void grade_items(const batch_options& grading, const std::vector<batch_item>& items, unsigned long long seed, std::size_t jobs) {
+void grade_items(const batch_options& grading, const std::vector<lab_info>& labs, const std::vector<batch_item>& items,
+                 unsigned long long seed, std::size_t jobs) {
     struct running {
         std::size_t index;
         std::size_t slot;
@@ -356,29 +362,32 @@ void grade_items(const batch_options& grading, const std::vector<batch_item>& it
         // A job that died leaves its runs to the batch (their subreaper): end them.
         (void)kill_leftover_children(job_ids());
         ++graded;
-        job_finished(grading, items[finished.index], seed, status);
+        job_finished(grading, labs, items[finished.index], seed, status);
     }
 }
 
-// Every folder's report as stored (one that cannot be read, as an error), for the gradebook.
-std::vector<nlohmann::json> stored_reports(const batch_options& options, const std::vector<fs::path>& folders) {
-    std::vector<nlohmann::json> reports;
+// Every folder's report as stored (one that cannot be read, as a report whose error says why),
+// for the gradebook.
+std::vector<grade_report> stored_reports(const batch_options& options, const std::vector<lab_info>& labs,
+                                         const std::vector<fs::path>& folders, unsigned long long seed) {
+    std::vector<grade_report> reports;
     for (const auto& folder : folders) {
         const fs::path report_file = options.reports / (folder.filename().string() + ".json");
         if (!fs::exists(report_file)) continue;
-        auto report = read_json(report_file);
-        reports.push_back(report && report->is_object() ? *report
-                                                        : nlohmann::json{{"submission", folder.filename().string()},
-                                                                         {"error", "unreadable report " + report_file.string()}});
+        try {
+            reports.push_back(load_report(report_file, labs));
+        } catch (const std::invalid_argument& error) {
+            reports.push_back(not_graded(folder.filename().string(), seed, error.what()).report);
+        }
     }
     return reports;
 }
 
 // The LMS import files, one row per roster student; says which folders and students do not match.
 void write_lms_files(const batch_options& options, const std::vector<lab_info>& labs, const std::vector<fs::path>& folders,
-                     const std::vector<roster_student>& roster, const std::vector<nlohmann::json>& reports) {
-    std::map<std::string, nlohmann::json> by_folder;
-    for (const auto& report : reports) by_folder[report.value("submission", "")] = report;
+                     const std::vector<roster_student>& roster, const std::vector<grade_report>& reports) {
+    std::map<std::string, grade_report> by_folder;
+    for (const auto& report : reports) by_folder[report.submission] = report;
     std::set<std::string> listed;
     for (const auto& student : roster) listed.insert(student.folder);
     for (const auto& folder : folders)
@@ -406,7 +415,7 @@ std::size_t run_batch(const batch_options& options) {
         options.roster.empty() ? std::vector<roster_student>{} : parse_roster(read_text(options.roster), options.roster.string());
     const std::vector<fs::path> folders = submission_folders(options.submissions);
     const std::vector<lab_info> labs =
-        batch_labs(load_labs(options.root / "labs", options.root / "grader" / "labs"), options.lab_names, folders);
+        batch_labs(kit_labs(options.root), options.lab_names, folders);
     // Every submission is graded on the same labs: one without a lab's files gets 0 for it.
     batch_options grading = options;
     grading.lab_names.clear();
@@ -424,15 +433,15 @@ std::size_t run_batch(const batch_options& options) {
                folders.size(), options.submissions.string(), seed, jobs);
     fmt::print(stderr, "batch: labs {} ({}; a submission without one gets 0 for it)\n", fmt::join(grading.lab_names, ", "),
                options.lab_names.empty() ? "every lab a submission has" : "as named");
-    grade_items(grading, plan_batch(options, folders, labs, seed), seed, jobs);
+    grade_items(grading, labs, plan_batch(options, folders, labs, seed), seed, jobs);
 
     if (!options.marks.empty()) mark_reports(options, labs, folders, marks);
     // The gradebook is rebuilt from every report, so a resumed batch still lists everyone.
-    const std::vector<nlohmann::json> reports = stored_reports(options, folders);
+    const std::vector<grade_report> reports = stored_reports(options, labs, folders, seed);
     write_file(options.csv, (options.bom ? utf8_bom : "") + gradebook_csv(labs, reports));
     fmt::print(stderr, "batch: wrote {} ({} submissions) and one report each in {}\n", options.csv.string(), reports.size(),
                options.reports.string());
-    if (!options.feedback.empty()) write_feedback(options, labs, reports, roster);
+    if (!options.feedback.empty()) write_feedback(options, reports, roster);
     if (!options.roster.empty()) write_lms_files(options, labs, folders, roster, reports);
     return reports.size();
 }

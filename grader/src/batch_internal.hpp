@@ -5,8 +5,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "batch.hpp"
 #include "gradebook.hpp"
 #include "marks.hpp"
@@ -14,9 +12,10 @@
 
 namespace parlab::grader {
 
-/// A submission's report as the batch stores it: the JSON and its Markdown twin.
+/// A submission's report as the batch stores it (NAME.json through json_report) and its Markdown
+/// twin.
 struct graded_submission {
-    nlohmann::json json;
+    grade_report report;
     std::string markdown;
 };
 
@@ -36,7 +35,7 @@ void mark_reports(const batch_options& options, const std::vector<lab_info>& lab
 
 /// One Markdown file per student in --feedback's folder: what they got and what to look at. A
 /// roster student without a submission gets one saying so.
-void write_feedback(const batch_options& options, const std::vector<lab_info>& labs,
-                    const std::vector<nlohmann::json>& reports, const std::vector<roster_student>& roster);
+void write_feedback(const batch_options& options, const std::vector<grade_report>& reports,
+                    const std::vector<roster_student>& roster);
 
 }  // namespace parlab::grader

@@ -46,13 +46,14 @@ void mark_reports(const batch_options& options, const std::vector<lab_info>& lab
     std::size_t updated = 0;
     for (const auto& folder : folders) {
         const std::string name = folder.filename().string();
-        const auto stored = read_json(options.reports / (name + ".json"));
-        std::optional<grade_report> report = stored ? read_report(*stored, labs) : std::nullopt;
-        if (!report || !apply_marks(*report, name, marks)) continue;
-        graded_submission now{json_report(*report), markdown_report(*report)};
-        for (const auto& [key, value] : stored->items())  // what the batch keeps beside the grade (its hash)
-            if (!now.json.contains(key)) now.json[key] = value;
-        write_submission_report(options, name, now);
+        grade_report report;
+        try {
+            report = load_report(options.reports / (name + ".json"), labs);
+        } catch (const std::invalid_argument&) {
+            continue;  // not graded yet, or to be graded again: it gets the marks then
+        }
+        if (!apply_marks(report, name, marks)) continue;
+        write_submission_report(options, name, {report, markdown_report(report)});
         ++updated;
     }
     fmt::print(stderr, "batch: {} marks from {}; {} reports changed by them\n", marks.size(), options.marks.string(), updated);
@@ -60,18 +61,16 @@ void mark_reports(const batch_options& options, const std::vector<lab_info>& lab
 
 // One Markdown file per student in --feedback's folder: what they got and what to look at. A
 // roster student without a submission gets one saying so.
-void write_feedback(const batch_options& options, const std::vector<lab_info>& labs, const std::vector<nlohmann::json>& reports,
-                    const std::vector<roster_student>& roster) {
+void write_feedback(const batch_options& options, const std::vector<grade_report>& reports, const std::vector<roster_student>& roster) {
     fs::create_directories(options.feedback);
     std::set<std::string> written;
-    for (const auto& json : reports) {
-        const std::string name = json.value("submission", "");
-        if (name.empty()) continue;
-        const std::optional<grade_report> report = read_report(json, labs);
-        write_file(options.feedback / (name + ".md"),
-                   report ? feedback_markdown(*report)
-                          : fmt::format("# ParLab grade: not graded\n\nSubmission `{}`: {}\n", name, grading_errors(json)));
-        written.insert(name);
+    for (const auto& report : reports) {
+        if (report.submission.empty()) continue;
+        write_file(options.feedback / (report.submission + ".md"),
+                   report.labs.empty() && !report.error.empty()
+                       ? fmt::format("# ParLab grade: not graded\n\nSubmission `{}`: {}\n", report.submission, grading_errors(report))
+                       : feedback_markdown(report));
+        written.insert(report.submission);
     }
     for (const auto& student : roster)
         if (written.insert(student.folder).second)

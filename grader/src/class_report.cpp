@@ -15,35 +15,11 @@
 
 namespace parlab::grader {
 namespace fs = std::filesystem;
-using json = nlohmann::json;
 namespace {
 
-double number_of(const json& object, const char* key) {
-    return object.is_object() && object.contains(key) && object.at(key).is_number() ? object.at(key).get<double>() : 0.0;
-}
-
-std::string text_of(const json& object, const char* key) {
-    if (!object.is_object() || !object.contains(key)) return "";
-    const json& value = object.at(key);
-    return value.is_string() ? value.get<std::string>() : value.is_null() ? "" : value.dump();
-}
-
-// What a file must hold to count as a ParLab report; empty when it does.
-std::string report_problem(const json& report) {
-    if (!report.is_object()) return "not a JSON object";
-    if (const int format = report_format_of(report); format != report_format)
-        return fmt::format("a report of format {}, where this grader reads format {} (grade again to update it)", format,
-                           report_format);
-    if (!report.contains("labs") || !report.at("labs").is_array()) return "no \"labs\" list";
-    if (!report.contains("score") || !report.at("score").is_number()) return "no \"score\" number";
-    for (const auto& lab : report.at("labs"))
-        if (!lab.is_object() || !lab.contains("folder") || !lab.at("folder").is_string()) return "a lab without a \"folder\"";
-    return "";
-}
-
-double percent(const json& report) {
-    const double maximum = number_of(report, "max_score");
-    return maximum > 0 ? 100.0 * number_of(report, "score") / maximum : 0.0;
+double percent(const grade_report& report) {
+    const double maximum = report.max_score();
+    return maximum > 0 ? 100.0 * report.score() / maximum : 0.0;
 }
 
 double median(std::vector<double> values) {
@@ -114,26 +90,25 @@ std::string bars_svg(const std::vector<bar_row>& rows, const std::string& aria) 
 std::vector<std::string> lab_folders(const std::vector<student_report>& reports) {
     std::vector<std::string> folders;
     for (const auto& r : reports)
-        for (const auto& lab : json_list(r.json, "labs"))
-            if (std::find(folders.begin(), folders.end(), text_of(lab, "folder")) == folders.end())
-                folders.push_back(text_of(lab, "folder"));
+        for (const auto& lab : r.report.labs)
+            if (std::find(folders.begin(), folders.end(), lab.lab.folder) == folders.end()) folders.push_back(lab.lab.folder);
     std::sort(folders.begin(), folders.end());
     return folders;
 }
 
-const json* lab_in(const json& report, const std::string& folder) {
-    for (const auto& lab : json_list(report, "labs"))
-        if (text_of(lab, "folder") == folder) return &lab;
+const lab_result* lab_in(const grade_report& report, const std::string& folder) {
+    for (const auto& lab : report.labs)
+        if (lab.lab.folder == folder) return &lab;
     return nullptr;
 }
 
 std::string summary_section(const report_set& set) {
     std::vector<double> shares;
-    for (const auto& r : set.reports) shares.push_back(percent(r.json));
+    for (const auto& r : set.reports) shares.push_back(percent(r.report));
     double mean = 0;
     for (const double s : shares) mean += s / static_cast<double>(shares.size());
     int errors = 0;
-    for (const auto& r : set.reports) errors += grading_errors(r.json).empty() ? 0 : 1;
+    for (const auto& r : set.reports) errors += grading_errors(r.report).empty() ? 0 : 1;
     return fmt::format(R"(<section class="tiles"><div><b>{}</b>students</div><div><b>{}%</b>mean score</div>)"
                        R"(<div><b>{}%</b>median score</div><div><b>{}</b>not fully graded</div></section>)",
                        set.reports.size(), format_points(mean), format_points(median(shares)), errors) + "\n";
@@ -169,9 +144,9 @@ std::string lab_average_section(const report_set& set) {
         double sum = 0, maximum = 0;
         int count = 0;
         for (const auto& r : set.reports)
-            if (const json* lab = lab_in(r.json, folder)) {
-                sum += number_of(*lab, "score");
-                maximum = std::max(maximum, number_of(*lab, "max_score"));
+            if (const lab_result* lab = lab_in(r.report, folder)) {
+                sum += lab->score();
+                maximum = std::max(maximum, lab->max_score());
                 ++count;
             }
         const double average = count > 0 ? sum / count : 0.0;
@@ -201,7 +176,7 @@ std::string students_section(const report_set& set, const fs::path& dir, const f
     // the students who most need a look first: lowest share of the maximum, then by name
     std::vector<const student_report*> order;
     for (const auto& r : set.reports) order.push_back(&r);
-    std::stable_sort(order.begin(), order.end(), [](const auto* a, const auto* b) { return percent(a->json) < percent(b->json); });
+    std::stable_sort(order.begin(), order.end(), [](const auto* a, const auto* b) { return percent(a->report) < percent(b->report); });
     std::string html = "<section><h2>Students, lowest score first</h2><table><thead><tr><th>student</th>";
     for (const auto& f : folders) html += "<th class=\"num\">" + html_escape(f) + "</th>";
     html += "<th class=\"num\">total</th><th class=\"num\">%</th><th>flags</th><th>not graded</th></tr></thead><tbody>\n";
@@ -209,46 +184,44 @@ std::string students_section(const report_set& set, const fs::path& dir, const f
         const student_report& r = *student;
         html += "<tr><td>" + student_cell(r, dir, page_dir) + "</td>";
         for (const auto& f : folders) {
-            const json* lab = lab_in(r.json, f);
-            html += "<td class=\"num\">" + (lab != nullptr ? format_points(number_of(*lab, "score")) : std::string("&ndash;")) + "</td>";
+            const lab_result* lab = lab_in(r.report, f);
+            html += "<td class=\"num\">" + (lab != nullptr ? format_points(lab->score()) : std::string("&ndash;")) + "</td>";
         }
         html += fmt::format(R"(<td class="num">{}/{}</td><td class="num">{}</td><td class="flag">{}</td><td class="note">{}</td></tr>)",
-                            format_points(number_of(r.json, "score")), format_points(number_of(r.json, "max_score")),
-                            format_points(percent(r.json)), html_escape(student_flags(r.json)), html_escape(grading_errors(r.json)));
+                            format_points(r.report.score()), format_points(r.report.max_score()), format_points(percent(r.report)),
+                            html_escape(student_flags(r.report)), html_escape(grading_errors(r.report)));
         html += "\n";
     }
     return html + "</tbody></table></section>\n";
 }
 
 struct timing_entry {
-    std::string student, check, status, message;
-    std::optional<double> measured;
+    std::string student, check;
+    const check_result* result;
 };
 
 std::string timing_section(const report_set& set) {
     std::map<std::string, std::vector<timing_entry>> by_check;
     for (const auto& r : set.reports)
-        for (const auto& lab : json_list(r.json, "labs"))
-            for (const auto& c : json_list(lab, "checks")) {
-                if (text_of(c, "type") != "timing") continue;
-                timing_entry e{r.name, text_of(lab, "folder") + " / " + text_of(c, "name"), text_of(c, "status"), text_of(c, "message"), {}};
-                if (c.contains("measured") && c.at("measured").is_number()) e.measured = c.at("measured").get<double>();
-                by_check[e.check].push_back(e);
-            }
+        for (const auto& lab : r.report.labs)
+            for (const auto& c : lab.checks)
+                if (c.type == "timing") by_check[lab.lab.folder + " / " + c.name].push_back({r.name, lab.lab.folder + " / " + c.name, &c});
     std::string rows;
     for (const auto& [check, entries] : by_check) {
         std::vector<double> values;
         for (const auto& e : entries)
-            if (e.measured) values.push_back(*e.measured);
+            if (e.result->measured) values.push_back(*e.result->measured);
         const double middle = median(values);
         for (const auto& e : entries) {
             // a speedup far above the class's is no problem of the student's: only slow ones count
-            const bool slow = e.measured && middle > 0 && *e.measured < middle / 1.5;
-            if (!slow && e.status != "skipped" && e.status != "inconclusive") continue;
+            const std::optional<double>& measured = e.result->measured;
+            const bool slow = measured && middle > 0 && *measured < middle / 1.5;
+            const check_status status = e.result->status;
+            if (!slow && status != check_status::skipped && status != check_status::inconclusive) continue;
             rows += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"note\">{}</td></tr>\n",
-                                html_escape(e.student), html_escape(check), html_escape(e.status),
-                                e.measured ? fmt::format("{:.2f}x", *e.measured) : std::string("&ndash;"),
-                                values.empty() ? std::string("&ndash;") : fmt::format("{:.2f}x", middle), html_escape(e.message));
+                                html_escape(e.student), html_escape(check), to_string(status),
+                                measured ? fmt::format("{:.2f}x", *measured) : std::string("&ndash;"),
+                                values.empty() ? std::string("&ndash;") : fmt::format("{:.2f}x", middle), html_escape(e.result->message));
         }
     }
     std::string html = "<section><h2>Timing checks to look at</h2><p class=\"hint\">Deferred (not run on a busy machine) or "
@@ -269,8 +242,8 @@ std::string counted_list(const std::map<std::string, int>& counts) {
 std::string provenance_section(const report_set& set) {
     std::map<std::string, int> seeds, machines;
     for (const auto& r : set.reports) {
-        ++seeds[text_of(r.json, "seed").empty() ? "none" : text_of(r.json, "seed")];
-        ++machines[text_of(r.json, "machine").empty() ? "unknown" : text_of(r.json, "machine")];
+        ++seeds[std::to_string(r.report.seed)];
+        ++machines[r.report.machine.empty() ? "unknown" : r.report.machine];
     }
     return "<section><h2>Seeds and machines</h2><div class=\"two\"><div><h3>seeds</h3>" + counted_list(seeds) +
            "</div><div><h3>machines</h3>" + counted_list(machines) + "</div></div></section>\n";
@@ -299,35 +272,30 @@ a{color:#0969da}
 
 std::string html_escape(const std::string& text) { return xml_escape(text); }
 
-report_set load_reports(const fs::path& dir) {
+report_set load_reports(const fs::path& dir, const std::vector<lab_info>& labs) {
     if (!fs::is_directory(dir)) throw std::invalid_argument(fmt::format("report: no folder '{}'", dir.string()));
     report_set set;
     for (const auto& entry : fs::directory_iterator(dir)) {
         const fs::path& file = entry.path();
         if (!entry.is_regular_file() || file.extension() != ".json" || file.filename().string().front() == '.') continue;
-        std::ifstream in(file);
-        json report;
-        std::string problem;
         try {
-            report = json::parse(in);
-            problem = report_problem(report);
-        } catch (const json::exception& error) {
-            problem = fmt::format("malformed JSON ({})", error.what());
+            set.reports.push_back({file.stem().string(), load_report(file, labs)});
+        } catch (const std::invalid_argument& error) {
+            set.warnings.push_back(fmt::format("skipping {}", error.what()));
         }
-        if (problem.empty()) set.reports.push_back({file.stem().string(), std::move(report)});
-        else set.warnings.push_back(fmt::format("skipping {}: {}", file.string(), problem));
     }
-    if (set.reports.empty())
-        throw std::invalid_argument(fmt::format("report: no ParLab report (*.json from ./parlab batch) in '{}'", dir.string()));
     std::sort(set.reports.begin(), set.reports.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
     std::sort(set.warnings.begin(), set.warnings.end());
+    if (set.reports.empty())
+        throw std::invalid_argument(fmt::format("report: no ParLab report (*.json from ./parlab batch) in '{}'{}", dir.string(),
+                                                set.warnings.empty() ? "" : "; " + set.warnings.front()));
     return set;
 }
 
 std::array<int, 10> score_histogram(const std::vector<student_report>& reports) {
     std::array<int, 10> bins{};
     for (const auto& r : reports) {
-        const int bin = static_cast<int>(std::floor(percent(r.json) / 10.0 + 1e-9));
+        const int bin = static_cast<int>(std::floor(percent(r.report) / 10.0 + 1e-9));
         ++bins[static_cast<std::size_t>(std::clamp(bin, 0, 9))];
     }
     return bins;
@@ -336,18 +304,17 @@ std::array<int, 10> score_histogram(const std::vector<student_report>& reports) 
 std::vector<pass_rate> pass_rates(const std::vector<student_report>& reports) {
     std::vector<pass_rate> rates;
     for (const auto& r : reports)
-        for (const auto& lab : json_list(r.json, "labs"))
-            for (const auto& c : json_list(lab, "checks")) {
-                const std::string folder = text_of(lab, "folder"), name = text_of(c, "name");
-                auto it = std::find_if(rates.begin(), rates.end(), [&](const pass_rate& p) { return p.lab == folder && p.check == name; });
-                if (it == rates.end()) it = rates.insert(rates.end(), pass_rate{folder, name, 0, 0, 0, text_of(c, "type") == "manual"});
-                const std::string status = text_of(c, "status");
-                if (status == "skipped") {
+        for (const auto& lab : r.report.labs)
+            for (const auto& c : lab.checks) {
+                const std::string& folder = lab.lab.folder;
+                auto it = std::find_if(rates.begin(), rates.end(), [&](const pass_rate& p) { return p.lab == folder && p.check == c.name; });
+                if (it == rates.end()) it = rates.insert(rates.end(), pass_rate{folder, c.name, 0, 0, 0, c.type == "manual"});
+                if (c.status == check_status::skipped) {
                     ++it->not_run;
                     continue;
                 }
                 ++it->total;
-                it->passed += status == "passed" ? 1 : 0;
+                it->passed += c.status == check_status::passed ? 1 : 0;
             }
     // stable: checks of equal rate keep the order of the first report (lab, then rubric order);
     // a check that ran for nobody has no rate and goes last
@@ -358,16 +325,15 @@ std::vector<pass_rate> pass_rates(const std::vector<student_report>& reports) {
     return rates;
 }
 
-std::string student_flags(const nlohmann::json& report) {
+std::string student_flags(const grade_report& report) {
     std::vector<std::string> flags;
-    if (number_of(report, "max_score") > 0 && percent(report) < 50) flags.emplace_back("below half");
+    if (report.max_score() > 0 && percent(report) < 50) flags.emplace_back("below half");
     std::string missing, unchanged;
-    for (const auto& lab : json_list(report, "labs")) {
-        const std::string folder = text_of(lab, "folder");
-        const auto& checks = json_list(lab, "checks");
-        if (std::any_of(checks.begin(), checks.end(), [](const json& c) { return text_of(c, "message").rfind("no submission for ", 0) == 0; }))
+    for (const auto& lab : report.labs) {
+        const std::string& folder = lab.lab.folder;
+        if (std::any_of(lab.checks.begin(), lab.checks.end(), [](const check_result& c) { return c.message.rfind("no submission for ", 0) == 0; }))
             missing += (missing.empty() ? "" : ", ") + folder;
-        if (lab.contains("unchanged_skeleton") && lab.at("unchanged_skeleton") == true) unchanged += (unchanged.empty() ? "" : ", ") + folder;
+        if (lab.unchanged_skeleton) unchanged += (unchanged.empty() ? "" : ", ") + folder;
     }
     if (!missing.empty()) flags.push_back("missing: " + missing);
     if (!unchanged.empty()) flags.push_back("skeleton unchanged: " + unchanged);

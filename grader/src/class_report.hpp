@@ -7,14 +7,14 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "model.hpp"
 
 namespace parlab::grader {
 
-/// One student's JSON report and the name of its file without ".json".
+/// One student's report and the name of its file without ".json".
 struct student_report {
     std::string name;
-    nlohmann::json json;
+    grade_report report;
 };
 
 struct report_set {
@@ -22,10 +22,10 @@ struct report_set {
     std::vector<std::string> warnings;    ///< one line per file skipped
 };
 
-/// Reads every `*.json` of `dir` (hidden files left out); a file that is not a ParLab report is
-/// skipped with a warning naming it. Throws std::invalid_argument when `dir` is not a folder or
-/// holds no good report.
-[[nodiscard]] report_set load_reports(const std::filesystem::path& dir);
+/// Reads every `*.json` of `dir` (hidden files left out) with the kit's `labs` (load_report); a file
+/// that is not a report this grader reads is skipped with a warning naming it and why. Throws
+/// std::invalid_argument when `dir` is not a folder or holds no good report.
+[[nodiscard]] report_set load_reports(const std::filesystem::path& dir, const std::vector<lab_info>& labs);
 
 /// How many total scores fall in each tenth of the maximum: [0,10%), [10,20%), ..., [90,100%].
 [[nodiscard]] std::array<int, 10> score_histogram(const std::vector<student_report>& reports);
@@ -49,7 +49,7 @@ struct pass_rate {
 
 /// What the student table says beside a student's scores: below half the maximum, labs missing
 /// from the submission, labs handed in as the untouched skeleton. Empty when none applies.
-[[nodiscard]] std::string student_flags(const nlohmann::json& report);
+[[nodiscard]] std::string student_flags(const grade_report& report);
 
 /// The page, to be written at `page` (links are relative to its folder; empty: the reports
 /// folder). Students whose `NAME.md` sits in `dir` beside their JSON are linked to it.

@@ -35,15 +35,17 @@ double lab_maximum(const lab_info& lab) {
     return sum;
 }
 
-const nlohmann::json* find_by(const nlohmann::json& list, const char* key, const std::string& value) {
-    for (const auto& item : list)
-        if (item.is_object() && item.value(key, "") == value) return &item;
-    return nullptr;
+// The lab of `report` graded from `folder`; nullptr when the report has none.
+const lab_result* graded_lab(const grade_report& report, const std::string& folder) {
+    const auto found = std::find_if(report.labs.begin(), report.labs.end(), [&](const lab_result& l) { return l.lab.folder == folder; });
+    return found != report.labs.end() ? &*found : nullptr;
 }
 
-std::string points_of(const nlohmann::json* item) {
-    return item != nullptr && item->contains("score") && item->at("score").is_number()
-               ? format_points(item->at("score").get<double>()) : "";
+// The points of `check` in `lab`, as the gradebook writes them; empty when it was not graded.
+std::string check_points(const lab_result* lab, const std::string& check) {
+    if (lab == nullptr) return "";
+    const auto found = std::find_if(lab->checks.begin(), lab->checks.end(), [&](const check_result& c) { return c.name == check; });
+    return found != lab->checks.end() ? format_points(found->score) : "";
 }
 
 std::string gradebook_header(const std::vector<lab_info>& labs) {
@@ -55,18 +57,16 @@ std::string gradebook_header(const std::vector<lab_info>& labs) {
     return header + ",total,max,seed,error\n";
 }
 
-std::string gradebook_row(const std::vector<lab_info>& labs, const nlohmann::json& report) {
-    std::string row = csv_field(report.value("submission", ""));
+std::string gradebook_row(const std::vector<lab_info>& labs, const grade_report& report) {
+    std::string row = csv_field(report.submission);
     double maximum = 0;
     for (const auto& lab : labs) {
-        const nlohmann::json* graded = find_by(json_list(report, "labs"), "folder", lab.folder);
+        const lab_result* graded = graded_lab(report, lab.folder);
         maximum += lab_maximum(lab);
-        row += fmt::format(",{},{}", points_of(graded), format_points(lab_maximum(lab)));
-        for (const auto& check : lab.checks)
-            row += fmt::format(",{}", points_of(graded != nullptr ? find_by(json_list(*graded, "checks"), "name", check.name) : nullptr));
+        row += fmt::format(",{},{}", graded != nullptr ? format_points(graded->score()) : "", format_points(lab_maximum(lab)));
+        for (const auto& check : lab.checks) row += "," + check_points(graded, check.name);
     }
-    const std::string seed = report.contains("seed") ? report.at("seed").dump() : "";
-    return row + fmt::format(",{},{},{},{}\n", points_of(&report), format_points(maximum), seed,
+    return row + fmt::format(",{},{},{},{}\n", format_points(report.score()), format_points(maximum), report.seed,
                              csv_field(grading_errors(report)));
 }
 
@@ -88,11 +88,6 @@ std::optional<nlohmann::json> read_json(const fs::path& file) {
     } catch (const std::exception&) {
         return std::nullopt;
     }
-}
-
-const nlohmann::json& json_list(const nlohmann::json& object, const char* key) {
-    static const nlohmann::json empty = nlohmann::json::array();
-    return object.is_object() && object.contains(key) && object.at(key).is_array() ? object.at(key) : empty;
 }
 
 fs::path submission_labs(const fs::path& dir) {
@@ -128,23 +123,21 @@ std::string text_hash(const std::string& bytes) {
     return fmt::format("{:016x}", hash);
 }
 
-std::string grading_errors(const nlohmann::json& report) {
-    std::string errors = report.value("error", "");
-    for (const auto& lab : json_list(report, "labs")) {
-        for (const auto& check : json_list(lab, "checks")) {
-            if (check.value("status", "") != "error") continue;
-            errors += fmt::format("{}{}: {}", errors.empty() ? "" : "; ", lab.value("folder", "?"), check.value("message", ""));
-            break;  // the first error tells why the lab could not be graded
-        }
+std::string grading_errors(const grade_report& report) {
+    std::string errors = report.error;
+    for (const auto& lab : report.labs) {
+        const auto error = std::find_if(lab.checks.begin(), lab.checks.end(), [](const check_result& c) { return c.status == check_status::error; });
+        // the first error tells why the lab could not be graded
+        if (error != lab.checks.end()) errors += fmt::format("{}{}: {}", errors.empty() ? "" : "; ", lab.lab.folder, error->message);
     }
-    for (const auto& note : json_list(report, "notes")) {
-        if (!note.is_string() || errors.find(note.get<std::string>()) != std::string::npos) continue;  // said already
-        errors += (errors.empty() ? "" : "; ") + note.get<std::string>();
+    for (const auto& note : report.notes) {
+        if (errors.find(note) != std::string::npos) continue;  // said already
+        errors += (errors.empty() ? "" : "; ") + note;
     }
     return errors;
 }
 
-std::string gradebook_csv(const std::vector<lab_info>& labs, const std::vector<nlohmann::json>& reports) {
+std::string gradebook_csv(const std::vector<lab_info>& labs, const std::vector<grade_report>& reports) {
     std::string text = gradebook_header(labs);
     for (const auto& report : reports) text += gradebook_row(labs, report);
     return text;
@@ -172,14 +165,12 @@ std::vector<lab_info> batch_labs(const std::vector<lab_info>& all, const std::ve
     return chosen;
 }
 
-std::map<std::string, std::vector<std::string>> waiting_timing_checks(const nlohmann::json& report) {
+std::map<std::string, std::vector<std::string>> waiting_timing_checks(const grade_report& report) {
     std::map<std::string, std::vector<std::string>> waiting;
-    for (const auto& lab : json_list(report, "labs"))
-        for (const auto& check : json_list(lab, "checks")) {
-            const std::string status = check.value("status", "");
-            if (check.value("type", "") == "timing" && (status == "skipped" || status == "inconclusive"))
-                waiting[lab.value("folder", "")].push_back(check.value("name", ""));
-        }
+    for (const auto& lab : report.labs)
+        for (const auto& check : lab.checks)
+            if (check.type == "timing" && (check.status == check_status::skipped || check.status == check_status::inconclusive))
+                waiting[lab.lab.folder].push_back(check.name);
     return waiting;
 }
 
@@ -193,30 +184,24 @@ void replace_checks(grade_report& stored, const grade_report& fresh) {
         }
 }
 
-std::optional<grade_report> rescored(const nlohmann::json& stored, const std::vector<lab_info>& labs) {
-    const nlohmann::json& stored_labs = json_list(stored, "labs");
-    if (stored_labs.size() != labs.size()) return std::nullopt;
+std::optional<grade_report> rescored(const grade_report& stored, const std::vector<lab_info>& labs) {
+    if (stored.labs.size() != labs.size()) return std::nullopt;
     for (std::size_t i = 0; i < labs.size(); ++i) {
-        if (!stored_labs[i].is_object() || stored_labs[i].value("folder", "") != labs[i].folder) return std::nullopt;
-        const nlohmann::json& checks = json_list(stored_labs[i], "checks");
-        if (checks.size() != labs[i].checks.size()) return std::nullopt;
-        for (std::size_t j = 0; j < checks.size(); ++j) {
-            const check_spec& spec = labs[i].checks[j];
-            if (!checks[j].is_object() || checks[j].value("name", "") != spec.name || !checks[j].contains("rubric") ||
-                checks[j].at("rubric") != spec.settings)
-                return std::nullopt;
-        }
+        const lab_result& lab = stored.labs[i];
+        if (lab.lab.folder != labs[i].folder || lab.checks.size() != labs[i].checks.size()) return std::nullopt;
+        for (std::size_t j = 0; j < lab.checks.size(); ++j)
+            if (lab.checks[j].name != labs[i].checks[j].name || lab.checks[j].rubric != labs[i].checks[j].settings) return std::nullopt;
     }
-    std::optional<grade_report> report = read_report(stored, labs);
-    if (!report) return std::nullopt;
-    for (std::size_t i = 0; i < labs.size(); ++i)
-        for (std::size_t j = 0; j < labs[i].checks.size(); ++j) apply_points(report->labs[i].checks[j], labs[i].checks[j]);
+    grade_report report = stored;
+    for (std::size_t i = 0; i < labs.size(); ++i) {
+        report.labs[i].lab = labs[i];
+        for (std::size_t j = 0; j < labs[i].checks.size(); ++j) apply_points(report.labs[i].checks[j], labs[i].checks[j]);
+    }
     return report;
 }
 
-bool graded_from(const nlohmann::json& report, const std::string& hash, unsigned long long seed) {
-    return report.is_object() && !hash.empty() && report.value("submission_hash", "") == hash && report.contains("seed") &&
-           report.at("seed").is_number_unsigned() && report.at("seed").get<unsigned long long>() == seed;
+bool graded_from(const grade_report& report, const std::string& hash, unsigned long long seed) {
+    return !hash.empty() && report.submission_hash == hash && report.seed == seed;
 }
 
 std::vector<roster_student> parse_roster(const std::string& text, const std::string& source) {
@@ -238,7 +223,7 @@ std::vector<roster_student> parse_roster(const std::string& text, const std::str
 }
 
 std::string lms_csv(lms_kind kind, const std::vector<lab_info>& labs, const std::vector<roster_student>& roster,
-                    const std::map<std::string, nlohmann::json>& reports) {
+                    const std::map<std::string, grade_report>& reports) {
     const bool canvas = kind == lms_kind::canvas;
     std::string text = canvas ? "Student,ID,SIS User ID,SIS Login ID,Section" : "ID number,Full name,Section";
     for (const auto& lab : labs) {
@@ -249,19 +234,18 @@ std::string lms_csv(lms_kind kind, const std::vector<lab_info>& labs, const std:
     text += canvas ? ",Final Points\n" : ",Total,Feedback\n";
     for (const auto& student : roster) {
         const auto found = reports.find(student.folder);
-        const nlohmann::json report = found != reports.end() ? found->second : nlohmann::json::object();
+        const grade_report* report = found != reports.end() ? &found->second : nullptr;
         text += canvas ? fmt::format("{},,{},,{}", csv_field(student.name), csv_field(student.id), csv_field(student.section))
                        : fmt::format("{},{},{}", csv_field(student.id), csv_field(student.name), csv_field(student.section));
         double total = 0;
         for (const auto& lab : labs) {
-            const nlohmann::json* graded = find_by(json_list(report, "labs"), "folder", lab.folder);
-            const double score = graded != nullptr && graded->contains("score") && graded->at("score").is_number()
-                                     ? graded->at("score").get<double>() : 0.0;
+            const lab_result* graded = report != nullptr ? graded_lab(*report, lab.folder) : nullptr;
+            const double score = graded != nullptr ? graded->score() : 0.0;
             total += score;
             text += "," + format_points(score);
         }
         text += "," + format_points(total);
-        if (!canvas) text += "," + csv_field(found == reports.end() ? "no submission" : grading_errors(report));
+        if (!canvas) text += "," + csv_field(report == nullptr ? "no submission" : grading_errors(*report));
         text += "\n";
     }
     return text;

@@ -38,18 +38,14 @@ namespace parlab::grader {
 /// The JSON document in `file`; empty when the file is missing or is not JSON.
 [[nodiscard]] std::optional<nlohmann::json> read_json(const std::filesystem::path& file);
 
-/// The list under `key` of a JSON object, by reference (never a copy a pointer could outlive);
-/// an empty list when there is none.
-[[nodiscard]] const nlohmann::json& json_list(const nlohmann::json& object, const char* key);
-
 /// Why a report, or some of its labs, could not be graded (a missing lab, a build failure, a
 /// grader error), then what the grader noted about the upload (an ignored file):
 /// "01-race-condition: <message>; ...". Empty when every lab was graded and nothing was noted.
-[[nodiscard]] std::string grading_errors(const nlohmann::json& report);
+[[nodiscard]] std::string grading_errors(const grade_report& report);
 
 /// The gradebook: for each lab in order, its points, its maximum and each check's points in rubric
 /// order, then total, max, seed and error; one row per report.
-[[nodiscard]] std::string gradebook_csv(const std::vector<lab_info>& labs, const std::vector<nlohmann::json>& reports);
+[[nodiscard]] std::string gradebook_csv(const std::vector<lab_info>& labs, const std::vector<grade_report>& reports);
 
 /// The labs a batch grades, the same for every submission so that every maximum is the same: the
 /// labs `names` names, or without names every lab of `all` that any of the submission `folders` has
@@ -59,13 +55,13 @@ namespace parlab::grader {
 
 /// A stored report brought to the rubric `labs` hold now, without running anything: each check's
 /// stored fraction of its points now. Empty when the submission must be graded again: the report
-/// has other labs or checks than `labs`, a check's rubric entry changed in anything but its points,
-/// or the report is from a grader that did not keep fractions.
-[[nodiscard]] std::optional<grade_report> rescored(const nlohmann::json& stored, const std::vector<lab_info>& labs);
+/// has other labs or checks than `labs`, or a check's rubric entry changed in anything but its
+/// points.
+[[nodiscard]] std::optional<grade_report> rescored(const grade_report& stored, const std::vector<lab_info>& labs);
 
 /// Whether a stored `report` is the grade of the files whose content_hash is `hash`, graded with
 /// `seed`: a batch skips such a submission. A report of a job that died has no hash, so never is.
-[[nodiscard]] bool graded_from(const nlohmann::json& report, const std::string& hash, unsigned long long seed);
+[[nodiscard]] bool graded_from(const grade_report& report, const std::string& hash, unsigned long long seed);
 
 /// A student of the class roster (--roster): the folder is the name of their submission folder.
 struct roster_student {
@@ -92,14 +88,14 @@ enum class lms_kind { canvas, moodle };
 /// Points", a column Canvas reads as its own and does not import. Moodle: "ID number,Full name,
 /// Section", one column per lab, "Total" and "Feedback" (why a student got nothing).
 [[nodiscard]] std::string lms_csv(lms_kind kind, const std::vector<lab_info>& labs, const std::vector<roster_student>& roster,
-                                  const std::map<std::string, nlohmann::json>& reports);
+                                  const std::map<std::string, grade_report>& reports);
 
 /// The UTF-8 byte order mark, which Excel needs to read a CSV as UTF-8 (--bom).
 inline constexpr const char* utf8_bom = "\xEF\xBB\xBF";
 
 /// The timing checks of a stored report that wait for a quiet machine (not run here, or too
 /// noisy to decide), by lab folder.
-[[nodiscard]] std::map<std::string, std::vector<std::string>> waiting_timing_checks(const nlohmann::json& report);
+[[nodiscard]] std::map<std::string, std::vector<std::string>> waiting_timing_checks(const grade_report& report);
 
 /// `stored` with each check that `fresh` has (the same lab folder and check name) replaced by the
 /// fresh result; the totals follow.

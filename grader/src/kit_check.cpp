@@ -151,7 +151,7 @@ std::vector<std::string> kit_problems(const fs::path& root) {
     std::vector<std::string> problems;
     std::vector<lab_info> labs;
     try {
-        labs = load_labs(root / "labs", root / "grader" / "labs");
+        labs = kit_labs(root);
     } catch (const std::exception& error) {
         return {error.what()};  // the rest needs the labs
     }

@@ -158,7 +158,7 @@ std::vector<std::string> lab_program_names(const fs::path& root, const std::stri
 int run_lab_program(const fs::path& root, const std::string& lab_name, const std::string& program,
                     const std::vector<std::string>& args, bool solutions) {
     if (solutions && !fs::is_directory(root / "solutions")) throw usage_error("this copy has no solutions/");
-    const auto labs = load_labs(root / "labs", root / "grader" / "labs");
+    const auto labs = kit_labs(root);
     const lab_info* lab = nullptr;
     if (!lab_name.empty()) {
         lab = &resolve_lab(labs, lab_name);
@@ -197,7 +197,7 @@ int run_lab_program(const fs::path& root, const std::string& lab_name, const std
 int run_benches(const fs::path& root, const std::string& only, bool mine, const std::vector<std::string>& args) {
     // The student's own code where asked, or where there are no solutions (a student edition).
     const std::string tree = mine || !fs::is_directory(root / "solutions") ? "release" : "solutions-release";
-    const auto labs = load_labs(root / "labs", root / "grader" / "labs");
+    const auto labs = kit_labs(root);
     const lab_info* wanted = only.empty() ? nullptr : find_lab(labs, only);
     if (!only.empty() && wanted == nullptr) throw usage_error(fmt::format("bench: no lab '{}'; ./parlab list shows them", only));
     std::vector<const lab_info*> chosen;
@@ -252,7 +252,7 @@ std::size_t write_release(const fs::path& root, const fs::path& dest) {
 
 std::vector<std::string> write_gradescope_package(const fs::path& root, const std::vector<std::string>& names,
                                                   const fs::path& out, const std::string& when_not_run) {
-    const auto labs = load_labs(root / "labs", root / "grader" / "labs");
+    const auto labs = kit_labs(root);
     std::vector<std::string> folders;
     for (const auto& name : names) folders.push_back(resolve_lab(labs, name).folder);
     std::vector<std::string> timed;  // "lab/check (N points)": the deferred timing checks of the assignment

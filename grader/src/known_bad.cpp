@@ -126,7 +126,7 @@ int grade_known_bad_variants(const fs::path& root, const std::vector<std::string
                              unsigned long long seed, int seeds) {
     if (!fs::is_directory(root / "solutions"))
         throw std::invalid_argument("this copy of the kit has no solutions/ (it is the student edition)");
-    const auto labs = load_labs(root / "labs", root / "grader" / "labs");
+    const auto labs = kit_labs(root);
     std::vector<const lab_info*> chosen;
     for (const auto& name : lab_names) {
         const lab_info* lab = find_lab(labs, name);

@@ -92,6 +92,7 @@ check_result manual_result(const lab_info& lab, const check_spec& spec, const ha
     r.task = spec.task;
     r.type = spec.type;
     r.max_score = spec.points;
+    r.rubric = spec.settings;
     if (mark == nullptr) {
         r.status = check_status::skipped;
         r.message = fmt::format("marked by hand by your instructor ({}); not marked yet",

@@ -119,6 +119,9 @@ struct check_result {
     std::string type = {};      ///< the rubric's check type: probe | race | timing
     std::optional<double> measured = std::nullopt;  ///< a timing check's median speedup, when it was measured
     double fraction = 0;  ///< the share of the check's points earned, 0 to 1: a change of points rescales it
+    /// The rubric entry it was graded under (check_spec::settings, without points): a batch tells
+    /// from it whether a rubric edit asks for arithmetic or for grading again.
+    nlohmann::json rubric = nullptr;
     bool blocked = false;  ///< stopped at its time limit with every process blocked (not saved in reports)
 };
 
@@ -142,6 +145,9 @@ struct grade_report {
     std::string sandbox;        ///< the isolation the graded code had ("bwrap: ...; run as uid 65534")
     std::string error;          ///< why nothing could be graded (an empty upload, say); empty when graded
     std::vector<std::string> notes;  ///< things the student should know (files that were ignored)
+    /// A batch's report: the content_hash of the files graded (empty outside a batch, and for a job
+    /// that died, so that the next run grades the submission again).
+    std::string submission_hash;
     double seconds = 0;         ///< how long grading took
     std::vector<lab_result> labs;
     [[nodiscard]] double score() const;
@@ -158,6 +164,9 @@ void apply_points(check_result& result, const check_spec& spec);
 /// Throws std::runtime_error naming the file for a missing or malformed one.
 [[nodiscard]] std::vector<lab_info> load_labs(const std::filesystem::path& labs_dir,
                                               const std::filesystem::path& grading_dir);
+
+/// Every lab of the kit at `root`: load_labs of its labs/ and grader/labs/.
+[[nodiscard]] std::vector<lab_info> kit_labs(const std::filesystem::path& root);
 
 /// Finds a lab by folder name ("01-race-condition"), short name ("race-condition") or number.
 [[nodiscard]] const lab_info* find_lab(const std::vector<lab_info>& labs, const std::string& name);

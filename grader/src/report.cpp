@@ -99,12 +99,9 @@ nlohmann::json json_report(const grade_report& report) {
     for (const auto& lab : report.labs) {
         nlohmann::json checks = nlohmann::json::array();
         for (const auto& c : lab.checks) {
-            // the rubric entry the check was graded with, so that a later batch can tell what changed since
-            const auto spec = std::find_if(lab.lab.checks.begin(), lab.lab.checks.end(), [&](const auto& s) { return s.name == c.name; });
             checks.push_back({{"name", c.name}, {"task", c.task}, {"type", c.type}, {"status", to_string(c.status)},
                               {"score", c.score}, {"max_score", c.max_score}, {"fraction", c.fraction},
-                              {"rubric", spec != lab.lab.checks.end() ? spec->settings : nlohmann::json(nullptr)},
-                              {"message", clean(c.message)},
+                              {"rubric", c.rubric}, {"message", clean(c.message)},
                               {"details", clean(c.details)}, {"hint", c.hint}, {"artifact", c.artifact},
                               {"seconds", std::round(c.seconds * 100) / 100}, {"measured", c.measured ? nlohmann::json(*c.measured) : nlohmann::json(nullptr)}});
         }
@@ -113,7 +110,7 @@ nlohmann::json json_report(const grade_report& report) {
     }
     return {{"format", report_format}, {"submission", report.submission}, {"score", report.score()}, {"max_score", report.max_score()},
             {"seed", report.seed}, {"machine", report.machine}, {"sandbox", report.sandbox}, {"seconds", std::round(report.seconds * 100) / 100},
-            {"error", report.error}, {"notes", report.notes}, {"labs", labs}};
+            {"error", report.error}, {"notes", report.notes}, {"submission_hash", report.submission_hash}, {"labs", labs}};
 }
 
 int report_format_of(const nlohmann::json& json) {
@@ -121,9 +118,12 @@ int report_format_of(const nlohmann::json& json) {
     return format != json.end() && format->is_number_integer() ? format->get<int>() : 0;
 }
 
-std::optional<grade_report> read_report(const nlohmann::json& json, const std::vector<lab_info>& labs) {
+grade_report parse_report(const nlohmann::json& json, const std::vector<lab_info>& labs) {
+    if (!json.is_object()) throw std::invalid_argument("not a JSON object");
+    if (const int format = report_format_of(json); format != report_format)
+        throw std::invalid_argument(fmt::format("a report of format {}, where this grader reads format {} (grade again to "
+                                                "update it)", format, report_format));
     try {
-        if (report_format_of(json) != report_format) return std::nullopt;  // older or newer: graded again
         grade_report report;
         report.submission = json.at("submission").get<std::string>();
         report.seed = json.at("seed").get<unsigned long long>();
@@ -132,24 +132,26 @@ std::optional<grade_report> read_report(const nlohmann::json& json, const std::v
         report.seconds = json.at("seconds").get<double>();
         report.error = json.at("error").get<std::string>();
         report.notes = json.at("notes").get<std::vector<std::string>>();
+        report.submission_hash = json.value("submission_hash", std::string());  // reports before it was a field lack it
         for (const auto& lab : json.at("labs")) {
             const auto folder = lab.at("folder").get<std::string>();
             const auto known = std::find_if(labs.begin(), labs.end(), [&](const lab_info& l) { return l.folder == folder; });
-            if (known == labs.end()) return std::nullopt;
+            if (known == labs.end()) throw std::invalid_argument(fmt::format("it grades lab {}, which is not among the labs read", folder));
             lab_result result;
             result.lab = *known;
-            result.unchanged_skeleton = lab.contains("unchanged_skeleton") && lab.at("unchanged_skeleton") == true;
+            result.unchanged_skeleton = lab.at("unchanged_skeleton").get<bool>();
             for (const auto& c : lab.at("checks")) {
                 check_result r;
                 r.name = c.at("name").get<std::string>();
                 r.task = c.at("task").get<int>();
                 r.type = c.at("type").get<std::string>();
                 const auto status = status_named(c.at("status").get<std::string>());
-                if (!status) return std::nullopt;
+                if (!status) throw std::invalid_argument(fmt::format("check {} has no status this grader knows", r.name));
                 r.status = *status;
                 r.score = c.at("score").get<double>();
                 r.max_score = c.at("max_score").get<double>();
                 r.fraction = c.at("fraction").get<double>();
+                r.rubric = c.at("rubric");
                 r.message = c.at("message").get<std::string>();
                 r.details = c.at("details").get<std::string>();
                 r.hint = c.at("hint").get<std::string>();
@@ -161,8 +163,32 @@ std::optional<grade_report> read_report(const nlohmann::json& json, const std::v
             report.labs.push_back(std::move(result));
         }
         return report;
-    } catch (const nlohmann::json::exception&) {
-        return std::nullopt;
+    } catch (const nlohmann::json::exception& error) {
+        throw std::invalid_argument(fmt::format("a field is missing or of the wrong type ({})", error.what()));
+    }
+}
+
+std::optional<grade_report> read_report(const nlohmann::json& json, const std::vector<lab_info>& labs) {
+    try {
+        return parse_report(json, labs);
+    } catch (const std::invalid_argument&) {
+        return std::nullopt;  // older, newer or not a report: graded again
+    }
+}
+
+grade_report load_report(const std::filesystem::path& file, const std::vector<lab_info>& labs) {
+    std::ifstream in(file);
+    if (!in) throw std::invalid_argument(fmt::format("{}: cannot be read", file.string()));
+    nlohmann::json json;
+    try {
+        json = nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& error) {
+        throw std::invalid_argument(fmt::format("{}: malformed JSON ({})", file.string(), error.what()));
+    }
+    try {
+        return parse_report(json, labs);
+    } catch (const std::invalid_argument& error) {
+        throw std::invalid_argument(fmt::format("{}: not a report this grader reads: {}", file.string(), error.what()));
     }
 }
 

@@ -72,7 +72,7 @@ std::vector<std::tuple<std::string, std::string, int>> parse_sim_shares(const st
 }
 
 std::vector<similar_pair> find_similar(const similarity_options& options) {
-    const auto all = load_labs(options.root / "labs", options.root / "grader" / "labs");
+    const auto all = kit_labs(options.root);
     const auto folders = submission_folders(options.submissions);
     const scratch_dir work("parlab-similarity");  // sim's input, a folder of its own
     std::vector<similar_pair> pairs;

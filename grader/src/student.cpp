@@ -20,16 +20,15 @@ std::string trim(const std::string& text) {
 // run here (a timing check on a busy machine, say); or one failed.
 enum class task_mark { passes, waits, not_yet };
 
-std::map<int, task_mark> task_marks(const lab_info& lab, const nlohmann::json& last_grade) {
+std::map<int, task_mark> task_marks(const lab_info& lab, const grade_report& last_grade) {
     std::map<int, task_mark> marks;
-    for (const auto& graded : last_grade.value("labs", nlohmann::json::array())) {
-        if (graded.value("folder", "") != lab.folder) continue;
-        for (const auto& check : graded.value("checks", nlohmann::json::array())) {
-            const std::string status = check.value("status", "");
-            const task_mark mark = status == "passed"    ? task_mark::passes
-                                   : status == "skipped" ? task_mark::waits
-                                                         : task_mark::not_yet;
-            const auto [it, first] = marks.emplace(check.value("task", 0), mark);
+    for (const auto& graded : last_grade.labs) {
+        if (graded.lab.folder != lab.folder) continue;
+        for (const auto& check : graded.checks) {
+            const task_mark mark = check.status == check_status::passed    ? task_mark::passes
+                                   : check.status == check_status::skipped ? task_mark::waits
+                                                                           : task_mark::not_yet;
+            const auto [it, first] = marks.emplace(check.task, mark);
             if (!first) it->second = std::max(it->second, mark);  // the worst of its checks
         }
     }
@@ -83,7 +82,7 @@ std::map<int, int> hang_hints(const std::map<int, std::vector<hint>>& hints) {
     return numbers;
 }
 
-std::string list_labs(const std::vector<lab_info>& labs, const std::optional<nlohmann::json>& last_grade, bool colour) {
+std::string list_labs(const std::vector<lab_info>& labs, const std::optional<grade_report>& last_grade, bool colour) {
     const std::string green = colour ? "\x1b[32m" : "", red = colour ? "\x1b[31m" : "", dim = colour ? "\x1b[2m" : "",
                       bold = colour ? "\x1b[1m" : "", reset = colour ? "\x1b[0m" : "";
     std::string out;
@@ -105,7 +104,7 @@ std::string list_labs(const std::vector<lab_info>& labs, const std::optional<nlo
 }
 
 hint_answer next_hint(const lab_info& lab, const std::map<int, std::vector<hint>>& hints, int task,
-                      const std::optional<nlohmann::json>& last_grade, nlohmann::json& state) {
+                      const std::optional<grade_report>& last_grade, nlohmann::json& state) {
     if (task == 0) {
         const auto marks = last_grade ? task_marks(lab, *last_grade) : std::map<int, task_mark>{};
         task = lab.tasks.empty() ? 1 : lab.tasks.front().id;

@@ -26,9 +26,9 @@ struct hint {
 /// For each task with a hint on hangs, its number (1-based).
 [[nodiscard]] std::map<int, int> hang_hints(const std::map<int, std::vector<hint>>& hints);
 
-/// Every lab with its tasks and, when `last_grade` (a JSON report) is given, which tasks pass:
-/// a task passes when all its checks passed (or were skipped).
-[[nodiscard]] std::string list_labs(const std::vector<lab_info>& labs, const std::optional<nlohmann::json>& last_grade,
+/// Every lab with its tasks and, when `last_grade` (a report) is given, which tasks pass: a task
+/// passes when all its checks passed (or were skipped).
+[[nodiscard]] std::string list_labs(const std::vector<lab_info>& labs, const std::optional<grade_report>& last_grade,
                                     bool colour);
 
 /// The outcome of asking for a hint.
@@ -43,7 +43,7 @@ struct hint_answer {
 /// and records in `state` (a JSON object kept between calls) that it was shown.
 /// Throws std::invalid_argument for a task the lab does not have.
 [[nodiscard]] hint_answer next_hint(const lab_info& lab, const std::map<int, std::vector<hint>>& hints, int task,
-                                    const std::optional<nlohmann::json>& last_grade, nlohmann::json& state);
+                                    const std::optional<grade_report>& last_grade, nlohmann::json& state);
 
 /// What one run of a lab's Catch2 tests (one task's tag) said, for `./parlab watch`.
 struct test_run {

@@ -136,7 +136,7 @@ watch_outcome run_lab_tests(const watch_options& options, const lab_info& lab, c
 }  // namespace
 
 int watch_lab(const watch_options& options) {
-    const auto labs = load_labs(options.root / "labs", options.root / "grader" / "labs");
+    const auto labs = kit_labs(options.root);
     const lab_info& lab = resolve_lab(labs, options.lab);
     if (options.task != 0 && std::none_of(lab.tasks.begin(), lab.tasks.end(), [&](const auto& t) { return t.id == options.task; }))
         throw usage_error(fmt::format("{} has no task {}", lab.name, options.task));

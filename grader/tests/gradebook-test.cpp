@@ -33,17 +33,20 @@ using json = nlohmann::json;
 
 namespace {
 
-json check(const std::string& name, const std::string& status, double score, double max, const std::string& type = "probe") {
-    return {{"name", name}, {"task", 1}, {"type", type}, {"status", status}, {"score", score}, {"max_score", max},
-            {"message", status + " " + name}, {"measured", nullptr}};
+// A check of task 1 as a grade reports it, with `score` of `max` points.
+check_result check(const std::string& name, const std::string& status, double score, double max, const std::string& type = "probe") {
+    check_result c;
+    c.name = name;
+    c.task = 1;
+    c.type = type;
+    c.status = status_named(status).value();
+    c.score = score;
+    c.max_score = max;
+    c.message = status + " " + name;
+    return c;
 }
 
-json report(const std::string& who, double score, double max, json checks) {
-    return {{"format", report_format}, {"submission", who}, {"score", score}, {"max_score", max}, {"seed", 7}, {"machine", "test box"},
-            {"labs", json::array({{{"folder", "01-race-condition"}, {"name", "race-condition"}, {"score", score},
-                                   {"max_score", max}, {"checks", std::move(checks)}}})}};
-}
-
+// A lab of two probe checks: mutex-threads (60 points) and atomic-threads (40).
 lab_info race_lab() {
     lab_info lab;
     lab.folder = "01-race-condition";
@@ -55,6 +58,29 @@ lab_info race_lab() {
         lab.checks.push_back(spec);
     }
     return lab;
+}
+
+// A lab of its own for a second lab in a report.
+lab_info lock_lab() {
+    lab_info lab;
+    lab.folder = "02-lock-placement";
+    lab.name = "lock-placement";
+    return lab;
+}
+
+// `who`'s report, seed 7, with `checks` in race_lab().
+grade_report report(const std::string& who, std::vector<check_result> checks) {
+    grade_report r;
+    r.submission = who;
+    r.seed = 7;
+    r.machine = "test box";
+    r.labs.push_back({race_lab(), std::move(checks), false});
+    return r;
+}
+
+// `who`'s report with one check of `score` out of `max`.
+grade_report scored(const std::string& who, double score, double max) {
+    return report(who, {check("all", score > 0 ? "passed" : "failed", score, max)});
 }
 
 // A folder of its own under /tmp for the test, removed at the end.
@@ -103,6 +129,7 @@ lab_result all_passed(const lab_info& lab) {
         c.type = spec.type;
         c.status = check_status::passed;
         c.fraction = 1;
+        c.rubric = spec.settings;
         apply_points(c, spec);
         result.checks.push_back(c);
     }
@@ -193,10 +220,12 @@ TEST_CASE("points are rounded to two decimals without float noise", "[grader][gr
 }
 
 TEST_CASE("the gradebook has per-lab, per-check, seed and error columns", "[grader][gradebook]") {
-    const json full = report("alice", 100.0 / 3.0, 100, json::array({check("mutex-threads", "passed", 60.0 / 3.0, 60),
-                                                                      check("atomic-threads", "failed", 40.0 / 3.0, 40)}));
-    const json broken = report("bob, jr", 0, 100, json::array({check("mutex-threads", "error", 0, 60), check("atomic-threads", "error", 0, 40)}));
-    const json crashed = {{"format", report_format}, {"submission", "carol"}, {"score", 0}, {"max_score", 0}, {"seed", 7}, {"error", "no labs/ here"}, {"labs", json::array()}};
+    const grade_report full = report("alice", {check("mutex-threads", "passed", 60.0 / 3.0, 60), check("atomic-threads", "failed", 40.0 / 3.0, 40)});
+    const grade_report broken = report("bob, jr", {check("mutex-threads", "error", 0, 60), check("atomic-threads", "error", 0, 40)});
+    grade_report crashed;
+    crashed.submission = "carol";
+    crashed.seed = 7;
+    crashed.error = "no labs/ here";
     const std::string csv = gradebook_csv({race_lab()}, {full, broken, crashed});
     CHECK_THAT(csv, contains("submission,01-race-condition,01-race-condition max,01-race-condition/mutex-threads,"
                              "01-race-condition/atomic-threads,total,max,seed,error\n"));
@@ -229,9 +258,8 @@ TEST_CASE("the progress line estimates the time left", "[grader][gradebook]") {
 
 TEST_CASE("the class histogram bins scores by tenths of the maximum", "[grader][report]") {
     std::vector<student_report> reports;
-    for (const double score : {0.0, 9.9, 10.0, 55.0, 99.0, 100.0})
-        reports.push_back({"s", report("s", score, 100, json::array())});
-    reports.push_back({"half", report("half", 25, 50, json::array())});  // 50% of a smaller maximum
+    for (const double score : {0.0, 9.9, 10.0, 55.0, 99.0, 100.0}) reports.push_back({"s", scored("s", score, 100)});
+    reports.push_back({"half", scored("half", 25, 50)});  // 50% of a smaller maximum
     const auto bins = score_histogram(reports);
     CHECK(bins[0] == 2);
     CHECK(bins[1] == 1);
@@ -242,10 +270,8 @@ TEST_CASE("the class histogram bins scores by tenths of the maximum", "[grader][
 
 TEST_CASE("pass rates list the hardest check first", "[grader][report]") {
     std::vector<student_report> reports;
-    reports.push_back({"a", report("a", 0, 100, json::array({check("easy", "passed", 1, 1), check("hard", "failed", 0, 1),
-                                                             check("middle", "passed", 1, 1)}))});
-    reports.push_back({"b", report("b", 0, 100, json::array({check("easy", "passed", 1, 1), check("hard", "timeout", 0, 1),
-                                                             check("middle", "failed", 0, 1)}))});
+    reports.push_back({"a", report("a", {check("easy", "passed", 1, 1), check("hard", "failed", 0, 1), check("middle", "passed", 1, 1)})});
+    reports.push_back({"b", report("b", {check("easy", "passed", 1, 1), check("hard", "timeout", 0, 1), check("middle", "failed", 0, 1)})});
     const auto rates = pass_rates(reports);
     REQUIRE(rates.size() == 3);
     CHECK(rates[0].check == "hard");
@@ -258,18 +284,23 @@ TEST_CASE("pass rates list the hardest check first", "[grader][report]") {
 
 TEST_CASE("the class page escapes text from reports and links Markdown reports", "[grader][report]") {
     scratch_dir dir;
-    json evil = report("<script>alert(1)</script>", 50, 100,
-                       json::array({check("x<y", "failed", 0, 10), check("fast", "skipped", 0, 5, "timing")}));
-    evil["machine"] = "box & <b>bold</b>";
-    dir.write("eve.json", evil.dump());
+    grade_report evil = report("<script>alert(1)</script>", {check("x<y", "failed", 0, 10), check("fast", "skipped", 0, 5, "timing")});
+    evil.machine = "box & <b>bold</b>";
+    dir.write("eve.json", json_report(evil).dump());
     dir.write("eve.md", "# report");
-    dir.write("zed.json", report("zed", 100, 100, json::array({check("x<y", "passed", 10, 10)})).dump());
+    dir.write("zed.json", json_report(report("zed", {check("x<y", "passed", 10, 10)})).dump());
     dir.write("broken.json", "{ not json");
+    json renamed = json_report(report("ray", {check("x<y", "passed", 10, 10)}));
+    renamed["labs"][0]["checks"][0]["points"] = renamed["labs"][0]["checks"][0]["score"];  // a field renamed is not read as 0
+    renamed["labs"][0]["checks"][0].erase("score");
+    dir.write("ray.json", renamed.dump());
     dir.write(".batch.json", R"({"seed": 7})");
-    const report_set set = load_reports(dir.path);
+    const report_set set = load_reports(dir.path, {race_lab()});
     REQUIRE(set.reports.size() == 2);
-    REQUIRE(set.warnings.size() == 1);
-    CHECK_THAT(set.warnings[0], contains("broken.json"));
+    REQUIRE(set.warnings.size() == 2);
+    CHECK_THAT(set.warnings[0], contains("broken.json: malformed JSON"));
+    CHECK_THAT(set.warnings[1], contains("ray.json: not a report this grader reads"));
+    CHECK_THAT(set.warnings[1], contains("score"));
     const std::string html = class_report_html(set, dir.path);
     CHECK(html.find("<script") == std::string::npos);
     CHECK(html.find("<b>bold") == std::string::npos);
@@ -286,14 +317,14 @@ TEST_CASE("the class report keeps deferred checks apart from failures and flags 
     scratch_dir dir;
     // ann passed everything that ran, her timing check deferred; bob failed, lab 02 missing;
     // cy handed in lab 01's skeleton untouched
-    json ann = report("ann", 90, 100, json::array({check("fast", "skipped", 0, 10, "timing"), check("right", "passed", 90, 90)}));
-    json bob = report("bob", 0, 100, json::array({check("fast", "skipped", 0, 10, "timing"), check("right", "failed", 0, 90)}));
-    bob["labs"].push_back({{"folder", "02-lock-placement"}, {"score", 0}, {"max_score", 50},
-                           {"checks", json::array({check("sum", "error", 0, 50)})}});
-    bob["labs"][1]["checks"][0]["message"] = "no submission for 02-lock-placement: the submission has no dot.cpp";
-    json cy = report("cy", 40, 100, json::array({check("fast", "skipped", 0, 10, "timing"), check("right", "failed", 40, 90)}));
-    cy["labs"][0]["unchanged_skeleton"] = true;
+    grade_report ann = report("ann", {check("fast", "skipped", 0, 10, "timing"), check("right", "passed", 90, 90)});
+    grade_report bob = report("bob", {check("fast", "skipped", 0, 10, "timing"), check("right", "failed", 0, 90)});
+    bob.labs.push_back({lock_lab(), {check("sum", "error", 0, 50)}, false});
+    bob.labs[1].checks[0].message = "no submission for 02-lock-placement: the submission has no dot.cpp";
+    grade_report cy = report("cy", {check("fast", "skipped", 0, 10, "timing"), check("right", "failed", 40, 90)});
+    cy.labs[0].unchanged_skeleton = true;
     const std::vector<student_report> reports{{"ann", ann}, {"bob", bob}, {"cy", cy}};
+    const std::vector<lab_info> labs{race_lab(), lock_lab()};
 
     // a check deferred for everyone has no pass rate; the deferred one is not counted as failed
     const auto rates = pass_rates(reports);
@@ -307,30 +338,29 @@ TEST_CASE("the class report keeps deferred checks apart from failures and flags 
     CHECK(student_flags(bob) == "below half; missing: 02-lock-placement");
     CHECK(student_flags(cy) == "below half; skeleton unchanged: 01-race-condition");
 
-    for (const auto& [name, json_report] : reports) dir.write(name + ".json", json_report.dump());
+    for (const auto& [name, graded] : reports) dir.write(name + ".json", json_report(graded).dump());
     dir.write("bob.md", "# bob");
-    const std::string html = class_report_html(load_reports(dir.path), dir.path);
+    const std::string html = class_report_html(load_reports(dir.path, labs), dir.path);
     CHECK_THAT(html, contains("Not run for anyone yet"));
     CHECK_THAT(html, contains("<code>01-race-condition / fast</code> (3 deferred)"));
     CHECK(html.find(">bob<") < html.find(">cy<"));  // lowest score first
     CHECK(html.find(">cy<") < html.find(">ann<"));
 
     // the page written elsewhere links the Markdown report from where the page is
-    const std::string elsewhere = class_report_html(load_reports(dir.path), dir.path, dir.path / "site" / "class.html");
+    const std::string elsewhere = class_report_html(load_reports(dir.path, labs), dir.path, dir.path / "site" / "class.html");
     CHECK_THAT(elsewhere, contains(R"(<a href="../bob.md">bob</a>)"));
 
     // a check marked by hand that nobody has a mark for yet is waiting for the marker, not deferred
-    for (auto* who : {&ann, &bob, &cy}) (*who)["labs"][0]["checks"][0]["type"] = "manual";
-    for (const auto& [name, json_report] : std::vector<student_report>{{"ann", ann}, {"bob", bob}, {"cy", cy}})
-        dir.write(name + ".json", json_report.dump());
-    const std::string marked = class_report_html(load_reports(dir.path), dir.path);
+    for (auto* who : {&ann, &bob, &cy}) who->labs[0].checks[0].type = "manual";
+    for (const auto& [name, graded] : std::vector<student_report>{{"ann", ann}, {"bob", bob}, {"cy", cy}})
+        dir.write(name + ".json", json_report(graded).dump());
+    const std::string marked = class_report_html(load_reports(dir.path, labs), dir.path);
     CHECK_THAT(marked, contains("<code>01-race-condition / fast</code> (3 not marked yet)"));
 }
 
 TEST_CASE("batch --deferred finds the timing checks that wait and puts their new results in", "[grader][gradebook]") {
-    json stored = report("ann", 90, 110, json::array({check("right", "passed", 90, 90), check("fast", "skipped", 0, 10, "timing"),
-                                                       check("noisy", "inconclusive", 0, 10, "timing"),
-                                                       check("slow", "failed", 0, 0, "timing")}));
+    const grade_report stored = report("ann", {check("right", "passed", 90, 90), check("fast", "skipped", 0, 10, "timing"),
+                                               check("noisy", "inconclusive", 0, 10, "timing"), check("slow", "failed", 0, 0, "timing")});
     const auto waiting = waiting_timing_checks(stored);
     REQUIRE(waiting.size() == 1);
     CHECK(waiting.at("01-race-condition") == std::vector<std::string>{"fast", "noisy"});  // not the failed one
@@ -360,17 +390,19 @@ TEST_CASE("batch --deferred finds the timing checks that wait and puts their new
 
 TEST_CASE("the class report refuses a missing folder or one without reports", "[grader][report]") {
     scratch_dir dir;
-    CHECK_THROWS_AS(load_reports(dir.path / "nowhere"), std::invalid_argument);
-    CHECK_THROWS_AS(load_reports(dir.path), std::invalid_argument);
+    CHECK_THROWS_AS(load_reports(dir.path / "nowhere", {race_lab()}), std::invalid_argument);
+    CHECK_THROWS_AS(load_reports(dir.path, {race_lab()}), std::invalid_argument);
     dir.write("a.json", "[1, 2]");
-    CHECK_THROWS_AS(load_reports(dir.path), std::invalid_argument);
+    CHECK_THROWS_AS(load_reports(dir.path, {race_lab()}), std::invalid_argument);
+    dir.write("a.json", json_report(report("a", {})).dump());
+    CHECK_THROWS_AS(load_reports(dir.path, {lock_lab()}), std::invalid_argument);  // a lab this kit does not have
 }
 
 TEST_CASE("what the submission loader noted reaches the error column", "[grader][gradebook]") {
-    json dana = report("dana", 100, 100, json::array({check("mutex-threads", "passed", 60, 60), check("atomic-threads", "passed", 40, 40)}));
-    dana["notes"] = {"bank (1).cpp was ignored: no lab has a file of that name"};
-    json erin = report("erin", 0, 100, json::array({check("mutex-threads", "error", 0, 60), check("atomic-threads", "error", 0, 40)}));
-    erin["notes"] = {"error mutex-threads", "notes.txt was ignored: no lab has a file of that name"};  // the first is said once
+    grade_report dana = report("dana", {check("mutex-threads", "passed", 60, 60), check("atomic-threads", "passed", 40, 40)});
+    dana.notes = {"bank (1).cpp was ignored: no lab has a file of that name"};
+    grade_report erin = report("erin", {check("mutex-threads", "error", 0, 60), check("atomic-threads", "error", 0, 40)});
+    erin.notes = {"error mutex-threads", "notes.txt was ignored: no lab has a file of that name"};  // the first is said once
     CHECK(grading_errors(dana) == "bank (1).cpp was ignored: no lab has a file of that name");
     CHECK(grading_errors(erin) == "01-race-condition: error mutex-threads; notes.txt was ignored: no lab has a file of that name");
     // the gradebook's error column says it
@@ -386,7 +418,7 @@ TEST_CASE("a rubric change of points alone is recomputed from the stored results
                          {"sandbox", "test"}, {"seconds", 123.45}, {"error", ""}, {"notes", json::array()},
                          {"submission_hash", content_hash(dir.path / "class" / "alice")},
                          {"labs", {{{"name", "race-condition"}, {"folder", "01-race-condition"}, {"title", "race-condition"},
-                                    {"score", 80}, {"max_score", 100},
+                                    {"score", 80}, {"max_score", 100}, {"unchanged_skeleton", false},
                                     {"checks", {stored_check("mutex-threads", 1, "passed", 1.0, 60),
                                                 stored_check("atomic-threads", 2, "failed", 0.5, 40)}}}}}};
     dir.write("reports/alice.json", graded.dump(2));
@@ -448,7 +480,7 @@ TEST_CASE("a batch charges a lab one submission lacks at its full maximum", "[gr
     bob.labs = {all_passed(labs[0]), not_run_lab(labs[1], no_submission(labs[1]))};
     CHECK(bob.max_score() == alice.max_score());
     CHECK(bob.score() == 100);
-    const std::string csv = gradebook_csv(labs, {json_report(alice), json_report(bob)});
+    const std::string csv = gradebook_csv(labs, {alice, bob});
     CHECK_THAT(csv, contains("\nalice,100,100,60,40,100,100,100,200,200,7,\n"));
     CHECK_THAT(csv, contains("\nbob,100,100,60,40,0,100,0,100,200,7,"
                              "02-lock-placement: no submission for 02-lock-placement: the submission has no dot.cpp\n"));
@@ -465,16 +497,18 @@ TEST_CASE("a stored report is regraded when its labs or a check's settings chang
     graded.labs[0].checks[1].status = check_status::failed;
     graded.labs[0].checks[1].fraction = 0.25;
     apply_points(graded.labs[0].checks[1], kit_labs(dir)[0].checks[1]);
-    const json stored = json_report(graded);
+    const json written = json_report(graded);
+    const grade_report stored = parse_report(written, kit_labs(dir));
 
     const auto same = rescored(stored, kit_labs(dir));
     REQUIRE(same);
-    CHECK(json_report(*same) == stored);  // read back as written
-    CHECK(stored.at("format") == report_format);
+    CHECK(json_report(*same) == written);  // read back as written
+    CHECK(written.at("format") == report_format);
     for (const json& other_format : {json(report_format + 1), json(nullptr), json("1")}) {
-        json elsewhere = stored;  // a report of a layout this grader does not know is never read as one
+        json elsewhere = written;  // a report of a layout this grader does not know is never read as one
         elsewhere["format"] = other_format;
         CHECK_FALSE(read_report(elsewhere, kit_labs(dir)));
+        CHECK_THROWS_WITH(parse_report(elsewhere, kit_labs(dir)), contains("where this grader reads format 1"));
     }
     write_race_lab(dir, 20, 80);
     const auto repointed = rescored(stored, kit_labs(dir));
@@ -495,10 +529,10 @@ TEST_CASE("a stored report is regraded when its labs or a check's settings chang
     rubric("");
     CHECK(rescored(stored, kit_labs(dir)));
     CHECK_FALSE(rescored(stored, {}));  // the batch's labs are others
-    json old = stored;  // from a grader that did not keep fractions
+    json old = written;  // from a grader that did not keep fractions: not read at all
     old["labs"][0]["checks"][0].erase("fraction");
     old["labs"][0]["checks"][0].erase("rubric");
-    CHECK_FALSE(rescored(old, kit_labs(dir)));
+    CHECK_FALSE(read_report(old, kit_labs(dir)));
 }
 
 TEST_CASE("a grading job that dies leaves a report the next run does not skip", "[grader][gradebook][batch]") {
@@ -517,14 +551,13 @@ TEST_CASE("a grading job that dies leaves a report the next run does not skip", 
     killer.join();
     REQUIRE(sleepers.size() == 1);
     REQUIRE(job > 1);
-    const auto stored = read_json(dir.path / "reports" / "alice.json");
-    REQUIRE(stored);
-    CHECK_THAT(stored->value("error", ""), contains("killed by signal 9"));
-    CHECK_FALSE(graded_from(*stored, content_hash(dir.path / "class" / "alice"), 7));
+    const grade_report stored = load_report(dir.path / "reports" / "alice.json", kit_labs(dir));
+    CHECK_THAT(stored.error, contains("killed by signal 9"));
+    CHECK_FALSE(graded_from(stored, content_hash(dir.path / "class" / "alice"), 7));
     CHECK_FALSE(alive(sleepers[0]));  // what the dead job's run left running was ended too
     // the report of a job that finished is still taken as up to date
-    json finished = *stored;
-    finished["submission_hash"] = content_hash(dir.path / "class" / "alice");
+    grade_report finished = stored;
+    finished.submission_hash = content_hash(dir.path / "class" / "alice");
     CHECK(graded_from(finished, content_hash(dir.path / "class" / "alice"), 7));
 }
 
@@ -602,11 +635,9 @@ std::vector<roster_student> two_students() {
     return {{"1001", "Smith, Alice", "A1", "alice"}, {"1002", "Bob Jones", "B2", "bob"}};
 }
 
-std::map<std::string, json> alice_graded() {
-    json alice = report("alice", 80.5, 100, json::array({check("mutex-threads", "passed", 60, 60),
-                                                          check("atomic-threads", "failed", 20.5, 40)}));
-    alice["labs"][0]["score"] = 480.777 / 6;  // 80.1295: rounded as every report rounds, to 80.13
-    return {{"alice", alice}};
+std::map<std::string, grade_report> alice_graded() {
+    // 80.1295 points: rounded as every report rounds, to 80.13
+    return {{"alice", report("alice", {check("mutex-threads", "passed", 60, 60), check("atomic-threads", "failed", 480.777 / 6 - 60, 40)})}};
 }
 
 lab_info numbered_race_lab() {
@@ -642,9 +673,8 @@ TEST_CASE("a batch with a roster writes the LMS files, keeps folders off the ros
         graded.submission = who;
         graded.seed = 7;
         graded.labs = {all_passed(kit_labs(dir)[0])};
-        json stored = json_report(graded);
-        stored["submission_hash"] = content_hash(dir.path / "class" / who);
-        dir.write(std::string("reports/") + who + ".json", stored.dump());
+        graded.submission_hash = content_hash(dir.path / "class" / who);
+        dir.write(std::string("reports/") + who + ".json", json_report(graded).dump());
     }
     dir.write("roster.csv", "id,name,section,folder\n1001,Alice,A1,alice\n1002,Bob,B2,bob\n");
     batch_options options;
@@ -774,8 +804,8 @@ TEST_CASE("a batch puts hand marks into the reports, the gradebook and the feedb
     apply_points(lab.checks[0], labs[0].checks[0]);
     lab.checks[1] = run_check(grading_context{}, labs[0], labs[0].checks[1], lab_programs{}, state);
     graded.labs = {lab};
-    json stored = json_report(graded);
-    stored["submission_hash"] = content_hash(dir.path / "class" / "alice");
+    graded.submission_hash = content_hash(dir.path / "class" / "alice");
+    const json stored = json_report(graded);
     dir.write("reports/alice.json", stored.dump());
 
     batch_options options;

@@ -390,6 +390,24 @@ TEST_CASE("loading a rubric with a mistake names the rubric as the kit knows it"
     fs::remove_all(kit);
 }
 
+namespace {
+
+// A last grade of `lab` with one check per task, of the status given.
+std::optional<grade_report> graded_tasks(const lab_info& lab, const std::vector<std::pair<int, check_status>>& tasks) {
+    lab_result graded{lab, {}, false};
+    for (const auto& [task, status] : tasks) {
+        check_result c;
+        c.task = task;
+        c.status = status;
+        graded.checks.push_back(c);
+    }
+    grade_report report;
+    report.labs.push_back(graded);
+    return report;
+}
+
+}  // namespace
+
 TEST_CASE("hints come one at a time, then say there are no more", "[grader][hint]") {
     const auto hints = parse_hints("# Lab\n\n## Task 1\n\n### Hint 1\nfirst\n\n### Hint 2\nsecond\n\n## Task 2\n### Hint 1\nonly\n");
     REQUIRE(hints.size() == 2);
@@ -408,9 +426,7 @@ TEST_CASE("hints come one at a time, then say there are no more", "[grader][hint
     CHECK_THROWS_WITH(next_hint(lab, hints, 3, std::nullopt, state), contains("no hints for task 3"));
 
     // Without a task, the first task the last grade run did not pass.
-    const nlohmann::json graded = {{"labs", {{{"folder", "01-race-condition"},
-                                              {"checks", {{{"task", 1}, {"status", "passed"}}, {{"task", 2}, {"status", "failed"}}}}}}}};
-    const auto answer = next_hint(lab, hints, 0, std::make_optional(graded), state);
+    const auto answer = next_hint(lab, hints, 0, graded_tasks(lab, {{1, check_status::passed}, {2, check_status::failed}}), state);
     CHECK(answer.task == 2);
     CHECK(answer.text == "only");
 }
@@ -440,12 +456,8 @@ TEST_CASE("list shows each task and whether it passed", "[grader][list]") {
     lab.title = "The race condition";
     lab.tasks = {{1, "a mutex"}, {2, "an atomic"}, {3, "the speedup"}};
     CHECK_THAT(list_labs({lab}, std::nullopt, false), contains("not graded"));
-    const nlohmann::json graded = {
-        {"labs",
-         {{{"folder", "01-race-condition"},
-           {"checks",
-            {{{"task", 1}, {"status", "passed"}}, {{"task", 2}, {"status", "timeout"}}, {{"task", 3}, {"status", "skipped"}}}}}}}};
-    const std::string text = list_labs({lab}, std::make_optional(graded), false);
+    const std::string text = list_labs(
+        {lab}, graded_tasks(lab, {{1, check_status::passed}, {2, check_status::timeout}, {3, check_status::skipped}}), false);
     CHECK_THAT(text, contains("task 1  a mutex"));
     CHECK(text.find("passes") < text.find("not yet"));
     // a task whose only check was not run here (a deferred timing check) does not pass

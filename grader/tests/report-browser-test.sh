@@ -22,15 +22,20 @@ fi
 
 # check NAME STATUS SCORE MAX [TYPE MEASURED]: one check of a report, as JSON.
 check() {
-    printf '{"name": "%s", "task": 1, "type": "%s", "status": "%s", "score": %s, "max_score": %s, "message": "%s", "measured": %s}' \
-        "$1" "${5:-probe}" "$2" "$3" "$4" "$2 <as> the grader saw it" "${6:-null}"
+    printf '{"name": "%s", "task": 1, "type": "%s", "status": "%s", "score": %s, "max_score": %s, "fraction": %s, "rubric": null, ' \
+        "$1" "${5:-probe}" "$2" "$3" "$4" "$(($3 / $4))"
+    printf '"message": "%s", "details": "", "hint": "", "artifact": "", "seconds": 1.5, "measured": %s}' \
+        "$2 <as> the grader saw it" "${6:-null}"
 }
 # student NAME LAB01_CHECKS LAB04_CHECKS SCORE01 SCORE04: one report with two labs.
 student() {
     cat >"$work/reports/$1.json" <<EOF
 {"format": 1, "submission": "$1", "score": $(($4 + $5)), "max_score": 200, "seed": 4242, "machine": "test CPU, 2 CPUs available, Linux",
- "labs": [{"folder": "01-race-condition", "name": "race-condition", "score": $4, "max_score": 100, "checks": [$2]},
-          {"folder": "04-edge-filter", "name": "edge-filter", "score": $5, "max_score": 100, "checks": [$3]}]}
+ "sandbox": "test", "seconds": 60, "error": "", "notes": [], "submission_hash": "",
+ "labs": [{"folder": "01-race-condition", "name": "race-condition", "title": "", "score": $4, "max_score": 100,
+           "unchanged_skeleton": false, "checks": [$2]},
+          {"folder": "04-edge-filter", "name": "edge-filter", "title": "", "score": $5, "max_score": 100,
+           "unchanged_skeleton": false, "checks": [$3]}]}
 EOF
 }
 mkdir -p "$work/reports"

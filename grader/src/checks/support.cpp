@@ -56,6 +56,7 @@ check_result start_result(const lab_info& lab, const check_spec& spec) {
     r.task = spec.task;
     r.type = spec.type;
     r.max_score = spec.points;
+    r.rubric = spec.settings;
     r.hint = spec.task > 0 ? fmt::format("./parlab hint {} {}", lab.name, spec.task) : "";
     return r;
 }

@@ -55,8 +55,9 @@ int program(const std::string& command, const command_arguments& raw);
 [[nodiscard]] std::optional<not_run_policy> parse_when_not_run(const std::string& value);
 /// A positive whole number given as `what`; a usage_error otherwise.
 [[nodiscard]] int positive_number(const std::string& text, const std::string& what);
-/// The report of the last `./parlab grade` of labs/, if there is one.
-[[nodiscard]] std::optional<nlohmann::json> last_grade(const std::filesystem::path& root);
+/// The report of the last `./parlab grade` of labs/, read with `labs`, if there is one this grader
+/// reads.
+[[nodiscard]] std::optional<grade_report> last_grade(const std::filesystem::path& root, const std::vector<lab_info>& labs);
 /// Whether standard output takes colours (a terminal, and NO_COLOR unset).
 [[nodiscard]] bool colour_on_stdout();
 

@@ -54,8 +54,9 @@ int positive_number(const std::string& text, const std::string& what) {
     }
 }
 
-std::optional<nlohmann::json> last_grade(const fs::path& root) {
-    return read_json(root / "build" / "grade" / "labs" / "last.json");
+std::optional<grade_report> last_grade(const fs::path& root, const std::vector<lab_info>& labs) {
+    const auto json = read_json(root / "build" / "grade" / "labs" / "last.json");
+    return json ? read_report(*json, labs) : std::nullopt;
 }
 
 bool colour_on_stdout() { return ::isatty(1) != 0 && std::getenv("NO_COLOR") == nullptr; }

@@ -229,7 +229,7 @@ int report(const command_arguments& raw) {
     const auto args = parse_arguments(raw, {"--root"}, {});
     if (args.positional.size() != 2) throw usage_error("report needs the reports folder and the page to write: ./parlab report REPORTS_DIR OUT.html");
     const fs::path dir = args.positional[0], out = args.positional[1];
-    const report_set set = load_reports(dir);
+    const report_set set = load_reports(dir, kit_labs(require_root(args)));
     for (const auto& warning : set.warnings) fmt::print(stderr, "parlab: warning: {}\n", warning);
     write_file(out, class_report_html(set, dir, out));
     fmt::print(stderr, "report: wrote {} from {} reports\n", out.string(), set.reports.size());

@@ -53,7 +53,7 @@ int package(const command_arguments& raw) {
                    when_not_run == "award" ? "exclude" : "award",
                    when_not_run == "award" ? "leaves them out" : "gives their points instead");
     // what the instructor types into Gradescope's assignment settings
-    const auto all = load_labs(root / "labs", root / "grader" / "labs");
+    const auto all = kit_labs(root);
     double total = 0, timing = 0;
     std::string files;
     for (const auto& lab : all) {

@@ -62,8 +62,8 @@ void print_all_hints(const lab_info& lab, const lab_hints& hints, int task) {
 int list(const command_arguments& raw) {
     const auto args = parse_arguments(raw, {"--root"}, {});
     const fs::path root = require_root(args);
-    const auto labs = load_labs(root / "labs", root / "grader" / "labs");
-    fmt::print("{}", list_labs(labs, last_grade(root), colour_on_stdout()));
+    const auto labs = kit_labs(root);
+    fmt::print("{}", list_labs(labs, last_grade(root, labs), colour_on_stdout()));
     return 0;
 }
 
@@ -72,7 +72,7 @@ int hint(const command_arguments& raw) {
     const fs::path root = require_root(args);
     if (args.positional.empty() || args.positional.size() > 3)
         throw usage_error("hint needs a lab: ./parlab hint LAB [TASK [NUMBER]] [--all] [--reset]");
-    const auto labs = load_labs(root / "labs", root / "grader" / "labs");
+    const auto labs = kit_labs(root);
     const lab_info* lab = find_lab(labs, args.positional[0]);
     if (lab == nullptr) throw usage_error(fmt::format("no lab '{}'; ./parlab list shows them", args.positional[0]));
     const int task = args.positional.size() >= 2 ? positive_number(args.positional[1], "TASK") : 0;
@@ -100,7 +100,7 @@ int hint(const command_arguments& raw) {
     } else {
         hint_answer answer;
         try {
-            answer = next_hint(*lab, hints, task, last_grade(root), state);
+            answer = next_hint(*lab, hints, task, last_grade(root, labs), state);
         } catch (const std::invalid_argument& error) {
             throw usage_error(error.what());
         }
@@ -116,7 +116,7 @@ int hint(const command_arguments& raw) {
 int sources(const command_arguments& raw) {
     const auto args = parse_arguments(raw, {"--root"}, {});
     const fs::path root = require_root(args);
-    const auto labs = load_labs(root / "labs", root / "grader" / "labs");
+    const auto labs = kit_labs(root);
     std::vector<const lab_info*> chosen;
     for (const auto& name : args.positional) {
         const lab_info* lab = find_lab(labs, name);
