@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <exception>
+#include <variant>
 
 #include "checks/support.hpp"
 #include "marks.hpp"
@@ -45,9 +46,17 @@ check_result run_check(const grading_context& context, const lab_info& lab, cons
 
 namespace {
 
+// One lambda per kind of check, for std::visit.
+template <class... Ts>
+struct overloaded : Ts... {
+    using Ts::operator()...;
+};
+template <class... Ts>
+overloaded(Ts...) -> overloaded<Ts...>;
+
 check_result run_check_untimed(const grading_context& context, const lab_info& lab, const check_spec& spec,
                                const lab_programs& programs, lab_state& state) {
-    if (spec.type == "manual") return manual_result(lab, spec, nullptr);  // the instructor marks it (batch --marks)
+    if (spec.as<manual_kind>() != nullptr) return manual_result(lab, spec, nullptr);  // the instructor marks it (batch --marks)
     if (!state.never_started.empty()) {
         check_result r = start_result(lab, spec);
         fail(r, check_status::timeout, "not run: an earlier check of this lab " + state.never_started);
@@ -77,16 +86,18 @@ check_result run_check_untimed(const grading_context& context, const lab_info& l
         return r;
     }
     try {
-        if (spec.type == "race") return checking::run_race_check(context, lab, spec, programs, state);
-        if (spec.type == "probe") {
-            check_result r = checking::run_probe_check(context, lab, spec, programs, state);
-            if (r.status != check_status::passed) state.failed_tasks.insert(spec.task);
-            return r;
-        }
-        if (spec.type == "timing") return checking::run_timing_check(context, lab, spec, programs, state);
-        check_result r = start_result(lab, spec);
-        fail(r, check_status::error, fmt::format("unknown check type '{}' in the rubric", spec.type));
-        return r;
+        return std::visit(
+            overloaded{[&](const probe_kind& probe) {
+                           check_result r = checking::run_probe_check(context, lab, spec, probe, programs, state);
+                           if (r.status != check_status::passed) state.failed_tasks.insert(spec.task);
+                           return r;
+                       },
+                       [&](const race_kind& race) { return checking::run_race_check(context, lab, spec, race, programs, state); },
+                       [&](const timing_kind& timing) {
+                           return checking::run_timing_check(context, lab, spec, timing, programs, state);
+                       },
+                       [&](const manual_kind&) { return manual_result(lab, spec, nullptr); }},
+            spec.kind);
     } catch (const std::exception& error) {
         check_result r = start_result(lab, spec);
         fail(r, check_status::error, fmt::format("the grader could not run this check: {}", error.what()));

@@ -54,7 +54,7 @@ struct run_folder {
 
 bool needs_tsan(const lab_info& lab, const std::vector<std::string>& only) {
     for (const auto& c : lab.checks)
-        if (c.type == "race" && (only.empty() || std::find(only.begin(), only.end(), c.name) != only.end())) return true;
+        if (c.as<race_kind>() != nullptr && (only.empty() || std::find(only.begin(), only.end(), c.name) != only.end())) return true;
     return false;
 }
 
@@ -298,9 +298,9 @@ private:
         for (const auto& spec : lab.checks) {
             const auto& only = options_.only_checks;
             if (!only.empty() && std::find(only.begin(), only.end(), spec.name) == only.end()) continue;
-            if (spec.type == "race" && state.failed_tasks.count(spec.task) == 0) build_tsan();
+            if (spec.as<race_kind>() != nullptr && state.failed_tasks.count(spec.task) == 0) build_tsan();
             progress_(fmt::format("[{}] checking {} (task {})", lab.folder, spec.name, spec.task));
-            const auto step = turn(spec.type == "timing");
+            const auto step = turn(spec.as<timing_kind>() != nullptr);
             result.checks.push_back(run_check(context_, lab, spec, programs, state));
             if (options_.stop_at_first_loss && result.checks.back().status != check_status::passed) break;
         }

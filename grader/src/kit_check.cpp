@@ -46,9 +46,9 @@ struct rubric_names {
 rubric_names rubric_uses(const lab_info& lab) {
     rubric_names out;
     for (const auto& spec : lab.checks) {
-        if (spec.type == "probe" || spec.type == "race") out.uses.push_back({&spec, spec.probe, false});
-        if (spec.type == "timing")
-            for (const auto* side : {&spec.a, &spec.b})
+        if (const probe_run* run = spec.run()) out.uses.push_back({&spec, run->probe, false});
+        if (const auto* timing = spec.as<timing_kind>())
+            for (const auto* side : {&timing->a, &timing->b})
                 if (!side->reference) out.uses.push_back({&spec, side->probe, true});
     }
     for (const auto& use : out.uses) out.used.of(use.timed).insert(use.name);

@@ -259,7 +259,7 @@ std::vector<std::string> write_gradescope_package(const fs::path& root, const st
     for (const auto& lab : labs) {
         if (!folders.empty() && std::find(folders.begin(), folders.end(), lab.folder) == folders.end()) continue;
         for (const auto& spec : lab.checks)
-            if (spec.type == "timing" && spec.when_not_run == not_run_policy::defer)
+            if (spec.as<timing_kind>() != nullptr && spec.when_not_run == not_run_policy::defer)
                 timed.push_back(fmt::format("{}/{} ({} points)", lab.name, spec.name, spec.points));
     }
     const scratch_dir staging("parlab-package");

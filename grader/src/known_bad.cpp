@@ -99,10 +99,11 @@ private:
     std::string first_loss(bool& computing) {
         std::string caught;
         computing = false;
-        for (const char* type : {"probe", "race"}) {
+        for (const bool under_tsan : {false, true}) {
             options_.only_checks.clear();
             for (const auto& spec : lab_.checks)
-                if (spec.task == task_ && spec.type == type) options_.only_checks.push_back(spec.name);
+                if (spec.task == task_ && (under_tsan ? spec.as<race_kind>() != nullptr : spec.as<probe_kind>() != nullptr))
+                    options_.only_checks.push_back(spec.name);
             if (options_.only_checks.empty()) continue;
             const grade_report report = grade(options_);
             for (const auto& graded : report.labs)

@@ -12,11 +12,13 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "model.hpp"
@@ -80,7 +82,11 @@ struct probe_param {
         return {key, type, fallback};
     }
     /// The value of a check whose probe declared this key (the loader filled it in).
-    [[nodiscard]] T of(const check_spec& spec) const { return spec.probe_params.at(key).template get<T>(); }
+    [[nodiscard]] T of(const check_spec& spec) const {
+        const probe_run* run = spec.run();
+        if (run == nullptr) throw std::logic_error(fmt::format("check {} is not a probe or race check: it has no \"{}\"", spec.name, key));
+        return run->params.at(key).template get<T>();
+    }
 };
 
 /// Verifies what a lab's probe answered for a "probe" (or "race") check, against the grader's own

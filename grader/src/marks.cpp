@@ -26,9 +26,9 @@ const check_spec& marked_check(const lab_info& lab, const std::string& name, con
     const auto spec = std::find_if(lab.checks.begin(), lab.checks.end(), [&](const check_spec& c) { return c.name == name; });
     if (spec == lab.checks.end())
         throw std::invalid_argument(fmt::format("{}: lab {} has no check '{}'", where, lab.folder, name));
-    if (spec->type != "manual")
+    if (spec->as<manual_kind>() == nullptr)
         throw std::invalid_argument(fmt::format("{}: check '{}' of {} is a {} check, graded by running code, not marked by hand",
-                                                where, name, lab.folder, spec->type));
+                                                where, name, lab.folder, spec->type()));
     return *spec;
 }
 
@@ -53,7 +53,7 @@ double marked_points(const std::string& text, const check_spec& spec, const std:
 std::vector<const check_spec*> manual_checks(const lab_info& lab) {
     std::vector<const check_spec*> found;
     for (const auto& spec : lab.checks)
-        if (spec.type == "manual") found.push_back(&spec);
+        if (spec.as<manual_kind>() != nullptr) found.push_back(&spec);
     return found;
 }
 
@@ -90,7 +90,7 @@ check_result manual_result(const lab_info& lab, const check_spec& spec, const ha
     check_result r;
     r.name = spec.name;
     r.task = spec.task;
-    r.type = spec.type;
+    r.type = spec.type();
     r.max_score = spec.points;
     r.rubric = spec.settings;
     if (mark == nullptr) {
@@ -113,7 +113,7 @@ bool apply_marks(grade_report& report, const std::string& student, const hand_ma
         for (auto& result : lab.checks) {
             const auto spec = std::find_if(lab.lab.checks.begin(), lab.lab.checks.end(),
                                            [&](const check_spec& c) { return c.name == result.name; });
-            if (spec == lab.lab.checks.end() || spec->type != "manual") continue;
+            if (spec == lab.lab.checks.end() || spec->as<manual_kind>() == nullptr) continue;
             const auto mark = marks.find({student, lab.lab.folder, spec->name});
             check_result now = manual_result(lab.lab, *spec, mark == marks.end() ? nullptr : &mark->second);
             now.seconds = result.seconds;

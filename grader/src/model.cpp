@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <numeric>
 #include <sstream>
 #include <stdexcept>
@@ -187,16 +188,53 @@ timing_side parse_side(const nlohmann::json& json, const std::string& where, con
 
 }  // namespace
 
+namespace {
+
+// The keys of a probe or race check: its probe and the keys the probe's verifier declares.
+void parse_probe_run(entry_reader& c, const nlohmann::json& entry, const std::string& lab, probe_run& run, bool named) {
+    c.take("probe", value_kind::text, run.probe, named);
+    // The keys the probe's verifier takes: the rubric's value, or the declared default.
+    if (const auto* params = declared_params(lab, run.probe)) {
+        for (const auto& p : *params) {
+            c.allow({{p.key, kind_of(p.type)}});
+            run.params[p.key] = entry.contains(p.key) ? entry.at(p.key) : p.fallback;
+        }
+    }
+}
+
+timing_kind parse_timing(entry_reader& c, const nlohmann::json& entry, const std::string& where) {
+    timing_kind timing;
+    c.take("needs_cores", value_kind::integer, timing.needs_cores);
+    c.take("min_speedup", value_kind::number, timing.min_speedup, true);
+    c.take("pairs", value_kind::integer, timing.pairs);
+    c.take("max_pairs", value_kind::integer, timing.max_pairs);
+    c.take("min_pairs_to_fail", value_kind::integer, timing.min_pairs_to_fail);
+    c.allow({{"a", value_kind::object, true}, {"b", value_kind::object, true}});
+    timing.a = parse_side(entry.at("a"), where + ": \"a\"", "baseline");
+    timing.b = parse_side(entry.at("b"), where + ": \"b\"", "yours");
+    return timing;
+}
+
+}  // namespace
+
+const char* type_name(const check_kind& kind) noexcept {
+    static constexpr const char* names[] = {"probe", "race", "timing", "manual"};
+    static_assert(std::size(names) == std::variant_size_v<check_kind>);
+    return names[kind.index()];
+}
+
 check_spec parse_check(const nlohmann::json& entry, const std::string& lab, const std::string& where) {
     const std::string name = entry.is_object() && entry.contains("name") && entry.at("name").is_string()
                                  ? entry.at("name").get<std::string>()
                                  : std::string("?");
-    entry_reader c(entry, fmt::format("{}: check \"{}\"", where, name));
+    const std::string check_where = fmt::format("{}: check \"{}\"", where, name);
+    entry_reader c(entry, check_where);
     check_spec spec;
+    std::string type;
     c.take("name", value_kind::text, spec.name, true);
     c.take("task", value_kind::integer, spec.task);
     c.take("points", value_kind::number, spec.points, true);
-    c.take("type", value_kind::text, spec.type, true);
+    c.take("type", value_kind::text, type, true);
     if (!(spec.points >= 0)) throw c.error(fmt::format("\"points\" is {}; a check's points are 0 or more", spec.points));
     c.take("description", value_kind::text, spec.description);
     c.take("timeout", value_kind::integer, spec.timeout);
@@ -207,37 +245,30 @@ check_spec parse_check(const nlohmann::json& entry, const std::string& lab, cons
     else if (policy == "exclude") spec.when_not_run = not_run_policy::exclude;
     else if (policy != "defer") throw c.error(fmt::format("\"when_not_run\" is \"{}\"; it is defer, award or exclude", policy));
 
-    if (spec.type == "probe" || spec.type == "race") {
-        spec.probe = spec.type == "probe" ? spec.name : "";
-        c.take("probe", value_kind::text, spec.probe, spec.type == "race");
-        // The keys the probe's verifier takes: the rubric's value, or the declared default.
-        if (const auto* params = declared_params(lab, spec.probe)) {
-            for (const auto& p : *params) {
-                c.allow({{p.key, kind_of(p.type)}});
-                spec.probe_params[p.key] = entry.contains(p.key) ? entry.at(p.key) : p.fallback;
-            }
-        }
-    } else if (spec.type == "timing") {
-        c.take("needs_cores", value_kind::integer, spec.needs_cores);
-        c.take("min_speedup", value_kind::number, spec.min_speedup, true);
-        c.take("pairs", value_kind::integer, spec.pairs);
-        c.take("max_pairs", value_kind::integer, spec.max_pairs);
-        c.take("min_pairs_to_fail", value_kind::integer, spec.min_pairs_to_fail);
-        c.allow({{"a", value_kind::object, true}, {"b", value_kind::object, true}});
-        const std::string side_where = fmt::format("{}: check \"{}\"", where, name);
-        spec.a = parse_side(entry.at("a"), side_where + ": \"a\"", "baseline");
-        spec.b = parse_side(entry.at("b"), side_where + ": \"b\"", "yours");
-    } else if (spec.type == "manual") {
+    if (type == "probe") {
+        probe_kind probe;
+        probe.probe = spec.name;
+        parse_probe_run(c, entry, lab, probe, false);
+        spec.kind = std::move(probe);
+    } else if (type == "race") {
+        race_kind race;
+        parse_probe_run(c, entry, lab, race, true);
+        spec.kind = std::move(race);
+    } else if (type == "timing") {
+        spec.kind = parse_timing(c, entry, check_where);
+    } else if (type == "manual") {
         // marked by the instructor (batch --marks): nothing runs, so nothing is "not run here"
         if (entry.contains("when_not_run") || entry.contains("timeout") || entry.contains("memory_gib"))
             throw c.error("a manual check is marked by hand: it takes no when_not_run, timeout or memory_gib");
+        spec.kind = manual_kind{};
     } else {
-        throw c.error(fmt::format("type \"{}\"; the types are probe, race, timing and manual", spec.type));
+        throw c.error(fmt::format("type \"{}\"; the types are probe, race, timing and manual", type));
     }
     // A probe no verifier declares keys for has no keys of its own: most likely the check (or its
     // "probe") was renamed on one side only.
-    const bool unverified = (spec.type == "probe" || spec.type == "race") && declared_params(lab, spec.probe) == nullptr;
-    c.no_other_keys(unverified ? fmt::format("no verifier of lab \"{}\" is named \"{}\": see the lab's verify.cpp", lab, spec.probe)
+    const probe_run* run = spec.run();
+    const bool unverified = run != nullptr && declared_params(lab, run->probe) == nullptr;
+    c.no_other_keys(unverified ? fmt::format("no verifier of lab \"{}\" is named \"{}\": see the lab's verify.cpp", lab, run->probe)
                                : std::string());
     spec.settings = entry;
     spec.settings.erase("points");

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -50,30 +51,64 @@ struct timing_side {
     bool reference = false;          ///< "program": "reference" (the grader's own) or "student"
 };
 
+/// What a probe or race check runs: a check of the lab's probe program, judged by the lab's verifier
+/// of the same name.
+struct probe_run {
+    std::string probe;  ///< the probe check that runs (a probe check's own name by default)
+    /// The keys the probe's verifier declares (param_decl), each present: the rubric's value or
+    /// the declared default.
+    nlohmann::json params = nlohmann::json::object();
+};
+
+/// "type": "probe": the student's probe run as built for grading (checks/probe.cpp).
+struct probe_kind : probe_run {};
+
+/// "type": "race": a probe run under ThreadSanitizer; passes when no race is reported and the
+/// answer is right (checks/race.cpp).
+struct race_kind : probe_run {};
+
+/// "type": "timing": two timed runs in alternating pairs, the student's side at least
+/// `min_speedup` times as fast (checks/timing.cpp).
+struct timing_kind {
+    int needs_cores = 1;
+    double min_speedup = 0;
+    std::size_t pairs = 5, max_pairs = 15, min_pairs_to_fail = 10;
+    timing_side a, b;
+};
+
+/// "type": "manual": marked by the instructor (batch --marks); nothing runs.
+struct manual_kind {};
+
+using check_kind = std::variant<probe_kind, race_kind, timing_kind, manual_kind>;
+
+/// The rubric's name of a kind ("type"): "probe", "race", "timing" or "manual".
+[[nodiscard]] const char* type_name(const check_kind& kind) noexcept;
+
 /// One check of a lab's rubric (grader/labs/NN-name/rubric.json), as an instructor edits it, with
 /// every key parsed and its type checked when the rubric is loaded.
 struct check_spec {
     std::string name;
     int task = 0;
     double points = 0;
-    std::string type;           ///< race | probe | timing | manual (marked by the instructor)
+    check_kind kind;
     std::string description;    ///< what the check verifies, for people: grade --verbose shows it beside a failure
-    std::optional<int> timeout;       ///< seconds; left out, the type's default
+    std::optional<int> timeout;       ///< seconds; left out, the kind's default
     double memory_gib = 2.0;          ///< a run's memory limit (0 or less: none)
     not_run_policy when_not_run = not_run_policy::defer;
-    /// probe and race checks: the probe check that runs (a probe check's own name by default)
-    std::string probe;
-    /// timing checks: see run_timing_check
-    int needs_cores = 1;
-    double min_speedup = 0;
-    std::size_t pairs = 5, max_pairs = 15, min_pairs_to_fail = 10;
-    timing_side a, b;
-    /// The keys the probe's verifier declares (param_decl), each present: the rubric's value or
-    /// the declared default.
-    nlohmann::json probe_params = nlohmann::json::object();
     /// The rubric entry as written, without "points": a report keeps it beside each check, so a
     /// batch recomputes a check whose points alone changed and grades again one whose settings did.
     nlohmann::json settings = nlohmann::json::object();
+
+    /// The kind's name in the rubric and in reports.
+    [[nodiscard]] const char* type() const noexcept { return type_name(kind); }
+    /// The kind's settings when the check is of kind K, else nullptr.
+    template <class K>
+    [[nodiscard]] const K* as() const noexcept { return std::get_if<K>(&kind); }
+    /// What a probe or race check runs; nullptr for the other kinds.
+    [[nodiscard]] const probe_run* run() const noexcept {
+        if (const auto* p = as<probe_kind>()) return p;
+        return as<race_kind>();
+    }
 };
 
 /// Parses one rubric entry of the lab named `lab` (for the keys its verifiers declare). Throws

@@ -126,7 +126,7 @@ lab_result all_passed(const lab_info& lab) {
         check_result c;
         c.name = spec.name;
         c.task = spec.task;
-        c.type = spec.type;
+        c.type = spec.type();
         c.status = check_status::passed;
         c.fraction = 1;
         c.rubric = spec.settings;
@@ -735,7 +735,7 @@ TEST_CASE("a manual check waits for its hand mark, and a marks file is checked l
     const std::vector<lab_info> labs = kit_labs(dir);
     const lab_info& lab = labs.at(0);
     const check_spec& answers = lab.checks.at(1);
-    CHECK(answers.type == "manual");
+    CHECK(answers.as<manual_kind>() != nullptr);
 
     const check_result waiting = manual_result(lab, answers, nullptr);
     CHECK(waiting.status == check_status::skipped);

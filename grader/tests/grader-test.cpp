@@ -288,8 +288,10 @@ TEST_CASE("a rubric entry is parsed into a typed check, and a mistake names the 
 
     SECTION("the verifier's declared keys get their defaults, the common ones their types") {
         const check_spec spec = parse("race-condition", mutex);
-        CHECK(spec.probe == "mutex-threads");
-        CHECK(spec.probe_params.at("runs") == 5);
+        REQUIRE(spec.as<probe_kind>() != nullptr);
+        CHECK(std::string(spec.type()) == "probe");
+        CHECK(spec.run()->probe == "mutex-threads");
+        CHECK(spec.run()->params.at("runs") == 5);
         CHECK_FALSE(spec.timeout.has_value());
         CHECK(spec.when_not_run == not_run_policy::defer);
         nlohmann::json entry = mutex;
@@ -297,7 +299,7 @@ TEST_CASE("a rubric entry is parsed into a typed check, and a mistake names the 
         entry["timeout"] = 7;
         entry["when_not_run"] = "exclude";
         const check_spec tuned = parse("race-condition", entry);
-        CHECK(tuned.probe_params.at("runs") == 3);
+        CHECK(tuned.run()->params.at("runs") == 3);
         CHECK(tuned.timeout == 7);
         CHECK(tuned.when_not_run == not_run_policy::exclude);
     }
@@ -341,12 +343,15 @@ TEST_CASE("a rubric entry is parsed into a typed check, and a mistake names the 
                                  {"a", {{"probe", "edge-filter/filter"}, {"program", "reference"}}},
                                  {"b", {{"probe", "threads"}, {"args", {"--workers=1"}}, {"label", "yours, 1 worker"}}}};
         const check_spec spec = parse("edge-filter", timing);
-        CHECK(spec.a.reference);
-        CHECK(spec.a.label == "baseline");
-        CHECK_FALSE(spec.b.reference);
-        CHECK(spec.b.args == std::vector<std::string>{"--workers=1"});
-        CHECK(spec.b.label == "yours, 1 worker");
-        CHECK(spec.pairs == 5);
+        const timing_kind* kind = spec.as<timing_kind>();
+        REQUIRE(kind != nullptr);
+        CHECK(spec.run() == nullptr);
+        CHECK(kind->a.reference);
+        CHECK(kind->a.label == "baseline");
+        CHECK_FALSE(kind->b.reference);
+        CHECK(kind->b.args == std::vector<std::string>{"--workers=1"});
+        CHECK(kind->b.label == "yours, 1 worker");
+        CHECK(kind->pairs == 5);
         timing["b"]["arg"] = nlohmann::json::array();
         CHECK_THROWS_WITH(parse("edge-filter", timing), where + ": check \"fast\": \"b\": unknown key \"arg\"");
         timing["b"].erase("arg");

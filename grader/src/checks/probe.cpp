@@ -9,10 +9,10 @@
 namespace parlab::grader::checking {
 
 check_result run_probe_check(const grading_context& context, const lab_info& lab, const check_spec& spec,
-                             const lab_programs& programs, lab_state& state) {
+                             const probe_kind& kind, const lab_programs& programs, lab_state& state) {
     check_result r = start_result(lab, spec);
-    const std::string& probe = spec.probe;
-    const probe_verifier* verifier = verifier_for(lab, spec, programs.release, r);
+    const std::string& probe = kind.probe;
+    const probe_verifier* verifier = verifier_for(lab, kind, programs.release, r);
     if (verifier == nullptr) return r;
     const int full = timeout_seconds(spec, 30, context);
     const int cut = std::max(1, static_cast<int>(blocked_cut_seconds * context.timeout_scale * context.load_factor));

@@ -23,7 +23,7 @@ std::string read_all_files(const fs::path& dir) {
 }  // namespace
 
 check_result run_race_check(const grading_context& context, const lab_info& lab, const check_spec& spec,
-                            const lab_programs& programs, lab_state& state) {
+                            const race_kind& kind, const lab_programs& programs, lab_state& state) {
     check_result r = start_result(lab, spec);
     // First, as the grade builds for ThreadSanitizer only when some race check can vouch for its task.
     if (state.failed_tasks.count(spec.task) > 0) {
@@ -42,8 +42,8 @@ check_result run_race_check(const grading_context& context, const lab_info& lab,
                          programs.tsan.forbidden));
         return r;
     }
-    const std::string& probe = spec.probe;
-    const probe_verifier* verifier = verifier_for(lab, spec, programs.tsan, r);
+    const std::string& probe = kind.probe;
+    const probe_verifier* verifier = verifier_for(lab, kind, programs.tsan, r);
     if (verifier == nullptr) return r;
     const int timeout = timeout_seconds(spec, 120, context);
     // The kit's suppressions: races ThreadSanitizer reports inside the uninstrumented libstdc++.

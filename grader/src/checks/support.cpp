@@ -54,7 +54,7 @@ check_result start_result(const lab_info& lab, const check_spec& spec) {
     check_result r;
     r.name = spec.name;
     r.task = spec.task;
-    r.type = spec.type;
+    r.type = spec.type();
     r.max_score = spec.points;
     r.rubric = spec.settings;
     r.hint = spec.task > 0 ? fmt::format("./parlab hint {} {}", lab.name, spec.task) : "";
@@ -223,10 +223,10 @@ check_result verify_answer(const probe_verifier& verifier, const check_spec& spe
     return r;
 }
 
-const probe_verifier* verifier_for(const lab_info& lab, const check_spec& spec, const lab_build& build, check_result& r) {
-    const probe_verifier* verifier = all_labs().probe(lab.name, spec.probe);
+const probe_verifier* verifier_for(const lab_info& lab, const probe_run& run, const lab_build& build, check_result& r) {
+    const probe_verifier* verifier = all_labs().probe(lab.name, run.probe);
     if (verifier != nullptr && !build.probe.empty()) return verifier;
-    fail(r, check_status::error, fmt::format("the grader has no probe '{}/{}' (check the rubric)", lab.name, spec.probe));
+    fail(r, check_status::error, fmt::format("the grader has no probe '{}/{}' (check the rubric)", lab.name, run.probe));
     return nullptr;
 }
 

@@ -76,9 +76,9 @@ struct probe_outcome {
 bool abnormal_probe_end(check_result& r, const probe_outcome& out, int timeout, const check_spec& spec, lab_state& state,
                         double memory_factor = 1.0);
 
-/// The verifier of `spec`'s probe when it and `build`'s probe exist; otherwise null, with `r`
-/// failed as the grader's own error (a rubric naming a probe the lab lacks).
-[[nodiscard]] const probe_verifier* verifier_for(const lab_info& lab, const check_spec& spec, const lab_build& build,
+/// The verifier of the probe `run` names when it and `build`'s probe exist; otherwise null, with
+/// `r` failed as the grader's own error (a rubric naming a probe the lab lacks).
+[[nodiscard]] const probe_verifier* verifier_for(const lab_info& lab, const probe_run& run, const lab_build& build,
                                                  check_result& r);
 
 /// The student's probe answer judged by the lab's verifier, its fraction turned into points.
@@ -86,11 +86,12 @@ bool abnormal_probe_end(check_result& r, const probe_outcome& out, int timeout, 
                                          const grading_context& context, const check_result& start);
 
 /// The three kinds of check that run code (manual checks are marked by hand: marks.hpp).
+/// Each takes the check and its kind's settings (spec.kind).
 [[nodiscard]] check_result run_probe_check(const grading_context& context, const lab_info& lab, const check_spec& spec,
-                                           const lab_programs& programs, lab_state& state);
+                                           const probe_kind& probe, const lab_programs& programs, lab_state& state);
 [[nodiscard]] check_result run_race_check(const grading_context& context, const lab_info& lab, const check_spec& spec,
-                                          const lab_programs& programs, lab_state& state);
+                                          const race_kind& race, const lab_programs& programs, lab_state& state);
 [[nodiscard]] check_result run_timing_check(const grading_context& context, const lab_info& lab, const check_spec& spec,
-                                            const lab_programs& programs, lab_state& state);
+                                            const timing_kind& timing, const lab_programs& programs, lab_state& state);
 
 }  // namespace parlab::grader::checking

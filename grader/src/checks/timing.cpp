@@ -33,7 +33,8 @@ std::uint64_t draw_nonce() {
 }
 
 // Decides `r` when the check cannot be timed here and now; false when it can.
-bool cannot_time(check_result& r, const check_spec& spec, const lab_programs& programs, const lab_state& state) {
+bool cannot_time(check_result& r, const check_spec& spec, const timing_kind& timing, const lab_programs& programs,
+                 const lab_state& state) {
     // Only work whose result is right is worth timing; this also spares a class batch the
     // timed pairs of every unfinished task.
     if (state.failed_tasks.count(spec.task) > 0) {
@@ -42,7 +43,7 @@ bool cannot_time(check_result& r, const check_spec& spec, const lab_programs& pr
                          spec.task));
         return true;
     }
-    const int needs = spec.needs_cores;
+    const int needs = timing.needs_cores;
     if (available_cpus() < static_cast<std::size_t>(needs)) {
         not_run(r, spec, fmt::format("needs {} cores, this machine gives the grader {}", needs, available_cpus()));
         return true;
@@ -84,10 +85,10 @@ struct timed {
 // The two sides of a timing check and what they answered; it decides `r` when a side fails.
 class timing_run {
 public:
-    timing_run(const grading_context& context, const lab_info& lab, const check_spec& spec, const lab_programs& programs,
-               lab_state& state, check_result& r)
-        : context_(context), lab_(lab), spec_(spec), state_(state), r_(r), timeout_(timeout_seconds(spec, 20, context)),
-          a_(make_side(spec.a, programs)), b_(make_side(spec.b, programs)) {}
+    timing_run(const grading_context& context, const lab_info& lab, const check_spec& spec, const timing_kind& timing,
+               const lab_programs& programs, lab_state& state, check_result& r)
+        : context_(context), lab_(lab), spec_(spec), timing_(timing), state_(state), r_(r),
+          timeout_(timeout_seconds(spec, 20, context)), a_(make_side(timing.a, programs)), b_(make_side(timing.b, programs)) {}
 
     // Both sides set up and paused; false (with `r` decided) when one is not.
     bool prepare() {
@@ -118,9 +119,9 @@ public:
         std::size_t disturbed = 0;
         double most_taken = 0;
         timing_verdict verdict = timing_verdict::undecided;
-        const std::size_t max_pairs = spec_.max_pairs;
+        const std::size_t max_pairs = timing_.max_pairs;
         while (speedups.size() < max_pairs && disturbed < max_pairs && verdict == timing_verdict::undecided) {
-            for (std::size_t i = 0; i < spec_.pairs && speedups.size() < max_pairs && disturbed < max_pairs; ++i) {
+            for (std::size_t i = 0; i < timing_.pairs && speedups.size() < max_pairs && disturbed < max_pairs; ++i) {
                 const std::uint64_t nonce = draw_nonce();
                 const auto ta = step(a_, nonce);
                 if (!ta) return;
@@ -133,7 +134,7 @@ public:
                 }
                 speedups.push_back(ta->seconds / std::max(tb->seconds, 1e-9));
             }
-            verdict = decide_timing(speedups, spec_.min_speedup, spec_.min_pairs_to_fail);
+            verdict = decide_timing(speedups, timing_.min_speedup, timing_.min_pairs_to_fail);
         }
         if (disturbed > 0 && verdict != timing_verdict::passed) {
             not_run(r_, spec_,
@@ -230,7 +231,7 @@ private:
         r_.measured = median;
         const std::string figures =
             fmt::format("{} is {:.2f}x as fast as {}{} (median of {} alternating pairs, every result checked; needed {:.2f}x)",
-                        b_.label, median, a_.label, median < 1 ? " (slower)" : "", speedups.size(), spec_.min_speedup);
+                        b_.label, median, a_.label, median < 1 ? " (slower)" : "", speedups.size(), timing_.min_speedup);
         switch (verdict) {
             case timing_verdict::passed: pass(r_, figures); break;
             case timing_verdict::failed: fail(r_, check_status::failed, figures); break;
@@ -244,6 +245,7 @@ private:
     const grading_context& context_;
     const lab_info& lab_;
     const check_spec& spec_;
+    const timing_kind& timing_;
     lab_state& state_;
     check_result& r_;
     int timeout_;
@@ -254,10 +256,10 @@ private:
 }  // namespace
 
 check_result run_timing_check(const grading_context& context, const lab_info& lab, const check_spec& spec,
-                              const lab_programs& programs, lab_state& state) {
+                              const timing_kind& timing, const lab_programs& programs, lab_state& state) {
     check_result r = start_result(lab, spec);
-    if (cannot_time(r, spec, programs, state)) return r;
-    timing_run run(context, lab, spec, programs, state, r);
+    if (cannot_time(r, spec, timing, programs, state)) return r;
+    timing_run run(context, lab, spec, timing, programs, state, r);
     if (run.prepare()) run.time_pairs();
     return r;
 }

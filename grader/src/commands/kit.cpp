@@ -59,7 +59,7 @@ int package(const command_arguments& raw) {
     for (const auto& lab : all) {
         if (!labs.empty() && std::none_of(labs.begin(), labs.end(), [&](const std::string& name) { return find_lab(all, name) == &lab; }))
             continue;
-        for (const auto& spec : lab.checks) (spec.type == "timing" ? timing : total) += spec.points;
+        for (const auto& spec : lab.checks) (spec.as<timing_kind>() != nullptr ? timing : total) += spec.points;
         for (const auto& source : lab.sources) files += (files.empty() ? "" : ", ") + source;
     }
     fmt::print("in Gradescope: a Programming Assignment on the base image Ubuntu 22.04 (the default, which the kit is "
