@@ -107,7 +107,13 @@ for k in 0 1 2; do
     name=student-$(printf '%02d' "$k")
     alone=$(./parlab grade "${labs[@]}" --submission "$work/class/$name" --seed "$seed" --quiet \
         --json "$work/alone-$name.json" 2>/dev/null | grep '^total' | awk '{print $2}')
-    batch=$(grep "^$name," "$work/grades.csv" | awk -F, '{print $(NF-3) "/" $(NF-2)}')
+    batch=$(python3 - "$work/grades.csv" "$name" <<'PY'
+import csv, sys
+for row in csv.DictReader(open(sys.argv[1], encoding="utf-8-sig")):
+    if row["submission"] == sys.argv[2]:
+        print(f"{row['total']}/{row['max']}")
+PY
+)
     echo "$name: batch $batch, alone $alone"
     # the checks whose points differ, with both messages
     python3 - "$work/reports/$name.json" "$work/alone-$name.json" <<'PY' 2>/dev/null

@@ -19,10 +19,31 @@ work=$(mktemp -d)
 busy_pid=""
 trap '[[ -n $busy_pid ]] && kill "$busy_pid" 2>/dev/null; rm -rf "$work"' EXIT
 
-# Full marks: the report's total equals its maximum (the last "score"/"max_score" are the totals).
-# A check skipped for want of free cores counts neither way, and is counted separately.
-total_of() { grep "\"$1\":" "$2" | tail -1 | grep -o '[0-9.]*' | head -1; }
-full_marks() { [[ $(total_of score "$1") == "$(total_of max_score "$1")" ]]; }
+# report QUESTION FILE [CHECK]: one answer read from a JSON report (the README's "The JSON report";
+# a report of another format stops the benchmark):
+#   full      exit 0 when the total is the maximum
+#   skipped   how many checks were not run here (a timing check without free cores)
+#   failures  "name: message" of the first checks that neither passed nor were skipped
+#   status    the status of check CHECK
+report() {
+    python3 - "$@" <<'PY'
+import json, sys
+question, path = sys.argv[1], sys.argv[2]
+r = json.load(open(path))
+if r.get("format") != 1:
+    sys.exit(f"grade-stability: {path} is a report of format {r.get('format')}, this script reads format 1")
+checks = [c for lab in r["labs"] for c in lab["checks"]]
+if question == "full":
+    sys.exit(0 if r["score"] == r["max_score"] else 1)
+elif question == "skipped":
+    print(sum(c["status"] == "skipped" for c in checks))
+elif question == "failures":
+    for c in [c for c in checks if c["status"] not in ("passed", "skipped")][:3]:
+        print(f"    {c['name']}: {c['message']}")
+elif question == "status":
+    print(next((c["status"] for c in checks if c["name"] == sys.argv[3]), "missing"))
+PY
+}
 skipped=0
 
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) CPUs"
@@ -37,10 +58,10 @@ solutions_runs() {
     local label=$1 ok=0 i
     for ((i = 1; i <= runs; i++)); do
         ./parlab grade --solutions --quiet --json "$work/run.json" >/dev/null 2>&1
-        skipped=$((skipped + $(grep -c '"status": "skipped"' "$work/run.json")))
-        if full_marks "$work/run.json"; then ok=$((ok + 1)); else
-            echo "  run $i: $(grep -o '"score": [0-9.]*' "$work/run.json" | head -1)"
-            grep -B2 -A6 '"status": "\(failed\|inconclusive\|timeout\|error\|crashed\)"' "$work/run.json" | grep -E '"(name|message)"' | head -6
+        skipped=$((skipped + $(report skipped "$work/run.json")))
+        if report full "$work/run.json"; then ok=$((ok + 1)); else
+            echo "  run $i: not full marks"
+            report failures "$work/run.json"
         fi
     done
     echo "solutions, $label: full marks in $ok of $runs runs ($skipped checks skipped for want of free cores)"
@@ -65,7 +86,7 @@ patch --quiet -o "$work/slow/02-lock-placement/dot.cpp" solutions/02-lock-placem
 failed=0
 for ((i = 1; i <= runs; i++)); do
     ./parlab grade lock-placement --submission "$work/slow" --quiet --json "$work/slow.json" >/dev/null 2>&1
-    if grep -A4 '"name": "lock-per-chunk-faster"' "$work/slow.json" | grep -q '"status": "failed"'; then
+    if [[ $(report status "$work/slow.json" lock-per-chunk-faster) == failed ]]; then
         failed=$((failed + 1))
     fi
 done
