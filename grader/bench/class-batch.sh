@@ -6,7 +6,8 @@
 # Usage: grader/bench/class-batch.sh [N] [J] [LAB...]
 #   (default 30 submissions, the machine's cores, every lab; LAB names narrow the class to those labs)
 #   PARLAB_BENCH_TWICE=1 grades the class a second time with the same seed and compares the CSVs;
-#   PARLAB_BENCH_COPIES=1 hands in the solutions as exact copies (they then share lab results).
+#   PARLAB_BENCH_COPIES=1 hands in the solutions as exact copies (they then share lab results);
+#   PARLAB_BENCH_KEEP=DIR keeps the class, its reports and gradebooks in DIR (which must not exist).
 # Run it on an idle machine: timing checks are skipped while other programs are busy.
 set -uo pipefail
 count=${1:-30}
@@ -15,8 +16,13 @@ labs=("${@:3}")
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root" || exit 2
 [[ -d solutions ]] || { echo "class-batch: needs the instructor's copy (solutions/)" >&2; exit 2; }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+if [[ -n ${PARLAB_BENCH_KEEP:-} ]]; then
+    [[ -e $PARLAB_BENCH_KEEP ]] && { echo "class-batch: $PARLAB_BENCH_KEEP exists" >&2; exit 2; }
+    mkdir -p "$PARLAB_BENCH_KEEP" && work=$(cd "$PARLAB_BENCH_KEEP" && pwd)
+else
+    work=$(mktemp -d)
+    trap 'rm -rf "$work"' EXIT
+fi
 
 in_class() {  # whether lab folder $1 (NN-name) is one the class takes
     ((${#labs[@]} == 0)) && return 0
@@ -61,8 +67,11 @@ done
 
 rm -rf build/grade/batch-*  # cold job trees: the first submission of each job builds the kit's files
 start=$(date +%s)
-./parlab batch "$work/class" --csv "$work/grades.csv" --jobs "$jobs" --force "${labs[@]}" 2>&1 | grep -E '^\[|batch:' | tail -4
+./parlab batch "$work/class" --csv "$work/grades.csv" --jobs "$jobs" --force "${labs[@]}" >"$work/batch.log" 2>&1
+status=$?
 end=$(date +%s)
+grep -E '^\[|batch:' "$work/batch.log" | tail -4
+((status <= 1)) || { echo "class-batch: the batch failed (exit $status):" >&2; tail -5 "$work/batch.log" >&2; exit 1; }
 echo "batch of $count with $jobs jobs: $((end - start)) s, $(((end - start) / count)) s per submission"
 
 # where the time went: each check's own seconds summed by lab and check type (jobs overlap, so the
@@ -91,7 +100,9 @@ if [[ ${PARLAB_BENCH_TWICE:-0} == 1 ]]; then
     seed=$(grep -o '"seed": *[0-9]*' "$work/reports/.batch.json" | grep -o '[0-9]*$')
     cp "$work/grades.csv" "$work/grades-first.csv"
     start=$(date +%s)
-    ./parlab batch "$work/class" --csv "$work/grades.csv" --jobs "$jobs" --force --seed "$seed" "${labs[@]}" 2>&1 | tail -1
+    ./parlab batch "$work/class" --csv "$work/grades.csv" --jobs "$jobs" --force --seed "$seed" "${labs[@]}" >"$work/batch-2.log" 2>&1
+    status=$?
+    ((status <= 1)) || { echo "class-batch: the second batch failed (exit $status):" >&2; tail -5 "$work/batch-2.log" >&2; exit 1; }
     echo "second batch, same seed: $(($(date +%s) - start)) s"
     if cmp -s "$work/grades-first.csv" "$work/grades.csv"; then
         echo "the two gradebooks are identical"

@@ -23,14 +23,6 @@ extern char** environ;
 namespace parlab::grader {
 namespace fs = std::filesystem;
 
-std::string read_text(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::string text;
-    char chunk[4096];
-    while (in.read(chunk, sizeof chunk) || in.gcount() > 0) text.append(chunk, static_cast<std::size_t>(in.gcount()));
-    return text;
-}
-
 namespace {
 
 // Copies a file only when its content differs, so that unchanged files keep their timestamps and

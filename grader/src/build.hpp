@@ -12,13 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "io.hpp"
 #include "model.hpp"
 #include "submission.hpp"
 
 namespace parlab::grader {
 
-/// The whole content of a file; empty when it cannot be read.
-[[nodiscard]] std::string read_text(const std::filesystem::path& path);
 
 
 enum class build_kind { release, tsan };

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "io.hpp"
 #include "model.hpp"
 
 namespace parlab::grader {
@@ -35,8 +36,6 @@ namespace parlab::grader {
 /// collisions made on purpose (compare the bytes where that matters).
 [[nodiscard]] std::string text_hash(const std::string& bytes);
 
-/// The JSON document in `file`; empty when the file is missing or is not JSON.
-[[nodiscard]] std::optional<nlohmann::json> read_json(const std::filesystem::path& file);
 
 /// Why a report, or some of its labs, could not be graded (a missing lab, a build failure, a
 /// grader error), then what the grader noted about the upload (an ignored file):

@@ -85,9 +85,10 @@ std::string build_errors(const std::string& log) {
 /// The kit's files as git knows them, or every file outside build/ and .git/ without git.
 std::vector<std::string> kit_files(const fs::path& root) {
     std::vector<std::string> files;
-    const fs::path listing = fs::temp_directory_path() / fmt::format("parlab-files-{}", ::getpid());
-    if (fs::exists(root / ".git") && run_program({"git", "-C", root.string(), "ls-files"}, {}, listing) == 0) {
-        std::istringstream lines(read_text(listing));
+    if (const auto listed = fs::exists(root / ".git") ? run_command({"git", "-C", root.string(), "ls-files"}, 60)
+                                                      : command_result{};
+        listed.code == 0) {
+        std::istringstream lines(listed.output);
         for (std::string line; std::getline(lines, line);)
             if (!line.empty()) files.push_back(line);
     } else {
@@ -100,8 +101,6 @@ std::vector<std::string> kit_files(const fs::path& root) {
             if (it->is_regular_file()) files.push_back(fs::relative(it->path(), root).string());
         }
     }
-    std::error_code ignored;
-    fs::remove(listing, ignored);
     return files;
 }
 

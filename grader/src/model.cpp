@@ -1,5 +1,6 @@
 #include "model.hpp"
 
+#include "io.hpp"
 #include "student.hpp"
 
 #include <fmt/format.h>
@@ -8,7 +9,6 @@
 #include <fstream>
 #include <iterator>
 #include <numeric>
-#include <sstream>
 #include <stdexcept>
 
 namespace parlab::grader {
@@ -65,7 +65,8 @@ bool grade_report::all_passed() const {
 
 namespace {
 
-nlohmann::json read_json(const std::filesystem::path& path) {
+// A kit file's JSON (lab.json, a rubric); throws std::runtime_error naming the file.
+nlohmann::json json_file(const std::filesystem::path& path) {
     std::ifstream in(path);
     if (!in) throw std::runtime_error(fmt::format("cannot read {}", path.string()));
     try {
@@ -281,7 +282,7 @@ std::vector<lab_info> load_labs(const std::filesystem::path& labs_dir, const std
     for (const auto& entry : std::filesystem::directory_iterator(labs_dir)) {
         const auto meta = entry.path() / "lab.json";
         if (!entry.is_directory() || !std::filesystem::exists(meta)) continue;
-        const auto json = read_json(meta);
+        const auto json = json_file(meta);
         lab_info lab;
         try {
             lab.folder = entry.path().filename().string();
@@ -309,7 +310,7 @@ std::vector<lab_info> load_labs(const std::filesystem::path& labs_dir, const std
             throw std::runtime_error(fmt::format("lab {} has no rubric: add {}", lab.folder, rubric_path.string()));
         // Errors name the rubric as the kit's contributors know it: grader/labs/NN-name/rubric.json.
         const std::string where = rubric_path.lexically_relative(grading_dir.parent_path().parent_path()).string();
-        const auto rubric = read_json(rubric_path);
+        const auto rubric = json_file(rubric_path);
         entry_reader top(rubric, where);
         top.allow({{"about", value_kind::text}, {"checks", value_kind::list, true}});
         for (const auto& c : rubric.at("checks")) lab.checks.push_back(parse_check(c, lab.name, where));
@@ -326,11 +327,8 @@ std::vector<lab_info> load_labs(const std::filesystem::path& labs_dir, const std
             if (std::none_of(lab.checks.begin(), lab.checks.end(), [&](const auto& c) { return c.name == given; }))
                 throw std::runtime_error(fmt::format("{}: given_checks names \"{}\", which {} has no check of",
                                                      meta.lexically_relative(labs_dir.parent_path()).string(), given, where));
-        if (std::ifstream hints_file(entry.path() / "hints.md"); hints_file) {
-            std::ostringstream text;
-            text << hints_file.rdbuf();
-            lab.hang_hints = hang_hints(parse_hints(text.str()));
-        }
+        if (const auto hints = entry.path() / "hints.md"; std::filesystem::is_regular_file(hints))
+            lab.hang_hints = hang_hints(parse_hints(read_text(hints)));
         labs.push_back(std::move(lab));
     }
     std::sort(labs.begin(), labs.end(), [](const lab_info& a, const lab_info& b) { return a.number < b.number; });

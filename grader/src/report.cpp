@@ -288,24 +288,4 @@ std::string format_points(double points) {
     return text == "-0" ? "0" : text;
 }
 
-void write_file(const std::filesystem::path& path, const std::string& text) {
-    // A temporary file beside the target, renamed over it: a reader sees the old report or the
-    // new one, never half of one.
-    const std::filesystem::path temporary = path.string() + fmt::format(".tmp-{}", ::getpid());
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error(fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
-    out << text;
-    out.close();
-    std::error_code error;
-    if (!out) {
-        std::filesystem::remove(temporary, error);
-        throw std::runtime_error(fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
-    }
-    std::filesystem::rename(temporary, path, error);
-    if (error) {
-        std::filesystem::remove(temporary, error);
-        throw std::runtime_error(fmt::format("cannot write {}: {}", path.string(), error.message()));
-    }
-}
-
 }  // namespace parlab::grader

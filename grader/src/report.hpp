@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "io.hpp"
 #include "model.hpp"
 
 namespace parlab::grader {
@@ -41,7 +42,5 @@ namespace parlab::grader {
 /// characters but newline and tab become spaces).
 [[nodiscard]] std::string xml_escape(const std::string& text);
 
-/// Writes text to a file; throws std::runtime_error naming the file when it cannot.
-void write_file(const std::filesystem::path& path, const std::string& text);
 
 }  // namespace parlab::grader

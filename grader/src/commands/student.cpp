@@ -3,9 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "commands.hpp"
 #include "gradebook.hpp"
@@ -27,14 +25,9 @@ fs::path hint_state_file(const fs::path& root) {
 }
 
 nlohmann::json read_hint_state(const fs::path& file) {
-    if (std::ifstream in(file); in) {
-        try {
-            return nlohmann::json::parse(in);
-        } catch (const std::exception&) {
-            // a damaged file starts the hints again
-        }
-    }
-    return nlohmann::json::object();
+    // a missing or damaged file starts the hints again
+    auto state = read_json(file);
+    return state && state->is_object() ? *state : nlohmann::json::object();
 }
 
 // `hint LAB TASK NUMBER`: one hint by its number, as a check's "stuck?" line names it; the hints
@@ -77,11 +70,9 @@ int hint(const command_arguments& raw) {
     if (lab == nullptr) throw usage_error(fmt::format("no lab '{}'; ./parlab list shows them", args.positional[0]));
     const int task = args.positional.size() >= 2 ? positive_number(args.positional[1], "TASK") : 0;
     const int number = args.positional.size() == 3 ? positive_number(args.positional[2], "NUMBER") : 0;
-    std::ifstream hints_file(root / "labs" / lab->folder / "hints.md");
-    if (!hints_file) throw usage_error(fmt::format("{} has no hints.md", lab->folder));
-    std::ostringstream text;
-    text << hints_file.rdbuf();
-    const auto hints = parse_hints(text.str());
+    const fs::path hints_file = root / "labs" / lab->folder / "hints.md";
+    if (!fs::is_regular_file(hints_file)) throw usage_error(fmt::format("{} has no hints.md", lab->folder));
+    const auto hints = parse_hints(read_text(hints_file));
     if (number > 0) {
         print_numbered_hint(*lab, hints, task, number);
         return 0;
