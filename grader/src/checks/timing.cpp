@@ -133,9 +133,12 @@ public:
                     continue;
                 }
                 speedups.push_back(ta->seconds / std::max(tb->seconds, 1e-9));
+                if (clearly_passed(speedups, timing_.min_speedup)) break;
             }
             verdict = decide_timing(speedups, timing_.min_speedup, timing_.min_pairs_to_fail);
         }
+        if (verdict == timing_verdict::undecided)
+            verdict = decide_out_of_pairs(speedups, timing_.min_speedup, timing_.min_pairs_to_fail);
         if (disturbed > 0 && verdict != timing_verdict::passed) {
             not_run(r_, spec_,
                     fmt::format("other programs took up to {:.1f} cores while {} of {} timed pairs ran, which makes a "
@@ -267,6 +270,18 @@ check_result run_timing_check(const grading_context& context, const lab_info& la
 }  // namespace parlab::grader::checking
 
 namespace parlab::grader {
+
+bool clearly_passed(const std::vector<double>& speedups, double threshold) {
+    return speedups.size() >= clear_pairs &&
+           std::all_of(speedups.begin(), speedups.end(), [&](double s) { return s >= clear_margin * threshold; });
+}
+
+timing_verdict decide_out_of_pairs(const std::vector<double>& speedups, double threshold, std::size_t min_pairs_to_fail) {
+    if (speedups.empty() || speedups.size() < min_pairs_to_fail) return timing_verdict::undecided;
+    std::vector<double> sorted = speedups;
+    std::sort(sorted.begin(), sorted.end());
+    return sorted[sorted.size() / 2] >= clear_margin * threshold ? timing_verdict::passed : timing_verdict::undecided;
+}
 
 timing_verdict decide_timing(const std::vector<double>& speedups, double threshold, std::size_t min_pairs_to_fail) {
     if (speedups.empty()) return timing_verdict::undecided;
