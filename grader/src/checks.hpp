@@ -73,6 +73,9 @@ inline constexpr std::size_t clear_pairs = 3;
 inline constexpr double clear_margin = 1.25;
 [[nodiscard]] bool clearly_passed(const std::vector<double>& speedups, double threshold);
 
+/// The median a timing check reports: the upper middle of an even count. `speedups` is not empty.
+[[nodiscard]] double median_speedup(const std::vector<double>& speedups);
+
 /// When the pairs ran out undecided (neither two thirds above the threshold nor two thirds below,
 /// as a baseline whose speed varies from run to run gives): passed when there are at least
 /// `min_pairs_to_fail` pairs and their median is at least `clear_margin` times the threshold, so

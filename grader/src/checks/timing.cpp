@@ -228,9 +228,7 @@ private:
 
     // The verdict of the quiet pairs, with the median speedup.
     void decide(const std::vector<double>& speedups, timing_verdict verdict) {
-        std::vector<double> sorted = speedups;
-        std::sort(sorted.begin(), sorted.end());
-        const double median = sorted[sorted.size() / 2];
+        const double median = median_speedup(speedups);
         r_.measured = median;
         const std::string figures =
             fmt::format("{} is {:.2f}x as fast as {}{} (median of {} alternating pairs, every result checked; needed {:.2f}x)",
@@ -276,11 +274,15 @@ bool clearly_passed(const std::vector<double>& speedups, double threshold) {
            std::all_of(speedups.begin(), speedups.end(), [&](double s) { return s >= clear_margin * threshold; });
 }
 
-timing_verdict decide_out_of_pairs(const std::vector<double>& speedups, double threshold, std::size_t min_pairs_to_fail) {
-    if (speedups.empty() || speedups.size() < min_pairs_to_fail) return timing_verdict::undecided;
+double median_speedup(const std::vector<double>& speedups) {
     std::vector<double> sorted = speedups;
     std::sort(sorted.begin(), sorted.end());
-    return sorted[sorted.size() / 2] >= clear_margin * threshold ? timing_verdict::passed : timing_verdict::undecided;
+    return sorted[sorted.size() / 2];
+}
+
+timing_verdict decide_out_of_pairs(const std::vector<double>& speedups, double threshold, std::size_t min_pairs_to_fail) {
+    if (speedups.empty() || speedups.size() < min_pairs_to_fail) return timing_verdict::undecided;
+    return median_speedup(speedups) >= clear_margin * threshold ? timing_verdict::passed : timing_verdict::undecided;
 }
 
 timing_verdict decide_timing(const std::vector<double>& speedups, double threshold, std::size_t min_pairs_to_fail) {
