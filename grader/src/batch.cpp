@@ -65,18 +65,6 @@ graded_submission not_graded(const std::string& name, unsigned long long seed, c
     return {report, fmt::format("# ParLab grade: not graded\n\nSubmission `{}`, seed `{}`: {}\n", name, seed, why)};
 }
 
-// The report the batch stored for `name`, read with `labs`; empty when there is none, or when it
-// is not one this grader reads (that submission is graded again).
-std::optional<grade_report> stored_report(const batch_options& options, const std::string& name, const std::vector<lab_info>& labs) {
-    const fs::path file = options.reports / (name + ".json");
-    if (!fs::exists(file)) return std::nullopt;
-    try {
-        return load_report(file, labs);
-    } catch (const std::invalid_argument&) {
-        return std::nullopt;
-    }
-}
-
 // Grades one submission in the build tree of `slot`: a batch keeps one tree per job and reuses
 // it for every submission that job grades, so the kit's own files are compiled once per tree and
 // each submission compiles only its own files. Its difference pictures go to a folder of its own.
@@ -118,6 +106,16 @@ std::string progress_text(double elapsed_seconds, std::size_t graded, std::size_
 void write_submission_report(const batch_options& options, const std::string& name, const graded_submission& result) {
     write_file(options.reports / (name + ".json"), json_report(result.report).dump(2) + "\n");
     if (options.markdown) write_file(options.reports / (name + ".md"), result.markdown);
+}
+
+std::optional<grade_report> stored_report(const batch_options& options, const std::string& name, const std::vector<lab_info>& labs) {
+    const fs::path file = options.reports / (name + ".json");
+    if (!fs::exists(file)) return std::nullopt;
+    try {
+        return load_report(file, labs);
+    } catch (const std::invalid_argument&) {
+        return std::nullopt;
+    }
 }
 
 namespace {

@@ -2,6 +2,7 @@
 // What batch.cpp and batch_marks.cpp share; internal to the batch.
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,11 @@ struct graded_submission {
     grade_report report;
     std::string markdown;
 };
+
+/// The report the batch stored for `name`, read with `labs`; empty when there is none, or when it
+/// is not one this grader reads (that submission is graded again).
+[[nodiscard]] std::optional<grade_report> stored_report(const batch_options& options, const std::string& name,
+                                                        const std::vector<lab_info>& labs);
 
 /// Writes a submission's report into --reports (and its Markdown twin with --markdown).
 void write_submission_report(const batch_options& options, const std::string& name, const graded_submission& result);

@@ -46,14 +46,10 @@ void mark_reports(const batch_options& options, const std::vector<lab_info>& lab
     std::size_t updated = 0;
     for (const auto& folder : folders) {
         const std::string name = folder.filename().string();
-        grade_report report;
-        try {
-            report = load_report(options.reports / (name + ".json"), labs);
-        } catch (const std::invalid_argument&) {
-            continue;  // not graded yet, or to be graded again: it gets the marks then
-        }
-        if (!apply_marks(report, name, marks)) continue;
-        write_submission_report(options, name, {report, markdown_report(report)});
+        // one not graded yet, or to be graded again, gets the marks then
+        std::optional<grade_report> report = stored_report(options, name, labs);
+        if (!report || !apply_marks(*report, name, marks)) continue;
+        write_submission_report(options, name, {*report, markdown_report(*report)});
         ++updated;
     }
     fmt::print(stderr, "batch: {} marks from {}; {} reports changed by them\n", marks.size(), options.marks.string(), updated);
