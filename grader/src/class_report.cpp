@@ -96,12 +96,6 @@ std::vector<std::string> lab_folders(const std::vector<student_report>& reports)
     return folders;
 }
 
-const lab_result* lab_in(const grade_report& report, const std::string& folder) {
-    for (const auto& lab : report.labs)
-        if (lab.lab.folder == folder) return &lab;
-    return nullptr;
-}
-
 std::string summary_section(const report_set& set) {
     std::vector<double> shares;
     for (const auto& r : set.reports) shares.push_back(percent(r.report));
@@ -144,7 +138,7 @@ std::string lab_average_section(const report_set& set) {
         double sum = 0, maximum = 0;
         int count = 0;
         for (const auto& r : set.reports)
-            if (const lab_result* lab = lab_in(r.report, folder)) {
+            if (const lab_result* lab = r.report.lab(folder)) {
                 sum += lab->score();
                 maximum = std::max(maximum, lab->max_score());
                 ++count;
@@ -184,7 +178,7 @@ std::string students_section(const report_set& set, const fs::path& dir, const f
         const student_report& r = *student;
         html += "<tr><td>" + student_cell(r, dir, page_dir) + "</td>";
         for (const auto& f : folders) {
-            const lab_result* lab = lab_in(r.report, f);
+            const lab_result* lab = r.report.lab(f);
             html += "<td class=\"num\">" + (lab != nullptr ? format_points(lab->score()) : std::string("&ndash;")) + "</td>";
         }
         html += fmt::format(R"(<td class="num">{}/{}</td><td class="num">{}</td><td class="flag">{}</td><td class="note">{}</td></tr>)",

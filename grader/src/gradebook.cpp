@@ -35,12 +35,6 @@ double lab_maximum(const lab_info& lab) {
     return sum;
 }
 
-// The lab of `report` graded from `folder`; nullptr when the report has none.
-const lab_result* graded_lab(const grade_report& report, const std::string& folder) {
-    const auto found = std::find_if(report.labs.begin(), report.labs.end(), [&](const lab_result& l) { return l.lab.folder == folder; });
-    return found != report.labs.end() ? &*found : nullptr;
-}
-
 // The points of `check` in `lab`, as the gradebook writes them; empty when it was not graded.
 std::string check_points(const lab_result* lab, const std::string& check) {
     if (lab == nullptr) return "";
@@ -61,7 +55,7 @@ std::string gradebook_row(const std::vector<lab_info>& labs, const grade_report&
     std::string row = csv_field(report.submission);
     double maximum = 0;
     for (const auto& lab : labs) {
-        const lab_result* graded = graded_lab(report, lab.folder);
+        const lab_result* graded = report.lab(lab.folder);
         maximum += lab_maximum(lab);
         row += fmt::format(",{},{}", graded != nullptr ? format_points(graded->score()) : "", format_points(lab_maximum(lab)));
         for (const auto& check : lab.checks) row += "," + check_points(graded, check.name);
@@ -229,7 +223,7 @@ std::string lms_csv(lms_kind kind, const std::vector<lab_info>& labs, const std:
                        : fmt::format("{},{},{}", csv_field(student.id), csv_field(student.name), csv_field(student.section));
         double total = 0;
         for (const auto& lab : labs) {
-            const lab_result* graded = report != nullptr ? graded_lab(*report, lab.folder) : nullptr;
+            const lab_result* graded = report != nullptr ? report->lab(lab.folder) : nullptr;
             const double score = graded != nullptr ? graded->score() : 0.0;
             total += score;
             text += "," + format_points(score);

@@ -55,6 +55,10 @@ double grade_report::score() const {
 double grade_report::max_score() const {
     return std::accumulate(labs.begin(), labs.end(), 0.0, [](double s, const lab_result& l) { return s + l.max_score(); });
 }
+const lab_result* grade_report::lab(const std::string& folder) const {
+    const auto found = std::find_if(labs.begin(), labs.end(), [&](const lab_result& l) { return l.lab.folder == folder; });
+    return found != labs.end() ? &*found : nullptr;
+}
 bool grade_report::all_passed() const {
     return std::all_of(labs.begin(), labs.end(), [](const lab_result& l) {
         return std::all_of(l.checks.begin(), l.checks.end(), [](const check_result& c) {

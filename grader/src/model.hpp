@@ -188,6 +188,8 @@ struct grade_report {
     [[nodiscard]] double score() const;
     [[nodiscard]] double max_score() const;
     [[nodiscard]] bool all_passed() const;
+    /// The lab graded from `folder` ("01-race-condition"); nullptr when the report has none.
+    [[nodiscard]] const lab_result* lab(const std::string& folder) const;
 };
 
 /// Scores `result` at the points of `spec`: its fraction of them, out of them (out of nothing for a

@@ -22,15 +22,14 @@ enum class task_mark { passes, waits, not_yet };
 
 std::map<int, task_mark> task_marks(const lab_info& lab, const grade_report& last_grade) {
     std::map<int, task_mark> marks;
-    for (const auto& graded : last_grade.labs) {
-        if (graded.lab.folder != lab.folder) continue;
-        for (const auto& check : graded.checks) {
-            const task_mark mark = check.status == check_status::passed    ? task_mark::passes
-                                   : check.status == check_status::skipped ? task_mark::waits
-                                                                           : task_mark::not_yet;
-            const auto [it, first] = marks.emplace(check.task, mark);
-            if (!first) it->second = std::max(it->second, mark);  // the worst of its checks
-        }
+    const lab_result* graded = last_grade.lab(lab.folder);
+    if (graded == nullptr) return marks;
+    for (const auto& check : graded->checks) {
+        const task_mark mark = check.status == check_status::passed    ? task_mark::passes
+                               : check.status == check_status::skipped ? task_mark::waits
+                                                                       : task_mark::not_yet;
+        const auto [it, first] = marks.emplace(check.task, mark);
+        if (!first) it->second = std::max(it->second, mark);  // the worst of its checks
     }
     return marks;
 }
