@@ -60,6 +60,9 @@ struct pipeline_case {
     std::size_t capacity = 1;
     std::size_t items_per_producer = 0;
     unsigned take_microseconds = 0;  ///< how long each take pauses (slow consumers)
+    /// How long the take of the run's last item pauses: a caller that returns before its consumers
+    /// end kills that take however the processes are scheduled, rather than only when it is quick.
+    unsigned last_take_milliseconds = 0;
 };
 
 /// bounded-buffer: capacity 1, more producers than consumers and the other way round, a roomy
@@ -75,7 +78,7 @@ struct pipeline_case {
         {n(2, 4), n(2, 4), n(2, 7), n(200, 500)},
         {n(2, 3), n(2, 3), 64, n(500, 1500)},
         {n(1, 3), n(1, 3), n(1, 4), 0},
-        {2, 2, n(16, 32), n(60, 100), 1000},
+        {2, 2, n(16, 32), n(60, 100), 1000, 400},
     };
 }
 

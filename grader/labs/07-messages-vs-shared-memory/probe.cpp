@@ -320,7 +320,7 @@ struct pipeline_log {
     pipeline_log(const answers::pipeline_case& c)
         : per_consumer(c.producers * c.items_per_producer + 1), items(c.consumers * per_consumer),
           counts(c.consumers), made(c.producers), producer_pids(c.producers), consumer_pids(c.consumers),
-          moved(1), caller(1) {}
+          moved(1), caller(1), taken(0) {}
     std::size_t per_consumer;
     parlab::shared_array<lab07::item> items;
     parlab::shared_array<std::size_t> counts;  // each consumer writes only its own
@@ -329,6 +329,7 @@ struct pipeline_log {
     parlab::shared_array<long> consumer_pids;
     parlab::shared_array<int> moved;
     parlab::shared_array<long> caller;
+    parlab::shared_value<std::atomic<std::size_t>> taken;  // by all consumers
 };
 
 answers::pipeline_result run_pipeline_case(const answers::pipeline_case& c, std::uint64_t seed, std::size_t index) {
@@ -349,7 +350,11 @@ answers::pipeline_result run_pipeline_case(const answers::pipeline_case& c, std:
                 },
                 [&log, c](std::size_t consumer, const lab07::item& it) {
                     if (consumer >= c.consumers) return;
-                    if (c.take_microseconds > 0) std::this_thread::sleep_for(std::chrono::microseconds(c.take_microseconds));
+                    const bool last = log.taken.get().fetch_add(1) + 1 == c.producers * c.items_per_producer;
+                    if (last && c.last_take_milliseconds > 0)
+                        std::this_thread::sleep_for(std::chrono::milliseconds(c.last_take_milliseconds));
+                    else if (c.take_microseconds > 0)
+                        std::this_thread::sleep_for(std::chrono::microseconds(c.take_microseconds));
                     const long pid = static_cast<long>(::getpid());
                     if (log.consumer_pids[consumer] == 0) log.consumer_pids[consumer] = pid;
                     else if (log.consumer_pids[consumer] != pid) log.moved[0] = 1;

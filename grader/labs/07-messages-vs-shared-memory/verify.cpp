@@ -271,7 +271,8 @@ probe_verdict pipeline_verdict(const check_spec&, const lab07::pipeline_answer& 
                                               c.producers == 1 ? "" : "s", c.consumers, c.consumers == 1 ? "" : "s",
                                               c.capacity, c.items_per_producer,
                                               c.take_microseconds > 0
-                                                  ? fmt::format(", consumers taking {} ms per item", c.take_microseconds / 1000.0)
+                                                  ? fmt::format(", consumers taking {} ms per item and {} ms over the last",
+                                                                c.take_microseconds / 1000.0, c.last_take_milliseconds)
                                                   : "");
         // no items at all: nothing to hand over, the skeleton's serial loop gets it right
         if (c.items_per_producer == 0) t.gate(problem, where);
