@@ -10,6 +10,10 @@
 #   "tasks":   [{"id": 1, "title": "..."}, ...]  (a task's points are its checks' in the rubric)
 #   "given_checks": ["filter-row"]         rubric checks the untouched skeleton passes, as its
 #                                         README says (optional; read by the grader, not here)
+#   "threads": false                       the lab's code forks processes and runs no threads
+#                                         (optional, default true): ThreadSanitizer follows the
+#                                         threads of one process, so a ThreadSanitizer tree leaves
+#                                         the lab out, and the grader refuses a race check in it
 # The editable files ("sources") come from PARLAB_LAB_SOURCE/NN-name: labs/ (the student's
 # work), solutions/ (which holds only those files), or a folder of full lab copies (the
 # grader's staging of a submission). Everything else comes from that folder when it has the
@@ -148,6 +152,11 @@ function(parlab_add_lab name)
     set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${dir}/lab.json")
     string(JSON number GET "${json}" number)
     string(JSON short GET "${json}" name)
+    string(JSON threads ERROR_VARIABLE no_threads_key GET "${json}" threads)
+    if(PARLAB_SANITIZER STREQUAL "thread" AND NOT no_threads_key AND NOT threads)
+        message(STATUS "${name}: left out of this ThreadSanitizer tree (its lab.json says \"threads\": false)")
+        return()
+    endif()
     if(number LESS 10)
         set(number "0${number}")
     endif()

@@ -304,6 +304,7 @@ std::vector<lab_info> load_labs(const std::filesystem::path& labs_dir, const std
                 lab.tasks.push_back({t.at("id").get<int>(), t.value("title", "")});
             }
             lab.given_checks = json.value("given_checks", std::vector<std::string>{});
+            lab.threads = json.value("threads", true);
         } catch (const nlohmann::json::exception& error) {
             throw std::runtime_error(fmt::format("{}: {}", meta.string(), error.what()));
         }
@@ -331,6 +332,13 @@ std::vector<lab_info> load_labs(const std::filesystem::path& labs_dir, const std
             if (std::none_of(lab.checks.begin(), lab.checks.end(), [&](const auto& c) { return c.name == given; }))
                 throw std::runtime_error(fmt::format("{}: given_checks names \"{}\", which {} has no check of",
                                                      meta.lexically_relative(labs_dir.parent_path()).string(), given, where));
+        if (!lab.threads)
+            for (const auto& spec : lab.checks)
+                if (spec.as<race_kind>() != nullptr)
+                    throw std::runtime_error(fmt::format(
+                        "{}: check \"{}\" is a race check, but {} says \"threads\": false (ThreadSanitizer follows "
+                        "the threads of one process, so it has nothing to check in a lab of processes alone)",
+                        where, spec.name, meta.lexically_relative(labs_dir.parent_path()).string()));
         if (const auto hints = entry.path() / "hints.md"; std::filesystem::is_regular_file(hints))
             lab.hang_hints = hang_hints(parse_hints(read_text(hints)));
         labs.push_back(std::move(lab));

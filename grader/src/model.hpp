@@ -133,6 +133,10 @@ struct lab_info {
     /// code it gives is right there, and the task asks for more (speed, say). Every other check
     /// gives the skeleton nothing; a kit test holds the grader to that.
     std::vector<std::string> given_checks;
+    /// Whether the lab's code runs threads (lab.json "threads", true unless false). A lab of forked
+    /// processes alone has nothing for ThreadSanitizer, which follows the threads of one process:
+    /// it may not have a race check, and the ThreadSanitizer trees leave it out.
+    bool threads = true;
     /// For each task whose hints.md has one, the number of the hint on hangs ("### Hint K (if it
     /// hangs)"): a check whose run sat blocked points at it instead of at the next hint.
     std::map<int, int> hang_hints;

@@ -128,6 +128,15 @@ TEST_CASE("task points written in lab.json as well as in the rubric stop the kit
     CHECK_THAT(problems[0], parlab::testing::contains("labs/05-array-splitting/lab.json: task 4: \"points\" is the rubric's to give"));
 }
 
+TEST_CASE("a race check in a lab whose lab.json says it runs no threads stops the kit check", "[grader][kit-check]") {
+    const kit_copy kit;
+    kit.edit("labs/01-race-condition/lab.json", R"("tasks")", R"("threads": false, "tasks")");
+    const auto problems = kit_problems(kit.root);
+    REQUIRE(problems.size() == 1);
+    CHECK_THAT(problems[0], parlab::testing::contains("grader/labs/01-race-condition/rubric.json: check \"mutex-race-free\" is a "
+                                                      "race check, but labs/01-race-condition/lab.json says \"threads\": false"));
+}
+
 TEST_CASE("a known-bad patch that no longer applies to the model answer is named", "[grader][kit-check]") {
     const kit_copy kit;
     // the model answer changed under the patches: every line of it moved into another function
