@@ -35,10 +35,12 @@ struct results_answer {
     std::vector<result_file> results;
     long caller_pid = 0;
     bool workers_met = false;
+    bool met_in_caller = false;  ///< the meeting's kernel ran in the caller's process (not met)
 };
-PARLAB_JSON_FIELDS(results_answer, results, caller_pid, workers_met)
+PARLAB_JSON_FIELDS(results_answer, results, caller_pid, workers_met, met_in_caller)
 
-/// How long a probe kernel waits for another worker before it gives up.
+/// How long a probe kernel waits for another worker before it gives up (at once when it runs in
+/// the caller's process: no worker can start while the caller computes a row itself).
 inline constexpr double meeting_seconds = 10;
 
 /// halo: smooth_split_columns on each halo case with the number of fork() calls it made, and
@@ -75,9 +77,10 @@ struct pipe_answer {
     long caller_pid = 0;
     failure_report failure;
     bool read_while_running = false;
+    bool read_in_caller = false;  ///< that run's kernel ran in the caller's process
     bool big_case_hung = false;
 };
-PARLAB_JSON_FIELDS(pipe_answer, results, caller_pid, failure, read_while_running, big_case_hung)
+PARLAB_JSON_FIELDS(pipe_answer, results, caller_pid, failure, read_while_running, read_in_caller, big_case_hung)
 
 /// Writes n doubles to a raw file; throws std::runtime_error when it cannot.
 inline void write_doubles(const std::string& file, const double* data, std::size_t n) {

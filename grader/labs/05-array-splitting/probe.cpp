@@ -72,15 +72,25 @@ private:
 };
 
 // Where the workers of one split meet, in shared memory: how many have started, whether one
-// waited meeting_seconds in vain, and whether a worker that should finish did.
+// waited meeting_seconds in vain (or gave up at once, in the caller's process), and whether a
+// worker that should finish did.
 struct meeting {
+    const long caller = static_cast<long>(::getpid());  // made by the caller, before any fork
     std::atomic<int> started{0};
     std::atomic<int> gave_up{0};
+    std::atomic<int> in_caller{0};
     std::atomic<int> finished{0};
 
-    // Waits until ready() or meeting_seconds have passed (then gives up, for every worker).
+    // Waits until ready() or meeting_seconds have passed (then gives up, for every worker). In
+    // the caller's process it gives up at once: while the caller computes the row itself, no
+    // worker it has yet to start can arrive, so waiting would only add meeting_seconds.
     template <class Ready>
     void wait(Ready ready) {
+        if (static_cast<long>(::getpid()) == caller) {
+            in_caller.store(1);
+            gave_up.store(1);
+            return;
+        }
         const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(answers::meeting_seconds);
         while (!ready() && gave_up.load() == 0) {
             if (std::chrono::steady_clock::now() > until) gave_up.store(1);
@@ -98,9 +108,15 @@ lab05::matrix rows_numbered(std::size_t rows, std::size_t cols) {
     return m;
 }
 
+// How a meeting went: whether no kernel had to give up, and whether one gave up in the caller.
+struct meeting_outcome {
+    bool met = false;
+    bool in_caller = false;
+};
+
 // split_rows on 9 rows over 3 workers, whose kernel makes the first row of each block wait until
-// every worker has started: true when none had to give up.
-bool workers_meet() {
+// every worker has started.
+meeting_outcome workers_meet() {
     const lab05::matrix input = rows_numbered(9, 4);
     parlab::shared_value<meeting> m;
     (void)lab05::split_rows(
@@ -112,7 +128,7 @@ bool workers_meet() {
             std::copy(in, in + n, out);
         },
         input.view(), 3);
-    return m->gave_up.load() == 0;
+    return {m->gave_up.load() == 0, m->in_caller.load() != 0};
 }
 
 // split_rows on 4 rows over 2 workers: row 0 (worker 0) throws at once, row 3 (worker 1) takes
@@ -138,8 +154,8 @@ bool others_finish() {
 
 // split_rows_pipe on 4 rows of 20000 doubles (160 KB, more than a pipe holds) over 2 workers:
 // worker 0 waits in its last row until worker 1 has reached its last, which it can do only once
-// the caller has read its first row. True when worker 0 did not have to give up.
-bool pipes_read_while_running() {
+// the caller has read its first row.
+meeting_outcome pipes_read_while_running() {
     const lab05::matrix input = rows_numbered(4, 20000);
     parlab::shared_value<meeting> m;
     (void)lab05::split_rows_pipe(
@@ -149,7 +165,7 @@ bool pipes_read_while_running() {
             std::copy(in, in + n, out);
         },
         input.view(), 2);
-    return m->gave_up.load() == 0;
+    return {m->gave_up.load() == 0, m->in_caller.load() != 0};
 }
 
 answers::result_file saved(const std::string& file, const lab05::matrix& result) {
@@ -192,7 +208,9 @@ nlohmann::json split_rows_check(const arguments& a) {
             answer.results.push_back(saved(prefix + "-in-place.raw", in_place, log));
         }
     }
-    answer.workers_met = workers_meet();
+    const meeting_outcome met = workers_meet();
+    answer.workers_met = met.met;
+    answer.met_in_caller = met.in_caller;
     return answer;
 }
 
@@ -271,9 +289,13 @@ nlohmann::json pipe_check(const arguments& a) {
     });
     // Under a time limit too: a caller that stops reading early hangs here as well, so after the
     // big case hung this is not run (the verifier does not judge it then).
-    if (!answer.big_case_hung)
-        answer.read_while_running =
-            parlab::call_with_time_limit<bool>(2 * answers::meeting_seconds, pipes_read_while_running).value.value_or(false);
+    if (!answer.big_case_hung) {
+        const meeting_outcome read = parlab::call_with_time_limit<meeting_outcome>(2 * answers::meeting_seconds,
+                                                                                   pipes_read_while_running)
+                                         .value.value_or(meeting_outcome{});
+        answer.read_while_running = read.met;
+        answer.read_in_caller = read.in_caller;
+    }
     return answer;
 }
 

@@ -204,9 +204,11 @@ probe_verdict split_rows_verdict(const check_spec&, const lab05::results_answer&
                          "split_rows", rows_in_workers(cases, answer.caller_pid == 0 ? -1 : answer.caller_pid)),
                    rows_praise);
     return with_case(results,
-                     answer.workers_met
-                         ? ""
-                         : fmt::format("split_rows (9 rows, 3 workers): a worker waited {} s for the others to start, so "
+                     answer.workers_met     ? ""
+                     : answer.met_in_caller ? "split_rows (9 rows, 3 workers): a row was smoothed in the caller's process, "
+                                              "where no worker can meet it: the kernel must run in forked workers, all "
+                                              "started before any is joined"
+                                            : fmt::format("split_rows (9 rows, 3 workers): a worker waited {} s for the others to start, so "
                                        "the workers ran one after another (each joined inside the loop that starts "
                                        "them?): start them all, then join them all",
                                        lab05::meeting_seconds),
@@ -256,9 +258,11 @@ probe_verdict pipe_verdict(const check_spec&, const lab05::pipe_answer& answer, 
                             : "",
                         total);
     return with_case(verdict,
-                     answer.read_while_running || answer.big_case_hung
-                         ? ""
-                         : fmt::format("split_rows_pipe (4 rows of 20000 numbers, 2 workers): worker 1 sat blocked on its "
+                     answer.read_while_running || answer.big_case_hung ? ""
+                     : answer.read_in_caller ? "split_rows_pipe (4 rows of 20000 numbers, 2 workers): a row was smoothed "
+                                               "in the caller's process: the kernel must run in forked workers, which "
+                                               "write their rows into pipes"
+                                             : fmt::format("split_rows_pipe (4 rows of 20000 numbers, 2 workers): worker 1 sat blocked on its "
                                        "full pipe for {} s while the caller read worker 0 only; read whichever pipe has "
                                        "data (poll), not one worker's pipe to its end and then the next",
                                        lab05::meeting_seconds),
