@@ -213,9 +213,16 @@ std::string lms_csv(lms_kind kind, const std::vector<lab_info>& labs, const std:
     for (const auto& lab : labs) {
         std::string title = fmt::format("Lab {:02} {}", lab.number, lab.name);
         std::replace(title.begin(), title.end(), '-', ' ');
-        text += "," + csv_field(canvas ? fmt::format("{} ({})", title, format_points(lab_maximum(lab))) : title);
+        text += "," + csv_field(title);
     }
     text += canvas ? ",Final Points\n" : ",Total,Feedback\n";
+    // Canvas's own export: a title ending in "(N)" names the existing assignment of id N, and the
+    // points of a new one come from the row under the titles.
+    if (canvas) {
+        text += "    Points Possible,,,,";
+        for (const auto& lab : labs) text += "," + format_points(lab_maximum(lab));
+        text += ",(read only)\n";
+    }
     for (const auto& student : roster) {
         const auto found = reports.find(student.folder);
         const grade_report* report = found != reports.end() ? &found->second : nullptr;

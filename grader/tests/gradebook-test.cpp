@@ -650,7 +650,8 @@ lab_info numbered_race_lab() {
 
 TEST_CASE("the Canvas export has Canvas's student columns and a column per lab with its points", "[grader][gradebook][lms]") {
     const std::string csv = lms_csv(lms_kind::canvas, {numbered_race_lab()}, two_students(), alice_graded());
-    CHECK(csv == "Student,ID,SIS User ID,SIS Login ID,Section,Lab 01 race condition (100),Final Points\n"
+    CHECK(csv == "Student,ID,SIS User ID,SIS Login ID,Section,Lab 01 race condition,Final Points\n"
+                 "    Points Possible,,,,,100,(read only)\n"
                  "\"Smith, Alice\",,1001,,A1,80.13,80.13\n"
                  "Bob Jones,,1002,,B2,0,0\n");  // bob has no folder: zeros
 }
