@@ -16,7 +16,6 @@ namespace parlab::grader {
 namespace {
 
 using checking::fail;
-using checking::start_result;
 
 check_result run_check_untimed(const grading_context& context, const lab_info& lab, const check_spec& spec,
                                const lab_programs& programs, lab_state& state);
@@ -89,7 +88,10 @@ check_result run_check_untimed(const grading_context& context, const lab_info& l
         return std::visit(
             overloaded{[&](const probe_kind& probe) {
                            check_result r = checking::run_probe_check(context, lab, spec, probe, programs, state);
-                           if (r.status != check_status::passed) state.failed_tasks.insert(spec.task);
+                           if (r.status != check_status::passed) {
+                               state.failed_tasks.insert(spec.task);
+                               state.failed_checks.insert(spec.name);
+                           }
                            return r;
                        },
                        [&](const race_kind& race) { return checking::run_race_check(context, lab, spec, race, programs, state); },

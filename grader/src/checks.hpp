@@ -28,6 +28,8 @@ struct lab_state {
     bool build_reported = false;
     /// Tasks with a probe check that did not pass: their race checks cannot vouch for them.
     std::set<int> failed_tasks;
+    /// Probe checks that did not pass (a timing check's "needs_passed" looks here).
+    std::set<std::string> failed_checks;
     /// Set when a probe check sat blocked until its time limit (a deadlock): the lab's later probe
     /// checks get at most blocked_cut_seconds, so that one deadlock costs one full limit, not one
     /// per check.

@@ -87,12 +87,7 @@ std::string marks_template(const std::vector<lab_info>& labs, const std::vector<
 }
 
 check_result manual_result(const lab_info& lab, const check_spec& spec, const hand_mark* mark) {
-    check_result r;
-    r.name = spec.name;
-    r.task = spec.task;
-    r.type = spec.type();
-    r.max_score = spec.points;
-    r.rubric = spec.settings;
+    check_result r = start_result(lab, spec);
     if (mark == nullptr) {
         r.status = check_status::skipped;
         r.message = fmt::format("marked by hand by your instructor ({}); not marked yet",

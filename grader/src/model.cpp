@@ -214,6 +214,7 @@ timing_kind parse_timing(entry_reader& c, const nlohmann::json& entry, const std
     c.take("pairs", value_kind::integer, timing.pairs);
     c.take("max_pairs", value_kind::integer, timing.max_pairs);
     c.take("min_pairs_to_fail", value_kind::integer, timing.min_pairs_to_fail);
+    c.take("needs_passed", value_kind::text_list, timing.needs_passed);
     c.allow({{"a", value_kind::object, true}, {"b", value_kind::object, true}});
     timing.a = parse_side(entry.at("a"), where + ": \"a\"", "baseline");
     timing.b = parse_side(entry.at("b"), where + ": \"b\"", "yours");
@@ -320,6 +321,15 @@ std::vector<lab_info> load_labs(const std::filesystem::path& labs_dir, const std
         top.allow({{"about", value_kind::text}, {"checks", value_kind::list, true}});
         for (const auto& c : rubric.at("checks")) lab.checks.push_back(parse_check(c, lab.name, where));
         top.no_other_keys();
+        // A timing check waits for probe checks that run before it: they are its rubric's earlier entries.
+        for (auto spec = lab.checks.begin(); spec != lab.checks.end(); ++spec)
+            if (const auto* timing = spec->as<timing_kind>())
+                for (const auto& needed : timing->needs_passed)
+                    if (std::none_of(lab.checks.begin(), spec,
+                                     [&](const check_spec& c) { return c.name == needed && c.as<probe_kind>() != nullptr; }))
+                        throw std::runtime_error(fmt::format("{}: check \"{}\": \"needs_passed\" names \"{}\", which is "
+                                                             "not a probe check listed before it",
+                                                             where, spec->name, needed));
         // A check counts in one of the lab's tasks, as lab.json lists them.
         for (const auto& spec : lab.checks)
             if (std::none_of(lab.tasks.begin(), lab.tasks.end(), [&](const auto& t) { return t.id == spec.task; })) {
@@ -345,6 +355,17 @@ std::vector<lab_info> load_labs(const std::filesystem::path& labs_dir, const std
     }
     std::sort(labs.begin(), labs.end(), [](const lab_info& a, const lab_info& b) { return a.number < b.number; });
     return labs;
+}
+
+check_result start_result(const lab_info& lab, const check_spec& spec) {
+    check_result r;
+    r.name = spec.name;
+    r.task = spec.task;
+    r.type = spec.type();
+    r.max_score = spec.points;
+    r.rubric = spec.settings;
+    r.hint = spec.task > 0 ? fmt::format("./parlab hint {} {}", lab.name, spec.task) : "";
+    return r;
 }
 
 std::vector<lab_info> kit_labs(const std::filesystem::path& root) { return load_labs(root / "labs", root / "grader" / "labs"); }

@@ -74,6 +74,10 @@ struct timing_kind {
     double min_speedup = 0;
     std::size_t pairs = 5, max_pairs = 15, min_pairs_to_fail = 10;
     timing_side a, b;
+    /// Probe checks of the lab that check the code the sides run ("needs_passed"): the pairs are
+    /// timed only when each passed, as the check's own task must (only a right answer's speed
+    /// counts). For a task of its own, such as a lab's "measure and explain".
+    std::vector<std::string> needs_passed;
 };
 
 /// "type": "manual": marked by the instructor (batch --marks); nothing runs.
@@ -163,6 +167,10 @@ struct check_result {
     nlohmann::json rubric = nullptr;
     bool blocked = false;  ///< stopped at its time limit with every process blocked (not saved in reports)
 };
+
+/// A result for `spec` before it is decided: its name, task, type, points, rubric entry and the
+/// task's hint.
+[[nodiscard]] check_result start_result(const lab_info& lab, const check_spec& spec);
 
 struct lab_result {
     lab_info lab;

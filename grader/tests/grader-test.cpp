@@ -391,6 +391,14 @@ TEST_CASE("loading a rubric with a mistake names the rubric as the kit knows it"
     CHECK_THROWS_WITH(load_labs(kit / "labs", kit / "grader" / "labs"),
                       "grader/labs/01-race-condition/rubric.json: check \"mutex-threads\": task 5; "
                       "labs/01-race-condition/lab.json has tasks 1");
+    // a timing check waits only for probe checks listed before it
+    std::ofstream(kit / "grader" / "labs" / "01-race-condition" / "rubric.json")
+        << R"({"checks": [{"name": "speed", "task": 1, "points": 50, "type": "timing", "min_speedup": 2,
+                           "a": {"probe": "x"}, "b": {"probe": "y"}, "needs_passed": ["mutex-threads"]},
+                          {"name": "mutex-threads", "task": 1, "points": 50, "type": "probe"}]})";
+    CHECK_THROWS_WITH(load_labs(kit / "labs", kit / "grader" / "labs"),
+                      "grader/labs/01-race-condition/rubric.json: check \"speed\": \"needs_passed\" names "
+                      "\"mutex-threads\", which is not a probe check listed before it");
     // points below zero, or not a number, are refused with the rubric and the check named
     std::ofstream(kit / "grader" / "labs" / "01-race-condition" / "rubric.json")
         << R"({"checks": [{"name": "mutex-threads", "task": 1, "points": -10, "type": "probe"}]})";
@@ -643,6 +651,16 @@ TEST_CASE("a check the machine cannot run is worth what the rubric says, for eve
     CHECK(untimed.max_score == 10);
     CHECK_THAT(untimed.message, contains("not timed: task 2 does not pass its other checks yet"));
     CHECK(untimed.seconds < 1.0);
+    // nor one whose needs_passed names a probe check that did not pass
+    const check_spec measured = make_spec("lock-placement", "faster", 2, "timing",
+                                          {{"min_speedup", 2}, {"a", {{"probe", "lock-per-element"}}},
+                                           {"b", {{"probe", "lock-per-chunk"}}}, {"needs_passed", {"lock-per-chunk"}}});
+    lab_state failed_check;
+    failed_check.failed_checks = {"lock-per-chunk"};
+    const auto waiting = run_check(context, lab, measured, programs, failed_check);
+    CHECK(waiting.status == check_status::failed);
+    CHECK(waiting.score == 0);
+    CHECK_THAT(waiting.message, contains("not timed: lock-per-chunk must pass first (the timed runs use the code it checks)"));
 
     grade_report report;
     lab_result result;

@@ -50,17 +50,6 @@ run_request base_request(const run_place& place, std::vector<std::string> argv, 
     return request;
 }
 
-check_result start_result(const lab_info& lab, const check_spec& spec) {
-    check_result r;
-    r.name = spec.name;
-    r.task = spec.task;
-    r.type = spec.type();
-    r.max_score = spec.points;
-    r.rubric = spec.settings;
-    r.hint = spec.task > 0 ? fmt::format("./parlab hint {} {}", lab.name, spec.task) : "";
-    return r;
-}
-
 void pass(check_result& r, std::string message, double fraction) {
     r.status = fraction >= 1.0 ? check_status::passed : check_status::failed;
     r.fraction = std::clamp(fraction, 0.0, 1.0);

@@ -38,8 +38,6 @@ struct run_place {
 [[nodiscard]] run_request base_request(const run_place& place, std::vector<std::string> argv, int timeout_seconds,
                                        std::vector<std::string> extra_env = {});
 
-/// A result for `spec` before it is decided: its name, task, points and the task's hint.
-[[nodiscard]] check_result start_result(const lab_info& lab, const check_spec& spec);
 void pass(check_result& r, std::string message, double fraction = 1.0);
 void fail(check_result& r, check_status status, std::string message, std::string details = {});
 

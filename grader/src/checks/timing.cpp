@@ -43,6 +43,18 @@ bool cannot_time(check_result& r, const check_spec& spec, const timing_kind& tim
                          spec.task));
         return true;
     }
+    std::vector<std::string> unpassed;
+    for (const auto& needed : timing.needs_passed)
+        if (state.failed_checks.count(needed) > 0) unpassed.push_back(needed);
+    if (!unpassed.empty()) {
+        std::string names = unpassed.front();
+        for (std::size_t i = 1; i < unpassed.size(); ++i) names += (i + 1 == unpassed.size() ? " and " : ", ") + unpassed[i];
+        fail(r, check_status::failed,
+             fmt::format("not timed: {} must pass first (the timed runs use the code {} check{}), and only a right "
+                         "answer's speed counts",
+                         names, unpassed.size() == 1 ? "it" : "they", unpassed.size() == 1 ? "s" : ""));
+        return true;
+    }
     const int needs = timing.needs_cores;
     if (available_cpus() < static_cast<std::size_t>(needs)) {
         not_run(r, spec, fmt::format("needs {} cores, this machine gives the grader {}", needs, available_cpus()));
@@ -189,7 +201,8 @@ private:
         } else if (ended.memory_exceeded || (!ended.timed_out && out_of_memory(ended.output))) {
             fail(r_, check_status::failed, memory_message(spec_), ended.output);
         } else if (!abnormal_end(r_, ended, timeout_)) {
-            fail(r_, check_status::error, otherwise, ended.output);
+            // the student's code failing is a fail; only the grader's own side failing is an error
+            fail(r_, s.reference ? check_status::error : check_status::failed, otherwise, ended.output);
         } else if (r_.status == check_status::timeout) {
             r_.message = fmt::format("timed out after {} s in the timed run ({})", timeout_, s.label);
         }
