@@ -194,7 +194,7 @@ compiler_cache_use compiler_cache(const fs::path& root, std::optional<std::pair<
         ::chown(dir.c_str(), build_as->first, build_as->second) == 0)
         info.st_uid = compiler_uid;  // made just now by the grader, handed to the user who compiles
     if (info.st_uid != compiler_uid) return {};
-    // The TSan trees compile with -g: without NOHASHDIR each tree's own folder would be in the key.
+    // The TSan trees compile with debug information (-g1): without NOHASHDIR each tree's own folder would be in the key.
     return {ccache.string(), {"CCACHE_DIR=" + dir.string(), "CCACHE_NOHASHDIR=1", "CCACHE_MAXSIZE=2G"}};
 }
 
@@ -257,9 +257,12 @@ void submission_build::configure(build_kind kind) {
         argv.emplace_back("-DCMAKE_BUILD_TYPE=Release");
         if (light_) argv.emplace_back("-DCMAKE_CXX_FLAGS_RELEASE=-O1 -DNDEBUG");
     } else {
+        // Line tables only (-g1): a race report names the two source lines all the same, and the
+        // compiles take about 30 % less than with full debug information.
         argv.emplace_back("-DCMAKE_BUILD_TYPE=RelWithDebInfo");
         argv.emplace_back("-DPARLAB_SANITIZER=thread");
-        if (light_) argv.emplace_back("-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g -DNDEBUG");
+        argv.emplace_back(light_ ? "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG"
+                                 : "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG");
     }
     // A tree configured before with the same arguments is reused as it is: the build tool re-runs
     // CMake by itself when a CMakeLists.txt or lab.json changed, so a regrade only compiles.
