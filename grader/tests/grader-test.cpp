@@ -227,10 +227,11 @@ TEST_CASE("timing verdicts need two thirds of the pairs", "[grader][timing]") {
     CHECK(decide_timing({1, 2, 3}, 4, 10) == timing_verdict::undecided);  // too few pairs to fail
     CHECK(decide_timing(std::vector<double>(10, 1.0), 4, 10) == timing_verdict::failed);
     CHECK(decide_timing({5, 6, 7}, 4, 10) == timing_verdict::passed);
-    // three pairs each a quarter above the threshold need no more; one pair near it does
+    // three pairs each a tenth above the threshold need no more; one pair nearer to it does
     CHECK(clearly_passed({5, 6, 7}, 4));
+    CHECK(clearly_passed({4.5, 4.5, 4.5}, 4));
     CHECK_FALSE(clearly_passed({5, 6}, 4));
-    CHECK_FALSE(clearly_passed({5, 4.5, 7}, 4));
+    CHECK_FALSE(clearly_passed({5, 4.3, 7}, 4));
     // out of pairs undecided: a median well above the threshold passes, one near it does not
     const std::vector<double> bimodal{20, 2, 20, 2, 20, 2, 20, 2, 20, 20};
     CHECK(decide_timing(bimodal, 4, 10) == timing_verdict::undecided);

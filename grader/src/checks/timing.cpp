@@ -295,7 +295,7 @@ double median_speedup(const std::vector<double>& speedups) {
 
 timing_verdict decide_out_of_pairs(const std::vector<double>& speedups, double threshold, std::size_t min_pairs_to_fail) {
     if (speedups.empty() || speedups.size() < min_pairs_to_fail) return timing_verdict::undecided;
-    return median_speedup(speedups) >= clear_margin * threshold ? timing_verdict::passed : timing_verdict::undecided;
+    return median_speedup(speedups) >= rescue_margin * threshold ? timing_verdict::passed : timing_verdict::undecided;
 }
 
 timing_verdict decide_timing(const std::vector<double>& speedups, double threshold, std::size_t min_pairs_to_fail) {
