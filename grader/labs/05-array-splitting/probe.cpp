@@ -71,6 +71,12 @@ private:
     std::size_t rows_;
 };
 
+// How a meeting went: whether no kernel had to give up, and whether one gave up in the caller.
+struct meeting_outcome {
+    bool met = false;
+    bool in_caller = false;
+};
+
 // Where the workers of one split meet, in shared memory: how many have started, whether one
 // waited meeting_seconds in vain (or gave up at once, in the caller's process), and whether a
 // worker that should finish did.
@@ -97,6 +103,8 @@ struct meeting {
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
         }
     }
+
+    [[nodiscard]] meeting_outcome outcome() const { return {gave_up.load() == 0, in_caller.load() != 0}; }
 };
 
 // Row y of a probe input whose rows start with 1000 y (rows_numbered), found from the row itself.
@@ -107,12 +115,6 @@ lab05::matrix rows_numbered(std::size_t rows, std::size_t cols) {
     for (std::size_t y = 0; y < rows; ++y) std::fill_n(m.row(y).data(), cols, 1000.0 * static_cast<double>(y));
     return m;
 }
-
-// How a meeting went: whether no kernel had to give up, and whether one gave up in the caller.
-struct meeting_outcome {
-    bool met = false;
-    bool in_caller = false;
-};
 
 // split_rows on 9 rows over 3 workers, whose kernel makes the first row of each block wait until
 // every worker has started.
@@ -128,7 +130,7 @@ meeting_outcome workers_meet() {
             std::copy(in, in + n, out);
         },
         input.view(), 3);
-    return {m->gave_up.load() == 0, m->in_caller.load() != 0};
+    return m->outcome();
 }
 
 // split_rows on 4 rows over 2 workers: row 0 (worker 0) throws at once, row 3 (worker 1) takes
@@ -165,7 +167,7 @@ meeting_outcome pipes_read_while_running() {
             std::copy(in, in + n, out);
         },
         input.view(), 2);
-    return {m->gave_up.load() == 0, m->in_caller.load() != 0};
+    return m->outcome();
 }
 
 answers::result_file saved(const std::string& file, const lab05::matrix& result) {
