@@ -31,12 +31,13 @@
 #   "skeleton_fails": ["[task1]", ...]        checks the untouched skeleton must fail
 #   "bad": [{"name": "private-mutex", "patch": "bad/private-mutex.patch", "fails": "[task3]",
 #            "why": "..."}]
-# and adds: the solution's tests (must pass), the skeleton's failing checks and each known-bad
-# variant's target check (each must fail by a failed assertion, not by a crash or no test;
-# "fails" is a Catch2 test spec holding the task's tag, narrowed to one test case, as in
-# "run_rows_threads*[task3]", where the variant would corrupt memory in a later one). A
-# known-bad variant is a patch against the solution's file (applied by the build: a patch that
-# no longer applies fails the build, naming the variant).
+# and adds: the solution's tests (must pass) and the skeleton's failing checks (each must fail by
+# a failed assertion, not by a crash or no test). A known-bad variant is a patch against the
+# solution's file; "fails" is a Catch2 test spec holding the task's tag, narrowed to one test case
+# where the variant would corrupt memory in a later one, as in "run_rows_threads*[task3]". The
+# variants are not built here: `./parlab grade --known-bad` (grader/src/known_bad.cpp) compiles
+# each once, in the tree where it grades it, and runs these tests there too; the grader's kit
+# check stops its build when a patch no longer applies.
 
 function(parlab_json_list json key out)
     set(items "")
@@ -237,39 +238,4 @@ function(parlab_add_lab name)
             LABELS kit-fail TIMEOUT 300 PASS_REGULAR_EXPRESSION "${failed_regex}")
     endforeach()
 
-    if(NOT PARLAB_KIT_BAD_VARIANTS)
-        return()
-    endif()
-    string(JSON bad_count ERROR_VARIABLE no_bad LENGTH "${kit}" bad)
-    if(no_bad OR bad_count EQUAL 0)
-        return()
-    endif()
-    math(EXPR last_bad "${bad_count} - 1")
-    parlab_json_list("${json}" sources student_sources)
-    list(GET student_sources 0 first_source)
-    foreach(i RANGE ${last_bad})
-        string(JSON bad_name GET "${kit}" bad ${i} name)
-        string(JSON bad_tag GET "${kit}" bad ${i} fails)
-        string(JSON bad_patch GET "${kit}" bad ${i} patch)
-        string(JSON bad_file ERROR_VARIABLE no_file GET "${kit}" bad ${i} file)
-        if(no_file)
-            set(bad_file "${first_source}")
-        endif()
-        string(MAKE_C_IDENTIFIER "${bad_name}" bad_id)
-        # The solution's file with the patch applied, made at build time; a patch that no longer
-        # applies stops the build with the variant's name.
-        set(patched "${CMAKE_BINARY_DIR}/kit/${name}/bad/${bad_name}/${bad_file}")
-        add_custom_command(OUTPUT "${patched}"
-            COMMAND "${CMAKE_COMMAND}" -E make_directory "${CMAKE_BINARY_DIR}/kit/${name}/bad/${bad_name}"
-            COMMAND "${PARLAB_PATCH}" --quiet --force --reject-file=- -o "${patched}" "${solution_dir}/${bad_file}"
-                    "${solution_dir}/${bad_patch}"
-            DEPENDS "${solution_dir}/${bad_file}" "${solution_dir}/${bad_patch}"
-            COMMENT "kit check: known-bad variant ${name}/${bad_name} (solutions/${name}/${bad_patch})"
-            VERBATIM)
-        parlab_lab_variant(kit_${lab}_bad_${bad_id} "${dir}" "${solution_dir}" "${json}" "${bad_file}=${patched}" "")
-        add_test(NAME kit.${lab}.bad.${bad_name}
-                 COMMAND kit_${lab}_bad_${bad_id}_tests "[${lab}]${bad_tag}" --abort ${PARLAB_CATCH2_NO_TESTS})
-        set_tests_properties(kit.${lab}.bad.${bad_name} PROPERTIES
-            LABELS kit-fail TIMEOUT 300 PASS_REGULAR_EXPRESSION "${failed_regex}")
-    endforeach()
 endfunction()

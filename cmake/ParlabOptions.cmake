@@ -22,7 +22,6 @@ if(EXISTS "${CMAKE_SOURCE_DIR}/solutions" AND PARLAB_LAB_SOURCE STREQUAL "labs")
     set(parlab_kit_default ON)
 endif()
 option(PARLAB_KIT_CHECK "Build and run the kit self-check" ${parlab_kit_default})
-option(PARLAB_KIT_BAD_VARIANTS "Build the known-bad variants in the kit self-check" ON)
 # The asan and tsan trees run tests only: they leave out the teaching programs and the probes.
 option(PARLAB_PROGRAMS "Build the labs' teaching programs (demos, benches, ...) and the grader's probes" ON)
 option(PARLAB_GRADER "Build the grader program and its unit tests (./parlab uses the release tree's)" ON)

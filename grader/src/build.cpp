@@ -297,9 +297,7 @@ lab_build submission_build::build(const lab_info& lab, build_kind kind) {
         out.errors = fmt::format("the grader has no probe for lab {} (grader/labs/{}/probe.cpp)", lab.number, lab.folder);
         return out;
     }
-    // configure() handed the tree over; what the build adds belongs to the user who builds.
-    const auto result = run_command({"/usr/bin/env", "cmake", "--build", dir.string(), "--target", probe_target}, 900,
-                                    build_as_, dir, cache_.environment);
+    const auto result = build_target(kind, probe_target);
     if (result.code != 0) {
         out.errors = result.timed_out ? "the build took longer than 15 minutes"
                                       : student_errors(result.output, (stage_dir() / lab.folder).string() + "/", lab.sources);
@@ -309,6 +307,24 @@ lab_build submission_build::build(const lab_info& lab, build_kind kind) {
     out.probe = dir / "grader" / probe_target;
     if (kind == build_kind::tsan) out.forbidden = scan_forbidden(lab, kind);
     return out;
+}
+
+// configure() handed the tree over; what the build adds belongs to the user who builds.
+command_result submission_build::build_target(build_kind kind, const std::string& target) const {
+    const fs::path dir = tree(kind);
+    return run_command({"/usr/bin/env", "cmake", "--build", dir.string(), "--target", target}, 900, build_as_, dir,
+                       cache_.environment);
+}
+
+std::optional<fs::path> submission_build::build_lab_tests(const lab_info& lab, std::string& errors) {
+    const std::string target = fmt::format("parlab_lab{:02}_tests", lab.number);
+    const auto result = build_target(build_kind::release, target);
+    if (result.code != 0) {
+        errors = result.timed_out ? "the build of the lab's tests took longer than 15 minutes"
+                                  : student_errors(result.output, (stage_dir() / lab.folder).string() + "/", lab.sources);
+        return std::nullopt;
+    }
+    return tree(build_kind::release) / target;
 }
 
 // Runs the preprocessor over each of the student's files exactly as the build compiled them (the

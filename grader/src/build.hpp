@@ -39,6 +39,13 @@ struct compiler_cache_use {
     std::vector<std::string> environment;
 };
 
+/// What a trusted command (run_command) did.
+struct command_result {
+    int code = -1;
+    std::string output;
+    bool timed_out = false;
+};
+
 class submission_build {
 public:
     /// `root`: the kit. `lab_source`: the folder graded, laid out like labs/. `work`: a build
@@ -52,6 +59,10 @@ public:
 
     /// Stages and builds one lab; `progress` is told what is happening.
     [[nodiscard]] lab_build build(const lab_info& lab, build_kind kind);
+
+    /// The lab's own Catch2 test program linked to the code build() staged, in the release tree
+    /// (call after build(lab, release) succeeded); nullopt, with `errors` set, when it does not build.
+    [[nodiscard]] std::optional<std::filesystem::path> build_lab_tests(const lab_info& lab, std::string& errors);
 
     /// Compile at -O1 instead of the kit's optimisation: the build takes about half the time, and
     /// the programs are fit for every check but the timed ones. Call before the first build.
@@ -71,6 +82,7 @@ private:
     std::string stage(const lab_info& lab);
     void configure(build_kind kind);
     void hand_over(const std::filesystem::path& dir) const;
+    [[nodiscard]] command_result build_target(build_kind kind, const std::string& target) const;
     std::string scan_forbidden(const lab_info& lab, build_kind kind);
 };
 
@@ -82,12 +94,6 @@ void mirror_for_build(const std::filesystem::path& from, const std::filesystem::
 /// ThreadSanitizer off or hide its reports, comma-separated; empty when none.
 [[nodiscard]] std::string forbidden_constructs(const std::string& text, const std::string& file);
 
-/// What a trusted command (run_command) did.
-struct command_result {
-    int code = -1;
-    std::string output;
-    bool timed_out = false;
-};
 /// Runs a trusted command (cmake, ninja) with a time limit; returns its exit code and output.
 /// `home` is its HOME and working folder; `extra_env` ("NAME=value") adds to or replaces the
 /// grader's own environment.

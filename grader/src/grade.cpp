@@ -271,6 +271,26 @@ private:
         return taken;
     }
 
+    // The lab's own tests against the code just built (grade_options::lab_tests): the kit's code,
+    // not a student's, so run as the user who compiles it, in the tree it was built in. (Not
+    // beside the checks: the grader's runs reap their own children, and one thread at a time.)
+    lab_tests_run run_lab_tests(const lab_info& lab, const lab_build& release) {
+        lab_tests_run run;
+        if (!release.ok) {
+            run.output = release.errors;
+            return run;
+        }
+        const auto started = std::chrono::steady_clock::now();
+        if (const auto program = builder_.build_lab_tests(lab, run.output)) {
+            const auto ran = run_command({program->string(), options_.lab_tests, "--abort"}, 300, compile_as_,
+                                         program->parent_path());
+            run.code = ran.timed_out ? -1 : ran.code;
+            run.output = ran.timed_out ? "the lab's tests ran out of their 300 s\n" + ran.output : ran.output;
+        }
+        run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        return run;
+    }
+
     // Builds the lab and runs its checks (those asked for) into `result`. The ThreadSanitizer
     // build waits for the first race check whose task passed its probe checks: for a task that
     // failed them the race check fails at once, and a submission with no such task (an untouched
@@ -282,6 +302,7 @@ private:
             const auto step = turn(false);
             programs.release = builder_.build(lab, build_kind::release);
         }
+        if (!options_.lab_tests.empty()) result.lab_tests = run_lab_tests(lab, programs.release);
         bool tsan_built = false;
         const auto build_tsan = [&] {
             if (tsan_built || !programs.release.ok || !needs_tsan(lab, options_.only_checks)) return;

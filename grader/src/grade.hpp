@@ -40,6 +40,10 @@ struct grade_options {
     /// A folder of lab results shared with other grades of the same batch (lab_cache.hpp): a lab
     /// whose files, seed, rubric and grader match a stored result takes it. Empty: none.
     std::filesystem::path lab_cache;
+    /// The kit's known-bad self-check: also build the lab's own Catch2 tests against the graded
+    /// code (in the release tree, where it is compiled for the checks anyway) and run the tests
+    /// this test spec names ("[lab05][task2]"), into lab_result::lab_tests. Empty: none.
+    std::string lab_tests;
 };
 
 /// Grades; throws std::invalid_argument for an unknown lab name, std::runtime_error for a kit

@@ -24,7 +24,8 @@ namespace {
 // One known-bad variant of a solution, as its kit.json lists it.
 struct variant {
     std::string name, file, patch, why;
-    int task = 0;  // the task whose tests fail it
+    std::string fails;  // the Catch2 test spec of the lab's tests that fail it, as "[task2]"
+    int task = 0;       // the task whose tests fail it
 };
 
 variant variant_of(const nlohmann::json& bad, const lab_info& lab, const fs::path& kit_file) {
@@ -34,8 +35,8 @@ variant variant_of(const nlohmann::json& bad, const lab_info& lab, const fs::pat
     v.patch = bad.at("patch").get<std::string>();
     v.why = bad.value("why", "");
     std::smatch task_match;
-    const std::string fails = bad.at("fails").get<std::string>();
-    if (!std::regex_search(fails, task_match, std::regex(R"(\[task(\d+)\])")))
+    v.fails = bad.at("fails").get<std::string>();
+    if (!std::regex_search(v.fails, task_match, std::regex(R"(\[task(\d+)\])")))
         throw std::runtime_error(fmt::format("{}: variant {} has no [taskN] in \"fails\"", kit_file.string(), v.name));
     v.task = std::stoi(task_match[1]);
     return v;
@@ -57,12 +58,29 @@ void lay_variant(const fs::path& solution, const lab_info& lab, const variant& v
             fmt::format("the patch of known-bad variant {}/{} no longer applies:\n{}", lab.folder, v.name, applied.output));
 }
 
+// Whether the lab's tests failed the variant as a test fails: a failed assertion, or a test case
+// stopped at its time limit by the kit's test runner (common/tests/test_main.cpp); not a crash
+// nobody reported, and not a test spec that matched nothing (as the kit tests of the skeletons
+// decide it, cmake/ParlabLabs.cmake).
+bool tests_fail(const lab_tests_run& run) {
+    static const std::regex failed(R"(test cases: +[0-9]+ +\| +([0-9]+ passed +\| +)?[1-9][0-9]* failed|stopped: the test case ")");
+    return run.code > 0 && std::regex_search(run.output, failed);
+}
+
 // Grades one variant, seed by seed, and keeps where its time went (the suite's longest test is
-// this loop): the checks it ran, each with its seconds.
+// this loop): the checks it ran, each with its seconds. Its first grade also runs the lab's own
+// tests named by the variant's "fails" against it, in the tree where it is compiled for the
+// checks: the variant is compiled once for both.
 class variant_grading {
 public:
-    variant_grading(grade_options options, const lab_info& lab, int task)
-        : options_(std::move(options)), lab_(lab), task_(task) {}
+    variant_grading(grade_options options, const lab_info& lab, const variant& v)
+        : options_(std::move(options)), lab_(lab), task_(v.task) {
+        options_.lab_tests = fmt::format("[lab{:02}]{}", lab.number, v.fails);
+        tests_.output = "the lab's tests were not run";
+    }
+
+    /// The run of the lab's tests (after the first caught_with).
+    [[nodiscard]] const lab_tests_run& tests() const { return tests_; }
 
     // The first check of the task that the variant does not pass with `seed`, or empty. A
     // deadlocked variant waits out a check's whole limit, which a loaded machine (this runs beside
@@ -90,6 +108,7 @@ private:
     int task_;
     double checks_seconds_ = 0;
     std::string check_times_;
+    lab_tests_run tests_;
 
     // The task's checks, but not its timing checks: a busy machine may skip those, and a mistake
     // the grader can only see by timing is not a verdict it can promise every run. The probes
@@ -106,7 +125,11 @@ private:
                     options_.only_checks.push_back(spec.name);
             if (options_.only_checks.empty()) continue;
             const grade_report report = grade(options_);
-            for (const auto& graded : report.labs)
+            for (const auto& graded : report.labs) {
+                if (graded.lab_tests) {
+                    tests_ = *graded.lab_tests;
+                    options_.lab_tests.clear();  // once per variant
+                }
                 for (const auto& check : graded.checks) {
                     if (check.status != check_status::passed && caught.empty()) {
                         caught = fmt::format("{} {}: {}", check.name, to_string(check.status), check.message);
@@ -115,6 +138,7 @@ private:
                     check_times_ += fmt::format(", {} {:.1f} s", check.name, check.seconds);
                     checks_seconds_ += check.seconds;
                 }
+            }
             if (!caught.empty()) break;
         }
         return caught;
@@ -165,7 +189,7 @@ int grade_known_bad_variants(const fs::path& root, const std::vector<std::string
             fs::create_directories(options.work);
             ++variants;
             const auto started = std::chrono::steady_clock::now();
-            variant_grading grading(options, *lab, v.task);
+            variant_grading grading(options, *lab, v);
             int caught_on = 0;
             std::string first_caught;
             for (unsigned long long s = seed; s < seed + seeds; ++s) {
@@ -175,20 +199,30 @@ int grade_known_bad_variants(const fs::path& root, const std::vector<std::string
                 if (first_caught.empty()) first_caught = caught;
             }
             const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-            const std::string took = fmt::format(" [{:.1f} s: builds and set-up {:.1f} s{}]", seconds,
-                                                 seconds - grading.checks_seconds(), grading.check_times());
-            if (caught_on < seeds) {
+            const lab_tests_run& tests = grading.tests();
+            const std::string took =
+                fmt::format(" [{:.1f} s: builds and set-up {:.1f} s, the lab's tests {:.1f} s{}]", seconds,
+                            seconds - grading.checks_seconds() - tests.seconds, tests.seconds, grading.check_times());
+            if (!tests_fail(tests)) {
+                ++missed;
+                const std::string& out = tests.output;
+                fmt::print("UNTESTED {}/{} (task {}): the lab's tests {} do not fail it (exit code {}), so it shows "
+                           "nothing about the grader:\n{}{}\n",
+                           lab->folder, v.name, v.task, v.fails, tests.code,
+                           out.substr(out.size() > 1500 ? out.size() - 1500 : 0), took);
+            } else if (caught_on < seeds) {
                 ++missed;
                 fmt::print("MISSED  {}/{} (task {}): every check of the task passed with {} of {} seeds, yet the lab's tests "
                            "fail it: {}{}\n",
                            lab->folder, v.name, v.task, seeds - caught_on, seeds, v.why, took);
             } else {
-                fmt::print("caught  {}/{} (task {}) with every seed: {}{}\n", lab->folder, v.name, v.task, first_caught, took);
+                fmt::print("caught  {}/{} (task {}) with every seed, and by its tests: {}{}\n", lab->folder, v.name, v.task,
+                           first_caught, took);
             }
             std::fflush(stdout);
         }
     }
-    fmt::print("{} of {} known-bad variants lose points in the task their tests fail (seeds {} to {})\n",
+    fmt::print("{} of {} known-bad variants fail the lab's tests and lose points in that task (seeds {} to {})\n",
                variants - missed, variants, seed, seed + seeds - 1);
     return missed == 0 ? 0 : 1;
 }

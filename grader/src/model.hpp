@@ -172,10 +172,18 @@ struct check_result {
 /// task's hint.
 [[nodiscard]] check_result start_result(const lab_info& lab, const check_spec& spec);
 
+/// A run of the lab's own tests against the graded code (grade_options::lab_tests).
+struct lab_tests_run {
+    int code = -1;       ///< the test program's exit code; -1 when it was not built or ran out of time
+    std::string output;  ///< what it printed, or why it could not be built
+    double seconds = 0;  ///< building and running them
+};
+
 struct lab_result {
     lab_info lab;
     std::vector<check_result> checks;
     bool unchanged_skeleton = false;  ///< the submission's files of the lab are the kit's skeleton
+    std::optional<lab_tests_run> lab_tests;  ///< only when grade_options::lab_tests asked for them
     [[nodiscard]] double score() const;
     [[nodiscard]] double max_score() const;
 };

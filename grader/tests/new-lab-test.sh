@@ -2,8 +2,8 @@
 # Adding a lab touches labs/NN-name/, solutions/NN-name/ and grader/labs/NN-name/, nothing else:
 # this test writes a tiny lab (triangle numbers) into those three folders of a copy of the kit,
 # and nothing anywhere else, then builds it, runs its kit self-check (the solution passes, the
-# skeleton and the known-bad variant fail), and grades it (the solution gets every point, the
-# skeleton none).
+# skeleton fails), and grades it (the solution gets every point, the skeleton none, the known-bad
+# variant fails the lab's tests and loses the points of their task).
 set -uo pipefail
 kit=$(cd "$1" && pwd)
 # Under the kit's build/, so that the copy's files sit at the same paths relative to it as the
@@ -147,10 +147,10 @@ if [[ -n ${CCACHE_DIR:-} ]] && command -v ccache >/dev/null; then cache=yes; fi
 compile=(-DCMAKE_CXX_FLAGS_RELEASE="-O0 -DNDEBUG")
 [[ $cache == yes ]] && compile=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 cmake --preset release -DPARLAB_LABS=99-throwaway "${compile[@]}" >"$work/configure.log" 2>&1 || { tail -20 "$work/configure.log"; fail "configuring failed"; }
-cmake --build --preset release --target parlab_lab99_tests kit_lab99_solution_tests kit_lab99_bad_off_by_one_tests parlab_grader \
+cmake --build --preset release --target parlab_lab99_tests kit_lab99_solution_tests parlab_grader \
     >"$work/build.log" 2>&1 || { grep -E -A5 'error|FAILED' "$work/build.log" | head -40; fail "building the new lab failed"; }
 ctest --preset release -R 'lab99' -LE '^lab$' --output-on-failure >"$work/ctest.log" 2>&1 || { cat "$work/ctest.log"; fail "the new lab's kit self-check failed"; }
-grep -q "100% tests passed, 0 tests failed out of 3" "$work/ctest.log" || { cat "$work/ctest.log"; fail "expected the 3 kit checks of the new lab"; }
+grep -q "100% tests passed, 0 tests failed out of 2" "$work/ctest.log" || { cat "$work/ctest.log"; fail "expected the 2 kit checks of the new lab"; }
 
 grader=$copy/build/release/grader/parlab_grader
 # The two grades below build the probe in two trees of their own (build/grade/solutions and
@@ -166,4 +166,8 @@ grep -q "total 100/100" "$work/solution.txt" || { cat "$work/solution.txt"; fail
 "$grader" grade --root "$copy" throwaway --quiet >"$work/skeleton.txt" 2>&1
 [[ $? -eq 1 ]] || { cat "$work/skeleton.txt"; fail "grading the skeleton should exit 1"; }
 grep -q "total 0/100" "$work/skeleton.txt" || { cat "$work/skeleton.txt"; fail "the skeleton's grade is not 0/100"; }
+"$grader" grade --root "$copy" --known-bad --seeds 1 throwaway >"$work/known-bad.txt" 2>&1 ||
+    { cat "$work/known-bad.txt"; fail "the known-bad variant of the new lab was not caught"; }
+grep -q "^caught  99-throwaway/off-by-one (task 1) with every seed, and by its tests" "$work/known-bad.txt" ||
+    { cat "$work/known-bad.txt"; fail "the known-bad self-check did not run the new lab's tests on its variant"; }
 echo "new-lab test: a lab written into labs/, solutions/ and grader/labs/ alone builds, self-checks and grades"
