@@ -87,6 +87,14 @@ public:
 
 CATCH_REGISTER_LISTENER(time_limit_listener)
 
+// Defined by a sanitizer's runtime when the program has one; a weak reference is null without it.
+extern "C" {
+void __asan_init() __attribute__((weak));
+void __tsan_init() __attribute__((weak));
+}
+
+bool parlab::testing::under_sanitizer() { return __asan_init != nullptr || __tsan_init != nullptr; }
+
 void parlab::testing::limit_test_case(unsigned seconds, const std::string& why) {
     arm(scaled(seconds), why.c_str());
 }

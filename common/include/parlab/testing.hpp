@@ -31,12 +31,9 @@ namespace parlab::testing {
 /// Whether this test program runs under AddressSanitizer or ThreadSanitizer, where every memory
 /// access costs several times more. A test that repeats one check over many large inputs may
 /// take a few of them there: a sanitizer needs each kind of access once to report it, and the
-/// plain build still checks them all.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-inline constexpr bool under_sanitizer = true;
-#else
-inline constexpr bool under_sanitizer = false;
-#endif
+/// plain build still checks them all. Asked of the program, not of the test's own compile: in the
+/// kit's dev tree only the code under test is instrumented.
+[[nodiscard]] bool under_sanitizer();
 
 /// Cuts the running test case's time limit to `seconds` (stretched by PARLAB_TIMEOUT_SCALE) and
 /// says `why` if it is reached: for a test of code whose usual mistake is a deadlock, a limit of
