@@ -31,12 +31,13 @@ add_library(parlab::warnings ALIAS parlab_warnings)
 target_compile_options(parlab_warnings INTERFACE
     -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-align -Wunused -Wnull-dereference
     $<$<BOOL:${PARLAB_WARNINGS_AS_ERRORS}>:-Werror>)
-# The kit self-check's own sanitizers: in the kit's debug tree (dev) the common library, its
-# tests and the model answers are compiled with AddressSanitizer and UndefinedBehaviorSanitizer
+# The kit self-check's own sanitizers: in the kit's debug tree (dev) the common library and the
+# model answers are compiled with AddressSanitizer and UndefinedBehaviorSanitizer
 # (parlab_kit_sanitize), so that the self-check runs the solutions' tests under them without a
 # tree of their own (the asan tree's build took 78 s of ./parlab test for 40 s of tests). The
-# skeletons, the lab tests' own code and Catch2's runner stay plain; the sanitizers' runtime,
-# linked into every program through the common library, still watches what they allocate.
+# skeletons and the tests' own code (instrumented, the common tests took twice as long to
+# compile) stay plain; the sanitizers' runtime, linked into every program through the common
+# library, still watches what they allocate.
 set(PARLAB_KIT_SANITIZER "")
 if(PARLAB_KIT_CHECK AND NOT PARLAB_SANITIZER AND CMAKE_BUILD_TYPE STREQUAL "Debug")
     set(PARLAB_KIT_SANITIZER "address,undefined")
