@@ -183,7 +183,7 @@ struct lab_result {
     lab_info lab;
     std::vector<check_result> checks;
     bool unchanged_skeleton = false;  ///< the submission's files of the lab are the kit's skeleton
-    std::optional<lab_tests_run> lab_tests;  ///< only when grade_options::lab_tests asked for them
+    std::optional<lab_tests_run> lab_tests = std::nullopt;  ///< only when grade_options::lab_tests asked for them
     [[nodiscard]] double score() const;
     [[nodiscard]] double max_score() const;
 };
