@@ -10,7 +10,7 @@
 #include "../labs/06-worker-pool/reference.hpp"
 #include "parlab/testing.hpp"
 
-namespace ref = parlab::grader::lab06_reference;
+namespace lab06_ref = parlab::grader::lab06_reference;
 namespace lab06 = parlab::grader::lab06;
 
 TEST_CASE("lab 06 reference: the high-pass is frame - scipy.ndimage.median_filter", "[grader][lab06]") {
@@ -23,13 +23,13 @@ TEST_CASE("lab 06 reference: the high-pass is frame - scipy.ndimage.median_filte
                                                      {5, 5, 5, 5, 5, 5, 5, 5, 4, 4, 4, 4}};
     const std::size_t sizes[] = {2, 3, 4, 7};
     for (std::size_t i = 0; i < 4; ++i) {
-        const std::vector<float> got = ref::highpass(a, 3, 4, sizes[i]);
+        const std::vector<float> got = lab06_ref::highpass(a, 3, 4, sizes[i]);
         for (std::size_t p = 0; p < a.size(); ++p) {
             INFO("size " << sizes[i] << ", pixel " << p);
             CHECK(got[p] == a[p] - medians[i][p]);
         }
     }
-    CHECK(ref::highpass({7.5F}, 1, 1, 5) == std::vector<float>{0.0F});
+    CHECK(lab06_ref::highpass({7.5F}, 1, 1, 5) == std::vector<float>{0.0F});
 }
 
 namespace {
@@ -37,7 +37,7 @@ namespace {
 using points_t = std::vector<lab06::speedup_sample>;
 
 bool least(const points_t& points, double f) {
-    return ref::judge_fit(std::span<const lab06::speedup_sample>(points), f).least;
+    return lab06_ref::judge_fit(std::span<const lab06::speedup_sample>(points), f).least;
 }
 
 // Speedups whose least-squares fit on 1/S is f by construction, with no formula for the fit: off

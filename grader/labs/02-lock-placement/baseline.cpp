@@ -19,17 +19,18 @@ using parlab::probe::arguments;
 parlab::probe::timed_body lock_per_element(const arguments& args) {
     const auto n = static_cast<std::size_t>(args.number("n", 1000000));
     const auto seed = args.number("seed");
-    auto in = std::make_shared<dot_input>(seeded_dot_input(seed, n));
+    auto x = std::make_shared<const std::vector<double>>(seeded_dot_input(seed, n).x);
+    auto timed = std::make_shared<timed_y>(seed, n);
     auto pool = std::make_shared<parlab::thread_pool>(args.number("workers", 2));
     return [=](std::uint64_t nonce) {
-        in->y = timing_doubles(seed, nonce, n);
+        const std::vector<double>& y = timed->for_nonce(nonce);
         const auto parts = parlab::even_split(n, 64);
         std::mutex lock;
         double total = 0;
         pool->parallel_for(0, parts.size(), [&](std::size_t c) {
             for (std::size_t i = parts[c].first; i < parts[c].last; ++i) {
                 const std::lock_guard guard(lock);
-                total += in->x[i] * in->y[i];
+                total += (*x)[i] * y[i];
             }
         }, parts.size());
         return digest_double(total);

@@ -49,18 +49,19 @@ nlohmann::json per_worker_sweep(const arguments& args) {
     return answer;
 }
 
-// Version 3 timed on n elements (default 1,000,000) and 64 chunks, with --workers threads; y is
-// new for every nonce, and the answer is the dot product, which the grader checks. The timing
-// check's other side is the grader's own version 2 (baseline.cpp), never the student's.
+// Version 3 timed on n elements (default 1,000,000) and 64 chunks, with --workers threads; y
+// changes with every nonce (inputs.hpp's timed_y), and the answer is the dot product, which the
+// grader checks. The timing check's other side is the grader's own version 2 (baseline.cpp),
+// never the student's.
 parlab::probe::timed_body timed_lock_per_chunk(const arguments& args) {
     const auto n = static_cast<std::size_t>(args.number("n", 1000000));
     const auto seed = args.number("seed");
-    auto in = std::make_shared<parlab::grader::dot_input>(parlab::grader::seeded_dot_input(seed, n));
+    auto x = std::make_shared<const std::vector<double>>(parlab::grader::seeded_dot_input(seed, n).x);
+    auto y = std::make_shared<parlab::grader::timed_y>(seed, n);
     auto pool = std::make_shared<parlab::thread_pool>(args.number("workers", 2));
     auto lock = std::make_shared<lab02::counting_mutex>();
     return [=](std::uint64_t nonce) {
-        in->y = parlab::grader::timing_doubles(seed, nonce, n);
-        return parlab::grader::digest_double(lab02::dot_lock_per_chunk(in->x, in->y, *pool, 64, *lock));
+        return parlab::grader::digest_double(lab02::dot_lock_per_chunk(*x, y->for_nonce(nonce), *pool, 64, *lock));
     };
 }
 
