@@ -255,12 +255,14 @@ void submission_build::configure(build_kind kind) {
     argv.push_back("-DCMAKE_CXX_COMPILER_LAUNCHER=" + cache_.launcher);
     if (kind == build_kind::release) {
         argv.emplace_back("-DCMAKE_BUILD_TYPE=Release");
+        if (light_) argv.emplace_back("-DCMAKE_CXX_FLAGS_RELEASE=-O1 -DNDEBUG");
     } else {
         // Line tables only (-g1): a race report names the two source lines all the same, and the
         // compiles take about 30 % less than with full debug information.
         argv.emplace_back("-DCMAKE_BUILD_TYPE=RelWithDebInfo");
         argv.emplace_back("-DPARLAB_SANITIZER=thread");
-        argv.emplace_back("-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG");
+        argv.emplace_back(light_ ? "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG"
+                                 : "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG");
     }
     // A tree configured before with the same arguments is reused as it is: the build tool re-runs
     // CMake by itself when a CMakeLists.txt or lab.json changed, so a regrade only compiles.

@@ -228,6 +228,7 @@ public:
         if (!fs::exists(context_.reference_probe))
             throw std::runtime_error(fmt::format("the grader's reference program {} is missing: rebuild the grader",
                                                  context_.reference_probe.string()));
+        if (options.light_optimisation) builder_.light_optimisation();
     }
 
     [[nodiscard]] const user_ids& run_as() const { return run_as_; }

@@ -24,6 +24,7 @@ struct grade_options {
     bool build_only = false;                       ///< build every program, run no check (to prebuild)
     std::filesystem::path artifacts;               ///< difference pictures; empty: work/artifacts
     std::filesystem::path machine_lock;            ///< graders side by side: their turns (machine_turn.hpp); empty: alone
+    bool light_optimisation = false;               ///< compile at -O1: quicker builds, for grades that time nothing
     /// Stop grading a lab at its first check that does not pass (the known-bad self-check needs
     /// only that one: the checks after it would not change its verdict, only its time).
     bool stop_at_first_loss = false;
