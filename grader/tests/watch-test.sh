@@ -13,8 +13,11 @@ fail() { echo "watch test: $*" >&2; exit 1; }
 cp -r "$kit/labs/01-race-condition" "$work/lab"
 export PARLAB_WATCH_DIR="$work/lab" PARLAB_WATCH_INTERVAL=0.2 PARLAB_NO_INSTALL=1
 export PARLAB_WATCH_RUN="echo run >> '$work/runs'"
-# The first run starts at once; the second must follow the edit made a moment later.
-( sleep 1.5; echo "// edited" >> "$work/lab/bank.cpp" ) &
+# The first run starts at once; the second must follow the edit made after it (not at a fixed
+# time: on a loaded machine ./parlab can take longer than that to start watching, and an edit made
+# before it looks is no change).
+( for _ in $(seq 150); do [[ -s $work/runs ]] && break; sleep 0.1; done
+  sleep 0.5; echo "// edited" >> "$work/lab/bank.cpp" ) &
 timeout 20 "$kit/parlab" watch race-condition --max-runs 2 >"$work/out" 2>&1
 status=$?
 cat "$work/out"
