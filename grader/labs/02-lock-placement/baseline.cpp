@@ -19,8 +19,9 @@ using parlab::probe::arguments;
 parlab::probe::timed_body lock_per_element(const arguments& args) {
     const auto n = static_cast<std::size_t>(args.number("n", 1000000));
     const auto seed = args.number("seed");
-    auto x = std::make_shared<const std::vector<double>>(seeded_dot_input(seed, n).x);
-    auto timed = std::make_shared<timed_y>(seed, n);
+    dot_input in = seeded_dot_input(seed, n);
+    auto x = std::make_shared<const std::vector<double>>(std::move(in.x));
+    auto timed = std::make_shared<timed_y>(seed, std::move(in.y));
     auto pool = std::make_shared<parlab::thread_pool>(args.number("workers", 2));
     return [=](std::uint64_t nonce) {
         const std::vector<double>& y = timed->for_nonce(nonce);

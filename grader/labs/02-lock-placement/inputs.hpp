@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <vector>
+#include <utility>
 
 #include "seeded.hpp"
 
@@ -48,7 +49,8 @@ inline constexpr std::size_t changes_per_nonce = 8;
 /// previous nonce changed and changes its own (a few writes, not a new vector).
 class timed_y {
 public:
-    timed_y(std::uint64_t seed, std::size_t n) : seed_(seed), base_(seeded_dot_input(seed, n).y), y_(base_) {}
+    /// `base`: the seed's y (seeded_dot_input's), which the caller has made already.
+    timed_y(std::uint64_t seed, std::vector<double> base) : seed_(seed), base_(std::move(base)), y_(base_) {}
     /// y for `nonce`.
     const std::vector<double>& for_nonce(std::uint64_t nonce) {
         for (const auto& change : last_) y_[change.index] = base_[change.index];

@@ -56,8 +56,9 @@ nlohmann::json per_worker_sweep(const arguments& args) {
 parlab::probe::timed_body timed_lock_per_chunk(const arguments& args) {
     const auto n = static_cast<std::size_t>(args.number("n", 1000000));
     const auto seed = args.number("seed");
-    auto x = std::make_shared<const std::vector<double>>(parlab::grader::seeded_dot_input(seed, n).x);
-    auto y = std::make_shared<parlab::grader::timed_y>(seed, n);
+    auto in = parlab::grader::seeded_dot_input(seed, n);
+    auto x = std::make_shared<const std::vector<double>>(std::move(in.x));
+    auto y = std::make_shared<parlab::grader::timed_y>(seed, std::move(in.y));
     auto pool = std::make_shared<parlab::thread_pool>(args.number("workers", 2));
     auto lock = std::make_shared<lab02::counting_mutex>();
     return [=](std::uint64_t nonce) {

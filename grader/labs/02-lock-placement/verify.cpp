@@ -100,8 +100,8 @@ timing_verifier timed_dot() {
     v.expected = [](const std::map<std::string, std::string>& options, std::uint64_t seed, std::uint64_t nonce) {
         const auto found = options.find("n");
         const auto n = found == options.end() ? std::size_t{1000000} : static_cast<std::size_t>(std::stoull(found->second));
-        const dot_input in = seeded_dot_input(seed, n);
-        return digest_double(reference::dot(in.x, timed_y(seed, n).for_nonce(nonce)));
+        dot_input in = seeded_dot_input(seed, n);
+        return digest_double(reference::dot(in.x, timed_y(seed, std::move(in.y)).for_nonce(nonce)));
     };
     v.matches = [](const std::string& expected, const std::string& got) {
         char* end = nullptr;
