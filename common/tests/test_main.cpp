@@ -8,7 +8,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #if defined(PARLAB_CATCH2_OWN_MAIN)
 #define CATCH_CONFIG_MAIN
@@ -94,6 +96,22 @@ void __tsan_init() __attribute__((weak));
 }
 
 bool parlab::testing::under_sanitizer() { return __asan_init != nullptr || __tsan_init != nullptr; }
+
+std::vector<std::filesystem::path> parlab::testing::photos() {
+    std::vector<std::filesystem::path> found;
+    for (const auto& entry : std::filesystem::directory_iterator(PARLAB_IMAGES_DIR)) {
+        const auto ext = entry.path().extension();
+        if ((ext == ".png" || ext == ".jpg") && entry.path().stem() != "truncated") found.push_back(entry.path());
+    }
+    if (under_sanitizer() && found.size() > 2) {
+        std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
+            return std::filesystem::file_size(a) < std::filesystem::file_size(b);
+        });
+        found.resize(2);
+    }
+    std::sort(found.begin(), found.end());
+    return found;
+}
 
 void parlab::testing::limit_test_case(unsigned seconds, const std::string& why) {
     arm(scaled(seconds), why.c_str());

@@ -3,7 +3,9 @@
 // Ubuntu 24.04). Tests include this header instead of Catch2's own and use parlab::testing for
 // the few names that differ between the two.
 
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #if __has_include(<catch2/catch_test_macros.hpp>)
 #include <catch2/catch_approx.hpp>
@@ -34,6 +36,11 @@ namespace parlab::testing {
 /// plain build still checks them all. Asked of the program, not of the test's own compile: in the
 /// kit's dev tree only the code under test is instrumented.
 [[nodiscard]] bool under_sanitizer();
+
+/// The photos in the kit's images/ folder (.png and .jpg, but not truncated.jpg, which is broken on
+/// purpose), sorted by name. Under a sanitizer only the two smallest files: a race or a stray write
+/// shows on any photo, and the plain build still goes through every one.
+[[nodiscard]] std::vector<std::filesystem::path> photos();
 
 /// Cuts the running test case's time limit to `seconds` (stretched by PARLAB_TIMEOUT_SCALE) and
 /// says `why` if it is reached: for a test of code whose usual mistake is a deadlock, a limit of

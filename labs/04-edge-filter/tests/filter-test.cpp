@@ -77,17 +77,6 @@ image random_image(int width, int height, int channels, unsigned seed) {
     return picture;
 }
 
-std::vector<std::filesystem::path> photos() {
-    std::vector<std::filesystem::path> found;
-    for (const auto& entry : std::filesystem::directory_iterator(PARLAB_IMAGES_DIR)) {
-        const auto ext = entry.path().extension();
-        if ((ext == ".png" || ext == ".jpg") && entry.path().stem() != "truncated")
-            found.push_back(entry.path());
-    }
-    std::sort(found.begin(), found.end());
-    return found;
-}
-
 struct named_kernel {
     std::string name;
     filter_spec f;
@@ -156,7 +145,7 @@ TEST_CASE("filter_row matches the definition on every photo", "[lab04][task1]") 
     // three kernels, or under a sanitizer the one that weighs every neighbour differently
     const std::vector<std::size_t> picked =
         parlab::testing::under_sanitizer() ? std::vector<std::size_t>{2} : std::vector<std::size_t>{1, 2, 5};
-    for (const auto& path : photos()) {
+    for (const auto& path : parlab::testing::photos()) {
         const image source = parlab::load_image(path);
         for (const std::size_t i : picked) {
             const std::string problem = check_rows(source.view(), kernels[i], path.filename().string());
@@ -331,7 +320,10 @@ image blocks_of(const std::vector<neighbourhood>& all) {
 }  // namespace
 
 TEST_CASE("filter_row matches the definition on every kind of neighbourhood for kernels of fractions", "[lab04][task1]") {
-    for (const fraction_kernel& k : fraction_kernels()) {
+    // Under a sanitizer the first two kernels: it looks at memory, not at rounding.
+    std::vector<fraction_kernel> kernels = fraction_kernels();
+    if (parlab::testing::under_sanitizer()) kernels.resize(2);
+    for (const fraction_kernel& k : kernels) {
         const image source = blocks_of(neighbourhood_classes(k.m));
         const std::string problem =
             check_rows(source.view(), {k.name + " (weights over " + std::to_string(k.d) + ")", spec_of(k)},
@@ -535,7 +527,7 @@ const std::vector<photo_reference>& photo_references() {
     static const std::vector<photo_reference> made = [] {
         std::vector<photo_reference> references;
         const filter_spec f = test_kernels()[2].f;
-        for (const auto& path : photos()) {
+        for (const auto& path : parlab::testing::photos()) {
             image source = parlab::load_image(path);
             image expected = reference_filter(source.view(), f);
             references.push_back({path.filename().string(), std::move(source), f, std::move(expected)});
