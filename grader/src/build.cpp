@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "machine_turn.hpp"
 #include "sandbox.hpp"
 
 extern char** environ;
@@ -195,7 +196,9 @@ compiler_cache_use compiler_cache(const fs::path& root, std::optional<std::pair<
         info.st_uid = compiler_uid;  // made just now by the grader, handed to the user who compiles
     if (info.st_uid != compiler_uid) return {};
     // The TSan trees compile with debug information (-g1): without NOHASHDIR each tree's own folder would be in the key.
-    return {ccache.string(), {"CCACHE_DIR=" + dir.string(), "CCACHE_NOHASHDIR=1", "CCACHE_MAXSIZE=2G"}};
+    return {ccache.string(),
+            {"CCACHE_DIR=" + dir.string(), "CCACHE_NOHASHDIR=1", "CCACHE_MAXSIZE=2G"},
+            dir.parent_path() / (std::to_string(compiler_uid) + ".lock")};
 }
 
 }  // namespace
@@ -291,6 +294,7 @@ lab_build submission_build::build(const lab_info& lab, build_kind kind) {
         out.errors = configure_errors_[kind];
         return out;
     }
+    build_kit_target(kind, "parlab_common");
     const fs::path dir = tree(kind);
     const std::string probe_target = fmt::format("parlab_probe_lab{:02}", lab.number);
     if (!fs::exists(root_ / "grader" / "labs" / lab.folder / "probe.cpp")) {
@@ -316,7 +320,20 @@ command_result submission_build::build_target(build_kind kind, const std::string
                        cache_.environment);
 }
 
+// The kit's own libraries (the common library, the test runner) compile with the same command
+// lines in every tree. Trees that build at once (./parlab batch --jobs, the known-bad self-check
+// in parts) would each compile them, all missing the compiler cache together; one tree at a time
+// builds them here instead, and the others then take every object from the cache. Without a cache
+// there is nothing to share, and the target is left to the build that needs it. A failure is
+// left to that build too, which reports it.
+void submission_build::build_kit_target(build_kind kind, const std::string& target) {
+    if (cache_.launcher.empty() || !kit_targets_built_.insert({kind, target}).second) return;
+    const file_lock one_tree_at_a_time(cache_.lock, [] {});
+    (void)build_target(kind, target);
+}
+
 std::optional<fs::path> submission_build::build_lab_tests(const lab_info& lab, std::string& errors) {
+    build_kit_target(build_kind::release, "parlab_test_main");
     const std::string target = fmt::format("parlab_lab{:02}_tests", lab.number);
     const auto result = build_target(build_kind::release, target);
     if (result.code != 0) {

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,7 @@ struct lab_build {
 struct compiler_cache_use {
     std::string launcher;
     std::vector<std::string> environment;
+    std::filesystem::path lock;  // held while a tree compiles the kit's own libraries (see build.cpp)
 };
 
 /// What a trusted command (run_command) did.
@@ -83,6 +85,8 @@ private:
     void configure(build_kind kind);
     void hand_over(const std::filesystem::path& dir) const;
     [[nodiscard]] command_result build_target(build_kind kind, const std::string& target) const;
+    void build_kit_target(build_kind kind, const std::string& target);
+    std::set<std::pair<build_kind, std::string>> kit_targets_built_;
     std::string scan_forbidden(const lab_info& lab, build_kind kind);
 };
 
