@@ -460,7 +460,7 @@ struct meeting {
     std::atomic<int> finished;  // the worker that should finish did
 };
 
-constexpr double patience = 10;  // seconds a test kernel waits for another worker
+constexpr double patience = 5;  // seconds a test kernel waits for another worker (they start within milliseconds)
 
 // Waits until ready() or `patience` seconds have passed (then notes it in gave_up).
 template <class Ready>
@@ -504,12 +504,13 @@ std::string problem_within(double seconds, const std::function<std::string()>& c
     return {};
 }
 
-constexpr double pipe_seconds = 20;  // the model answer takes well under a second
+constexpr int pipe_seconds = 10;  // the model answer takes well under a second, under AddressSanitizer too
 
 const std::string pipe_hang =
-    "split_rows_pipe did not return within 20 s: the caller stopped reading before it had every byte (a read() "
-    "returns what the pipe holds, at most 64 KiB and often less: loop until a row is complete), or it waits to "
-    "join a worker that is blocked writing into a full pipe";
+    "split_rows_pipe did not return within " + std::to_string(pipe_seconds) +
+    " s: the caller stopped reading before it had every byte (a read() returns what the pipe holds, at most "
+    "64 KiB and often less: loop until a row is complete), or it waits to join a worker that is blocked writing "
+    "into a full pipe";
 
 }  // namespace
 

@@ -72,9 +72,10 @@ image reference_median(const image& frame, std::size_t size) {
     return out;
 }
 
-// A limit for test cases that make a pool: its calls take well under a second here, so a case
-// still running after 20 s sits in a deadlock, and this names the usual one.
-constexpr unsigned pool_seconds = 20;
+// A limit for test cases that make a pool: its calls take well under a second here (0.4 s at
+// most under AddressSanitizer), so a case still running after 10 s sits in a deadlock, and this
+// names the usual one.
+constexpr unsigned pool_seconds = 10;
 const std::string pool_hang =
     "a call of the pool or its destructor never returned. The usual cause: a worker never sees end-of-file on its "
     "task pipe because another child kept a copy of that pipe's write end, so the destructor waits for it for ever "
