@@ -151,6 +151,18 @@ void process::join_or_throw() {
     if (!status.ok()) throw process_error("child process " + std::to_string(pid) + " " + status.describe(), status);
 }
 
+void join_all(std::vector<process>& children) {
+    std::exception_ptr first_error;
+    for (process& child : children) {
+        try {
+            child.join_or_throw();
+        } catch (...) {
+            if (!first_error) first_error = std::current_exception();
+        }
+    }
+    if (first_error) std::rethrow_exception(first_error);
+}
+
 void fork_for_each(std::size_t tasks, std::size_t workers, const std::function<void(std::size_t)>& body) {
     if (workers == 0) throw std::invalid_argument("fork_for_each: needs at least one worker");
     if (tasks == 0) return;

@@ -3,7 +3,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <stdexcept>
+#include <vector>
 
 #include "parlab/shared_memory.hpp"
 #include "parlab/testing.hpp"
@@ -71,6 +73,20 @@ TEST_CASE("an unjoined child is killed and reaped by the destructor", "[common][
         REQUIRE(::kill(pid, 0) == 0);
     }
     CHECK(::kill(pid, 0) == -1);  // gone, and not a zombie either
+}
+
+TEST_CASE("join_all joins every child after one failed, then reports the first failure", "[common][process]") {
+    parlab::shared_value<std::atomic<int>> finished(0);
+    std::vector<parlab::process> children;
+    children.push_back(parlab::process::start([] { throw std::runtime_error("first child failed"); }));
+    children.push_back(parlab::process::start([] { throw std::runtime_error("second child failed"); }));
+    children.push_back(parlab::process::start([&] {
+        ::usleep(200'000);  // still running when the first failure is known
+        finished->fetch_add(1);
+    }));
+    CHECK_THROWS_WITH(parlab::join_all(children), contains("first child failed"));
+    CHECK(finished->load() == 1);
+    for (const auto& child : children) CHECK_FALSE(child.joinable());
 }
 
 TEST_CASE("fork_for_each runs every task exactly once", "[common][process]") {

@@ -98,7 +98,8 @@ void run_rows_processes(image_view target, std::size_t workers, output_lock& loc
                         const row_function& compute_row) {
     check_workers(workers, "run_rows_processes");
     // TODO(task 4): the same plan with processes (parlab::process), with the same mistake as
-    // the given run_rows_threads. Fix it here too. Join every child, even when one fails.
+    // the given run_rows_threads. Fix it here too. Join every child, even when one fails
+    // (parlab::join_all does).
     const auto rows = static_cast<std::size_t>(std::max(target.height, 0));
     const std::vector<block> blocks = even_split(rows, std::max<std::size_t>(1, std::min(workers, rows)));
     std::vector<process> children;

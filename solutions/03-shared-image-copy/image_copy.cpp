@@ -61,16 +61,8 @@ pixel_buffer copy_with_processes(const_image_view source, std::size_t workers, s
             copy_rows(source, target, rows_of_worker(source.height, workers, worker, split));
         }));
     }
-    // Join every child before reporting the first failure, so none is left running.
-    std::exception_ptr first_error;
-    for (process& child : children) {
-        try {
-            child.join_or_throw();
-        } catch (...) {
-            if (!first_error) first_error = std::current_exception();
-        }
-    }
-    if (first_error) std::rethrow_exception(first_error);
+    // Every child is joined before the first failure is reported, so none is left running.
+    join_all(children);
     return result;
 }
 

@@ -162,15 +162,7 @@ void run_rows_processes(image_view target, std::size_t workers, output_lock& loc
         }));
     }
     // Every child is joined, even after one failed; then the first failure is reported.
-    std::exception_ptr first_error;
-    for (process& child : children) {
-        try {
-            child.join_or_throw();
-        } catch (...) {
-            if (!first_error) first_error = std::current_exception();
-        }
-    }
-    if (first_error) std::rethrow_exception(first_error);
+    join_all(children);
 }
 
 void filter_threads(const_image_view source, image_view target, const filter_spec& f,

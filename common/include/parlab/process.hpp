@@ -75,6 +75,10 @@ private:
     int error_fd_ = -1;  // read end of a pipe carrying the child's exception message
 };
 
+/// Joins every process of `children`, also after one of them failed, then throws the first
+/// failure as join_or_throw does: no child is left running or unreaped when it throws.
+void join_all(std::vector<process>& children);
+
 /// Calls body(task) once for every task in [0, tasks) across `workers` forked processes that
 /// take tasks one at a time from a shared counter (like Pool.map with chunks). It replaces
 ///     for (std::size_t task = 0; task < tasks; ++task) body(task);
