@@ -11,6 +11,7 @@
 
 namespace fs = std::filesystem;
 using parlab::testing::contains;
+using parlab::testing::random_image;
 
 namespace {
 
@@ -46,13 +47,6 @@ std::vector<std::uint8_t> bmp_header(std::int32_t width, std::int32_t height) {
     h[26] = 1;
     h[28] = 24;
     return h;
-}
-
-parlab::image random_image(int w, int h, int c, unsigned seed) {
-    parlab::image img(w, h, c);
-    std::mt19937 rng(seed);
-    for (auto& b : img.bytes()) b = static_cast<std::uint8_t>(rng());
-    return img;
 }
 
 }  // namespace

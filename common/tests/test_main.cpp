@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -96,6 +97,14 @@ void __tsan_init() __attribute__((weak));
 }
 
 bool parlab::testing::under_sanitizer() { return __asan_init != nullptr || __tsan_init != nullptr; }
+
+parlab::image parlab::testing::random_image(int width, int height, int channels, unsigned seed, int lowest) {
+    parlab::image picture(width, height, channels);
+    std::mt19937 random(seed);
+    std::uniform_int_distribution<int> value(lowest, 255);
+    for (auto& byte : picture.bytes()) byte = static_cast<std::uint8_t>(value(random));
+    return picture;
+}
 
 std::vector<std::filesystem::path> parlab::testing::photos() {
     std::vector<std::filesystem::path> found;

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "parlab/image.hpp"
+
 #if __has_include(<catch2/catch_test_macros.hpp>)
 #include <catch2/catch_approx.hpp>
 #include <catch2/catch_test_macros.hpp>
@@ -41,6 +43,10 @@ namespace parlab::testing {
 /// purpose), sorted by name. Under a sanitizer only the two smallest files: a race or a stray write
 /// shows on any photo, and the plain build still goes through every one.
 [[nodiscard]] std::vector<std::filesystem::path> photos();
+
+/// An image of bytes drawn uniformly from lowest..255 with a generator seeded by `seed` (the same
+/// image for the same arguments). A copy test draws from 1: a byte nobody wrote stays 0.
+[[nodiscard]] parlab::image random_image(int width, int height, int channels, unsigned seed, int lowest = 0);
 
 /// Cuts the running test case's time limit to `seconds` (stretched by PARLAB_TIMEOUT_SCALE) and
 /// says `why` if it is reached: for a test of code whose usual mistake is a deadlock, a limit of

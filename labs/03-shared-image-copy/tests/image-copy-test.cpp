@@ -21,13 +21,9 @@ using parlab::image;
 using parlab::lab03::pixel_buffer;
 using parlab::lab03::split_kind;
 
+// Bytes from 1 to 255: a byte the workers never wrote stays 0 and stands out.
 image random_image(int width, int height, int channels, unsigned seed) {
-    image picture(width, height, channels);
-    std::mt19937 random(seed);
-    // Values 1..255: a byte the workers never wrote stays 0 and stands out.
-    std::uniform_int_distribution<int> value(1, 255);
-    for (auto& byte : picture.bytes()) byte = static_cast<std::uint8_t>(value(random));
-    return picture;
+    return parlab::testing::random_image(width, height, channels, seed, 1);
 }
 
 // Empty when `got` is a faithful copy of `source`; otherwise what went wrong, in the words of

@@ -30,6 +30,7 @@ using parlab::image;
 using parlab::image_view;
 using parlab::lab04::filter_spec;
 using parlab::lab04::kernel;
+using parlab::testing::random_image;
 
 // ---- the reference: filter.hpp's definition, one sample at a time -------------------------
 
@@ -68,14 +69,6 @@ image reference_filter(const_image_view s, const filter_spec& f) {
 }
 
 // ---- inputs --------------------------------------------------------------------------------
-
-image random_image(int width, int height, int channels, unsigned seed) {
-    image picture(width, height, channels);
-    std::mt19937 random(seed);
-    std::uniform_int_distribution<int> value(0, 255);
-    for (auto& byte : picture.bytes()) byte = static_cast<std::uint8_t>(value(random));
-    return picture;
-}
 
 struct named_kernel {
     std::string name;
