@@ -1,17 +1,13 @@
 #include "kit_tools.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -20,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "build.hpp"
+#include "kit_build.hpp"
 #include "cli.hpp"
 #include "grade.hpp"
 #include "model.hpp"
@@ -28,59 +25,7 @@
 namespace parlab::grader {
 namespace fs = std::filesystem;
 
-int run_program(const std::vector<std::string>& argv, const fs::path& workdir, const fs::path& log, bool stdout_to_stderr) {
-    std::vector<char*> raw;
-    for (const auto& a : argv) raw.push_back(const_cast<char*>(a.c_str()));
-    raw.push_back(nullptr);
-    const pid_t child = ::fork();
-    if (child < 0) throw std::runtime_error("cannot start a process (fork failed)");
-    if (child == 0) {
-        if (!workdir.empty() && ::chdir(workdir.c_str()) != 0) ::_exit(127);
-        if (!log.empty()) {
-            const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            if (out < 0) ::_exit(127);
-            ::dup2(out, 1);
-            ::dup2(out, 2);
-        } else if (stdout_to_stderr) {
-            ::dup2(2, 1);
-        }
-        ::signal(SIGPIPE, SIG_DFL);  // the grader ignores it; the program gets the default
-        ::execvp(raw[0], raw.data());
-        ::_exit(127);
-    }
-    int status = 0;
-    while (::waitpid(child, &status, 0) < 0) {
-        if (errno != EINTR) return 127;
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 namespace {
-
-/// The lines of a build log worth showing when the build failed: errors with a little context.
-std::string build_errors(const std::string& log) {
-    std::istringstream lines(log);
-    std::vector<std::string> all;
-    for (std::string line; std::getline(lines, line);) all.push_back(line);
-    // The compiler's command line (ninja prints it after FAILED) says nothing to a student.
-    const auto command_line = [](const std::string& line) {
-        return line.find(" -c ") != std::string::npos && line.find(" -o ") != std::string::npos;
-    };
-    std::string shown;
-    int count = 0;
-    for (std::size_t i = 0; i < all.size() && count < 60; ++i) {
-        if (all[i].find("error") == std::string::npos && all[i].find("FAILED") == std::string::npos) continue;
-        // each line once: the next search starts after the lines shown with this one
-        std::size_t j = i;
-        for (; j < all.size() && j <= i + 6 && count < 60; ++j)
-            if (!command_line(all[j])) {
-                shown += all[j] + "\n";
-                ++count;
-            }
-        i = j - 1;
-    }
-    return shown;
-}
 
 /// The kit's files as git knows them, or every file outside build/ and .git/ without git.
 std::vector<std::string> kit_files(const fs::path& root) {
@@ -110,39 +55,6 @@ const lab_info& resolve_lab(const std::vector<lab_info>& labs, const std::string
     const lab_info* lab = find_lab(labs, name);
     if (lab == nullptr) throw usage_error(fmt::format("no lab '{}'; ./parlab list shows them", name));
     return *lab;
-}
-
-void build_targets(const fs::path& root, const std::string& preset, const std::vector<std::string>& targets) {
-    const fs::path tree = root / "build" / preset;
-    fs::create_directories(tree);
-    if (!fs::exists(tree / "build.ninja")) {
-        fmt::print(stderr, "parlab: first use of build/{}: configuring and building it takes a few minutes (later "
-                           "builds only what changed)\n", preset);
-        if (run_program({"cmake", "--preset", preset}, root, tree / "configure.log") != 0) {
-            fmt::print(stderr, "{}", build_errors(read_text(tree / "configure.log")));
-            throw std::runtime_error(
-                fmt::format("configuring build/{} failed; the full log is build/{}/configure.log", preset, preset));
-        }
-    }
-    std::vector<std::string> argv = {"cmake", "--build", "--preset", preset};
-    if (!targets.empty()) {
-        argv.emplace_back("--target");
-        argv.insert(argv.end(), targets.begin(), targets.end());
-    }
-    // On a terminal the build tool draws its own one-line progress; elsewhere the output goes to
-    // the log and only the errors are shown.
-    const bool live = ::isatty(2) != 0;
-    const fs::path log = tree / "build.log";
-    if (live) fmt::print(stderr, "parlab: building build/{}\n", preset);
-    if (run_program(argv, root, live ? fs::path() : log) != 0) {
-        if (!live) fmt::print(stderr, "{}", build_errors(read_text(log)));
-        throw std::runtime_error(fmt::format("the build in build/{} failed; see the errors above{}", preset,
-                                             live ? "" : fmt::format(" or build/{}/build.log", preset)));
-    }
-    // Said only when something was built, so that a command's own answer stands alone.
-    if (const std::string text = live ? "" : read_text(log);
-        text.find("Building ") != std::string::npos || text.find("Linking ") != std::string::npos)
-        fmt::print(stderr, "parlab: built build/{} (log: build/{}/build.log)\n", preset, preset);
 }
 
 std::vector<std::string> lab_program_names(const fs::path& root, const std::string& folder) {

@@ -9,13 +9,6 @@
 
 namespace parlab::grader {
 
-/// Runs argv in `workdir` (empty: here) and waits for it. Its output goes to `log` when given, else
-/// to this process's stderr (its stdout too, unless `stdout_to_stderr` is false: a build's chatter
-/// never mixes with a command's answer).
-/// Returns the exit code (128 + signal for a killed program, 127 when it cannot start).
-int run_program(const std::vector<std::string>& argv, const std::filesystem::path& workdir,
-                const std::filesystem::path& log = {}, bool stdout_to_stderr = true);
-
 struct lab_info;
 
 /// The lab that `name` names among `labs` (its name, folder or number); a usage_error saying how to
@@ -37,10 +30,6 @@ struct watch_options {
 /// Rebuilds and reruns a lab's tests whenever one of the student's files changes. Returns when
 /// max_runs runs are done (never otherwise).
 int watch_lab(const watch_options& options);
-
-/// Builds `targets` of build/PRESET (configuring it first when needed). Progress and errors go to
-/// stderr; throws std::runtime_error when the build fails, naming its log.
-void build_targets(const std::filesystem::path& root, const std::string& preset, const std::vector<std::string>& targets);
 
 /// The teaching programs a lab ships (demo, bench, filter, ...), by name.
 [[nodiscard]] std::vector<std::string> lab_program_names(const std::filesystem::path& root, const std::string& folder);

@@ -1,4 +1,4 @@
-// parlab_grader: everything behind `./parlab` but installing packages, building and the kit's tests.
+// parlab_grader: everything behind `./parlab` but installing packages and building this program.
 //   parlab_grader grade --root KIT [--solutions | --submission DIR] [--seed N] [--json F]
 //                       [--junit F] [--gradescope F] [--markdown F] [--check NAME,...] [--verbose] [LAB...]
 //   parlab_grader batch --root KIT DIR --csv FILE [--reports DIR] [--force] [--markdown] [--seed N]
@@ -51,6 +51,10 @@ const std::map<std::string, std::string>& command_usage() {
                     "default OUT.zip: parlab-gradescope.zip). A check the container cannot run (a timing check\n"
                     "under less than the whole cores it needs) is left out of the maximum, or given its points\n"
                     "with --when-not-run award.\n"},
+        {"test", "Usage: ./parlab test\n"
+                 "Builds the kit's trees and runs their tests (in the kit's own repository the dev tree, with the\n"
+                 "grader's end-to-end tests and the known-bad self-check, then the tsan tree; in a student edition\n"
+                 "the dev tree). Exit 0 when every test passed.\n"},
         {"bench", "Usage: ./parlab bench [--only LAB] [--mine] [--max-workers N] [--repetitions R]\n"
                   "Timing tables on this machine, from every lab's bench program: of the model solutions, or of\n"
                   "your own code with --mine (a student edition, which has no solutions, always times yours).\n"},
@@ -67,6 +71,7 @@ const std::map<std::string, command_function>& command_table() {
         {"similarity", commands::similarity}, {"list", commands::list}, {"hint", commands::hint},
         {"sources", commands::sources}, {"watch", commands::watch},     {"release", commands::release},
         {"package", commands::package}, {"bench", commands::bench},     {"check-kit", commands::check_kit},
+        {"test", commands::test},
     };
     return table;
 }

@@ -16,7 +16,7 @@
 #include "build.hpp"
 #include "class_report.hpp"
 #include "gradebook.hpp"
-#include "kit_tools.hpp"
+#include "kit_build.hpp"
 #include "report.hpp"
 #include "scratch_dir.hpp"
 #include "submission.hpp"

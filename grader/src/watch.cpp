@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "kit_build.hpp"
 #include "kit_tools.hpp"
 #include "model.hpp"
 #include "sandbox.hpp"

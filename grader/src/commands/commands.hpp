@@ -36,6 +36,7 @@ int release(const command_arguments& raw);
 int package(const command_arguments& raw);
 int bench(const command_arguments& raw);
 int check_kit(const command_arguments& raw);
+int test(const command_arguments& raw);
 /// A lab's teaching program: `demo LAB [--solutions] [ARGS...]`, or `PROGRAM [--solutions]
 /// [ARGS...]` for a program that one lab ships (`filter`).
 int program(const std::string& command, const command_arguments& raw);

@@ -1,4 +1,4 @@
-// The kit's own commands: release, package, bench, the labs' programs and check-kit.
+// The kit's own commands: release, package, bench, the labs' programs, test and check-kit.
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "commands.hpp"
+#include "kit_build.hpp"
 #include "kit_check.hpp"
 #include "kit_tools.hpp"
 #include "report.hpp"
@@ -95,6 +96,12 @@ int program(const std::string& command, const command_arguments& raw) {
         rest.erase(rest.begin());
     }
     return run_lab_program(root, lab, command, rest, solutions);
+}
+
+int test(const command_arguments& raw) {
+    const auto args = parse_arguments(raw, {"--root"}, {}, unknown_options::pass_on);
+    if (!args.positional.empty()) throw usage_error(fmt::format("test takes no arguments, got '{}'", args.positional.front()));
+    return run_kit_tests(require_root(args));
 }
 
 // The kit's consistency (kit_check.hpp): run by the build after the grader is linked, and by hand.
