@@ -20,8 +20,10 @@
 #include <exception>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -85,6 +87,20 @@ inline bool wait_for_go(std::uint64_t& nonce) {
         return true;
     }
     return false;
+}
+
+/// Runs `call` (the student's code) and returns the what() of the exception it let out, or
+/// nothing when it returned; the probe then answers how the call ended instead of dying with it.
+template <class Call>
+[[nodiscard]] std::optional<std::string> exception_from(Call&& call) {
+    try {
+        std::forward<Call>(call)();
+    } catch (const std::exception& error) {
+        return error.what();
+    } catch (...) {
+        return "an exception that is not a std::exception";
+    }
+    return std::nullopt;
 }
 
 /// A deliberate data race between two threads of the probe's own. Under ThreadSanitizer it must

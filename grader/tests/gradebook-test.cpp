@@ -194,15 +194,22 @@ std::vector<pid_t> wait_for_sleepers(const scratch_dir& dir, std::size_t count) 
     return {};
 }
 
-// A batch of the blocking kit over `students` (one bank.cpp each), `jobs` at a time.
-batch_options blocking_batch(const scratch_dir& dir, const std::vector<std::string>& students, std::size_t jobs) {
-    write_blocking_kit(dir);
-    for (const auto& who : students) dir.write("class/" + who + "/bank.cpp", "int balance; // " + who);
+// A batch of the kit in `dir` over its class/ folder, writing grades.csv and reports/ there;
+// the tests add the options they are about.
+batch_options batch_in(const scratch_dir& dir) {
     batch_options options;
     options.root = dir.path / "kit";
     options.submissions = dir.path / "class";
     options.csv = dir.path / "grades.csv";
     options.reports = dir.path / "reports";
+    return options;
+}
+
+// A batch of the blocking kit over `students` (one bank.cpp each), `jobs` at a time.
+batch_options blocking_batch(const scratch_dir& dir, const std::vector<std::string>& students, std::size_t jobs) {
+    write_blocking_kit(dir);
+    for (const auto& who : students) dir.write("class/" + who + "/bank.cpp", "int balance; // " + who);
+    batch_options options = batch_in(dir);
     options.jobs = jobs;
     options.unsandboxed = true;  // where bubblewrap is missing; nothing here runs a submission's code
     options.seed = 7;
@@ -424,11 +431,7 @@ TEST_CASE("a rubric change of points alone is recomputed from the stored results
     dir.write("reports/alice.json", graded.dump(2));
     write_race_lab(dir, 30, 70);  // the instructor moves points from task 1 to task 2
 
-    batch_options options;
-    options.root = dir.path / "kit";
-    options.submissions = dir.path / "class";
-    options.csv = dir.path / "grades.csv";
-    options.reports = dir.path / "reports";
+    const batch_options options = batch_in(dir);
     CHECK(run_batch(options) == 1);
     const auto after = read_json(dir.path / "reports" / "alice.json");
     REQUIRE(after);
@@ -678,11 +681,7 @@ TEST_CASE("a batch with a roster writes the LMS files, keeps folders off the ros
         dir.write(std::string("reports/") + who + ".json", json_report(graded).dump());
     }
     dir.write("roster.csv", "id,name,section,folder\n1001,Alice,A1,alice\n1002,Bob,B2,bob\n");
-    batch_options options;
-    options.root = dir.path / "kit";
-    options.submissions = dir.path / "class";
-    options.csv = dir.path / "grades.csv";
-    options.reports = dir.path / "reports";
+    batch_options options = batch_in(dir);
     options.roster = dir.path / "roster.csv";
     options.lms_exports = {{lms_kind::moodle, dir.path / "moodle.csv"}};
     options.bom = true;
@@ -809,11 +808,7 @@ TEST_CASE("a batch puts hand marks into the reports, the gradebook and the feedb
     const json stored = json_report(graded);
     dir.write("reports/alice.json", stored.dump());
 
-    batch_options options;
-    options.root = dir.path / "kit";
-    options.submissions = dir.path / "class";
-    options.csv = dir.path / "grades.csv";
-    options.reports = dir.path / "reports";
+    batch_options options = batch_in(dir);
     options.marks = dir.path / "marks.csv";
     options.feedback = dir.path / "feedback";
     // No marks file yet: a template to fill in, and nobody marked.

@@ -379,38 +379,34 @@ TEST_CASE("loading a rubric with a mistake names the rubric as the kit knows it"
     fs::create_directories(kit / "grader" / "labs" / "01-race-condition");
     std::ofstream(kit / "labs" / "01-race-condition" / "lab.json")
         << R"({"number": 1, "name": "race-condition", "sources": ["bank.cpp"], "tasks": [{"id": 1}]})";
-    std::ofstream(kit / "grader" / "labs" / "01-race-condition" / "rubric.json")
-        << R"({"checks": [{"name": "mutex-threads", "task": 1, "points": 100, "type": "probe", "rnus": 5}]})";
-    CHECK_THROWS_WITH(load_labs(kit / "labs", kit / "grader" / "labs"),
-                      "grader/labs/01-race-condition/rubric.json: check \"mutex-threads\": unknown key \"rnus\"");
-    std::ofstream(kit / "grader" / "labs" / "01-race-condition" / "rubric.json")
-        << R"({"checks": [{"name": "mutex-threads", "task": 1, "points": 100, "type": "probe"}], "abut": ""})";
-    CHECK_THROWS_WITH(load_labs(kit / "labs", kit / "grader" / "labs"),
-                      "grader/labs/01-race-condition/rubric.json: unknown key \"abut\"");
-    std::ofstream(kit / "grader" / "labs" / "01-race-condition" / "rubric.json")
-        << R"({"checks": [{"name": "mutex-threads", "task": 5, "points": 100, "type": "probe"}]})";
-    CHECK_THROWS_WITH(load_labs(kit / "labs", kit / "grader" / "labs"),
-                      "grader/labs/01-race-condition/rubric.json: check \"mutex-threads\": task 5; "
-                      "labs/01-race-condition/lab.json has tasks 1");
-    // a timing check waits only for probe checks listed before it
-    std::ofstream(kit / "grader" / "labs" / "01-race-condition" / "rubric.json")
-        << R"({"checks": [{"name": "speed", "task": 1, "points": 50, "type": "timing", "min_speedup": 2,
-                           "a": {"probe": "x"}, "b": {"probe": "y"}, "needs_passed": ["mutex-threads"]},
-                          {"name": "mutex-threads", "task": 1, "points": 50, "type": "probe"}]})";
-    CHECK_THROWS_WITH(load_labs(kit / "labs", kit / "grader" / "labs"),
-                      "grader/labs/01-race-condition/rubric.json: check \"speed\": \"needs_passed\" names "
-                      "\"mutex-threads\", which is not a probe check listed before it");
-    // points below zero, or not a number, are refused with the rubric and the check named
-    std::ofstream(kit / "grader" / "labs" / "01-race-condition" / "rubric.json")
-        << R"({"checks": [{"name": "mutex-threads", "task": 1, "points": -10, "type": "probe"}]})";
-    CHECK_THROWS_WITH(load_labs(kit / "labs", kit / "grader" / "labs"),
-                      "grader/labs/01-race-condition/rubric.json: check \"mutex-threads\": \"points\" is -10; "
-                      "a check's points are 0 or more");
-    std::ofstream(kit / "grader" / "labs" / "01-race-condition" / "rubric.json")
-        << R"({"checks": [{"name": "mutex-threads", "task": 1, "points": "ten", "type": "probe"}]})";
-    CHECK_THROWS_WITH(load_labs(kit / "labs", kit / "grader" / "labs"),
-                      "grader/labs/01-race-condition/rubric.json: check \"mutex-threads\": \"points\" must be a number, "
-                      "not \"ten\"");
+    // Each rubric has one mistake, and loading it must be refused with this message.
+    const std::pair<std::string, std::string> mistakes[] = {
+        {R"({"checks": [{"name": "mutex-threads", "task": 1, "points": 100, "type": "probe", "rnus": 5}]})",
+         "grader/labs/01-race-condition/rubric.json: check \"mutex-threads\": unknown key \"rnus\""},
+        {R"({"checks": [{"name": "mutex-threads", "task": 1, "points": 100, "type": "probe"}], "abut": ""})",
+         "grader/labs/01-race-condition/rubric.json: unknown key \"abut\""},
+        {R"({"checks": [{"name": "mutex-threads", "task": 5, "points": 100, "type": "probe"}]})",
+         "grader/labs/01-race-condition/rubric.json: check \"mutex-threads\": task 5; "
+         "labs/01-race-condition/lab.json has tasks 1"},
+        // a timing check waits only for probe checks listed before it
+        {R"({"checks": [{"name": "speed", "task": 1, "points": 50, "type": "timing", "min_speedup": 2,
+                         "a": {"probe": "x"}, "b": {"probe": "y"}, "needs_passed": ["mutex-threads"]},
+                        {"name": "mutex-threads", "task": 1, "points": 50, "type": "probe"}]})",
+         "grader/labs/01-race-condition/rubric.json: check \"speed\": \"needs_passed\" names "
+         "\"mutex-threads\", which is not a probe check listed before it"},
+        // points below zero, or not a number, are refused with the rubric and the check named
+        {R"({"checks": [{"name": "mutex-threads", "task": 1, "points": -10, "type": "probe"}]})",
+         "grader/labs/01-race-condition/rubric.json: check \"mutex-threads\": \"points\" is -10; "
+         "a check's points are 0 or more"},
+        {R"({"checks": [{"name": "mutex-threads", "task": 1, "points": "ten", "type": "probe"}]})",
+         "grader/labs/01-race-condition/rubric.json: check \"mutex-threads\": \"points\" must be a number, "
+         "not \"ten\""},
+    };
+    for (const auto& [rubric, message] : mistakes) {
+        INFO(rubric);
+        std::ofstream(kit / "grader" / "labs" / "01-race-condition" / "rubric.json") << rubric;
+        CHECK_THROWS_WITH(load_labs(kit / "labs", kit / "grader" / "labs"), message);
+    }
     fs::remove_all(kit);
 }
 

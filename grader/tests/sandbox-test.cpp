@@ -54,6 +54,15 @@ run_request misbehave(const std::string& what, std::vector<std::string> more = {
     request.timeout = std::chrono::seconds(2);
     return request;
 }
+
+// A run of the stand-in doing `what` that the sandbox stops as soon as it sees a deadlock, or
+// at `limit`.
+run_result run_stopping_deadlocks(const std::string& what, std::chrono::seconds limit) {
+    auto request = misbehave(what);
+    request.timeout = limit;
+    request.stop_when_deadlocked = true;
+    return run_sandboxed(request);
+}
 }  // namespace
 
 TEST_CASE("a deadlock is stopped at the wall-clock limit", "[grader][sandbox]") {
@@ -77,10 +86,7 @@ TEST_CASE("a hang says what its processes wait for in the kernel", "[grader][san
 }
 
 TEST_CASE("a deadlock between pipes and waitpid is stopped long before its limit", "[grader][sandbox]") {
-    auto pipes = misbehave("pipe-deadlock");
-    pipes.timeout = std::chrono::seconds(60);
-    pipes.stop_when_deadlocked = true;
-    const auto stuck = run_sandboxed(pipes);
+    const auto stuck = run_stopping_deadlocks("pipe-deadlock", std::chrono::seconds(60));
     CHECK(stuck.timed_out);
     CHECK(stuck.deadlocked);
     CHECK(stuck.sat_blocked(60));
@@ -88,10 +94,7 @@ TEST_CASE("a deadlock between pipes and waitpid is stopped long before its limit
     CHECK_THAT(stuck.blocked, contains("1 process writing into a full pipe that nobody reads"));
     // A futex wait may end by its own time limit, which /proc does not show: such a run gets its
     // whole limit.
-    auto semaphore = misbehave("semaphore-wait");
-    semaphore.timeout = std::chrono::seconds(5);
-    semaphore.stop_when_deadlocked = true;
-    const auto waited = run_sandboxed(semaphore);
+    const auto waited = run_stopping_deadlocks("semaphore-wait", std::chrono::seconds(5));
     CHECK(waited.timed_out);
     CHECK_FALSE(waited.deadlocked);
     CHECK(waited.seconds >= 4.9);

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -229,12 +230,8 @@ lab05::row_kernel failing_kernel(const answers::failure_case& c, const lab05::ma
 
 template <class Run>
 answers::failure_report failure_of(Run run) {
-    try {
-        run();
-    } catch (const std::exception& error) {
-        return {true, error.what()};
-    }
-    return {false, ""};
+    const std::optional<std::string> thrown = parlab::probe::exception_from(run);
+    return {thrown.has_value(), thrown.value_or("")};
 }
 
 // worker-failure: case 0 with a new output, case 1 with the caller's, case 2 (every row fails)

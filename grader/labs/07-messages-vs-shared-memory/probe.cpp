@@ -89,14 +89,8 @@ void install_interrupting_signal() {
 
 template <class Call>
 answers::call_end ended(Call call) {
-    try {
-        call();
-    } catch (const std::exception& error) {
-        return {false, error.what()};
-    } catch (...) {
-        return {false, "an exception that is not a std::exception"};
-    }
-    return {true, ""};
+    const std::optional<std::string> thrown = parlab::probe::exception_from(call);
+    return {!thrown.has_value(), thrown.value_or("")};
 }
 
 const char* end_name(parlab::limited_end end) {

@@ -72,6 +72,18 @@ struct tally {
     }
 };
 
+// The verdict on a check that runs each case once: the probe must answer one run per case, and
+// `judge(case, run, tally)` adds each run's parts to the tally.
+template <class Case, class Run, class Judge>
+probe_verdict verdict_of_runs(const std::vector<Case>& cases, const std::vector<Run>& runs, const Judge& judge,
+                              const std::string& all_right) {
+    if (runs.size() != cases.size())
+        return failed(fmt::format("the probe answered {} runs, expected {}", runs.size(), cases.size()));
+    tally t;
+    for (std::size_t i = 0; i < cases.size(); ++i) judge(cases[i], runs[i], t);
+    return t.verdict(all_right);
+}
+
 std::string check_sum(const lab07::call_end& end, double got, long forks, const std::vector<double>& values,
                       const std::string& call) {
     if (std::string problem = failed_call(end, call); !problem.empty()) return problem;
@@ -260,13 +272,8 @@ std::string check_pipeline(const lab07::pipeline_case& c, const lab07::pipeline_
 }
 
 probe_verdict pipeline_verdict(const check_spec&, const lab07::pipeline_answer& answer, const verify_context& context) {
-    const auto cases = lab07::pipeline_cases(context.seed);
-    if (answer.runs.size() != cases.size())
-        return failed(fmt::format("the probe answered {} runs, expected {}", answer.runs.size(), cases.size()));
-    tally t;
-    for (std::size_t i = 0; i < cases.size(); ++i) {
-        const auto& c = cases[i];
-        const std::string problem = check_pipeline(c, answer.runs[i], context.seed, context);
+    const auto judge = [&](const lab07::pipeline_case& c, const lab07::pipeline_result& r, tally& t) {
+        const std::string problem = check_pipeline(c, r, context.seed, context);
         const std::string where = fmt::format("{} producer{}, {} consumer{}, capacity {}, {} items each{}", c.producers,
                                               c.producers == 1 ? "" : "s", c.consumers, c.consumers == 1 ? "" : "s",
                                               c.capacity, c.items_per_producer,
@@ -277,9 +284,10 @@ probe_verdict pipeline_verdict(const check_spec&, const lab07::pipeline_answer& 
         // no items at all: nothing to hand over, the skeleton's serial loop gets it right
         if (c.items_per_producer == 0) t.gate(problem, where);
         else t.add(problem, where);
-    }
-    return t.verdict("every item was taken exactly once with its payload, each producer's in order, and every run "
-                     "stopped cleanly");
+    };
+    return verdict_of_runs(lab07::pipeline_cases(context.seed), answer.runs, judge,
+                           "every item was taken exactly once with its payload, each producer's in order, and every run "
+                           "stopped cleanly");
 }
 
 std::string check_limit(const lab07::limit_case& c, const lab07::limit_result& r) {
@@ -302,13 +310,11 @@ std::string check_limit(const lab07::limit_case& c, const lab07::limit_result& r
 }
 
 probe_verdict limit_verdict(const check_spec&, const lab07::limit_answer& answer, const verify_context& context) {
-    const auto cases = lab07::limit_cases(context.seed);
-    if (answer.runs.size() != cases.size())
-        return failed(fmt::format("the probe answered {} runs, expected {}", answer.runs.size(), cases.size()));
-    tally t;
-    for (std::size_t i = 0; i < cases.size(); ++i)
-        t.add(check_limit(cases[i], answer.runs[i]), fmt::format("{} workers, limit {}", cases[i].workers, cases[i].limit));
-    return t.verdict("exactly min(K, N) workers were inside at once, never more, and every worker ran once");
+    const auto judge = [](const lab07::limit_case& c, const lab07::limit_result& r, tally& t) {
+        t.add(check_limit(c, r), fmt::format("{} workers, limit {}", c.workers, c.limit));
+    };
+    return verdict_of_runs(lab07::limit_cases(context.seed), answer.runs, judge,
+                           "exactly min(K, N) workers were inside at once, never more, and every worker ran once");
 }
 
 // Timed transfers answer the sum of the seed's 500 x 9111 array with the nonce's changes.
