@@ -14,28 +14,18 @@
 #include <vector>
 
 #include "parlab/image.hpp"
+#include "parlab/splitmix.hpp"
 
 namespace parlab::grader {
 
-/// splitmix64: small, fast, and fully specified, unlike the distributions of <random>.
-class seeded_numbers {
+/// The grader's generator: parlab::splitmix64, plus whole numbers in a range.
+class seeded_numbers : public parlab::splitmix64 {
 public:
-    explicit seeded_numbers(std::uint64_t seed) noexcept : state_(seed) {}
-    std::uint64_t next() noexcept {
-        std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        return z ^ (z >> 31);
-    }
-    /// Uniform in [0, 1), 53 bits.
-    double unit() noexcept { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+    using splitmix64::splitmix64;
     /// Uniform in [lo, hi].
     long between(long lo, long hi) noexcept {
         return lo + static_cast<long>(next() % static_cast<std::uint64_t>(hi - lo + 1));
     }
-
-private:
-    std::uint64_t state_;
 };
 
 /// A seed for one use of the grade run's seed, so different checks get different inputs.

@@ -13,6 +13,7 @@
 #include <numeric>
 #include <sstream>
 
+#include "parlab/splitmix.hpp"
 #include "worker_pool.hpp"
 
 namespace parlab::lab06 {
@@ -126,31 +127,11 @@ image highpass(const image& frame, std::size_t size) {
 
 // ---- the fake sky ----------------------------------------------------------------------------------
 
-namespace {
-
-// splitmix64: a small, well-mixed generator whose sequence depends only on the seed.
-class sky_random {
-public:
-    explicit sky_random(std::uint64_t seed) : state_(seed) {}
-    std::uint64_t next() noexcept {
-        std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-        return z ^ (z >> 31);
-    }
-    double unit() noexcept { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-
-private:
-    std::uint64_t state_;
-};
-
-}  // namespace
-
 image fake_sky(std::size_t rows, std::size_t cols, std::uint64_t seed, pixel_type type) {
     // Every step is rounded to the type: a float32 sky is the one computed in float.
     auto pixel = [type](double value) { return round_to(type, value); };
     image sky(rows, cols, type);
-    sky_random random(seed);
+    parlab::splitmix64 random(seed);
     const double tilt_y = 20 * random.unit(), tilt_x = 20 * random.unit();
     const double wave = 6.283185307179586 * (0.5 + random.unit());
     for (std::size_t y = 0; y < rows; ++y) {
