@@ -81,6 +81,28 @@ void arguments::unknown() const {
     throw std::invalid_argument("unknown option '" + current() + "' (--help lists them)");
 }
 
+timed_demo_options timed_demo_options::parse(int argc, char** argv, timed_demo_options defaults) {
+    timed_demo_options o = std::move(defaults);
+    for (arguments args(argc, argv); args.next();) {
+        if (args.is("--out")) o.out = args.value();
+        else if (args.is("--repetitions")) o.repetitions = args.positive_value();
+        else args.unknown();
+    }
+    return o;
+}
+
+std::string timed_demo_options::usage(std::string_view program, std::string_view files) const {
+    return "usage: " + std::string(program) + " [--out DIR] [--repetitions R]\n" +
+           "  --out DIR          folder for " + std::string(files) + " (default: " + out.string() + ")\n" +
+           "  --repetitions R    timed runs per figure, after one untimed run (default " +
+           std::to_string(repetitions) + ")\n";
+}
+
+std::size_t workers_or_default(std::size_t given) {
+    if (given > 256) throw std::invalid_argument("--workers: at most 256");
+    return given == 0 ? default_workers() : given;
+}
+
 bool bench_options::read(arguments& args) {
     if (args.is("--max-workers")) max_workers = args.positive_value();
     else if (args.is("--repetitions")) repetitions = args.positive_value();
@@ -95,11 +117,10 @@ bench_options bench_options::parse(int argc, char** argv) {
     return o;
 }
 
-std::string image_bench_usage(std::string_view program) {
-    return "usage: " + std::string(program) +
-           " [--max-workers N] [--repetitions R]\n"
-           "  --max-workers N    the largest worker count; the counts double from 1 (default 16)\n"
-           "  --repetitions R    timed runs per figure (default 9)\n";
+std::string bench_usage_text(std::string_view program, bench_usage usage) {
+    return "usage: " + std::string(program) + " [--max-workers N] [--repetitions R]\n" +
+           "  --max-workers N    " + std::string(usage.max_workers) + "\n" +
+           "  --repetitions R    timed runs per figure (default " + std::to_string(usage.repetitions) + ")\n";
 }
 
 std::vector<std::size_t> doubling_counts(std::size_t max_workers) {

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -105,6 +106,32 @@ int run_program(std::string_view program, std::string_view usage, int argc, char
     }
 }
 
+/// The options of a demo that writes its files into a folder and times each figure:
+/// [--out DIR] [--repetitions R].
+struct timed_demo_options {
+    std::filesystem::path out;    ///< the folder for the demo's files
+    std::size_t repetitions = 0;  ///< timed runs per figure
+    /// A command line of these options only, starting from the program's `defaults`; throws
+    /// std::invalid_argument for anything else.
+    [[nodiscard]] static timed_demo_options parse(int argc, char** argv, timed_demo_options defaults);
+    /// The usage text with these values as the defaults; `files` says what the folder gets.
+    [[nodiscard]] std::string usage(std::string_view program, std::string_view files) const;
+};
+
+/// The main() of a demo that takes only timed_demo_options: run_program with their parse and
+/// usage, both from `defaults`.
+template <class Run>
+int run_timed_demo(std::string_view program, std::string_view files, const timed_demo_options& defaults, int argc,
+                   char** argv, Run run) {
+    const auto parse = [&](int count, char** values) { return timed_demo_options::parse(count, values, defaults); };
+    return run_program(program, defaults.usage(program, files), argc, argv, parse, run);
+}
+
+/// The worker count of a program's --workers N option once the command line is read: `given`
+/// when it was given (std::invalid_argument "--workers: at most 256" above 256), and
+/// default_workers() when it was not (0).
+[[nodiscard]] std::size_t workers_or_default(std::size_t given);
+
 /// The options every lab's bench program takes (./parlab bench passes them on to each):
 /// [--max-workers N] [--repetitions R]. 0 stands for the program's own default.
 struct bench_options {
@@ -116,9 +143,26 @@ struct bench_options {
     [[nodiscard]] static bench_options parse(int argc, char** argv);
 };
 
-/// The usage text of a bench program that takes only these options, with their defaults for
-/// an image benchmark (16 workers at most, 9 repetitions).
-[[nodiscard]] std::string image_bench_usage(std::string_view program);
+/// What a bench program's usage text says about its options; the rest of the text is the same
+/// for every bench program.
+struct bench_usage {
+    std::string_view max_workers;  ///< what --max-workers N does, and its default
+    std::size_t repetitions = 0;   ///< the default of --repetitions R
+};
+
+/// The usage of an image benchmark: 16 workers at most, 9 repetitions.
+inline constexpr bench_usage image_bench_usage{
+    "the largest worker count; the counts double from 1 (default 16)", 9};
+
+/// The usage text of a bench program that takes only bench_options.
+[[nodiscard]] std::string bench_usage_text(std::string_view program, bench_usage usage);
+
+/// The main() of a bench program that takes only bench_options: run_program with
+/// bench_options::parse and the usage text of `usage`.
+template <class Run>
+int run_bench(std::string_view program, bench_usage usage, int argc, char** argv, Run run) {
+    return run_program(program, bench_usage_text(program, usage), argc, argv, bench_options::parse, run);
+}
 
 /// 1, 2, 4, ... up to max_workers.
 [[nodiscard]] std::vector<std::size_t> doubling_counts(std::size_t max_workers);

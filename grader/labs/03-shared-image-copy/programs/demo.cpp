@@ -31,7 +31,6 @@
 #include "parlab/split.hpp"
 #include "parlab/teaching.hpp"
 #include "parlab/timing.hpp"
-#include "parlab/workers.hpp"
 
 namespace {
 
@@ -113,8 +112,7 @@ options parse(int argc, char** argv) {
         else if (args.positional()) o.image = args.current();
         else args.unknown();
     }
-    if (o.workers > 256) throw std::invalid_argument("--workers: at most 256");
-    if (o.workers == 0) o.workers = parlab::default_workers();
+    o.workers = parlab::teaching::workers_or_default(o.workers);
     return o;
 }
 

@@ -280,8 +280,5 @@ int run(const parlab::teaching::bench_options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    namespace teaching = parlab::teaching;
-    const char* const program = "parlab_lab04_bench";
-    return teaching::run_program(program, teaching::image_bench_usage(program), argc, argv, teaching::bench_options::parse,
-                                 run);
+    return parlab::teaching::run_bench("parlab_lab04_bench", parlab::teaching::image_bench_usage, argc, argv, run);
 }

@@ -88,11 +88,13 @@ std::string verdict(parlab::const_image_view reference, parlab::const_image_view
     return blank ? "blank: none of the workers' writes arrived" : "wrong: " + difference;
 }
 
+// filter_threads or filter_processes.
+using driver_function = void (*)(parlab::const_image_view, parlab::image_view, const filter_spec&, std::size_t);
+
 // One worker count of one driver: the median time, and the output of its last run copied into
 // `out` (shared memory). The driver itself writes into ordinary memory, as a caller's would be.
-outcome<double> time_driver(void (*driver)(parlab::const_image_view, parlab::image_view, const filter_spec&, std::size_t),
-                            parlab::const_image_view source, parlab::image_view out, const filter_spec& f,
-                            std::size_t workers) {
+outcome<double> time_driver(driver_function driver, parlab::const_image_view source, parlab::image_view out,
+                            const filter_spec& f, std::size_t workers) {
     return run_guarded<double>(budget_per_call, [&] {
         parlab::image target(source.width, source.height, source.channels);
         const double seconds = median_time([&] {
@@ -108,7 +110,6 @@ struct row {
     std::size_t workers = 0;
     double threads = 0;    // seconds; 0 when it failed
     double processes = 0;  // seconds; 0 when it failed
-    std::string processes_problem;
 };
 
 // Least-squares serial fraction over the rows with 2 <= workers <= cpus (see the top comment);
@@ -330,29 +331,25 @@ int run(const options& o) {
     std::vector<row> rows;
     std::string threads_problem, processes_problem;
     std::vector<std::string> threads_verdicts, processes_verdicts;
+    // One driver at one worker count: its median time, and its output's verdict in `verdicts`.
+    // After its first problem a driver is not run again; it gets 0 seconds then.
+    const auto time_at = [&](driver_function driver, parlab::image_view output, std::size_t workers,
+                             std::string& problem, std::vector<std::string>& verdicts) {
+        if (!problem.empty()) return 0.0;
+        std::fill(output.data, output.data + source.size_bytes(), std::uint8_t{0});
+        const outcome<double> t = time_driver(driver, src, output, f, workers);
+        if (!t.value) {
+            problem = t.problem;
+            return 0.0;
+        }
+        verdicts.push_back(verdict(reference, output));
+        return *t.value;
+    };
     for (std::size_t workers = 1; workers <= o.max_workers; workers *= 2) {
         row r;
         r.workers = workers;
-        if (threads_problem.empty()) {
-            std::fill(by_threads.data, by_threads.data + source.size_bytes(), std::uint8_t{0});
-            const outcome<double> t = time_driver(filter_threads, src, by_threads, f, workers);
-            if (t.value) {
-                r.threads = *t.value;
-                threads_verdicts.push_back(verdict(reference, by_threads));
-            } else {
-                threads_problem = t.problem;
-            }
-        }
-        if (processes_problem.empty()) {
-            std::fill(by_processes.data, by_processes.data + source.size_bytes(), std::uint8_t{0});
-            const outcome<double> t = time_driver(filter_processes, src, by_processes, f, workers);
-            if (t.value) {
-                r.processes = *t.value;
-                processes_verdicts.push_back(verdict(reference, by_processes));
-            } else {
-                processes_problem = t.problem;
-            }
-        }
+        r.threads = time_at(filter_threads, by_threads, workers, threads_problem, threads_verdicts);
+        r.processes = time_at(filter_processes, by_processes, workers, processes_problem, processes_verdicts);
         rows.push_back(r);
         if (workers > o.max_workers / 2) break;  // the next doubling would pass the maximum
     }

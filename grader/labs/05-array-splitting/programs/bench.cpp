@@ -255,10 +255,8 @@ int run(const parlab::teaching::bench_options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    constexpr std::string_view usage =
-        "usage: parlab_lab05_bench [--max-workers N] [--repetitions R]\n"
-        "  --max-workers N    time 1, 2, ..., N workers (default: twice the CPUs this program may use)\n"
-        "  --repetitions R    timed runs per figure (default 3)\n";
-    return parlab::teaching::run_program("parlab_lab05_bench", usage, argc, argv, parlab::teaching::bench_options::parse,
-                                         run);
+    return parlab::teaching::run_bench(
+        "parlab_lab05_bench",
+        {.max_workers = "time 1, 2, ..., N workers (default: twice the CPUs this program may use)", .repetitions = 3},
+        argc, argv, run);
 }

@@ -19,7 +19,6 @@
 #include <span>
 #include <stdexcept>
 #include <string>
-#include <string_view>
 
 #include "array_split.hpp"
 #include "parlab/teaching.hpp"
@@ -31,30 +30,12 @@ namespace {
 namespace lab05 = parlab::lab05;
 using parlab::teaching::outcome;
 
-constexpr std::string_view usage =
-    "usage: parlab_lab05_demo [--out DIR] [--repetitions R]\n"
-    "  --out DIR          folder for the picture (default: lab05-demo)\n"
-    "  --repetitions R    timed runs per figure, after one untimed run (default 3)\n";
-
 constexpr std::size_t demo_rows = 32;
 constexpr std::size_t demo_cols = 100000;
 constexpr double demo_sigma = 10;
 constexpr double budget_per_call = 60.0;  // seconds for all the runs of one figure
 
-struct options {
-    std::filesystem::path out = "lab05-demo";
-    std::size_t repetitions = 3;
-};
-
-options parse(int argc, char** argv) {
-    options o;
-    for (parlab::teaching::arguments args(argc, argv); args.next();) {
-        if (args.is("--out")) o.out = args.value();
-        else if (args.is("--repetitions")) o.repetitions = args.positive_value();
-        else args.unknown();
-    }
-    return o;
-}
+using options = parlab::teaching::timed_demo_options;
 
 // One figure: the median time of a split, whether its last result matched the serial one, and
 // how many rows the kernel smoothed in the calling process itself rather than in a worker.
@@ -157,5 +138,6 @@ int run(const options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    return parlab::teaching::run_program("parlab_lab05_demo", usage, argc, argv, parse, run);
+    return parlab::teaching::run_timed_demo("parlab_lab05_demo", "the picture", {.out = "lab05-demo", .repetitions = 3},
+                                            argc, argv, run);
 }

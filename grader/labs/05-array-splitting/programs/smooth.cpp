@@ -27,7 +27,6 @@
 #include "array_split.hpp"
 #include "parlab/npy.hpp"
 #include "parlab/teaching.hpp"
-#include "parlab/workers.hpp"
 
 namespace {
 
@@ -73,8 +72,7 @@ options parse(int argc, char** argv) {
     }
     if (files.size() != 2) throw std::invalid_argument("give the input and the output file (--help shows how)");
     if (o.sigma == 0) throw std::invalid_argument("--sigma is required");
-    if (o.workers > 256) throw std::invalid_argument("--workers: at most 256");
-    if (o.workers == 0) o.workers = parlab::default_workers();
+    o.workers = parlab::teaching::workers_or_default(o.workers);
     o.in = files[0];
     o.out = files[1];
     return o;

@@ -192,10 +192,8 @@ int run(const parlab::teaching::bench_options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    constexpr std::string_view usage =
-        "usage: parlab_lab06_bench [--max-workers N] [--repetitions R]\n"
-        "  --max-workers N    the largest worker count; the counts go 1, 2, 3, ... (default 2)\n"
-        "  --repetitions R    timed runs per figure (default 1)\n";
-    return parlab::teaching::run_program("parlab_lab06_bench", usage, argc, argv, parlab::teaching::bench_options::parse,
-                                         run);
+    return parlab::teaching::run_bench(
+        "parlab_lab06_bench",
+        {.max_workers = "the largest worker count; the counts go 1, 2, 3, ... (default 2)", .repetitions = 1}, argc,
+        argv, run);
 }

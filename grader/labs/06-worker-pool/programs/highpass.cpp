@@ -20,7 +20,6 @@
 #include <vector>
 
 #include "parlab/teaching.hpp"
-#include "parlab/workers.hpp"
 #include "worker_pool.hpp"
 
 namespace {
@@ -54,8 +53,7 @@ options parse(int argc, char** argv) {
     }
     if (folders.size() != 2) throw std::invalid_argument("give the input and the output folder (--help shows how)");
     if (o.size == 0) throw std::invalid_argument("--size is required");
-    if (o.workers > 256) throw std::invalid_argument("--workers: at most 256");
-    if (o.workers == 0) o.workers = parlab::default_workers();
+    o.workers = parlab::teaching::workers_or_default(o.workers);
     o.in = folders[0];
     o.out = folders[1];
     if (!fs::is_directory(o.in)) throw std::invalid_argument(o.in.string() + ": not a folder");

@@ -190,10 +190,7 @@ int run(const parlab::teaching::bench_options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    return parlab::teaching::run_program(
-        "parlab_lab07_bench",
-        "usage: parlab_lab07_bench [--max-workers N] [--repetitions R]\n"
-        "  --max-workers N    accepted for ./parlab bench, not used\n"
-        "  --repetitions R    timed runs per figure (default 5)\n",
-        argc, argv, parlab::teaching::bench_options::parse, run);
+    return parlab::teaching::run_bench(
+        "parlab_lab07_bench", {.max_workers = "accepted for ./parlab bench, not used", .repetitions = 5}, argc, argv,
+        run);
 }

@@ -26,7 +26,6 @@
 #include <random>
 #include <stdexcept>
 #include <string>
-#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -42,25 +41,7 @@ namespace {
 namespace lab07 = parlab::lab07;
 using parlab::teaching::outcome;
 
-constexpr std::string_view usage =
-    "usage: parlab_lab07_demo [--out DIR] [--repetitions R]\n"
-    "  --out DIR          folder for the plot (default: lab07-demo)\n"
-    "  --repetitions R    timed runs per figure, after one untimed run (default 5)\n";
-
-struct options {
-    std::filesystem::path out = "lab07-demo";
-    std::size_t repetitions = 5;
-};
-
-options parse(int argc, char** argv) {
-    options o;
-    for (parlab::teaching::arguments args(argc, argv); args.next();) {
-        if (args.is("--out")) o.out = args.value();
-        else if (args.is("--repetitions")) o.repetitions = args.positive_value();
-        else args.unknown();
-    }
-    return o;
-}
+using options = parlab::teaching::timed_demo_options;
 
 struct figure {
     double seconds = 0;
@@ -285,5 +266,6 @@ int run(const options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    return parlab::teaching::run_program("parlab_lab07_demo", usage, argc, argv, parse, run);
+    return parlab::teaching::run_timed_demo("parlab_lab07_demo", "the plot", {.out = "lab07-demo", .repetitions = 5},
+                                            argc, argv, run);
 }
