@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -65,7 +66,12 @@ void bench_copy(const char* label, const image& source, std::size_t max_workers,
                 const double ms = median_ms(
                     [&] {
                         const pixel_buffer result = copy(source.view(), w, split);
-                        if (result.view().data[source.size_bytes() - 1] != source.bytes().back()) std::abort();
+                        if (result.view().data[source.size_bytes() - 1] != source.bytes().back())
+                            throw std::runtime_error(
+                                std::string("copy_with_") + kind + " (" + std::string(to_string(split)) + ", " +
+                                std::to_string(w) + (w == 1 ? " worker" : " workers") +
+                                ") gave a wrong copy, and a wrong copy is not timed: ./parlab grade "
+                                "shared-image-copy shows what to finish first");
                     },
                     repetitions);
                 std::printf("  %-12s %-12s %9zu %9.2f %13.2fx\n", kind, std::string(to_string(split)).c_str(),
@@ -89,8 +95,5 @@ int run(const parlab::teaching::bench_options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    namespace teaching = parlab::teaching;
-    const char* const program = "parlab_lab03_bench";
-    return teaching::run_program(program, teaching::image_bench_usage(program), argc, argv, teaching::bench_options::parse,
-                                 run);
+    return parlab::teaching::run_bench("parlab_lab03_bench", parlab::teaching::image_bench_usage, argc, argv, run);
 }
