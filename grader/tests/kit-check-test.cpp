@@ -39,8 +39,10 @@ struct kit_copy {
             for (const char* file : {"rubric.json", "probe.cpp"})
                 write_text(root / "grader/labs" / folder / file, read_text(kit / "grader/labs" / folder / file));
         }
-        fs::create_directories(root / "solutions");
-        fs::copy(kit / "solutions/01-race-condition", root / "solutions/01-race-condition", fs::copy_options::recursive);
+        if (fs::is_directory(kit / "solutions")) {  // not in a student edition
+            fs::create_directories(root / "solutions");
+            fs::copy(kit / "solutions/01-race-condition", root / "solutions/01-race-condition", fs::copy_options::recursive);
+        }
     }
     ~kit_copy() {
         std::error_code ignored;
@@ -138,6 +140,10 @@ TEST_CASE("a race check in a lab whose lab.json says it runs no threads stops th
 }
 
 TEST_CASE("a known-bad patch that no longer applies to the model answer is named", "[grader][kit-check]") {
+    if (!fs::is_directory(fs::path(PARLAB_KIT_ROOT) / "solutions")) {
+        WARN("skipped: this copy of the kit has no solutions/ (it is the student edition)");
+        return;
+    }
     const kit_copy kit;
     // the model answer changed under the patches: every line of it moved into another function
     std::string solution = read_text(kit.root / "solutions/01-race-condition/bank.cpp");

@@ -43,6 +43,10 @@ TEST_CASE("the skeleton's own lines are left out of the comparison", "[grader][s
 
 TEST_CASE("a copy with its names changed is found; the skeleton and unrelated code are not", "[grader][similarity]") {
     const fs::path kit = PARLAB_KIT_ROOT;
+    if (!fs::is_directory(kit / "solutions")) {
+        WARN("skipped: this copy of the kit has no solutions/ (it is the student edition), whose work the test copies");
+        return;
+    }
     const fs::path dir = fs::temp_directory_path() / ("parlab-similarity-test-" + std::to_string(::getpid()));
     fs::remove_all(dir);
     const std::string solution = read(kit / "solutions" / "01-race-condition" / "bank.cpp");
