@@ -2,6 +2,7 @@
 // a time limit on every test case: a test case still running after PARLAB_TEST_CASE_SECONDS
 // (90 s unless set; PARLAB_TIMEOUT_SCALE stretches it on slow machines) stops the program with a
 // line that names it, instead of a suite that hangs until ctest gives up without saying where.
+// It also defines the helpers of parlab/testing.hpp, which every test program links with it.
 #include <signal.h>
 #include <unistd.h>
 

@@ -16,9 +16,9 @@
 #include <nlohmann/json.hpp>
 
 #include "build.hpp"
-#include "kit_build.hpp"
 #include "cli.hpp"
 #include "grade.hpp"
+#include "kit_build.hpp"
 #include "model.hpp"
 #include "scratch_dir.hpp"
 

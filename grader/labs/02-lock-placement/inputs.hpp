@@ -40,7 +40,7 @@ inline constexpr std::size_t changes_per_nonce = 8;
     seeded_numbers numbers(timing_seed(seed, nonce));
     for (std::size_t i = 0; i < changes_per_nonce; ++i) {
         const auto index = static_cast<std::size_t>(numbers.next() % n);
-        changes.push_back({index, static_cast<double>(numbers.next() >> 11) * 0x1.0p-53});
+        changes.push_back({index, numbers.unit()});
     }
     return changes;
 }
