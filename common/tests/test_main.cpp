@@ -2,17 +2,15 @@
 // a time limit on every test case: a test case still running after PARLAB_TEST_CASE_SECONDS
 // (90 s unless set; PARLAB_TIMEOUT_SCALE stretches it on slow machines) stops the program with a
 // line that names it, instead of a suite that hangs until ctest gives up without saying where.
-// It also defines the helpers of parlab/testing.hpp, which every test program links with it.
+// The helpers of parlab/testing.hpp are in testing.cpp: this file names no path of the kit, so
+// that the compiler cache serves its long compile (Catch2 2's runner) to every copy of the kit.
 #include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
-#include <random>
 #include <string>
-#include <vector>
 
 #if defined(PARLAB_CATCH2_OWN_MAIN)
 #define CATCH_CONFIG_MAIN
@@ -90,38 +88,6 @@ public:
 }  // namespace
 
 CATCH_REGISTER_LISTENER(time_limit_listener)
-
-// Defined by a sanitizer's runtime when the program has one; a weak reference is null without it.
-extern "C" {
-void __asan_init() __attribute__((weak));
-void __tsan_init() __attribute__((weak));
-}
-
-bool parlab::testing::under_sanitizer() { return __asan_init != nullptr || __tsan_init != nullptr; }
-
-parlab::image parlab::testing::random_image(int width, int height, int channels, unsigned seed, int lowest) {
-    parlab::image picture(width, height, channels);
-    std::mt19937 random(seed);
-    std::uniform_int_distribution<int> value(lowest, 255);
-    for (auto& byte : picture.bytes()) byte = static_cast<std::uint8_t>(value(random));
-    return picture;
-}
-
-std::vector<std::filesystem::path> parlab::testing::photos() {
-    std::vector<std::filesystem::path> found;
-    for (const auto& entry : std::filesystem::directory_iterator(PARLAB_IMAGES_DIR)) {
-        const auto ext = entry.path().extension();
-        if ((ext == ".png" || ext == ".jpg") && entry.path().stem() != "truncated") found.push_back(entry.path());
-    }
-    if (under_sanitizer() && found.size() > 2) {
-        std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
-            return std::filesystem::file_size(a) < std::filesystem::file_size(b);
-        });
-        found.resize(2);
-    }
-    std::sort(found.begin(), found.end());
-    return found;
-}
 
 void parlab::testing::limit_test_case(unsigned seconds, const std::string& why) {
     arm(scaled(seconds), why.c_str());

@@ -179,14 +179,20 @@ namespace {
 // build tree of the kit compiles its own files (the common library, the probes) with the same
 // command lines, so the trees of the skeletons, the solutions and each submission compile them
 // once between them. A hit needs the same compiler, flags and preprocessed input: a student's
-// file is only ever served the object of the same file. PARLAB_COMPILER_CACHE=off turns it off.
+// file is only ever served the object of the same file. Paths inside the kit are written relative
+// to the build tree (the cache's base folder is the kit), so a copy of the kit that names another
+// cache folder is served what the kit's trees compiled at the same place in theirs.
+// PARLAB_COMPILER_CACHE=off turns it off; PARLAB_COMPILER_CACHE=DIR uses the cache folders under
+// DIR instead of the kit's (the kit's own tests of its copies do).
 compiler_cache_use compiler_cache(const fs::path& root, std::optional<std::pair<uid_t, gid_t>> build_as) {
     const char* setting = std::getenv("PARLAB_COMPILER_CACHE");
     if (setting != nullptr && std::string_view(setting) == "off") return {};
     const fs::path ccache = "/usr/bin/ccache";
     if (::access(ccache.c_str(), X_OK) != 0) return {};
     const uid_t compiler_uid = build_as ? build_as->first : ::geteuid();
-    const fs::path dir = root / "build" / "grade" / "compiler-cache" / std::to_string(compiler_uid);
+    const fs::path caches = setting != nullptr && *setting == '/' ? fs::path(setting)
+                                                                   : root / "build" / "grade" / "compiler-cache";
+    const fs::path dir = caches / std::to_string(compiler_uid);
     std::error_code error;
     fs::create_directories(dir, error);
     struct stat info {};
@@ -197,7 +203,7 @@ compiler_cache_use compiler_cache(const fs::path& root, std::optional<std::pair<
     if (info.st_uid != compiler_uid) return {};
     // The TSan trees compile with debug information (-g1): without NOHASHDIR each tree's own folder would be in the key.
     return {ccache.string(),
-            {"CCACHE_DIR=" + dir.string(), "CCACHE_NOHASHDIR=1", "CCACHE_MAXSIZE=2G"},
+            {"CCACHE_DIR=" + dir.string(), "CCACHE_BASEDIR=" + root.string(), "CCACHE_NOHASHDIR=1", "CCACHE_MAXSIZE=2G"},
             dir.parent_path() / (std::to_string(compiler_uid) + ".lock")};
 }
 

@@ -153,13 +153,10 @@ ctest --preset release -R 'lab99' -LE '^lab$' --output-on-failure >"$work/ctest.
 grep -q "100% tests passed, 0 tests failed out of 2" "$work/ctest.log" || { cat "$work/ctest.log"; fail "expected the 2 kit checks of the new lab"; }
 
 grader=$copy/build/release/grader/parlab_grader
-# The two grades below build the probe in two trees of their own (build/grade/solutions and
-# build/grade/labs), each compiling the kit's library: with ccache, the second takes it from the
-# first. The cache is the test's own, writable by the user who compiles (nobody, under root).
-if [[ $cache == yes ]]; then
-    mkdir -m 777 "$work/grade-cache"
-    export CMAKE_CXX_COMPILER_LAUNCHER=ccache CCACHE_DIR=$work/grade-cache CCACHE_BASEDIR=$copy CCACHE_UMASK=000
-fi
+# The grades below build the probe in trees of their own (build/grade/solutions, labs and the
+# known-bad one), each compiling the kit's library: with ccache they take it from the kit's own
+# grade trees, which compiled it with the same flags at the same place relative to the kit.
+[[ $cache == yes ]] && export PARLAB_COMPILER_CACHE=$kit/build/grade/compiler-cache
 "$grader" grade --root "$copy" throwaway --solutions --quiet --json "$work/solution.json" >"$work/solution.txt" 2>&1 ||
     { cat "$work/solution.txt"; fail "the solution of the new lab did not get every point"; }
 grep -q "total 100/100" "$work/solution.txt" || { cat "$work/solution.txt"; fail "the solution's grade is not 100/100"; }

@@ -70,11 +70,16 @@ fi
 # environment, see grader/tests/CMakeLists.txt) compiled as the kit's, so that every file the
 # edition shares with the kit comes from the kit's release tree; without it, unoptimised: the test
 # proves the edition builds and grades, not how fast its grader runs.
+cache=no
+if [[ -n ${CCACHE_DIR:-} ]] && command -v ccache >/dev/null; then cache=yes; fi
 compile=(-DCMAKE_CXX_FLAGS_RELEASE="-O0 -DNDEBUG")
-if [[ -n ${CCACHE_DIR:-} ]] && command -v ccache >/dev/null; then compile=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+[[ $cache == yes ]] && compile=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 cmake --preset release "${compile[@]}" >"$work/configure.log" 2>&1 ||
     { tail -20 "$work/configure.log"; fail "configuring the edition's release tree failed"; }
 
+# The grade's trees take the kit's library and Catch2's runner from the kit's own grade trees
+# (the same flags at the same place relative to each kit) through the kit's grade cache.
+[[ $cache == yes ]] && export PARLAB_COMPILER_CACHE=$kit/build/grade/compiler-cache
 run_step() { LABS=$1 GITHUB_STEP_SUMMARY=$work/summary.md PARLAB_NO_INSTALL=1 bash -e -o pipefail "$work/step.sh" >"$work/grade.log" 2>&1; }
 run_step "race-condition --seed 11"
 status=$?
