@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <iterator>
 #include <optional>
 #include <regex>
 #include <sstream>
@@ -71,18 +72,26 @@ std::string build_errors(const std::string& log) {
     return shown;
 }
 
-// How many tests of a ctest run passed and failed, from its summary line ("100% tests passed, 0
-// tests failed out of 76"); nothing when the run stopped before it.
+// How many tests of a ctest run passed, failed and were skipped, from its summary ("100% tests
+// passed, 0 tests failed out of 76", which counts a skipped test as passed, and one "(Skipped)"
+// line for each); nothing when the run stopped before it.
 struct test_count {
     int passed = 0;
     int failed = 0;
+    int skipped = 0;
 };
 std::optional<test_count> count_tests(const std::string& log) {
     static const std::regex summary(R"(tests passed, ([0-9]+) tests? failed out of ([0-9]+))");
+    static const std::regex skipped_line(R"(\n\s*[0-9]+ - \S+ \(Skipped\))");
     std::optional<test_count> last;
     for (auto it = std::sregex_iterator(log.begin(), log.end(), summary); it != std::sregex_iterator(); ++it) {
         const int failed = std::stoi((*it)[1]), total = std::stoi((*it)[2]);
-        last = test_count{total - failed, failed};
+        last = test_count{total - failed, failed, 0};
+    }
+    if (last) {
+        last->skipped = static_cast<int>(std::distance(std::sregex_iterator(log.begin(), log.end(), skipped_line),
+                                                       std::sregex_iterator()));
+        last->passed -= last->skipped;
     }
     return last;
 }
@@ -156,9 +165,11 @@ int run_kit_tests(const fs::path& root) {
         if (counted) {
             total.passed += counted->passed;
             total.failed += counted->failed;
+            total.skipped += counted->skipped;
         }
     }
-    fmt::print("\nparlab test: {} passed, {} failed\n", total.passed, total.failed);
+    fmt::print("\nparlab test: {} passed, {} failed{}\n", total.passed, total.failed,
+               total.skipped > 0 ? fmt::format(", {} skipped", total.skipped) : "");
     return complete && total.failed == 0 ? 0 : 1;
 }
 

@@ -12,7 +12,7 @@ case $part in all | isolation | timing) ;; *) echo "forgery test: no part '$part
 work=$kit/build/forgery-test-$part
 submission=$work/submission
 rm -rf "$work/reports" && mkdir -p "$work/reports" "$submission/01-race-condition" "$submission/04-edge-filter"
-failures=0
+failures=0 busy=0
 fail() { echo "forgery test: $*" >&2; failures=$((failures + 1)); }
 
 # make LAB BASE INC: the submission's file of LAB = BASE + the forgery INC
@@ -48,6 +48,13 @@ PY
 )
     if [[ -z $got ]]; then fail "$name: no check $check in the report: $(cat "$work/reports/$name.txt")"; return; fi
     IFS=$'\t' read -r got_status got_score got_message <<<"$got"
+    # A timing check that the grader declined to run because other programs held the processors
+    # is the grader doing its job on a busy machine: this test then cannot tell, and says so.
+    if [[ $part == timing && $got_status == skipped && $got_message == "not run here"* ]]; then
+        echo "forgery test: $name: $check not timed, the machine was busy ($got_message)"
+        busy=$((busy + 1))
+        return
+    fi
     [[ $got_status == "$status" ]] || fail "$name: $check is $got_status, expected $status ($got_message)"
     [[ $got_message == *"$text"* ]] || fail "$name: $check says '$got_message', expected it to say '$text'"
     if [[ $status != passed && $got_score != 0 && $got_score != 0.0 ]]; then fail "$name: $check scored $got_score"; fi
@@ -193,5 +200,9 @@ timing_part() {
 if ((failures > 0)); then
     echo "forgery test: $failures expectation(s) not met; reports in $work/reports" >&2
     exit 1
+fi
+if ((busy > 0)); then
+    echo "forgery test: $busy timing verdict(s) not reached on this busy machine; skipped (run it again when the machine is idle)"
+    exit 77
 fi
 echo "forgery test: every forgery got the verdict of what it really does"
