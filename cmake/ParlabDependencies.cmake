@@ -6,7 +6,8 @@ function(parlab_missing package)
 endfunction()
 
 # The oldest versions the kit promises are Ubuntu 22.04's (Gradescope's default image): GCC 11,
-# CMake 3.22 (cmake_minimum_required), fmt 8.1, nlohmann-json 3.10.5, Catch2 2.13.8 (or any 3.x).
+# CMake 3.22 (cmake_minimum_required), fmt 8.1, nlohmann-json 3.10.5, Catch2 2.13.8 (or any 3.x),
+# CLI11 2.1.2.
 # An older one stops configuration with one line naming it. (Each is found without a version and
 # compared here, since their CMake version files differ on what "compatible" means.)
 function(parlab_too_old what found wanted package)
@@ -29,6 +30,17 @@ if(NOT nlohmann_json_FOUND)
     parlab_missing(nlohmann-json3-dev)
 elseif(nlohmann_json_VERSION VERSION_LESS 3.10.5)
     parlab_too_old("nlohmann-json" "${nlohmann_json_VERSION}" "3.10.5 or newer" "nlohmann-json3-dev")
+endif()
+
+# CLI11 parses the grader's command line and writes its help (grader/src/cli.hpp); nothing else
+# uses it, so a tree without the grader does not need it.
+if(PARLAB_GRADER)
+    find_package(CLI11 CONFIG QUIET)
+    if(NOT CLI11_FOUND)
+        parlab_missing(libcli11-dev)
+    elseif(CLI11_VERSION VERSION_LESS 2.1.2)
+        parlab_too_old("CLI11" "${CLI11_VERSION}" "2.1.2 or newer" "libcli11-dev")
+    endif()
 endif()
 
 find_path(PARLAB_STB_INCLUDE_DIR stb/stb_image.h PATHS /usr/include /usr/local/include)

@@ -122,7 +122,7 @@ if [[ -n $cxx ]]; then
     install="$install && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $cxx >/dev/null && rm -rf build"
 fi
 versions='${CXX:-g++} --version | head -1 && cmake --version | head -1 &&
-          dpkg-query -W catch2 libfmt-dev nlohmann-json3-dev libstb-dev ninja-build'
+          dpkg-query -W catch2 libfmt-dev nlohmann-json3-dev libcli11-dev libstb-dev ninja-build'
 if [[ $gradescope -eq 1 ]]; then
     # python3 checks the results.json files (Gradescope's image has it too).
     install="$install && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 >/dev/null"

@@ -43,7 +43,7 @@ set_target_properties(parlab_grader_core PROPERTIES UNITY_BUILD ON UNITY_BUILD_B
 # -O3 would speed up, yet it is compiled before a student sees a first result: at -O1 it builds
 # in about two thirds of the time.
 target_compile_options(parlab_grader_core PRIVATE $<$<CONFIG:Release>:-O1>)
-target_link_libraries(parlab_grader_core PUBLIC parlab::common nlohmann_json::nlohmann_json PRIVATE parlab::warnings)
+target_link_libraries(parlab_grader_core PUBLIC parlab::common nlohmann_json::nlohmann_json CLI11::CLI11 PRIVATE parlab::warnings)
 
 # The verifiers (labs/*/verify.cpp), which compute the serial references, at -O1 too (each took
 # 13 s to compile at -O2); each is compiled on its own, so that a lab's names never meet another's.

@@ -57,7 +57,7 @@ grep -q "graded, skipped" "$work/out" && fail "--force should grade again"
 grep -q "1 at a time" "$work/out" || fail "--jobs 1 should grade one submission at a time: $(cat "$work/out")"
 batch --jobs 0
 [[ $? -eq 2 ]] || fail "--jobs 0 should be a usage error (exit 2): $(cat "$work/out")"
-grep -q "jobs takes a number" "$work/out" || fail "no message for --jobs 0: $(cat "$work/out")"
+grep -q -- "--jobs: expected a whole number from 1 to 64, got .0." "$work/out" || fail "no message for --jobs 0: $(cat "$work/out")"
 batch --seed 4242
 [[ $(seed_of alice) == 4242 && $(seed_of carol) == 4242 ]] || fail "--seed 4242 should grade everyone with it: $(cat "$work/grades.csv")"
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Between runs of the real oldest toolchain (Ubuntu 22.04: GCC 11, CMake 3.22, nlohmann-json
-# 3.10.5, fmt 8.1, Catch2 2.13.8), refuses the uses of newer library features that have broken
-# that build before or are easy to reach for. Each line: a pattern, what it needs, and the kit's
-# way instead. The kit's source files only (build trees and the student edition's copies aside).
-# Then checks that configuration stops, with one line naming it, on a dependency below the floor.
+# 3.10.5, fmt 8.1, Catch2 2.13.8, CLI11 2.1.2), refuses the uses of newer library features that
+# have broken that build before or are easy to reach for. Each line: a pattern, what it needs, and
+# the kit's way instead. The kit's source files only (build trees and the student edition's copies
+# aside). Then checks that configuration stops, with one line naming it, on a dependency below the
+# floor.
 #   grader/tests/floor-test.sh KIT
 set -uo pipefail
 kit=$(cd "${1:?usage: floor-test.sh KIT}" && pwd)
@@ -17,6 +18,7 @@ rules=(
     '#include <format>|GCC 13 (std::format)|fmt::format'
     '#include <expected>|GCC 12 (std::expected)|std::optional or an exception'
     'std::views::(zip|enumerate|chunk|slide|stride|cartesian_product)|GCC 13 ranges|a plain loop'
+    'ensure_utf8|CLI11 2.3 (as its README now shows)|the arguments as main gets them'
 )
 failures=0
 # The kit's files, relative to it: git's list in a clone, else every such file outside build/.
@@ -35,7 +37,7 @@ for rule in "${rules[@]}"; do
     fi
 done
 if ((failures == 0)); then
-    echo "floor test: no use of a feature newer than GCC 11, fmt 8.1 or nlohmann-json 3.10.5 among $(wc -w <<<"$files") files"
+    echo "floor test: no use of a feature newer than GCC 11, fmt 8.1, nlohmann-json 3.10.5 or CLI11 2.1.2 among $(wc -w <<<"$files") files"
 fi
 
 # Configuration names a dependency older than the floor: each package in turn is replaced by a
@@ -58,5 +60,6 @@ too_old() {  # too_old PACKAGE CONFIG_NAME VERSION EXPECTED_TEXT
 too_old fmt fmt-config 7.1.3 "fmt 7.1.3 is too old: the kit needs 8.1 or newer (package libfmt-dev)"
 too_old nlohmann_json nlohmann_jsonConfig 3.10.4 "nlohmann-json 3.10.4 is too old: the kit needs 3.10.5 or newer"
 too_old Catch2 Catch2Config 2.13.7 "Catch2 2.13.7 is too old: the kit needs 2.13.8 or 3.x"
+too_old CLI11 CLI11Config 2.1.1 "CLI11 2.1.1 is too old: the kit needs 2.1.2 or newer (package libcli11-dev)"
 
 if ((failures)); then echo "floor test: $failures rule(s) broken"; exit 1; fi

@@ -1,61 +1,42 @@
 #pragma once
-// parlab_grader's commands, one function each; main.cpp finds them by name. Each takes the
-// arguments after its name and returns the exit code: 0 the work is done (every check passed,
-// for a grade), 1 some check did not pass, 2 a usage or set-up error (thrown as usage_error).
-// The grading commands are in grading.cpp, the student's in student.cpp, the kit's own in kit.cpp.
+// parlab_grader's commands. Each file defines its commands on the command line (cli.hpp): the
+// CLI11 subcommand with its options and their help, its lines in `./parlab help`, and the function
+// that runs it with its typed arguments and returns the exit code: 0 the work is done (every check
+// passed, for a grade), 1 some check did not pass, 2 a usage or set-up error (thrown as
+// usage_error). The grading commands are in grading.cpp, the student's in student.cpp, the kit's
+// own and the labs' programs in kit.cpp.
 
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "cli.hpp"
 #include "model.hpp"
 
+namespace CLI {
+class Option;
+}  // namespace CLI
+
 namespace parlab::grader::commands {
 
-using command_arguments = std::vector<std::string>;
+/// Defines every command of `./parlab` on `cli`, in the order `./parlab help` lists them.
+void define_all(command_line& cli);
 
-// grading.cpp
-int grade(const command_arguments& raw);
-int batch(const command_arguments& raw);
-int similarity(const command_arguments& raw);
-int report(const command_arguments& raw);
-extern const char* const batch_usage;
-
-// student.cpp
-int list(const command_arguments& raw);
-int hint(const command_arguments& raw);
-int sources(const command_arguments& raw);
-int watch(const command_arguments& raw);
-
-// kit.cpp
-int release(const command_arguments& raw);
-int package(const command_arguments& raw);
-int bench(const command_arguments& raw);
-int check_kit(const command_arguments& raw);
-int test(const command_arguments& raw);
-/// A lab's teaching program: `demo LAB [--solutions] [ARGS...]`, or `PROGRAM [--solutions]
-/// [ARGS...]` for a program that one lab ships (`filter`).
-int program(const std::string& command, const command_arguments& raw);
+void define_grading(command_line& cli);  ///< grade, batch, report, similarity (grading.cpp)
+void define_student(command_line& cli);  ///< list, hint, watch, sources (student.cpp)
+void define_kit(command_line& cli);      ///< the labs' programs, package, release, bench, test, check-kit (kit.cpp)
 
 // What the commands share (common.cpp).
 
-/// --seed: a non-negative integer; empty draws one.
-[[nodiscard]] unsigned long long parse_seed(const std::string& text);
-/// --root, which must be the kit; its canonical path.
-[[nodiscard]] std::filesystem::path require_root(const arguments& args);
-/// The folder of submissions, the first positional argument of `command` (`usage` shows how to
-/// call it), which must exist.
-[[nodiscard]] std::filesystem::path submissions_folder(const arguments& args, const std::string& command,
-                                                       const std::string& usage);
-/// --when-not-run: award or exclude (what a check this machine cannot run is worth where the
-/// rubric says defer); empty: the rubric's word stands.
-[[nodiscard]] std::optional<not_run_policy> parse_when_not_run(const std::string& value);
-/// A positive whole number given as `what`; a usage_error otherwise.
-[[nodiscard]] int positive_number(const std::string& text, const std::string& what);
+/// --seed N on `app`, into `seed` (left empty when not given).
+CLI::Option* add_seed_option(CLI::App& app, std::optional<unsigned long long>& seed, const std::string& description);
+/// --when-not-run award|exclude on `app`, into `policy` (left empty when not given).
+CLI::Option* add_when_not_run_option(CLI::App& app, std::optional<not_run_policy>& policy, const std::string& description);
+/// DIR, the folder of submissions (one folder per student) of batch and similarity, into `folder`.
+CLI::Option* add_submissions_argument(CLI::App& app, std::filesystem::path& folder);
+/// For CLI11's Option::check: empty when `text` names a folder, else what is wrong.
+[[nodiscard]] std::string existing_folder(const std::string& text);
 /// The report of the last `./parlab grade` of labs/, read with `labs`, if there is one this grader
 /// reads.
 [[nodiscard]] std::optional<grade_report> last_grade(const std::filesystem::path& root, const std::vector<lab_info>& labs);

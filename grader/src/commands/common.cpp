@@ -2,56 +2,73 @@
 
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
+
 #include <cstdlib>
-#include <stdexcept>
+#include <limits>
 
 #include "commands.hpp"
-#include "grade.hpp"
-#include "gradebook.hpp"
-#include "parlab/workers.hpp"
+#include "io.hpp"
 #include "report.hpp"
 
 namespace parlab::grader::commands {
 namespace fs = std::filesystem;
 
-unsigned long long parse_seed(const std::string& text) {
-    if (text.empty()) return draw_seed();
-    try {
-        std::size_t used = 0;
-        const unsigned long long seed = std::stoull(text, &used);
-        if (used != text.size() || text[0] == '-') throw std::invalid_argument(text);
-        return seed;
-    } catch (const std::exception&) {
-        throw usage_error(fmt::format("--seed must be a non-negative integer, got '{}'", text));
-    }
+namespace {
+
+struct help_arguments {
+    fs::path root;
+    std::string command;
+};
+
+}  // namespace
+
+void define_all(command_line& cli) {
+    define_grading(cli);
+    define_student(cli);
+    define_kit(cli);
+    auto help = cli.add<help_arguments>(
+        {"help", "Lists the commands for each audience or, given a COMMAND, what it does and its options.",
+         {{audience::contributors, "help", "this text"}}},
+        [&cli](const help_arguments& args) {
+            if (args.command.empty()) {
+                fmt::print("{}", cli.overview());
+                return 0;
+            }
+            const auto text = cli.help(args.command);
+            if (!text)
+                throw usage_error(fmt::format("help: no command '{}' (a lab's program answers ./parlab {} --help itself)",
+                                              args.command, args.command));
+            fmt::print("{}", *text);
+            return 0;
+        });
+    help.app.add_option("COMMAND", help.arguments.command, "the command to explain (the same as ./parlab COMMAND --help)");
 }
 
-fs::path require_root(const arguments& args) {
-    const fs::path root = args.value("--root");
-    if (root.empty() || !fs::exists(root / "grader" / "labs")) throw usage_error("--root must name the ParLab kit");
-    return fs::canonical(root);
+CLI::Option* add_seed_option(CLI::App& app, std::optional<unsigned long long>& seed, const std::string& description) {
+    return app
+        .add_option_function<unsigned long long>(
+            "--seed", [&seed](const unsigned long long& value) { seed = value; }, description)
+        ->type_name("N")
+        ->check(whole_number(0, std::numeric_limits<unsigned long long>::max()));
 }
 
-fs::path submissions_folder(const arguments& args, const std::string& command, const std::string& usage) {
-    if (args.positional.empty()) throw usage_error(fmt::format("{} needs the folder of submissions: {}", command, usage));
-    const fs::path folder = args.positional.front();
-    if (!fs::is_directory(folder)) throw usage_error(fmt::format("{}: no folder '{}'", command, folder.string()));
-    return folder;
+CLI::Option* add_when_not_run_option(CLI::App& app, std::optional<not_run_policy>& policy, const std::string& description) {
+    return app
+        .add_option_function<std::string>(
+            "--when-not-run",
+            [&policy](const std::string& value) { policy = value == "award" ? not_run_policy::award : not_run_policy::exclude; },
+            description)
+        ->type_name("award|exclude")
+        ->check(one_of({"award", "exclude"}));
 }
 
-std::optional<not_run_policy> parse_when_not_run(const std::string& value) {
-    if (value.empty()) return std::nullopt;
-    if (value == "award") return not_run_policy::award;
-    if (value == "exclude") return not_run_policy::exclude;
-    throw usage_error(fmt::format("--when-not-run is award or exclude, got '{}'", value));
+CLI::Option* add_submissions_argument(CLI::App& app, fs::path& folder) {
+    return app.add_option("DIR", folder, "the submissions, one folder per student")->required()->check(existing_folder);
 }
 
-int positive_number(const std::string& text, const std::string& what) {
-    try {
-        return static_cast<int>(parlab::parse_positive(text, what));
-    } catch (const std::invalid_argument& error) {
-        throw usage_error(error.what());
-    }
+std::string existing_folder(const std::string& text) {
+    return fs::is_directory(text) ? std::string() : fmt::format("no folder '{}'", text);
 }
 
 std::optional<grade_report> last_grade(const fs::path& root, const std::vector<lab_info>& labs) {
