@@ -291,6 +291,7 @@ void submission_build::configure(build_kind kind) {
 
 lab_build submission_build::build(const lab_info& lab, build_kind kind) {
     lab_build out;
+    out.light = light_;
     if (const std::string missing = stage(lab); !missing.empty()) {
         out.errors = missing;
         return out;

@@ -31,6 +31,7 @@ struct lab_build {
     /// Constructs in the student's files (as the compiler sees them, macros expanded) that can
     /// switch ThreadSanitizer off or hide its reports, comma-separated; empty when none.
     std::string forbidden;
+    bool light = false;  ///< compiled at -O1 (grade_options::light_optimisation): not to be timed
 };
 
 /// How the grade builds use a compiler cache (build.cpp's compiler_cache): the launcher given to

@@ -181,7 +181,9 @@ int grade_known_bad_variants(const fs::path& root, const std::vector<std::string
             options.lab_source = work / "submission";
             options.overlay = true;
             options.submission_label = fmt::format("{}/bad/{}", lab->folder, v.name);
-            options.work = work / "build";
+            // Its trees beside the variant (work/release, work/stage), as deep in the kit as those
+            // of ./parlab grade: the compiler cache then serves either one what the other compiled.
+            options.work = work;
             options.lab_names = {lab->folder};
             options.progress = false;
             options.light_optimisation = true;  // no check here times anything

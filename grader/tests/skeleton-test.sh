@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # An untouched skeleton earns nothing but what its README gives: every lab in labs/ is graded as
 # it is shipped, and a check that scores must be one of the lab's "given_checks" (lab.json).
+# Compiled at -O1 (--light-build), like the known-bad self-check's variants: no verdict of an
+# untouched skeleton depends on it, and the two then share what they compile.
 #   grader/tests/skeleton-test.sh KIT
 set -uo pipefail
 kit=$(cd "$1" && pwd)
@@ -10,7 +12,7 @@ if [[ ! -d $kit/solutions ]]; then
     echo "skeleton test: labs/ holds a student's work here, not the untouched skeletons; skipped"
     exit 0
 fi
-PARLAB_NO_INSTALL=1 "$kit/parlab" grade --seed 1 --quiet --json "$work/report.json" >"$work/grade.txt" 2>&1
+PARLAB_NO_INSTALL=1 "$kit/parlab" grade --light-build --seed 1 --quiet --json "$work/report.json" >"$work/grade.txt" 2>&1
 if [[ ! -s $work/report.json ]]; then
     echo "skeleton test: grading the skeletons gave no report:" >&2
     cat "$work/grade.txt" >&2

@@ -55,6 +55,11 @@ bool cannot_time(check_result& r, const check_spec& spec, const timing_kind& tim
                          names, unpassed.size() == 1 ? "it" : "they", unpassed.size() == 1 ? "s" : ""));
         return true;
     }
+    if (programs.release.light) {
+        not_run(r, spec, "this grade compiled the code at -O1 (--light-build), and the speed of less optimised code "
+                         "says little");
+        return true;
+    }
     const int needs = timing.needs_cores;
     if (available_cpus() < static_cast<std::size_t>(needs)) {
         not_run(r, spec, fmt::format("needs {} cores, this machine gives the grader {}", needs, available_cpus()));

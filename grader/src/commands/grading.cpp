@@ -39,6 +39,7 @@ struct grade_arguments {
     fs::path json, junit, gradescope, markdown;
     std::optional<not_run_policy> when_not_run;
     bool build_only = false;
+    bool light_build = false;
     bool known_bad = false;
     int seeds = 3;
 };
@@ -99,6 +100,7 @@ void choose_source(grade_options& options, const grade_arguments& args, std::opt
 grade_options options_of(const grade_arguments& args) {
     grade_options options;
     options.build_only = args.build_only;
+    options.light_optimisation = args.light_build;
     options.root = args.root;
     options.lab_names = args.labs;
     options.verbose = args.verbose;
@@ -220,6 +222,10 @@ void define_grade(command_line& cli) {
                             "what a check this machine cannot run is worth where the rubric says defer: its points, or "
                             "left out of the maximum")->group("For instructors and the kit");
     app.add_flag("--build-only", args.build_only, "build what the grade needs and run no check (a Gradescope image's set-up)")
+        ->group("For instructors and the kit");
+    app.add_flag("--light-build", args.light_build,
+                 "compile at -O1 (about half the compiling) and time nothing: the timing checks are not run (the kit's "
+                 "own test of the skeletons)")
         ->group("For instructors and the kit");
     CLI::Option* known_bad =
         app.add_flag("--known-bad", args.known_bad,
