@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <set>
+#include <span>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -83,9 +84,43 @@ void check_value(double got, double want) {
     CHECK(relative_error(got, want) <= tolerance);
 }
 
-std::string lock_report(const lab::counting_mutex& lock) {
-    return "the lock was taken " + grouped(lock.acquisitions()) + " times (" +
-           grouped(lock.contended()) + " of them contended)";
+// A version that takes the lock: dot_lock_per_element (task 1) or dot_lock_per_chunk (task 2).
+using locked_version = double (*)(std::span<const double>, std::span<const double>, parlab::thread_pool&,
+                                  std::size_t, lab::counting_mutex&);
+
+// How often one run of a locked version took its lock.
+struct lock_use {
+    std::uint64_t acquisitions = 0;
+    std::uint64_t contended = 0;
+};
+
+// Runs `version` on the input of n elements with `workers` threads and `chunks` chunks, checks
+// its result against the serial sum, and returns how often it took the lock.
+lock_use run_locked(locked_version version, std::size_t n, std::size_t workers, std::size_t chunks) {
+    const input& in = make_input(n);
+    parlab::thread_pool pool(workers);
+    lab::counting_mutex lock;
+    check_value(version(in.x, in.y, pool, chunks, lock), in.want);
+    return {lock.acquisitions(), lock.contended()};
+}
+
+std::string lock_report(const lock_use& use) {
+    return "the lock was taken " + grouped(use.acquisitions) + " times (" + grouped(use.contended) +
+           " of them contended)";
+}
+
+// Task 1 takes the lock for every element of the n.
+void check_once_per_element(const lock_use& use, std::size_t n) {
+    INFO(lock_report(use) << "; task 1 asks for one acquisition per element (" << grouped(n) << ")");
+    CHECK(use.acquisitions == n);
+}
+
+// Task 2 takes it once per chunk: every non-empty chunk must add its partial sum, an empty
+// chunk (n < chunks) may or may not.
+void check_once_per_chunk(const lock_use& use, std::size_t n, std::size_t chunks) {
+    INFO(lock_report(use) << "; task 2 asks for one acquisition per chunk (" << chunks << ")");
+    CHECK(use.acquisitions >= std::min(n, chunks));
+    CHECK(use.acquisitions <= chunks);
 }
 
 // Sizes: empty, one, fewer than the chunks, not divisible by chunks or workers, large.
@@ -101,23 +136,11 @@ TEST_CASE("task 1: the lock is taken once per element", "[lab02][task1]") {
     const std::size_t workers = worker_count();
     const std::size_t chunks = chunk_count();
     INFO(describe_case(n, workers, chunks));
-    const input& in = make_input(n);
-    parlab::thread_pool pool(workers);
-    lab::counting_mutex lock;
-    const double got = lab::dot_lock_per_element(in.x, in.y, pool, chunks, lock);
-    check_value(got, in.want);
-    INFO(lock_report(lock) << "; task 1 asks for one acquisition per element (" << grouped(n) << ")");
-    CHECK(lock.acquisitions() == n);
+    check_once_per_element(run_locked(lab::dot_lock_per_element, n, workers, chunks), n);
 }
 
 TEST_CASE("task 1: a million elements, right with the lock per element", "[lab02][task1]") {
-    const input& in = make_input(large);
-    parlab::thread_pool pool(2);
-    lab::counting_mutex lock;
-    const double got = lab::dot_lock_per_element(in.x, in.y, pool, lab::default_chunks, lock);
-    check_value(got, in.want);
-    INFO(lock_report(lock) << "; task 1 asks for one acquisition per element (" << grouped(large) << ")");
-    CHECK(lock.acquisitions() == large);
+    check_once_per_element(run_locked(lab::dot_lock_per_element, large, 2, lab::default_chunks), large);
 }
 
 TEST_CASE("task 2: the lock is taken once per chunk", "[lab02][task2]") {
@@ -125,27 +148,13 @@ TEST_CASE("task 2: the lock is taken once per chunk", "[lab02][task2]") {
     const std::size_t workers = worker_count();
     const std::size_t chunks = chunk_count();
     INFO(describe_case(n, workers, chunks));
-    const input& in = make_input(n);
-    parlab::thread_pool pool(workers);
-    lab::counting_mutex lock;
-    const double got = lab::dot_lock_per_chunk(in.x, in.y, pool, chunks, lock);
-    check_value(got, in.want);
-    // Every non-empty chunk must add its partial sum once; empty chunks may or may not.
-    const std::size_t nonempty = std::min(n, chunks);
-    INFO(lock_report(lock) << "; task 2 asks for one acquisition per chunk (" << chunks << ")");
-    CHECK(lock.acquisitions() >= nonempty);
-    CHECK(lock.acquisitions() <= chunks);
+    check_once_per_chunk(run_locked(lab::dot_lock_per_chunk, n, workers, chunks), n, chunks);
 }
 
 TEST_CASE("task 2: a million elements, one lock per chunk", "[lab02][task2]") {
-    const input& in = make_input(large);
     const std::size_t workers = GENERATE(as<std::size_t>{}, 2, 4);
-    parlab::thread_pool pool(workers);
-    lab::counting_mutex lock;
-    const double got = lab::dot_lock_per_chunk(in.x, in.y, pool, lab::default_chunks, lock);
-    check_value(got, in.want);
-    INFO(lock_report(lock) << "; task 2 asks for one acquisition per chunk (" << lab::default_chunks << ")");
-    CHECK(lock.acquisitions() == lab::default_chunks);
+    check_once_per_chunk(run_locked(lab::dot_lock_per_chunk, large, workers, lab::default_chunks), large,
+                         lab::default_chunks);
 }
 
 TEST_CASE("task 3: an atomic add per chunk gives the right result", "[lab02][task3]") {
@@ -191,30 +200,36 @@ void check_slots(const lab::per_worker_result& result, std::size_t workers, bool
     }
 }
 
+// A task 4 version: dot_per_worker_adjacent or dot_per_worker_padded.
+using per_worker_version = lab::per_worker_result (*)(std::span<const double>, std::span<const double>,
+                                                      parlab::thread_pool&, std::size_t);
+
+// Runs `version` on the input of n elements with `workers` threads and `chunks` chunks, and
+// checks its result and its slots (see check_slots).
+void check_per_worker(per_worker_version version, std::size_t n, std::size_t workers, std::size_t chunks,
+                      bool padded) {
+    INFO(describe_case(n, workers, chunks));
+    const input& in = make_input(n);
+    parlab::thread_pool pool(workers);
+    const lab::per_worker_result result = version(in.x, in.y, pool, chunks);
+    check_value(result.value, in.want);
+    check_slots(result, workers, padded);
+}
+
 }  // namespace
 
 TEST_CASE("task 4: per-worker sums in adjacent slots", "[lab02][task4]") {
     const std::size_t n = GENERATE(as<std::size_t>{}, 0, 1, 1001, large);
     const std::size_t workers = worker_count();
     const std::size_t chunks = chunk_count();
-    INFO(describe_case(n, workers, chunks));
-    const input& in = make_input(n);
-    parlab::thread_pool pool(workers);
-    const lab::per_worker_result result = lab::dot_per_worker_adjacent(in.x, in.y, pool, chunks);
-    check_value(result.value, in.want);
-    check_slots(result, workers, false);
+    check_per_worker(lab::dot_per_worker_adjacent, n, workers, chunks, false);
 }
 
 TEST_CASE("task 4: per-worker sums in padded slots", "[lab02][task4]") {
     const std::size_t n = GENERATE(as<std::size_t>{}, 0, 1, 1001, large);
     const std::size_t workers = GENERATE(as<std::size_t>{}, 1, 2, 3, 8);
     const std::size_t chunks = chunk_count();
-    INFO(describe_case(n, workers, chunks));
-    const input& in = make_input(n);
-    parlab::thread_pool pool(workers);
-    const lab::per_worker_result result = lab::dot_per_worker_padded(in.x, in.y, pool, chunks);
-    check_value(result.value, in.want);
-    check_slots(result, workers, true);
+    check_per_worker(lab::dot_per_worker_padded, n, workers, chunks, true);
 }
 
 TEST_CASE("task 1: vectors of different lengths are refused", "[lab02][task1]") {
