@@ -13,7 +13,6 @@
 #include <cmath>
 #include <cstdio>
 #include <exception>
-#include <functional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -23,11 +22,12 @@
 #include "parlab/teaching.hpp"
 #include "parlab/timing.hpp"
 #include "parlab/workers.hpp"
+#include "versions.hpp"
 
 namespace {
 
 namespace lab = parlab::lab02;
-using vec = std::span<const double>;
+namespace programs = parlab::lab02::programs;
 
 constexpr std::string_view usage =
     "usage: parlab_lab02_bench [--max-workers N] [--repetitions R] [N...]\n"
@@ -39,56 +39,9 @@ constexpr std::string_view usage =
 // The largest N the command line accepts (two vectors of 1.6 GB each).
 constexpr std::size_t most_elements = 200'000'000;
 
-// What one run of a version reports.
-struct run_result {
-    double value = 0;
-    std::uint64_t acquisitions = 0;
-    std::uint64_t contended = 0;
-};
-
-struct version {
-    std::string name;
-    bool locked;
-    std::function<run_result(vec, vec, parlab::thread_pool&, std::size_t)> run;
-};
-
-double serial_dot(vec x, vec y) {
-    double sum = 0;
-    for (std::size_t i = 0; i < x.size(); ++i) sum += x[i] * y[i];
-    return sum;
-}
-
-template <class Fn>
-run_result with_lock(Fn fn, vec x, vec y, parlab::thread_pool& pool, std::size_t chunks) {
-    lab::counting_mutex lock;
-    const double value = fn(x, y, pool, chunks, lock);
-    return {value, lock.acquisitions(), lock.contended()};
-}
-
-std::vector<version> versions() {
-    return {
-        {"serial loop (no threads)", false,
-         [](vec x, vec y, parlab::thread_pool&, std::size_t) { return run_result{serial_dot(x, y)}; }},
-        {"v1: no lock (given)", false,
-         [](vec x, vec y, parlab::thread_pool& p, std::size_t c) { return run_result{lab::dot_unlocked(x, y, p, c)}; }},
-        {"v2: lock per element (task 1)", true,
-         [](vec x, vec y, parlab::thread_pool& p, std::size_t c) { return with_lock(lab::dot_lock_per_element, x, y, p, c); }},
-        {"v3: lock per chunk (task 2)", true,
-         [](vec x, vec y, parlab::thread_pool& p, std::size_t c) { return with_lock(lab::dot_lock_per_chunk, x, y, p, c); }},
-        {"atomic add per chunk (task 3)", false,
-         [](vec x, vec y, parlab::thread_pool& p, std::size_t c) { return run_result{lab::dot_atomic_per_chunk(x, y, p, c)}; }},
-        {"per worker, adjacent (task 4)", false,
-         [](vec x, vec y, parlab::thread_pool& p, std::size_t c) { return run_result{lab::dot_per_worker_adjacent(x, y, p, c).value}; }},
-        {"per worker, padded (task 4)", false,
-         [](vec x, vec y, parlab::thread_pool& p, std::size_t c) { return run_result{lab::dot_per_worker_padded(x, y, p, c).value}; }},
-    };
-}
-
 void bench_size(std::size_t n, const std::vector<std::size_t>& worker_counts, std::size_t repetitions_given) {
-    const std::vector<double> x_values = lab::random_vector(n, 1);
-    const std::vector<double> y_values = lab::random_vector(n, 2);
-    const vec x = x_values, y = y_values;
-    const double want = serial_dot(x, y);  // rounding differences are ~1e-14, lost updates ~1e-6
+    const programs::dot_input in = programs::random_input(n);
+    const double want = programs::serial_dot(in.x, in.y);  // rounding differences are ~1e-14, lost updates ~1e-6
     const std::size_t chunks = lab::default_chunks;
     const std::size_t repetitions = repetitions_given > 0 ? repetitions_given : n > 2'000'000 ? 3 : 5;
 
@@ -99,13 +52,14 @@ void bench_size(std::size_t n, const std::vector<std::size_t>& worker_counts, st
     std::printf("   %-34s %s\n", "lock taken (contended), most workers", "worst rel. error");
 
     double v2_time = 0, v3_time = 0, serial_time = 0;
-    for (const version& v : versions()) {
-        std::printf("%-32s", v.name.c_str());
-        run_result last;
+    for (const programs::version& v : programs::versions) {
+        const std::string_view name = v.name;
+        std::printf("%-32s", v.name);
+        programs::run_result last;
         double worst_error = 0;
         try {
             parlab::thread_pool probe(1);
-            (void)v.run(x.subspan(0, 0), y.subspan(0, 0), probe, chunks);
+            (void)v.run({}, {}, probe, chunks);
         } catch (const std::exception& e) {
             std::printf(" %s\n", e.what());
             continue;
@@ -114,15 +68,15 @@ void bench_size(std::size_t n, const std::vector<std::size_t>& worker_counts, st
             parlab::thread_pool pool(w);
             const parlab::time_summary times = parlab::time_repeated(
                 [&] {
-                    last = v.run(x, y, pool, chunks);
+                    last = v.run(in.x, in.y, pool, chunks);
                     worst_error = std::max(worst_error, std::abs(last.value - want) / want);
                 },
                 repetitions);
             std::printf(" %9.2f", 1000 * times.median);
-            if (w == 2 && v.name.starts_with("v2")) v2_time = times.median;
-            if (w == 2 && v.name.starts_with("v3")) v3_time = times.median;
-            if (v.name.starts_with("serial")) serial_time = times.median;
-            if (v.name.starts_with("serial")) {
+            if (w == 2 && name.starts_with("v2")) v2_time = times.median;
+            if (w == 2 && name.starts_with("v3")) v3_time = times.median;
+            if (name.starts_with("serial")) serial_time = times.median;
+            if (name.starts_with("serial")) {
                 for (std::size_t k = 1; k < worker_counts.size(); ++k) std::printf(" %9s", "");
                 break;
             }

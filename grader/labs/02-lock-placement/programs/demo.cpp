@@ -31,6 +31,7 @@
 #include "parlab/teaching.hpp"
 #include "parlab/timing.hpp"
 #include "parlab/workers.hpp"
+#include "versions.hpp"
 
 namespace {
 
@@ -38,7 +39,7 @@ using parlab::teaching::outcome;
 using parlab::teaching::run_guarded;
 
 namespace lab = parlab::lab02;
-using vec = std::span<const double>;
+namespace programs = parlab::lab02::programs;
 
 constexpr std::string_view usage =
     "usage: parlab_lab02_demo [--out DIR] [--size N] [--workers N] [--chunks N] [--runs N]\n"
@@ -51,6 +52,9 @@ constexpr std::string_view usage =
 // All runs of one version together may take this long; a hang is stopped there.
 constexpr double budget_per_version = 10.0;
 
+// The demo shows the versions up to this task; task 4's are the benchmark's.
+constexpr int last_task_shown = 3;
+
 // What the runs of one version report (trivially copyable: it crosses a process boundary).
 struct measured {
     double value = 0;         // the first run's result
@@ -58,45 +62,6 @@ struct measured {
     double seconds = 0;       // median time of a run
     std::uint64_t acquisitions = 0;
     std::uint64_t contended = 0;
-};
-
-struct one_run {
-    double value = 0;
-    std::uint64_t acquisitions = 0;
-    std::uint64_t contended = 0;
-};
-
-struct version {
-    const char* name;
-    bool locked;
-    one_run (*run)(vec, vec, parlab::thread_pool&, std::size_t);
-};
-
-double serial_dot(vec x, vec y) {
-    double sum = 0;
-    for (std::size_t i = 0; i < x.size(); ++i) sum += x[i] * y[i];
-    return sum;
-}
-
-constexpr version versions[] = {
-    {"serial loop, one thread", false,
-     [](vec x, vec y, parlab::thread_pool&, std::size_t) { return one_run{serial_dot(x, y)}; }},
-    {"v1: no lock (given)", false,
-     [](vec x, vec y, parlab::thread_pool& p, std::size_t c) { return one_run{lab::dot_unlocked(x, y, p, c)}; }},
-    {"v2: lock per element (task 1)", true,
-     [](vec x, vec y, parlab::thread_pool& p, std::size_t c) {
-         lab::counting_mutex lock;
-         const double value = lab::dot_lock_per_element(x, y, p, c, lock);
-         return one_run{value, lock.acquisitions(), lock.contended()};
-     }},
-    {"v3: lock per chunk (task 2)", true,
-     [](vec x, vec y, parlab::thread_pool& p, std::size_t c) {
-         lab::counting_mutex lock;
-         const double value = lab::dot_lock_per_chunk(x, y, p, c, lock);
-         return one_run{value, lock.acquisitions(), lock.contended()};
-     }},
-    {"atomic add per chunk (task 3)", false,
-     [](vec x, vec y, parlab::thread_pool& p, std::size_t c) { return one_run{lab::dot_atomic_per_chunk(x, y, p, c)}; }},
 };
 
 struct options {
@@ -132,11 +97,9 @@ std::string scientific(double value) {
 
 // The demo itself, once the command line is read.
 int run(const options& o) {
-    const std::vector<double> x_values = lab::random_vector(o.size, 1);
-    const std::vector<double> y_values = lab::random_vector(o.size, 2);
-    const vec x = x_values, y = y_values;
+    const programs::dot_input in = programs::random_input(o.size);
     parlab::stopwatch reference_watch;
-    const double reference = parlab::grader::reference::dot(x, y);
+    const double reference = parlab::grader::reference::dot(in.x, in.y);
     const double reference_seconds = reference_watch.seconds();
     // A right answer differs from the reference only by rounding: far below this.
     const double tolerance = 1e-10 * std::abs(reference);
@@ -154,14 +117,15 @@ int run(const options& o) {
     file << "version,result,reference,worst_abs_error,median_seconds,lock_acquisitions,contended,problem\n";
 
     double serial_seconds = 0;  // the first row's time
-    for (const version& v : versions) {
+    for (const programs::version& v : programs::versions) {
+        if (v.task > last_task_shown) continue;
         const outcome<measured> got = run_guarded<measured>(budget_per_version, [&] {
             parlab::thread_pool pool(o.workers);
             measured m;
             std::vector<double> seconds;
             for (std::size_t r = 0; r < o.runs; ++r) {
                 parlab::stopwatch watch;
-                const one_run run = v.run(x, y, pool, o.chunks);
+                const programs::run_result run = v.run(in.x, in.y, pool, o.chunks);
                 seconds.push_back(watch.seconds());
                 if (r == 0) m.value = run.value;
                 m.worst_error = std::max(m.worst_error, std::abs(run.value - reference));
