@@ -4,7 +4,6 @@
 // map_unordered gave back, in the order they gave it. Timed runs high-pass a batch made from
 // each run's nonce.
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,6 +20,7 @@
 #include "parlab/process.hpp"
 #include "parlab/shared_memory.hpp"
 #include "probe.hpp"
+#include "tests/idle_worker.hpp"
 #include "worker_pool.hpp"
 
 namespace {
@@ -84,24 +84,13 @@ nlohmann::json order_check(const arguments& a) {
     return answer;
 }
 
-// A pool of 2 whose first worker is killed while idle, then asked for 4 tasks: the pool must
-// notice (writing to the dead worker's pipe raises SIGPIPE, which ends the program by default)
-// and replace it. Run in a child under a time limit, whose end is the answer.
+// A worker killed while idle (tests/idle_worker.hpp), run in a child under a time limit, whose
+// end is the answer.
 std::string idle_death_end() {
-    const auto run = parlab::call_with_time_limit<int>(20.0, [] {
-        lab06::process_pool pool(2, [](std::size_t) { return static_cast<double>(::getpid()); });
-        const auto first = pool.map(2);
-        if (first.size() != 2 || first[0] == static_cast<double>(::getpid())) return 1;
-        const auto victim = static_cast<pid_t>(first[0]);
-        ::kill(victim, SIGKILL);
-        siginfo_t info{};
-        ::waitid(P_PID, static_cast<id_t>(victim), &info, WEXITED | WNOWAIT);  // dead, left for the pool
-        const auto again = pool.map(4);
-        return again.size() == 4 && std::find(again.begin(), again.end(), static_cast<double>(victim)) == again.end() ? 0 : 2;
-    });
-    if (run.value == std::optional<int>(0)) return "returned";
-    if (run.value == std::optional<int>(1)) return "threw: the first map did not run its tasks in workers";
-    if (run.value) return "threw: the second map did not give 4 values from live workers";
+    using lab06::scenarios::idle_death_end;
+    const auto run = parlab::call_with_time_limit<idle_death_end>(20.0, lab06::scenarios::kill_an_idle_worker);
+    if (run.value == std::optional<idle_death_end>(idle_death_end::replaced)) return "returned";
+    if (run.value) return std::string("threw: ") + lab06::scenarios::describe(*run.value);
     if (run.end == parlab::limited_end::timed_out) return "timed out";
     return (run.end == parlab::limited_end::threw ? "threw: " : "crashed: ") + run.message;
 }

@@ -7,7 +7,6 @@
 // the sanitizers.
 
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "idle_worker.hpp"
 #include "parlab/testing.hpp"
 #include "worker_pool.hpp"
 
@@ -189,23 +189,13 @@ TEST_CASE("a worker killed during a task fails that task only; a new worker take
 
 TEST_CASE("a worker that died while idle is replaced when the pool next hands it work", "[lab06][task1]") {
     // In a child of its own, so that a SIGPIPE ending the program fails this test case by name.
-    const auto run = parlab::call_with_time_limit<int>(30.0, [] {
-        process_pool pool(2, own_pid);
-        const auto first = pool.map(2);  // one task each: both workers' process ids
-        if (first.size() != 2 || static_cast<pid_t>(first[0]) == ::getpid()) return 1;
-        const auto victim = static_cast<pid_t>(first[0]);
-        ::kill(victim, SIGKILL);
-        siginfo_t info{};
-        ::waitid(P_PID, static_cast<id_t>(victim), &info, WEXITED | WNOWAIT);  // dead, left for the pool
-        const auto again = pool.map(4);
-        return again.size() == 4 && std::find(again.begin(), again.end(), static_cast<double>(victim)) == again.end() ? 0 : 2;
-    });
+    using parlab::lab06::scenarios::idle_death_end;
+    const auto run = parlab::call_with_time_limit<idle_death_end>(30.0, parlab::lab06::scenarios::kill_an_idle_worker);
     // Writing to a pipe nobody reads raises SIGPIPE, which ends the whole program unless the pool
     // expects it (README, "What happens on failure"; hint 6 of task 1).
-    INFO("the test's pool " << (run.value ? "gave " + std::to_string(*run.value) : "ended its program: " + run.message)
-                     << " (0: replaced the dead worker; 1: the first map ran no task in a worker; 2: the second map did "
-                        "not give 4 values from live workers)");
-    CHECK(run.value == std::optional<int>(0));
+    INFO("the test's pool: " << (run.value ? parlab::lab06::scenarios::describe(*run.value)
+                                           : "ended its program: " + run.message));
+    CHECK(run.value == std::optional<idle_death_end>(idle_death_end::replaced));
 }
 
 TEST_CASE("the pool's workers end with the pool; 0 workers is refused", "[lab06][task1]") {
