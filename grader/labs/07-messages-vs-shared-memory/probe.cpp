@@ -32,11 +32,13 @@
 #include "parlab/shared_memory.hpp"
 #include "probe.hpp"
 #include "reference.hpp"
+#include "tests/slow_pipes.hpp"
 
 namespace {
 
 namespace lab07 = parlab::lab07;
 namespace answers = parlab::grader::lab07;
+namespace slow_pipes = parlab::lab07::slow_pipes;
 using parlab::probe::arguments;
 
 // ---- forks, counted by the probe --------------------------------------------------------------
@@ -78,15 +80,6 @@ extern "C" int sem_post(sem_t* semaphore) {
 
 namespace {
 
-// SIGUSR1 interrupts a blocked read() or write() (no SA_RESTART): the student's loops must retry.
-void install_interrupting_signal() {
-    struct sigaction action {};
-    action.sa_handler = [](int) {};
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = 0;
-    ::sigaction(SIGUSR1, &action, nullptr);
-}
-
 template <class Call>
 answers::call_end ended(Call call) {
     const std::optional<std::string> thrown = parlab::probe::exception_from(call);
@@ -109,22 +102,6 @@ std::vector<char> message_bytes(const std::vector<double>& values, std::uint64_t
     return parlab::grader::lab07_reference::message(values, rows, cols);
 }
 
-// Writes all of `bytes` in growing pieces, pausing and signalling the reader between them.
-void dribble(int fd, const std::vector<char>& bytes, pid_t reader) {
-    std::size_t done = 0, piece = 1;
-    while (done < bytes.size()) {
-        const ssize_t n = ::write(fd, bytes.data() + done, std::min(piece, bytes.size() - done));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) throw std::runtime_error("the probe's writer could not write");
-        done += static_cast<std::size_t>(n);
-        piece = piece * 4 + 3;
-        ::kill(reader, SIGUSR1);
-        ::usleep(500);
-    }
-}
-
-extern "C" void on_probe_signal(int) {}
-
 // Every byte send_array writes into a pipe, read by the probe until the end of the stream. The
 // probe reads slowly and signals the writer after each read (a handler without SA_RESTART): a
 // write() blocked on the full pipe then returns the part it moved, as the README says, and a
@@ -133,11 +110,7 @@ answers::call_end sent_bytes(lab07::array_view a, std::vector<char>& out) {
     parlab::pipe_ends ends = parlab::make_pipe();
     auto sender = parlab::process::start([&] {
         ends.read.close();
-        struct sigaction action {};
-        action.sa_handler = on_probe_signal;
-        ::sigemptyset(&action.sa_mask);
-        action.sa_flags = 0;
-        ::sigaction(SIGUSR1, &action, nullptr);
+        const slow_pipes::interrupting_signal interrupted;
         lab07::send_array(ends.write.get(), a);
     });
     ends.write.close();
@@ -175,12 +148,7 @@ answers::call_end sent_bytes(lab07::array_view a, std::vector<char>& out) {
 // receive_array from the probe's writer, which sends `bytes` in pieces with signals between.
 answers::call_end received_array(const std::vector<char>& bytes, lab07::array2d& got) {
     parlab::pipe_ends ends = parlab::make_pipe();
-    const pid_t reader = ::getpid();
-    auto writer = parlab::process::start([&] {
-        ends.read.close();
-        dribble(ends.write.get(), bytes, reader);
-    });
-    ends.write.close();
+    auto writer = slow_pipes::start_slow_writer(ends, bytes);
     const answers::call_end end = ended([&] { got = lab07::receive_array(ends.read.get()); });
     ends.read.close();  // a writer with bytes left gets EPIPE instead of waiting for ever
     (void)writer.join();
@@ -192,10 +160,7 @@ answers::call_end received_array(const std::vector<char>& bytes, lab07::array2d&
 // refused, not allocated).
 answers::call_end refused(const std::vector<char>& bytes, const std::string& what) {
     const auto got = parlab::call_with_time_limit<int>(10.0, [&] {
-        parlab::pipe_ends ends = parlab::make_pipe();
-        if (!bytes.empty() && ::write(ends.write.get(), bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size()))
-            throw std::runtime_error("the probe could not fill its pipe");
-        ends.write.close();
+        const parlab::pipe_ends ends = slow_pipes::filled_pipe(bytes);
         try {
             (void)lab07::receive_array(ends.read.get());
         } catch (const lab07::message_error&) {
@@ -468,7 +433,8 @@ parlab::probe::timed_body timed_sum(const arguments& a, Transfer transfer) {
 int main(int argc, char** argv) {
     install_fork_counter();
     install_post_census();
-    install_interrupting_signal();
+    // SIGUSR1 interrupts a blocked read() or write() (no SA_RESTART): the student's loops must retry.
+    const slow_pipes::interrupting_signal interrupting;
     parlab::probe::probe_table table;
     table.checks["pipe-message"] = message_check;
     table.checks["shared-sum"] = shared_sum_check;

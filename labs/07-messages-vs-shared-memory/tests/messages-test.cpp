@@ -30,6 +30,7 @@
 #include "parlab/process.hpp"
 #include "parlab/shared_memory.hpp"
 #include "parlab/testing.hpp"
+#include "slow_pipes.hpp"
 
 namespace {
 
@@ -59,7 +60,9 @@ extern "C" int sem_post(sem_t* semaphore) {
 namespace {
 
 namespace lab07 = parlab::lab07;
+namespace slow_pipes = parlab::lab07::slow_pipes;
 using lab07::array_view;
+using slow_pipes::interrupting_signal;
 
 std::vector<double> random_values(std::size_t n, unsigned seed) {
     std::mt19937_64 random(seed);
@@ -67,39 +70,6 @@ std::vector<double> random_values(std::size_t n, unsigned seed) {
     std::vector<double> values(n);
     for (double& v : values) v = number(random);
     return values;
-}
-
-// A SIGUSR1 handler installed without SA_RESTART for the test's lifetime: a blocked read() or
-// write() interrupted by the signal fails with EINTR instead of going on by itself.
-class interrupting_signal {
-public:
-    interrupting_signal() {
-        struct sigaction action {};
-        action.sa_handler = [](int) {};
-        sigemptyset(&action.sa_mask);
-        action.sa_flags = 0;
-        ::sigaction(SIGUSR1, &action, &old_);
-    }
-    ~interrupting_signal() { ::sigaction(SIGUSR1, &old_, nullptr); }
-    interrupting_signal(const interrupting_signal&) = delete;
-    interrupting_signal& operator=(const interrupting_signal&) = delete;
-
-private:
-    struct sigaction old_ {};
-};
-
-// Writes `bytes` to fd a few at a time, pausing and signalling `target` between pieces.
-void dribble(int fd, const std::vector<char>& bytes, pid_t target) {
-    std::size_t done = 0;
-    std::size_t piece = 1;
-    while (done < bytes.size()) {
-        const std::size_t n = std::min(piece, bytes.size() - done);
-        if (::write(fd, bytes.data() + done, n) != static_cast<ssize_t>(n)) throw std::runtime_error("dribble failed");
-        done += n;
-        piece = piece * 3 + 1;
-        ::kill(target, SIGUSR1);
-        ::usleep(2000);
-    }
 }
 
 std::vector<char> as_bytes(const lab07::message_header& header, const std::vector<double>& values) {
@@ -119,12 +89,7 @@ TEST_CASE("read_full collects pieces that arrive slowly and survives interruptin
     std::vector<char> sent(3000);
     for (std::size_t i = 0; i < sent.size(); ++i) sent[i] = static_cast<char>(i * 7 + 3);
     parlab::pipe_ends ends = parlab::make_pipe();
-    const pid_t parent = ::getpid();
-    auto writer = parlab::process::start([&] {
-        ends.read.close();
-        dribble(ends.write.get(), sent, parent);
-    });
-    ends.write.close();
+    auto writer = slow_pipes::start_slow_writer(ends, sent);
     std::vector<char> got(sent.size() + 10, 0);
     const std::size_t n = lab07::read_full(ends.read.get(), got.data(), sent.size());
     if (n != sent.size()) ends.read.close();
@@ -211,7 +176,7 @@ TEST_CASE("send_array writes the header then the numbers; receive_array reads th
                     done += static_cast<std::size_t>(n);
                 }
             } else {
-                dribble(ends.write.get(), message, parent);
+                slow_pipes::dribble(ends.write.get(), message, parent);
             }
         });
         ends.write.close();
@@ -229,11 +194,7 @@ TEST_CASE("receive_array refuses a cut-short message and an impossible header", 
     const std::vector<double> values = random_values(6, 3);
     const std::vector<char> whole = as_bytes({2, 3}, values);
     auto receive_from = [](const std::vector<char>& bytes) {
-        parlab::pipe_ends ends = parlab::make_pipe();
-        if (!bytes.empty() && ::write(ends.write.get(), bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size()))
-            throw std::runtime_error("the test could not fill its pipe");
-        ends.write.close();
-        return lab07::receive_array(ends.read.get());
+        return lab07::receive_array(slow_pipes::filled_pipe(bytes).read.get());
     };
     CHECK_THROWS_AS(receive_from({}), lab07::message_error);
     CHECK_THROWS_AS(receive_from({whole.begin(), whole.begin() + 9}), lab07::message_error);
