@@ -64,6 +64,16 @@ struct kit_copy {
     }
 };
 
+// One fact of the kit changed by an edit of one file (the first `from` replaced by `to`), and
+// the problems the kit check must report for it, in its order.
+struct broken_fact {
+    const char* what;
+    const char* file;  // relative to the kit
+    const char* from;
+    const char* to;
+    std::vector<std::string> problems;
+};
+
 }  // namespace
 
 TEST_CASE("the kit as it is has nothing for the kit check to report", "[grader][kit-check]") {
@@ -73,70 +83,55 @@ TEST_CASE("the kit as it is has nothing for the kit check to report", "[grader][
     CHECK(kit_problems(kit_copy().root).empty());
 }
 
-TEST_CASE("a check deleted from a rubric or renamed on one side is named with its file", "[grader][kit-check]") {
+TEST_CASE("a check deleted from a rubric is named with the verifier and the probe entry left over", "[grader][kit-check]") {
     const kit_copy kit;
     const std::string rubric = "grader/labs/01-race-condition/rubric.json";
-    SECTION("deleted: its verifier has no check") {
-        auto edited = nlohmann::json::parse(read_text(kit.root / rubric));
-        edited["checks"].erase(edited["checks"].size() - 1);  // atomic-processes
-        write_text(kit.root / rubric, edited.dump(2));
-        const auto problems = kit.problems();
-        CHECK(problems == std::vector<std::string>{"grader/labs/01-race-condition/verify.cpp: verifier \"atomic-processes\" is "
-                                                   "used by no check of grader/labs/01-race-condition/rubric.json",
-                                                   "grader/labs/01-race-condition/probe.cpp: table.checks[\"atomic-processes\"] is "
-                                                   "used by no check of grader/labs/01-race-condition/rubric.json"});
-    }
-    SECTION("renamed in the probe only: the rubric's check has no probe entry, the probe's entry no check") {
-        kit.edit("grader/labs/01-race-condition/probe.cpp", R"(table.checks["locked-processes"])", R"(table.checks["locked-procs"])");
-        const auto problems = kit.problems();
-        CHECK(problems == std::vector<std::string>{
-                              "grader/labs/01-race-condition/rubric.json: check \"locked-processes\": "
-                              "grader/labs/01-race-condition/probe.cpp has no table.checks[\"locked-processes\"]",
-                              "grader/labs/01-race-condition/probe.cpp: table.checks[\"locked-procs\"] is used by no check of "
-                              "grader/labs/01-race-condition/rubric.json"});
-    }
-    SECTION("renamed in the rubric: the check has no verifier") {
-        kit.edit(rubric, R"("name": "locked-processes")", R"("name": "locked-procs")");
-        const auto problems = kit_problems(kit.root);
-        REQUIRE(problems.size() == 1);
-        CHECK(problems[0] == "grader/labs/01-race-condition/rubric.json: check \"locked-procs\": unknown key \"runs\" (no "
-                             "verifier of lab \"race-condition\" is named \"locked-procs\": see the lab's verify.cpp)");
-    }
-    SECTION("a race check's probe renamed, without keys of its own") {
-        kit.edit(rubric, R"("probe": "mutex-threads", "runs": 2,)", R"("probe": "mutex-thread",)");
-        const auto problems = kit.problems();
-        CHECK(problems == std::vector<std::string>{
-                              "grader/labs/01-race-condition/rubric.json: check \"mutex-race-free\": probe \"mutex-thread\" "
-                              "has no verifier in grader/labs/01-race-condition/verify.cpp (registered for lab \"race-condition\")",
-                              "grader/labs/01-race-condition/rubric.json: check \"mutex-race-free\": "
-                              "grader/labs/01-race-condition/probe.cpp has no table.checks[\"mutex-thread\"]"});
-    }
+    auto edited = nlohmann::json::parse(read_text(kit.root / rubric));
+    edited["checks"].erase(edited["checks"].size() - 1);  // atomic-processes
+    write_text(kit.root / rubric, edited.dump(2));
+    CHECK(kit.problems() == std::vector<std::string>{"grader/labs/01-race-condition/verify.cpp: verifier \"atomic-processes\" is "
+                                                     "used by no check of grader/labs/01-race-condition/rubric.json",
+                                                     "grader/labs/01-race-condition/probe.cpp: table.checks[\"atomic-processes\"] is "
+                                                     "used by no check of grader/labs/01-race-condition/rubric.json"});
 }
 
-TEST_CASE("a rubric key given a default in the probe as well as in its verifier stops the kit check", "[grader][kit-check]") {
-    const kit_copy kit;
-    kit.edit("grader/labs/01-race-condition/probe.cpp", R"(args.number("runs"))", R"(args.number("runs", 5))");
-    CHECK(kit.problems() == std::vector<std::string>{
-                                "grader/labs/01-race-condition/probe.cpp: args.number(\"runs\", ...) gives rubric key \"runs\" "
-                                "a second default; the one in grader/labs/01-race-condition/verify.cpp is passed to every run: "
-                                "read it as args.number(\"runs\")"});
-}
-
-TEST_CASE("task points written in lab.json as well as in the rubric stop the kit check", "[grader][kit-check]") {
-    const kit_copy kit;
-    kit.edit("labs/05-array-splitting/lab.json", R"("id": 4, )", R"("id": 4, "points": 15, )");
-    const auto problems = kit_problems(kit.root);
-    REQUIRE(problems.size() == 1);
-    CHECK_THAT(problems[0], parlab::testing::contains("labs/05-array-splitting/lab.json: task 4: \"points\" is the rubric's to give"));
-}
-
-TEST_CASE("a race check in a lab whose lab.json says it runs no threads stops the kit check", "[grader][kit-check]") {
-    const kit_copy kit;
-    kit.edit("labs/01-race-condition/lab.json", R"("tasks")", R"("threads": false, "tasks")");
-    const auto problems = kit_problems(kit.root);
-    REQUIRE(problems.size() == 1);
-    CHECK_THAT(problems[0], parlab::testing::contains("grader/labs/01-race-condition/rubric.json: check \"mutex-race-free\" is a "
-                                                      "race check, but labs/01-race-condition/lab.json says \"threads\": false"));
+TEST_CASE("a fact changed in one file only stops the kit check, which names the file and the key", "[grader][kit-check]") {
+    const broken_fact broken[] = {
+        {"a check renamed in the probe only: the rubric's check has no probe entry, the probe's entry no check",
+         "grader/labs/01-race-condition/probe.cpp", R"(table.checks["locked-processes"])", R"(table.checks["locked-procs"])",
+         {"grader/labs/01-race-condition/rubric.json: check \"locked-processes\": "
+          "grader/labs/01-race-condition/probe.cpp has no table.checks[\"locked-processes\"]",
+          "grader/labs/01-race-condition/probe.cpp: table.checks[\"locked-procs\"] is used by no check of "
+          "grader/labs/01-race-condition/rubric.json"}},
+        {"a check renamed in the rubric: it has no verifier", "grader/labs/01-race-condition/rubric.json",
+         R"("name": "locked-processes")", R"("name": "locked-procs")",
+         {"grader/labs/01-race-condition/rubric.json: check \"locked-procs\": unknown key \"runs\" (no "
+          "verifier of lab \"race-condition\" is named \"locked-procs\": see the lab's verify.cpp)"}},
+        {"a race check's probe renamed, without keys of its own", "grader/labs/01-race-condition/rubric.json",
+         R"("probe": "mutex-threads", "runs": 2,)", R"("probe": "mutex-thread",)",
+         {"grader/labs/01-race-condition/rubric.json: check \"mutex-race-free\": probe \"mutex-thread\" "
+          "has no verifier in grader/labs/01-race-condition/verify.cpp (registered for lab \"race-condition\")",
+          "grader/labs/01-race-condition/rubric.json: check \"mutex-race-free\": "
+          "grader/labs/01-race-condition/probe.cpp has no table.checks[\"mutex-thread\"]"}},
+        {"a rubric key given a default in the probe as well as in its verifier", "grader/labs/01-race-condition/probe.cpp",
+         R"(args.number("runs"))", R"(args.number("runs", 5))",
+         {"grader/labs/01-race-condition/probe.cpp: args.number(\"runs\", ...) gives rubric key \"runs\" "
+          "a second default; the one in grader/labs/01-race-condition/verify.cpp is passed to every run: "
+          "read it as args.number(\"runs\")"}},
+        {"task points written in lab.json as well as in the rubric", "labs/05-array-splitting/lab.json", R"("id": 4, )",
+         R"("id": 4, "points": 15, )", {"labs/05-array-splitting/lab.json: task 4: \"points\" is the rubric's to give (a task is worth what its "
+          "checks in grader/labs/05-array-splitting/rubric.json add up to): remove it"}},
+        {"a race check in a lab whose lab.json says it runs no threads", "labs/01-race-condition/lab.json", R"("tasks")",
+         R"("threads": false, "tasks")", {"grader/labs/01-race-condition/rubric.json: check \"mutex-race-free\" is a race check, but "
+          "labs/01-race-condition/lab.json says \"threads\": false (ThreadSanitizer follows the threads of one "
+          "process, so it has nothing to check in a lab of processes alone)"}},
+    };
+    for (const broken_fact& fact : broken) {
+        INFO(fact.what);
+        const kit_copy kit;
+        kit.edit(fact.file, fact.from, fact.to);
+        CHECK(kit.problems() == fact.problems);
+    }
 }
 
 TEST_CASE("a known-bad patch that no longer applies to the model answer is named", "[grader][kit-check]") {
