@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <stdexcept>
+#include <utility>
 
 #include "parlab/workers.hpp"
 
@@ -96,6 +98,16 @@ std::string timed_demo_options::usage(std::string_view program, std::string_view
            "  --out DIR          folder for " + std::string(files) + " (default: " + out.string() + ")\n" +
            "  --repetitions R    timed runs per figure, after one untimed run (default " +
            std::to_string(repetitions) + ")\n";
+}
+
+output_file::output_file(std::filesystem::path path) : path_(std::move(path)) {
+    if (path_.has_parent_path()) std::filesystem::create_directories(path_.parent_path());
+    stream_.open(path_);
+}
+
+void output_file::close() {
+    stream_.close();
+    if (!stream_) throw std::runtime_error("cannot write " + path_.string());
 }
 
 std::size_t workers_or_default(std::size_t given) {

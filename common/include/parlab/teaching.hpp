@@ -8,7 +8,9 @@
 #include <cstdio>
 #include <exception>
 #include <filesystem>
+#include <fstream>
 #include <optional>
+#include <ostream>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -163,6 +165,24 @@ template <class Run>
 int run_bench(std::string_view program, bench_usage usage, int argc, char** argv, Run run) {
     return run_program(program, bench_usage_text(program, usage), argc, argv, bench_options::parse, run);
 }
+
+/// A file a teaching program writes (a demo's CSV table, an SVG chart), made in its folder, which
+/// is made when missing. Write to stream(), then close(), which throws std::runtime_error
+/// "cannot write PATH" when the file could not be made or a write to it failed: a program never
+/// names a file it did not write. Destroyed without close(), it closes the file and says nothing.
+class output_file {
+public:
+    /// Throws std::filesystem::filesystem_error when the folder cannot be made.
+    explicit output_file(std::filesystem::path path);
+    [[nodiscard]] std::ostream& stream() noexcept { return stream_; }
+    [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
+    /// Writes out what is buffered and closes the file; throws as said above.
+    void close();
+
+private:
+    std::filesystem::path path_;
+    std::ofstream stream_;
+};
 
 /// 1, 2, 4, ... up to max_workers.
 [[nodiscard]] std::vector<std::size_t> doubling_counts(std::size_t max_workers);

@@ -15,8 +15,8 @@
 #include <cstdio>
 #include <exception>
 #include <filesystem>
-#include <fstream>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -192,9 +192,8 @@ int run(const options& o) {
     std::printf("\nA lost update leaves the balance too high (a withdrawal was lost) or too low\n"
                 "(a deposit was lost). The lock and the atomic make each update indivisible.\n");
 
-    std::filesystem::create_directories(o.out);
-    const std::filesystem::path csv = o.out / "balances.csv";
-    std::ofstream file(csv);
+    parlab::teaching::output_file csv(o.out / "balances.csv");
+    std::ostream& file = csv.stream();
     file << "version,run,final_balance,expected,seconds\n";
     const auto write = [&](const char* name, const series& s) {
         for (std::size_t i = 0; i < s.balances.size(); ++i)
@@ -204,9 +203,8 @@ int run(const options& o) {
     write("threads, no synchronisation", threads);
     write("processes, no synchronisation", processes);
     for (std::size_t k = 0; k < results.size(); ++k) write(fixed[k].name, results[k]);
-    file.close();
-    if (!file) throw std::runtime_error("cannot write " + csv.string());
-    std::printf("\nWrote %s (every run's final balance and time).\n", csv.string().c_str());
+    csv.close();
+    std::printf("\nWrote %s (every run's final balance and time).\n", csv.path().c_str());
     return 0;
 }
 

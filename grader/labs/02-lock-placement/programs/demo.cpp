@@ -19,8 +19,8 @@
 #include <cstdio>
 #include <exception>
 #include <filesystem>
-#include <fstream>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -110,9 +110,8 @@ int run(const options& o) {
     std::printf("%-31s %18s %9s %11s %8s  %-24s %s\n", "version", "result", "error", "median time",
                 "vs serial", "lock taken (had to wait)", "verdict");
 
-    std::filesystem::create_directories(o.out);
-    const std::filesystem::path csv = o.out / "results.csv";
-    std::ofstream file(csv);
+    parlab::teaching::output_file csv(o.out / "results.csv");
+    std::ostream& file = csv.stream();
     file.precision(17);
     file << "version,result,reference,worst_abs_error,median_seconds,lock_acquisitions,contended,problem\n";
 
@@ -158,9 +157,8 @@ int run(const options& o) {
                 "fast as the serial loop. v2 should take the lock %zu times (once per element),\n"
                 "v3 at most %zu times (once per chunk).\n",
                 o.size, o.chunks);
-    file.close();
-    if (!file) throw std::runtime_error("cannot write " + csv.string());
-    std::printf("\nWrote %s.\n", csv.string().c_str());
+    csv.close();
+    std::printf("\nWrote %s.\n", csv.path().c_str());
     return 0;
 }
 

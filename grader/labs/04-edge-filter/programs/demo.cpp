@@ -30,8 +30,8 @@
 #include <cstring>
 #include <exception>
 #include <filesystem>
-#include <fstream>
 #include <optional>
+#include <ostream>
 #include <span>
 #include <string>
 #include <string_view>
@@ -148,7 +148,8 @@ void write_svg(const std::filesystem::path& path, const std::vector<row>& rows, 
     const auto y_of = [&](double s) {
         return height - bottom - (height - top - bottom) * (std::log2(s) - std::log2(low)) / (std::log2(high) - std::log2(low));
     };
-    std::ofstream svg(path);
+    parlab::teaching::output_file out(path);
+    std::ostream& svg = out.stream();
     svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
         << "\" viewBox=\"0 0 " << width << ' ' << height << "\" font-family=\"sans-serif\" font-size=\"13\">\n"
         << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
@@ -219,8 +220,7 @@ void write_svg(const std::filesystem::path& path, const std::vector<row>& rows, 
                "Amdahl, f = " + fixed(*fraction, 2));
     legend(ly += 24, "stroke=\"#888\" stroke-dasharray=\"2 4\"", std::to_string(cpus) + " CPUs");
     svg << "</svg>\n";
-    svg.close();
-    if (!svg) throw std::runtime_error("cannot write " + path.string());
+    out.close();
 }
 
 struct options {

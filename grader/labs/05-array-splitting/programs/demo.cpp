@@ -15,7 +15,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
+#include <ostream>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -96,13 +96,14 @@ void write_svg(const std::filesystem::path& file, std::span<const double> raw, s
         return "  <polyline fill=\"none\" stroke=\"" + std::string(colour) + "\" stroke-width=\"" +
                std::to_string(stroke) + "\" points=\"" + points + "\"/>\n";
     };
-    std::ofstream svg(file);
+    parlab::teaching::output_file out(file);
+    std::ostream& svg = out.stream();
     svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height + 30 << "\">\n"
         << "  <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
         << line(raw, "#aaaaaa", 1) << line(smooth, "#d62728", 2.5) << "  <text x=\"" << margin << "\" y=\""
         << height + 20 << "\" font-family=\"sans-serif\" font-size=\"14\">row 0, samples 0 to " << count - 1
         << ": raw (grey) and smoothed with sigma " << sigma << " (red)</text>\n</svg>\n";
-    if (!svg) throw std::runtime_error("cannot write " + file.string());
+    out.close();
 }
 
 int run(const options& o) {

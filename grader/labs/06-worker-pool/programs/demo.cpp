@@ -22,7 +22,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -109,7 +109,8 @@ void write_svg(const fs::path& path, const std::vector<measured>& rows, double f
     constexpr double width = 480, height = 360, margin = 50, top_speedup = 4.5, top_workers = 4.5;
     auto x_of = [&](double p) { return margin + (p - 0.5) / (top_workers - 0.5) * (width - 2 * margin); };
     auto y_of = [&](double s) { return height - margin - s / top_speedup * (height - 2 * margin); };
-    std::ofstream svg(path);
+    parlab::teaching::output_file out(path);
+    std::ostream& svg = out.stream();
     svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
         << "\" font-family=\"sans-serif\" font-size=\"13\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
     for (int s = 0; s <= 4; ++s)
@@ -133,6 +134,7 @@ void write_svg(const fs::path& path, const std::vector<measured>& rows, double f
             svg << "<circle cx=\"" << x_of(static_cast<double>(m.workers)) << "\" cy=\"" << y_of(one / m.seconds)
                 << "\" r=\"5\" fill=\"#15c\"/>\n";
     svg << "</svg>\n";
+    out.close();
 }
 
 // Milliseconds on CLOCK_MONOTONIC: one clock for every process of the machine, so the times the
@@ -174,10 +176,11 @@ std::string write_gantt_run(const options& o, const std::vector<fs::path>& files
     for (std::size_t t = 0; t < spans.size(); ++t)
         if (spans[t].pid != 0 && spans[t].end_ms >= spans[t].start_ms)
             measured.push_back({t, spans[t].pid, spans[t].start_ms, spans[t].end_ms});
-    std::ofstream svg(o.out / "gantt.svg");
+    parlab::teaching::output_file svg(o.out / "gantt.svg");
     const std::string title = std::to_string(files.size()) + " frames, " + std::to_string(workers) +
                               " workers: which worker high-passed which frame, and when";
-    parlab::lab06_demo::write_gantt(svg, measured, title, *caller);
+    parlab::lab06_demo::write_gantt(svg.stream(), measured, title, *caller);
+    svg.close();
     if (!got.value) return "the Gantt run: " + got.problem + " (the chart shows the tasks that ended)";
     if (measured.size() != files.size()) return "the Gantt run: only " + std::to_string(measured.size()) + " of " +
                                                 std::to_string(files.size()) + " tasks reported their times";

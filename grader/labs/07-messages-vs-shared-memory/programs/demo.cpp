@@ -22,7 +22,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
+#include <ostream>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -105,7 +105,8 @@ void write_svg(const std::filesystem::path& file, const std::vector<sweep_row>& 
     hi_t *= 2;
     auto x = [&](double bytes) { return left + (width - left - right) * std::log10(bytes / lo_b) / std::log10(hi_b / lo_b); };
     auto y = [&](double t) { return top + (height - top - bottom) * std::log10(hi_t / t) / std::log10(hi_t / lo_t); };
-    std::ofstream svg(file);
+    parlab::teaching::output_file out(file);
+    std::ostream& svg = out.stream();
     svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height << "\" "
         << "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
     for (double b = 10; b <= hi_b * 1.01; b *= 10)
@@ -136,7 +137,7 @@ void write_svg(const std::filesystem::path& file, const std::vector<sweep_row>& 
             << "\" y2=\"" << height - bottom << "\" stroke=\"black\" stroke-dasharray=\"5,4\"/>\n<text x=\""
             << x(static_cast<double>(cross)) + 4 << "\" y=\"" << top + 50 << "\">crossover: " << cross << " bytes</text>\n";
     svg << "<text x=\"" << width / 2 - 60 << "\" y=\"" << height - 20 << "\">bytes moved (log)</text>\n</svg>\n";
-    if (!svg) throw std::runtime_error("cannot write " + file.string());
+    out.close();
 }
 
 // Runs the bounded buffer in a child and shows, every 0.1 s, how many items each consumer took.
