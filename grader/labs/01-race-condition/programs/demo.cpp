@@ -125,12 +125,11 @@ options parse(int argc, char** argv) {
     for (parlab::teaching::arguments args(argc, argv); args.next();) {
         if (args.is("--out")) o.out = args.value();
         else if (args.is("--transactions")) o.transactions = args.positive_value(most_transactions);
-        else if (args.is("--runs")) o.runs = args.positive_value();
+        else if (args.is("--runs")) o.runs = args.positive_value(1000);
         else if (args.positional())
             o.transactions = parlab::parse_positive(args.current(), "TRANSACTIONS", most_transactions);
         else args.unknown();
     }
-    if (o.runs > 1000) throw std::invalid_argument("--runs: at most 1000");
     return o;
 }
 

@@ -78,13 +78,11 @@ options parse(int argc, char** argv) {
     for (parlab::teaching::arguments args(argc, argv); args.next();) {
         if (args.is("--out")) o.out = args.value();
         else if (args.is("--size")) o.size = args.positive_value(200'000'000);
-        else if (args.is("--workers")) o.workers = args.positive_value();
+        else if (args.is("--workers")) o.workers = args.positive_value(256);
         else if (args.is("--chunks")) o.chunks = args.positive_value();
-        else if (args.is("--runs")) o.runs = args.positive_value();
+        else if (args.is("--runs")) o.runs = args.positive_value(100);
         else args.unknown();
     }
-    if (o.workers > 256) throw std::invalid_argument("--workers: at most 256");
-    if (o.runs > 100) throw std::invalid_argument("--runs: at most 100");
     if (o.workers == 0) o.workers = std::max<std::size_t>(2, parlab::default_workers());
     return o;
 }

@@ -60,12 +60,11 @@ options parse(int argc, char** argv) {
     options o;
     for (parlab::teaching::arguments args(argc, argv); args.next();) {
         if (args.is("--out")) o.out = args.value();
-        else if (args.is("--frames")) o.frames = args.positive_value();
-        else if (args.is("--side")) o.side = args.positive_value();
+        else if (args.is("--frames")) o.frames = args.positive_value(500);
+        else if (args.is("--side")) o.side = args.positive_value(8000);
         else if (args.is("--size")) o.size = args.positive_value();
         else args.unknown();
     }
-    if (o.frames > 500 || o.side > 8000) throw std::invalid_argument("at most 500 frames of at most 8000 x 8000");
     return o;
 }
 

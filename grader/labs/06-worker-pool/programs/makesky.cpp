@@ -38,15 +38,14 @@ options parse(int argc, char** argv) {
     options o;
     std::vector<std::string> folders;
     for (parlab::teaching::arguments args(argc, argv); args.next();) {
-        if (args.is("--count")) o.count = args.positive_value();
-        else if (args.is("--side")) o.side = args.positive_value();
+        if (args.is("--count")) o.count = args.positive_value(1000);
+        else if (args.is("--side")) o.side = args.positive_value(20000);
         else if (args.is("--seed")) o.seed = args.positive_value();
         else if (args.is("--float64")) o.type = parlab::lab06::pixel_type::float64;
         else if (args.positional()) folders.push_back(args.current());
         else args.unknown();
     }
     if (folders.size() != 1) throw std::invalid_argument("give the output folder (--help shows how)");
-    if (o.count > 1000 || o.side > 20000) throw std::invalid_argument("at most 1000 images of at most 20000 x 20000");
     o.out = folders[0];
     return o;
 }
