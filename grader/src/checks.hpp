@@ -59,8 +59,11 @@ inline constexpr double tsan_memory_factor = 3.0;
 /// to it): a lab the submission has no files of, or an upload the grader cannot use.
 [[nodiscard]] lab_result not_run_lab(const lab_info& lab, const std::string& why);
 
-/// Deciding a timing check from pairwise speedups: passed when at least two thirds of the pairs
-/// reach `threshold`, failed when at least two thirds fall short, otherwise undecided.
+/// Deciding a timing check from pairwise speedups: passed when there are at least `clear_pairs`
+/// pairs and two thirds of them reach `threshold`, failed when at least two thirds fall short,
+/// otherwise undecided. A pass never rests on one or two pairs: when other programs disturbed the
+/// rest of a round (those pairs do not count), the one quiet pair left could be a lucky one, and
+/// a submission that keeps the machine busy would get draw after draw.
 enum class timing_verdict { passed, failed, undecided };
 /// A fail needs at least `min_pairs_to_fail` pairs, so that a short burst of other work on the
 /// machine cannot fail a check by itself (it only delays the verdict).

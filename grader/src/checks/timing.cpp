@@ -311,7 +311,7 @@ timing_verdict decide_timing(const std::vector<double>& speedups, double thresho
     const auto reached = static_cast<std::size_t>(std::count_if(speedups.begin(), speedups.end(),
                                                                 [&](double s) { return s >= threshold; }));
     const std::size_t n = speedups.size();
-    if (3 * reached >= 2 * n) return timing_verdict::passed;
+    if (3 * reached >= 2 * n && n >= clear_pairs) return timing_verdict::passed;
     if (3 * (n - reached) >= 2 * n && n >= min_pairs_to_fail) return timing_verdict::failed;
     return timing_verdict::undecided;
 }
