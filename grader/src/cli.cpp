@@ -160,7 +160,7 @@ int command_line::run(const std::vector<std::string>& args) {
 }
 
 int command_line::run_otherwise(const std::vector<std::string>& args) const {
-    if (!otherwise_) throw usage_error(fmt::format("unknown command '{}'", args.front()));
+    if (!otherwise_) throw usage_error(fmt::format("unknown command '{}' (./parlab help lists them)", args.front()));
     // The program's arguments are its own, --help included: no help flag, and whatever is not
     // --root is kept as it was written.
     CLI::App program;

@@ -81,7 +81,7 @@ int run_lab_program(const fs::path& root, const std::string& lab_name, const std
             const auto names = lab_program_names(root, candidate.folder);
             if (std::find(names.begin(), names.end(), program) != names.end()) lab = &candidate;
         }
-        if (lab == nullptr) throw usage_error(fmt::format("unknown command '{}'", program));
+        if (lab == nullptr) throw usage_error(fmt::format("unknown command '{}' (./parlab help lists the commands and the labs' programs)", program));
     }
     const std::string preset = solutions ? "solutions-release" : "release";
     const std::string target = fmt::format("{}_{}", lab->target_prefix(), program);
