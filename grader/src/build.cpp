@@ -342,7 +342,7 @@ void submission_build::build_kit_target(build_kind kind, const std::string& targ
 }
 
 std::optional<fs::path> submission_build::build_lab_tests(const lab_info& lab, std::string& errors) {
-    build_kit_target(build_kind::release, "parlab_test_main");
+    build_kit_target(build_kind::release, "parlab_test_support");
     const std::string target = fmt::format("parlab_lab{:02}_tests", lab.number);
     const auto result = build_target(build_kind::release, target);
     if (result.code != 0) {
