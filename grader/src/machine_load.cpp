@@ -1,5 +1,6 @@
 #include "machine_load.hpp"
 
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -35,6 +36,12 @@ std::pair<unsigned long long, unsigned long long> idle_and_total() {
 double machine_busy_seconds() {
     const auto [idle, total] = idle_and_total();
     return static_cast<double>(total - idle) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+double this_thread_cpu_seconds() {
+    timespec now{};
+    if (::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now) != 0) return 0;
+    return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
 }
 
 double free_cores(std::chrono::milliseconds window) {

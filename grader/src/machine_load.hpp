@@ -19,6 +19,10 @@ namespace parlab::grader {
 /// included).
 [[nodiscard]] double machine_busy_seconds();
 
+/// Processor time the calling thread has used so far, seconds: the part of machine_busy_seconds
+/// that a timing check spends itself (finding the processes of a run to pause), no other program's.
+[[nodiscard]] double this_thread_cpu_seconds();
+
 /// A timed pair counts only when other programs took at most this many cores, on average, while
 /// either of its runs was timed: more, and a speedup looks smaller than the code makes it.
 inline constexpr double busy_core_limit = 0.5;

@@ -49,23 +49,85 @@ std::string first_line(const std::string& file) {
     return line;
 }
 
+// One live process as run_processes needs it.
+struct process_entry {
+    pid_t pid = 0, ppid = 0, group = 0;
+    double cpu = 0;  // seconds, its own and its reaped children's
+};
+
+// A process from the fields of its /proc/PID/stat after the command name, or nullopt.
+std::optional<process_entry> entry_of(pid_t pid, const char* fields) {
+    // state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime
+    // cstime: the process's own time and that of the children it reaped (a worker that ended
+    // is counted in its parent; one not yet reaped, as itself)
+    char state = 0;
+    long ppid = 0, pgrp = 0, session = 0, tty = 0, tpgid = 0, cutime = 0, cstime = 0;
+    unsigned long flags = 0, minflt = 0, cminflt = 0, majflt = 0, cmajflt = 0, utime = 0, stime = 0;
+    if (std::sscanf(fields, " %c %ld %ld %ld %ld %ld %lu %lu %lu %lu %lu %lu %lu %ld %ld", &state, &ppid, &pgrp, &session, &tty,
+                    &tpgid, &flags, &minflt, &cminflt, &majflt, &cmajflt, &utime, &stime, &cutime, &cstime) != 15)
+        return std::nullopt;
+    static const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
+    return process_entry{pid, static_cast<pid_t>(ppid), static_cast<pid_t>(pgrp),
+                         static_cast<double>(utime + stime) / ticks + static_cast<double>(std::max(0L, cutime + cstime)) / ticks};
+}
+
+// The real user of process `pid` (from /proc/PID/status: the owner of /proc/PID is root for a
+// process that changed its user and is not dumpable), or nullopt.
+std::optional<uid_t> real_user(pid_t pid) {
+    std::ifstream status(fmt::format("/proc/{}/status", pid));
+    for (std::string line; std::getline(status, line);)
+        if (line.rfind("Uid:", 0) == 0) return static_cast<uid_t>(std::strtoul(line.c_str() + 4, nullptr, 10));
+    return std::nullopt;
+}
+
+// The processes of the run of `root` (see run_processes), with their processor time.
+std::vector<process_entry> run_entries(pid_t root, std::optional<uid_t> own_user, const std::vector<pid_t>& other_runs) {
+    std::vector<process_entry> all;
+    for_each_process([&](pid_t pid, const char* fields) {
+        if (const auto entry = entry_of(pid, fields)) all.push_back(*entry);
+    });
+    // where the run's processes hang from: its first process, and its orphans (see the header)
+    std::vector<pid_t> anchors{root};
+    const pid_t grader = ::getpid();
+    for (const auto& p : all)
+        if (own_user && p.ppid == grader && p.pid != root &&
+            std::find(other_runs.begin(), other_runs.end(), p.pid) == other_runs.end() && real_user(p.pid) == own_user)
+            anchors.push_back(p.pid);
+    std::map<pid_t, pid_t> parent;
+    for (const auto& p : all) parent[p.pid] = p.ppid;
+    std::vector<process_entry> mine;
+    for (const auto& p : all) {
+        bool below = p.group == root;
+        // up the parents to an anchor (a chain is short; a cycle cannot be, but is cut anyway)
+        for (pid_t at = p.pid, steps = 0; !below && at > 1 && steps < 4096; ++steps) {
+            below = std::find(anchors.begin(), anchors.end(), at) != anchors.end();
+            const auto up = parent.find(at);
+            at = up == parent.end() ? 0 : up->second;
+        }
+        if (below) mine.push_back(p);
+    }
+    return mine;
+}
+
 }  // namespace
 
+std::vector<pid_t> run_processes(pid_t root, std::optional<uid_t> own_user, const std::vector<pid_t>& other_runs) {
+    std::vector<pid_t> pids;
+    for (const auto& p : run_entries(root, own_user, other_runs)) pids.push_back(p.pid);
+    return pids;
+}
+
 double group_cpu_seconds(pid_t pgid) {
-    const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
     double total = 0;
-    for_each_process([&](pid_t, const char* fields) {
-        // state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime
-        // cstime: the process's own time and that of the children it reaped (a worker that ended
-        // is counted in its parent; one not yet reaped, as itself)
-        char state = 0;
-        long ppid = 0, pgrp = 0, session = 0, tty = 0, tpgid = 0, cutime = 0, cstime = 0;
-        unsigned long flags = 0, minflt = 0, cminflt = 0, majflt = 0, cmajflt = 0, utime = 0, stime = 0;
-        if (std::sscanf(fields, " %c %ld %ld %ld %ld %ld %lu %lu %lu %lu %lu %lu %lu %ld %ld", &state, &ppid, &pgrp, &session,
-                        &tty, &tpgid, &flags, &minflt, &cminflt, &majflt, &cmajflt, &utime, &stime, &cutime, &cstime) == 15 &&
-            pgrp == pgid)
-            total += static_cast<double>(utime + stime) / ticks + static_cast<double>(std::max(0L, cutime + cstime)) / ticks;
+    for_each_process([&](pid_t pid, const char* fields) {
+        if (const auto entry = entry_of(pid, fields); entry && entry->group == pgid) total += entry->cpu;
     });
+    return total;
+}
+
+double run_cpu_seconds(pid_t root, std::optional<uid_t> own_user, const std::vector<pid_t>& other_runs) {
+    double total = 0;
+    for (const auto& p : run_entries(root, own_user, other_runs)) total += p.cpu;
     return total;
 }
 

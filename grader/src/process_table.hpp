@@ -6,8 +6,10 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace parlab::grader {
 
@@ -18,6 +20,20 @@ void for_each_process(const std::function<void(pid_t, const char*)>& fn);
 /// Processor time (user + system, seconds) used so far by the live processes of group `pgid`
 /// and by the children they reaped.
 [[nodiscard]] double group_cpu_seconds(pid_t pgid);
+
+/// The live processes of the run whose first process is `root` (the leader of its own process
+/// group): the group's and every process descended from `root`; a process that left the group
+/// (setsid) is still the run's, below the first process of its pid namespace. Without a pid
+/// namespace such an orphan becomes a child of the grader (a subreaper): when the run has a user
+/// of its own, the grader's children of that user that are not the first process of another run
+/// (`other_runs`) are the run's too, with what descends from them.
+[[nodiscard]] std::vector<pid_t> run_processes(pid_t root, std::optional<uid_t> own_user,
+                                               const std::vector<pid_t>& other_runs = {});
+
+/// Processor time used so far by run_processes(root, own_user, other_runs) and by the children
+/// they reaped.
+[[nodiscard]] double run_cpu_seconds(pid_t root, std::optional<uid_t> own_user,
+                                      const std::vector<pid_t>& other_runs = {});
 
 /// What a thread whose kernel wait channel (/proc/PID/task/TID/wchan) is `wchan` waits for, in
 /// words a student knows ("writing into a full pipe"); empty for a running thread or a channel

@@ -131,11 +131,13 @@ public:
     [[nodiscard]] bool await(const std::string& line, std::chrono::milliseconds timeout);
     /// The line the last await got instead of the one it waited for; empty when it got none.
     [[nodiscard]] const std::string& said_instead() const noexcept { return said_instead_; }
-    /// Stops every process of the run (SIGSTOP to its group), so that nothing it left running can
-    /// take the processor from the other side of a timed pair; resume() lets it go on.
+    /// Stops every process of the run (SIGSTOP to its group and to each process of the run that
+    /// left it: process_table.hpp's run_processes), so that nothing it left running can take the
+    /// processor from the other side of a timed pair; resume() lets it go on.
     void pause() noexcept;
     void resume() noexcept;
-    /// Processor time its processes have used so far (with the children they reaped), seconds.
+    /// Processor time the run's processes (run_processes) have used so far, with the children
+    /// they reaped, seconds.
     [[nodiscard]] double cpu_seconds() const;
     /// Whether the program said "ready" (its main() started) at any point so far.
     [[nodiscard]] bool ready_seen() const noexcept { return ready_seen_; }
@@ -155,6 +157,7 @@ private:
     std::unique_ptr<memory_group> memory_;
     void pump(int timeout_ms);
     std::optional<std::string> next_line(std::chrono::steady_clock::time_point deadline);
+    void signal_run(int signal) noexcept;
 };
 
 /// Makes the grader a subreaper, so that processes orphaned by a run become its children and

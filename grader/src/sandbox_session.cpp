@@ -89,16 +89,35 @@ bool sandbox_session::await(const std::string& line, std::chrono::milliseconds t
 }
 
 double sandbox_session::cpu_seconds() const {
-    return finished_ ? 0.0 : group_cpu_seconds(pid_);
+    return finished_ ? 0.0 : run_cpu_seconds(pid_, request_.run_as_uid, live_sessions());
 }
 
-void sandbox_session::pause() noexcept {
-    if (!finished_) ::kill(-pid_, SIGSTOP);
+// The group first, at once; then every other process of the run, found in /proc, over and over
+// until a round finds none it has not signalled yet: one that left the group with setsid would
+// otherwise go on running (taking the processor from the other side of a timed pair, which then
+// looked like another program's load), and one may fork between two rounds.
+void sandbox_session::signal_run(int signal) noexcept {
+    if (finished_) return;
+    ::kill(-pid_, signal);
+    try {
+        std::vector<pid_t> signalled;
+        for (int round = 0; round < 16; ++round) {
+            bool more = false;
+            for (const pid_t pid : run_processes(pid_, request_.run_as_uid, live_sessions())) {
+                if (std::find(signalled.begin(), signalled.end(), pid) != signalled.end()) continue;
+                signalled.push_back(pid);
+                ::kill(pid, signal);
+                more = true;
+            }
+            if (!more) break;
+        }
+    } catch (...) {  // out of memory: the group alone
+    }
 }
 
-void sandbox_session::resume() noexcept {
-    if (!finished_) ::kill(-pid_, SIGCONT);
-}
+void sandbox_session::pause() noexcept { signal_run(SIGSTOP); }
+
+void sandbox_session::resume() noexcept { signal_run(SIGCONT); }
 
 std::optional<sandbox_session::answer> sandbox_session::go(std::uint64_t nonce, std::chrono::milliseconds timeout) {
     if (finished_ || command_fd_ < 0) return std::nullopt;

@@ -4,7 +4,7 @@
 # solution or skeleton file. One submission folder is reused, so later cases rebuild little.
 #   grader/tests/forgery-test.sh KIT [isolation|timing]
 # isolation: the forgeries of what a run may do (1-5, 8); timing: those of the timing checks
-# (6, 7, 9), which need a quiet machine (./parlab test runs them last, alone; the isolation part
+# (6, 7, 9, 10), which need a quiet machine (./parlab test runs them last, alone; the isolation part
 # builds their tree first); both by default.
 set -uo pipefail
 kit=$(cd "$1" && pwd)
@@ -33,9 +33,10 @@ grade() {
     echo "forgery test: $name graded in $((SECONDS - started)) s"
 }
 
-# check NAME CHECK STATUS TEXT: the check's status and that its message contains TEXT
+# check NAME CHECK STATUS TEXT [strict]: the check's status and that its message contains TEXT;
+# strict: a timing check not run "on a busy machine" is a failure too (the load was the forgery's)
 expect() {
-    local name=$1 check=$2 status=$3 text=$4 got
+    local name=$1 check=$2 status=$3 text=$4 strict=${5:-} got
     got=$(python3 - "$work/reports/$name.json" "$check" <<'PY'
 import json, sys
 report = json.load(open(sys.argv[1]))
@@ -51,7 +52,7 @@ PY
     IFS=$'\t' read -r got_status got_score got_message <<<"$got"
     # A timing check that the grader declined to run because other programs held the processors
     # is the grader doing its job on a busy machine: this test then cannot tell, and says so.
-    if [[ $part == timing && $got_status == skipped && $got_message == "not run here"* ]]; then
+    if [[ $part == timing && -z $strict && $got_status == skipped && $got_message == "not run here"* ]]; then
         echo "forgery test: $name: $check not timed, the machine was busy ($got_message)"
         busy=$((busy + 1))
         return
@@ -200,6 +201,13 @@ timing_part() {
     make 04-edge-filter "$skeleton_filter" slows-reference.inc
     grade slows-reference filter-row-fast edge-filter
     expect slows-reference filter-row-fast failed "needed 1.50x"
+
+    # 10. Load made by the submission itself, from a grandchild outside its process group: the
+    # grader pauses every process of the run, not just its group, and counts their time as the
+    # run's. (Before, every pair looked disturbed, and a slow filter was never failed.)
+    make 04-edge-filter "$skeleton_filter" busy-grandchild.inc
+    grade busy-grandchild filter-row-fast edge-filter
+    expect busy-grandchild filter-row-fast failed "needed 1.50x" strict
 
     if [[ $(sandbox_of answers-protocol) != "no namespaces"* || $(id -u) -eq 0 ]]; then
         # 9. Stopping the grader's reference from a grandchild outside the paused process group: the

@@ -19,6 +19,7 @@
 #include <cctype>
 #include <filesystem>
 #include <optional>
+#include <thread>
 #include <fstream>
 
 #include "parlab/testing.hpp"
@@ -154,6 +155,45 @@ TEST_CASE("a process that escapes with setsid() does not outlive the run", "[gra
     REQUIRE(escaped > 0);
     CHECK(result.leftovers_killed >= 1);
     CHECK(::kill(escaped, 0) == -1);
+}
+
+TEST_CASE("a run's processes include one that left its group with setsid(), and its processor time",
+          "[grader][sandbox]") {
+    int ready[2];
+    REQUIRE(::pipe(ready) == 0);
+    const pid_t root = ::fork();
+    REQUIRE(root >= 0);
+    if (root == 0) {
+        ::setpgid(0, 0);
+        if (::fork() == 0) {
+            ::setsid();
+            (void)!::write(ready[1], "x", 1);
+            for (volatile unsigned long spin = 0;;) spin = spin + 1;
+        }
+        for (;;) ::pause();
+    }
+    ::setpgid(root, root);
+    char byte = 0;
+    REQUIRE(::read(ready[0], &byte, 1) == 1);
+    ::close(ready[0]);
+    ::close(ready[1]);
+    const auto found = run_processes(root, std::nullopt);
+    REQUIRE(found.size() == 2);
+    const pid_t escaped = found[0] == root ? found[1] : found[0];
+    CHECK(::getpgid(escaped) != root);
+    // it keeps a processor busy: the run's time has it, the group's has not
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    CHECK(run_cpu_seconds(root, std::nullopt) > group_cpu_seconds(root) + 0.1);
+    // stopped with the run, it takes nothing more
+    for (const pid_t pid : found) ::kill(pid, SIGSTOP);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const double stopped = run_cpu_seconds(root, std::nullopt);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    CHECK(run_cpu_seconds(root, std::nullopt) - stopped < 0.05);
+    for (const pid_t pid : found) ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(root, &status, 0);
+    ::waitpid(escaped, &status, 0);  // ours when an earlier test made this process a subreaper
 }
 
 TEST_CASE("a control channel carries the answer", "[grader][sandbox]") {

@@ -222,12 +222,14 @@ private:
     std::optional<timed> step(side& s, std::uint64_t nonce) {
         const double tick = 1.0 / static_cast<double>(::sysconf(_SC_CLK_TCK));
         const double own_before = s.session->cpu_seconds();
+        const double grader_before = this_thread_cpu_seconds();
         const double busy_before = machine_busy_seconds();
         s.session->resume();
         const auto answer = s.session->go(nonce, std::chrono::seconds(timeout_));
         s.session->pause();
         const double busy = machine_busy_seconds() - busy_before;
-        const double own = s.session->cpu_seconds() - own_before;
+        // the run's processes, and the grader's own time here (finding them to pause and resume): not others
+        const double own = s.session->cpu_seconds() - own_before + this_thread_cpu_seconds() - grader_before;
         if (!answer || answer->line.rfind("ok ", 0) != 0) {
             session_failed(s, answer ? fmt::format("the timed run ({}) failed: {}", s.label, answer->line)
                                      : fmt::format("the timed run ({}) failed: no answer", s.label));
