@@ -264,6 +264,7 @@ void submission_build::configure(build_kind kind) {
     std::vector<std::string> argv{"/usr/bin/env", "cmake", "-S", root_.string(), "-B", dir.string(), "-G", "Ninja",
                                   "-DPARLAB_LAB_SOURCE=" + stage_dir().string(), "-DPARLAB_KIT_CHECK=OFF"};
     argv.push_back("-DCMAKE_CXX_COMPILER_LAUNCHER=" + cache_.launcher);
+    argv.emplace_back("-DPARLAB_RUNNER_LAUNCHER=");  // the runner too: this cache, or none (common/tests/runner)
     if (kind == build_kind::release) {
         argv.emplace_back("-DCMAKE_BUILD_TYPE=Release");
         // said both ways: CMake keeps a value given once, so a tree configured light before
