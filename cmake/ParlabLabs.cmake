@@ -65,7 +65,6 @@ function(parlab_frozen_objects target dir sources library)
     add_library(${target} OBJECT ${sources})
     target_include_directories(${target} PRIVATE "${dir}")
     target_link_libraries(${target} PRIVATE ${library} parlab::warnings)
-    target_compile_definitions(${target} PRIVATE PARLAB_IMAGES_DIR="${PROJECT_SOURCE_DIR}/images")
 endfunction()
 
 # Builds one variant of a lab: library, test program, programs.

@@ -24,9 +24,11 @@ parlab::image parlab::testing::random_image(int width, int height, int channels,
     return picture;
 }
 
+std::filesystem::path parlab::testing::images_dir() { return PARLAB_IMAGES_DIR; }
+
 std::vector<std::filesystem::path> parlab::testing::photos() {
     std::vector<std::filesystem::path> found;
-    for (const auto& entry : std::filesystem::directory_iterator(PARLAB_IMAGES_DIR)) {
+    for (const auto& entry : std::filesystem::directory_iterator(images_dir())) {
         const auto ext = entry.path().extension();
         if ((ext == ".png" || ext == ".jpg") && entry.path().stem() != "truncated") found.push_back(entry.path());
     }

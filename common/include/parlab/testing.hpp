@@ -39,6 +39,11 @@ namespace parlab::testing {
 /// kit's dev tree only the code under test is instrumented.
 [[nodiscard]] bool under_sanitizer();
 
+/// The kit's images/ folder. (A function, not the path in a macro of the test's own compile: a
+/// test object then names no folder of the kit, and copies of the kit share it through the
+/// compiler cache.)
+[[nodiscard]] std::filesystem::path images_dir();
+
 /// The photos in the kit's images/ folder (.png and .jpg, but not truncated.jpg, which is broken on
 /// purpose), sorted by name. Under a sanitizer only the two smallest files: a race or a stray write
 /// shows on any photo, and the plain build still goes through every one.

@@ -109,7 +109,7 @@ void check_photos(Copy copy, split_kind split) {
 
 TEST_CASE("the photos in images/ can be loaded", "[lab03][task1]") {
     const auto found = parlab::testing::photos();
-    INFO("no photo found in " PARLAB_IMAGES_DIR);
+    INFO("no photo found in " << parlab::testing::images_dir().string());
     REQUIRE(found.size() >= 2);
 }
 

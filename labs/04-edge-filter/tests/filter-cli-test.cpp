@@ -39,7 +39,7 @@ struct temp_folder {
     temp_folder& operator=(const temp_folder&) = delete;
 };
 
-const std::string photo = PARLAB_IMAGES_DIR "/coins.png";
+const std::string photo = (parlab::testing::images_dir() / "coins.png").string();
 
 void check_one_line_error(const cli_result& r, int status, const std::string& mentions) {
     INFO("exit status " << r.status << ", stderr: " << r.err);
@@ -87,7 +87,7 @@ TEST_CASE("the filter program reports usage mistakes in one line, exit status 2"
 TEST_CASE("the filter program reports bad files in one line, exit status 1", "[lab04][task2]") {
     temp_folder dir;
     const std::string out = (dir.path / "out.png").string();
-    check_one_line_error(run({PARLAB_IMAGES_DIR "/truncated.jpg", out, "--kernel", "box"}), 1, "truncated.jpg");
+    check_one_line_error(run({(parlab::testing::images_dir() / "truncated.jpg").string(), out, "--kernel", "box"}), 1, "truncated.jpg");
     check_one_line_error(run({(dir.path / "missing.png").string(), out, "--kernel", "box"}), 1, "missing.png");
     const std::string not_an_image = (dir.path / "notes.png").string();
     std::ofstream(not_an_image) << "this is not a PNG file\n";

@@ -387,7 +387,7 @@ TEST_CASE("parse_filter refuses bad kernels with a clear message", "[lab04][task
 }
 
 TEST_CASE("the named edge kernels filter a photo like the definition", "[lab04][task2]") {
-    const image source = parlab::load_image(PARLAB_IMAGES_DIR "/chelsea.png");
+    const image source = parlab::load_image(parlab::testing::images_dir() / "chelsea.png");
     for (const char* name : {"sharpen", "sobel-x", "sobel-y", "prewitt-x", "prewitt-y", "laplacian-4",
                              "laplacian-8", "sobel", "box"}) {
         const auto f = parlab::lab04::named_filter(name);
