@@ -35,13 +35,6 @@ void for_each_process(const std::function<void(pid_t, const char*)>& fn) {
 
 namespace {
 
-// The process group of a /proc/PID/stat's fields, or -1.
-long group_of(const char* fields) {
-    char state = 0;
-    long ppid = 0, pgrp = -1;
-    return std::sscanf(fields, " %c %ld %ld", &state, &ppid, &pgrp) == 3 ? pgrp : -1;
-}
-
 std::string first_line(const std::string& file) {
     std::ifstream in(file);
     std::string line;
@@ -172,7 +165,7 @@ const known_wait* known_wait_of(std::string_view wchan) {
 void for_each_group_process(pid_t pgid, const std::function<bool(const std::optional<std::vector<std::string>>&)>& fn) {
     bool going = true;
     for_each_process([&](pid_t pid, const char* fields) {
-        if (!going || group_of(fields) != pgid) return;
+        if (const auto entry = entry_of(pid, fields); !going || !entry || entry->group != pgid) return;
         const std::string dir = "/proc/" + std::to_string(pid);
         if (first_line(dir + "/comm") == "bwrap") return;
         std::optional<std::vector<std::string>> threads;
