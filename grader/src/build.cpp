@@ -201,6 +201,10 @@ compiler_cache_use compiler_cache(const fs::path& root, std::optional<std::pair<
         ::chown(dir.c_str(), build_as->first, build_as->second) == 0)
         info.st_uid = compiler_uid;  // made just now by the grader, handed to the user who compiles
     if (info.st_uid != compiler_uid) return {};
+    // A folder the user who compiles cannot reach would fail every compile: one under a folder
+    // only root may enter, say (a kit cloned into `mktemp -d`, whose copies in the kit's own tests
+    // name the kit's cache). The grade then compiles without a cache.
+    if (build_as && run_command({"/usr/bin/test", "-w", dir.string()}, 30, build_as, "/").code != 0) return {};
     // The TSan trees compile with debug information (-g1): without NOHASHDIR each tree's own folder
     // would be in the key. (Not depend mode: it keys on the headers' full paths, so a copy of the
     // kit would miss every object.)
