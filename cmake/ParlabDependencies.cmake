@@ -83,5 +83,15 @@ endif()
 add_library(parlab_cfitsio INTERFACE)
 target_link_libraries(parlab_cfitsio INTERFACE PkgConfig::PARLAB_CFITSIO)
 
+# Open MPI runs lab 08's ranks: the standard message-passing engine, the one its users meet on
+# clusters, rather than a message layer of the kit's own. Labs name it in lab.json
+# ("libraries": ["parlab_mpi"]).
+find_package(MPI QUIET COMPONENTS CXX)
+if(NOT MPI_CXX_FOUND)
+    parlab_missing(libopenmpi-dev)
+endif()
+add_library(parlab_mpi INTERFACE)
+target_link_libraries(parlab_mpi INTERFACE MPI::MPI_CXX)
+
 # The kit self-check applies the known-bad variants' patches (instructor's copy only).
 find_program(PARLAB_PATCH patch)

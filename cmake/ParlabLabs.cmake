@@ -125,7 +125,7 @@ function(parlab_lab_variant prefix frozen sources json overrides programs)
 
     set(test_objects parlab_lab${number}_test_objects)
     if(NOT TARGET ${test_objects})
-        parlab_frozen_objects(${test_objects} "${dir}" "${test_sources}" parlab::test_main)
+        parlab_frozen_objects(${test_objects} "${dir}" "${test_sources}" "parlab::test_main;${lab_libraries}")
         # Line tables only in a debug tree, like the kit's variants: a failing test still names its
         # file and line, and Catch2's macros compile in about a third less time than with -g.
         if(CMAKE_BUILD_TYPE STREQUAL "Debug")

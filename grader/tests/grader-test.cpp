@@ -463,7 +463,7 @@ TEST_CASE("a hint headed (if it hangs) is the one a deadlocked check points at",
 
     // the labs whose tasks block on pipes and semaphores each mark one
     const fs::path root = PARLAB_KIT_ROOT;
-    for (const char* name : {"array-splitting", "worker-pool", "messages-vs-shared-memory"}) {
+    for (const char* name : {"array-splitting", "worker-pool", "messages-vs-shared-memory", "distributed-memory"}) {
         INFO(name);
         const auto labs = load_labs(root / "labs", root / "grader" / "labs");
         const lab_info* lab = find_lab(labs, name);

@@ -1,0 +1,233 @@
+// Lab 08's tests. Each test starts this program again as 1, 2, 3 and 4 MPI ranks (run_ranks);
+// the ranks run your functions on the test's inputs and rank 0 writes what they returned into
+// a folder, which the test compares with the serial filter or sum here, in one process.
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "distributed.hpp"
+#include "parlab/testing.hpp"
+
+namespace {
+
+namespace lab08 = parlab::lab08;
+namespace fs = std::filesystem;
+
+// A rank's time limit: a right answer takes well under a second (most of it mpirun's start).
+constexpr double rank_seconds = 12;
+
+struct dot_case {
+    std::size_t n;
+};
+struct rows_case {
+    std::size_t rows, cols;
+    double sigma;
+};
+struct signal_case {
+    std::size_t n;
+    double sigma;
+};
+
+// Odd sizes first: nothing at all, fewer elements than ranks, sizes no rank count divides.
+const std::vector<dot_case> dot_cases{{0}, {1}, {3}, {10}, {1001}, {200003}};
+const std::vector<rows_case> rows_cases{{1, 1, 0.5}, {1, 50, 3}, {3, 40, 2.5}, {37, 301, 6}, {5, 3, 4}};
+// Sigma 9.3 gives a radius of 37 samples (296 bytes of halo), 12.7 one of 51: more than the
+// eager limit run_ranks sets, so two ranks that both send first deadlock every time. 100 samples
+// at radius 37 go to 2 ranks (the others get none), 20 to one rank only.
+const rows_case timed_case{64, 4000, 8};
+const std::vector<signal_case> signal_cases{{1, 9.3}, {20, 9.3}, {100, 9.3}, {997, 12.7}, {5000, 9.3}, {4096, 1.2}};
+
+std::vector<double> numbers(std::size_t n, unsigned seed) {
+    std::mt19937_64 generator(seed);
+    std::uniform_real_distribution<double> uniform(-1.0, 1.0);
+    std::vector<double> v(n);
+    for (double& x : v) x = uniform(generator);
+    return v;
+}
+
+void write_doubles(const fs::path& file, const std::vector<double>& values) {
+    std::ofstream out(file, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(values.data()), static_cast<std::streamsize>(values.size() * sizeof(double)));
+}
+
+std::vector<double> read_doubles(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::vector<double> values;
+    for (double x = 0; in.read(reinterpret_cast<char*>(&x), sizeof x);) values.push_back(x);
+    return values;
+}
+
+// The ranks' side: every case of one task, results into the folder `out`.
+void rank_body(const lab08::rank_job& job, MPI_Comm comm) {
+    const fs::path out = job.option("out");
+    const bool root = lab08::rank_of(comm) == 0;
+    const std::string rank = std::to_string(lab08::rank_of(comm));
+    if (job.name == "dot") {
+        for (std::size_t i = 0; i < dot_cases.size(); ++i) {
+            const std::size_t n = dot_cases[i].n;
+            const std::vector<double> x = root ? numbers(n, 10 + i) : std::vector<double>{};
+            const std::vector<double> y = root ? numbers(n, 20 + i) : std::vector<double>{};
+            write_doubles(out / ("dot-" + std::to_string(i) + "-rank-" + rank), {lab08::distributed_dot(x, y, comm)});
+        }
+    } else if (job.name == "rows") {
+        for (std::size_t i = 0; i < rows_cases.size(); ++i) {
+            const rows_case& c = rows_cases[i];
+            const std::vector<double> input = root ? numbers(c.rows * c.cols, 30 + i) : std::vector<double>{};
+            const std::vector<double> got = lab08::smooth_rows_distributed(input, c.rows, c.cols, c.sigma, comm);
+            write_doubles(out / ("rows-" + std::to_string(i) + "-rank-" + rank), got);
+        }
+    } else if (job.name == "timed") {
+        const rows_case& c = timed_case;
+        const std::vector<double> input = root ? numbers(c.rows * c.cols, 50) : std::vector<double>{};
+        lab08::phase_seconds times{-1, -1, -1};
+        MPI_Barrier(comm);
+        const double start = MPI_Wtime();
+        const std::vector<double> got = lab08::smooth_rows_timed(input, c.rows, c.cols, c.sigma, comm, times);
+        const double wall = MPI_Wtime() - start;
+        write_doubles(out / ("timed-rank-" + rank), got);
+        write_doubles(out / ("times-rank-" + rank), {times.scatter, times.compute, times.gather, wall});
+    } else if (job.name == "signal") {
+        for (std::size_t i = 0; i < signal_cases.size(); ++i) {
+            const signal_case& c = signal_cases[i];
+            const std::vector<double> input = root ? numbers(c.n, 40 + i) : std::vector<double>{};
+            const std::vector<double> got = lab08::smooth_signal_distributed(input, c.n, c.sigma, comm);
+            write_doubles(out / ("signal-" + std::to_string(i) + "-rank-" + rank), got);
+        }
+    }
+}
+
+// This program is also the ranks' program: started by run_ranks, it serves as a rank and ends
+// here, before any test runs.
+[[maybe_unused]] const bool served = (lab08::serve_as_rank(rank_body), true);
+
+// A fresh folder for one run's results.
+fs::path results_folder() {
+    char pattern[] = "/tmp/parlab-lab08-test-XXXXXX";
+    REQUIRE(::mkdtemp(pattern) != nullptr);
+    return pattern;
+}
+
+// Runs one task's cases on `ranks` ranks; fails the test, saying where the ranks were, unless
+// they all ended well.
+fs::path run_task(const std::string& task, int ranks) {
+    const fs::path out = results_folder();
+    INFO(task << " on " << ranks << " rank(s)");
+    const lab08::ranks_outcome outcome = lab08::run_ranks(ranks, {task, {"out=" + out.string()}}, rank_seconds);
+    INFO("what the ranks printed:\n" << outcome.output);
+    if (outcome.timed_out) FAIL("the ranks were stopped after " << rank_seconds << " s. " << outcome.stuck);
+    if (!outcome.failure.empty()) FAIL(outcome.failure);
+    REQUIRE(outcome.ok);
+    return out;
+}
+
+std::vector<double> smoothed_rows(const std::vector<double>& input, std::size_t cols, double sigma) {
+    const lab08::gaussian_kernel g = lab08::make_gaussian(sigma);
+    std::vector<double> out(input.size());
+    for (std::size_t y = 0; cols > 0 && y < input.size() / cols; ++y)
+        lab08::smooth_row(input.data() + y * cols, out.data() + y * cols, cols, g);
+    return out;
+}
+
+// Every number of got within relative_tolerance (of the input's largest magnitude, 1 here) of
+// expected; a failure names the first one that is not.
+void require_close(const std::vector<double>& expected, const std::vector<double>& got) {
+    REQUIRE(got.size() == expected.size());
+    std::size_t i = 0;
+    while (i < got.size() && std::abs(got[i] - expected[i]) <= lab08::relative_tolerance) ++i;
+    INFO("element " << i << " of " << got.size());
+    REQUIRE(i == got.size());
+}
+
+}  // namespace
+
+TEST_CASE("block_layout splits like even_split, in rank order", "[lab08][task1]") {
+    const lab08::layout l = lab08::block_layout(10, 4);
+    CHECK(l.counts == std::vector<int>{3, 3, 2, 2});
+    CHECK(l.displacements == std::vector<int>{0, 3, 6, 8});
+    const lab08::layout few = lab08::block_layout(2, 4);
+    CHECK(few.counts == std::vector<int>{1, 1, 0, 0});
+    CHECK(few.displacements[1] == 1);
+}
+
+TEST_CASE("distributed_dot gives the dot product on every rank", "[lab08][task1]") {
+    for (int ranks = 1; ranks <= 4; ++ranks) {
+        const fs::path out = run_task("dot", ranks);
+        for (std::size_t i = 0; i < dot_cases.size(); ++i) {
+            const std::vector<double> x = numbers(dot_cases[i].n, 10 + i), y = numbers(dot_cases[i].n, 20 + i);
+            double expected = 0, scale = 0;
+            for (std::size_t k = 0; k < x.size(); ++k) {
+                expected += x[k] * y[k];
+                scale += std::abs(x[k] * y[k]);
+            }
+            for (int rank = 0; rank < ranks; ++rank) {
+                INFO(ranks << " ranks, n = " << x.size() << ": rank " << rank << "'s result");
+                const std::vector<double> got = read_doubles(out / ("dot-" + std::to_string(i) + "-rank-" + std::to_string(rank)));
+                REQUIRE(got.size() == 1);
+                CHECK(std::abs(got[0] - expected) <= 1e-12 * (scale + 1));
+            }
+        }
+        fs::remove_all(out);
+    }
+}
+
+TEST_CASE("smooth_rows_distributed matches the serial filter, rank 0 holding the result", "[lab08][task2]") {
+    for (int ranks = 1; ranks <= 4; ++ranks) {
+        const fs::path out = run_task("rows", ranks);
+        for (std::size_t i = 0; i < rows_cases.size(); ++i) {
+            const rows_case& c = rows_cases[i];
+            INFO(ranks << " ranks, " << c.rows << " x " << c.cols << ", sigma " << c.sigma);
+            require_close(smoothed_rows(numbers(c.rows * c.cols, 30 + i), c.cols, c.sigma),
+                          read_doubles(out / ("rows-" + std::to_string(i) + "-rank-0")));
+            for (int rank = 1; rank < ranks; ++rank)
+                CHECK(read_doubles(out / ("rows-" + std::to_string(i) + "-rank-" + std::to_string(rank))).empty());
+        }
+        fs::remove_all(out);
+    }
+}
+
+TEST_CASE("smooth_signal_distributed matches the serial filter with halos by message", "[lab08][task3]") {
+    for (int ranks = 1; ranks <= 4; ++ranks) {
+        const fs::path out = run_task("signal", ranks);
+        for (std::size_t i = 0; i < signal_cases.size(); ++i) {
+            const signal_case& c = signal_cases[i];
+            INFO(ranks << " ranks, " << c.n << " samples, sigma " << c.sigma << " (radius "
+                       << lab08::make_gaussian(c.sigma).radius << ")");
+            require_close(smoothed_rows(numbers(c.n, 40 + i), c.n, c.sigma),
+                          read_doubles(out / ("signal-" + std::to_string(i) + "-rank-0")));
+        }
+        fs::remove_all(out);
+    }
+}
+
+TEST_CASE("smooth_rows_timed smooths like task 2 and times its three phases on rank 0", "[lab08][task4]") {
+    const rows_case& c = timed_case;
+    const std::vector<double> expected = smoothed_rows(numbers(c.rows * c.cols, 50), c.cols, c.sigma);
+    for (int ranks = 1; ranks <= 4; ++ranks) {
+        const fs::path out = run_task("timed", ranks);
+        INFO(ranks << " ranks");
+        require_close(expected, read_doubles(out / "timed-rank-0"));
+        const std::vector<double> times = read_doubles(out / "times-rank-0");
+        REQUIRE(times.size() == 4);
+        INFO("scatter " << times[0] << " s, compute " << times[1] << " s, gather " << times[2]
+                        << " s; the whole call took " << times[3] << " s on rank 0");
+        CHECK(times[0] >= 0);
+        CHECK(times[1] > 0);  // 64 rows of 4000 samples at radius 32: well above the clock's resolution
+        CHECK(times[2] >= 0);
+        // each phase is the longest over the ranks, and every rank waits for the slowest at the
+        // barriers, so the phases fit within rank 0's own time for the whole call
+        CHECK(times[0] + times[1] + times[2] <= times[3] * 1.001 + 1e-6);
+        fs::remove_all(out);
+    }
+}
+
+TEST_CASE("halo_ranks keeps every block at least a radius wide", "[lab08][task3]") {
+    CHECK(lab08::halo_ranks(100, 37, 4) == 2);
+    CHECK(lab08::halo_ranks(20, 37, 4) == 1);
+    CHECK(lab08::halo_ranks(5000, 37, 4) == 4);
+    CHECK(lab08::halo_ranks(0, 3, 4) == 1);
+}
