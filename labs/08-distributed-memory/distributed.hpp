@@ -108,9 +108,11 @@ struct phase_seconds {
 struct rank_job {
     std::string name;
     std::vector<std::string> options;
-    /// Keep Open MPI's own eager limit (4 KiB through shared memory) instead of 256 bytes: for
-    /// timings, which should show what an ordinary run of MPI does.
-    bool usual_eager_limit = false;
+    /// A run that is timed: Open MPI's own eager limit (4 KiB through shared memory) instead of
+    /// 256 bytes, and ranks that keep the memory they free for their next allocation (glibc's
+    /// GLIBC_TUNABLES, blocks up to 32 MiB), so that repeated calls time the work and the
+    /// messages, not the kernel handing out fresh pages (a page fault per 4 KiB on first use).
+    bool for_timing = false;
     /// The value of option `key` ("" when absent).
     [[nodiscard]] std::string option(const std::string& key) const;
 };
@@ -129,7 +131,7 @@ struct ranks_outcome {
 /// run_rank_job (below). The point-to-point calls are watched: when the limit stops the ranks,
 /// `stuck` says which MPI call each rank was waiting in, and names the classic deadlock (two
 /// ranks both in a blocking MPI_Send to each other). Messages above 256 bytes are never
-/// buffered (the eager limit is set that low, unless job.usual_eager_limit), so that mistake
+/// buffered (the eager limit is set that low, unless job.for_timing), so that mistake
 /// deadlocks every time.
 [[nodiscard]] ranks_outcome run_ranks(int ranks, const rank_job& job, double seconds);
 

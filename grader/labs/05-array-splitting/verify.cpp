@@ -21,6 +21,7 @@
 #include "lab_api.hpp"
 #include "parlab/split.hpp"
 #include "reference.hpp"
+#include "timing.hpp"
 
 namespace parlab::grader {
 namespace {
@@ -315,36 +316,6 @@ probe_verdict halo_verdict(const check_spec&, const lab05::halo_answer& answer, 
 // Timed runs of split_rows answer sampled outputs and the sum of all outputs (inputs.hpp). The
 // sum is checked without filtering the whole array: sample j of a row carries weight c[j] into
 // the row's outputs (reference::weight_per_sample).
-timing_verifier timed_split() {
-    timing_verifier v;
-    v.expected = [](const std::map<std::string, std::string>&, std::uint64_t seed, std::uint64_t nonce) {
-        static const std::vector<double> carried = ref::weight_per_sample(lab05::timing_cols, lab05::timing_sigma);
-        static const ref::kernel g = ref::gaussian(lab05::timing_sigma);
-        std::vector<double> input(lab05::timing_rows * lab05::timing_cols);
-        lab05::fill_timing_input(input, seed, nonce);
-        std::vector<double> samples;
-        for (const std::size_t p : lab05::timing_positions(seed, nonce)) {
-            const std::size_t row = p / lab05::timing_cols;
-            samples.push_back(ref::smooth_at(input.data() + row * lab05::timing_cols, lab05::timing_cols, g,
-                                             p % lab05::timing_cols));
-        }
-        double sum = 0;
-        for (std::size_t i = 0; i < input.size(); ++i) sum += input[i] * carried[i % lab05::timing_cols];
-        return lab05::timing_answer(samples, sum);
-    };
-    v.matches = [](const std::string& expected, const std::string& got) {
-        std::vector<double> want, have;
-        double want_sum = 0, have_sum = 0;
-        if (!lab05::read_timing_answer(expected, want, want_sum) || !lab05::read_timing_answer(got, have, have_sum))
-            return false;
-        // inputs in [0, 1): the lab's tolerance is 1e-12; the sum of 3.2 million outputs may be
-        // added in any order
-        for (std::size_t i = 0; i < want.size(); ++i)
-            if (!(std::fabs(want[i] - have[i]) <= 1e-12)) return false;
-        return std::fabs(want_sum - have_sum) <= 1e-8 * std::fabs(want_sum) + 1e-9;
-    };
-    return v;
-}
 
 }  // namespace
 
@@ -354,7 +325,7 @@ void register_lab_05_array_splitting(lab_registry& registry) {
     lab.probes["worker-failure"] = typed_verifier<lab05::failures_answer>(failure_verdict);
     lab.probes["pipe-gather"] = typed_verifier<lab05::pipe_answer>(pipe_verdict);
     lab.probes["halo"] = typed_verifier<lab05::halo_answer>(halo_verdict);
-    lab.timing["split"] = timed_split();
+    lab.timing["split"] = lab05::smoothing_timing_verifier();
 }
 
 }  // namespace parlab::grader

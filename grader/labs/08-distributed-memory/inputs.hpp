@@ -47,7 +47,7 @@ public:
 [[nodiscard]] inline std::vector<input_case> dot_cases(std::uint64_t seed) {
     detail::case_maker m(seed, 81);
     std::vector<input_case> cases;
-    cases.push_back(m.make(1, 1, 1, "one element (the other ranks get none)"));
+    cases.push_back(m.make(1, 1, 1, "one element, which the other ranks get none of"));
     cases.push_back(m.make(1, m.count(2, 3), 1, "fewer elements than ranks"));
     cases.push_back(m.make(1, m.count(5, 40), 1, "a short pair"));
     cases.push_back(m.make(1, m.count(100001, 250001), 1, "a long pair"));

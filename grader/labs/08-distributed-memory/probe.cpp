@@ -2,7 +2,20 @@
 // the ranks call the student's functions on inputs made from the seed; rank 0 makes the inputs,
 // and each rank that returns something writes it into the run folder for the verifier. The probe
 // only says how each run of the ranks ended: the verifier reads the numbers and judges them.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "answers.hpp"
@@ -15,6 +28,105 @@ namespace {
 namespace lab08 = parlab::lab08;
 namespace answers = parlab::grader::lab08;
 using parlab::probe::arguments;
+
+// The ranks of a timed run: they live through every run of the pair. Rank 0 reads each nonce from
+// the FIFO `go` (the probe relays the grader's "go NONCE" into it) and broadcasts it; every rank
+// calls smooth_rows_distributed on lab 05's timed input for that nonce, which rank 0 makes; rank 0
+// writes the answer into the FIFO `done`. The end of `go` ends the ranks.
+void timed_ranks(const lab08::rank_job& job, MPI_Comm comm) {
+    namespace lab05 = parlab::grader::lab05;
+    const auto seed = std::stoull(job.option("seed"));
+    const bool root = lab08::rank_of(comm) == 0;
+    std::FILE* go = root ? std::fopen(job.option("go").c_str(), "r") : nullptr;
+    std::FILE* done = root ? std::fopen(job.option("done").c_str(), "w") : nullptr;
+    if (root && (go == nullptr || done == nullptr)) throw std::runtime_error("cannot open the timing FIFOs");
+    std::vector<double> input(root ? lab05::timing_rows * lab05::timing_cols : 0);
+    for (;;) {
+        unsigned long long message[2] = {0, 0};  // another run?, its nonce
+        if (root) message[0] = std::fscanf(go, "%llu", &message[1]) == 1 ? 1 : 0;
+        MPI_Bcast(message, 2, MPI_UNSIGNED_LONG_LONG, 0, comm);
+        if (message[0] == 0) break;
+        if (root) lab05::fill_timing_input(input, seed, message[1]);
+        const std::vector<double> out =
+            lab08::smooth_rows_distributed(input, lab05::timing_rows, lab05::timing_cols, lab05::timing_sigma, comm);
+        if (!root) continue;
+        std::string answer = "the result has the wrong size";
+        if (out.size() == input.size()) {
+            std::vector<double> samples;
+            for (const std::size_t p : lab05::timing_positions(seed, message[1])) samples.push_back(out[p]);
+            double sum = 0;
+            for (const double v : out) sum += v;
+            answer = lab05::timing_answer(samples, sum);
+        }
+        std::fprintf(done, "%s\n", answer.c_str());
+        std::fflush(done);
+    }
+    if (root) {
+        std::fclose(go);
+        std::fclose(done);
+    }
+}
+
+// The probe's side of a timed run: starts the ranks once (in a thread of its own, which waits for
+// mpirun) and relays each nonce to them and each answer back.
+class timed_relay {
+public:
+    timed_relay(int ranks, const std::string& seed) {
+        char pattern[] = "/tmp/parlab-timed-XXXXXX";
+        if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
+        dir_ = pattern;
+        const std::string go = dir_ + "/go", done = dir_ + "/done";
+        if (::mkfifo(go.c_str(), 0600) != 0 || ::mkfifo(done.c_str(), 0600) != 0) throw std::runtime_error("mkfifo failed");
+        ranks_ = std::thread([this, ranks, seed, go, done] {
+            outcome_ = lab08::run_ranks(ranks, {"timed", {"seed=" + seed, "go=" + go, "done=" + done}, true}, 3600);
+            ended_ = true;
+        });
+        // rank 0 opens `go` to read, then `done` to write; until it has, a non-blocking open finds
+        // no reader (ENXIO), and a rank that failed before opening it ends the thread
+        while ((go_ = ::open(go.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
+            if (errno != ENXIO || ended_) fail("the ranks ended before the first run");
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+        ::fcntl(go_, F_SETFL, 0);
+        done_ = std::fopen(done.c_str(), "re");
+        if (done_ == nullptr) fail("cannot open the answer FIFO");
+    }
+    timed_relay(const timed_relay&) = delete;
+    timed_relay& operator=(const timed_relay&) = delete;
+    ~timed_relay() {
+        if (go_ >= 0) ::close(go_);  // the ranks read the end and finish
+        if (done_ != nullptr) std::fclose(done_);
+        if (ranks_.joinable()) ranks_.join();
+        std::error_code error;
+        std::filesystem::remove_all(dir_, error);
+    }
+
+    // One run: the nonce to the ranks, their answer back.
+    std::string run(std::uint64_t nonce) {
+        const std::string line = std::to_string(nonce) + "\n";
+        if (::write(go_, line.data(), line.size()) != static_cast<ssize_t>(line.size())) fail("the ranks stopped reading");
+        char answer[4096];
+        if (std::fgets(answer, sizeof answer, done_) == nullptr) fail("the ranks ended during a run");
+        std::string text = answer;
+        if (!text.empty() && text.back() == '\n') text.pop_back();
+        return text;
+    }
+
+private:
+    [[noreturn]] void fail(const std::string& what) {
+        if (go_ >= 0) ::close(go_);
+        go_ = -1;
+        if (ranks_.joinable()) ranks_.join();
+        throw std::runtime_error(what + (outcome_.failure.empty() ? "" : ": " + outcome_.failure));
+    }
+
+    std::string dir_;
+    std::thread ranks_;
+    lab08::ranks_outcome outcome_;
+    std::atomic<bool> ended_{false};
+    int go_ = -1;
+    std::FILE* done_ = nullptr;
+};
 
 // The ranks' side: every case of one check on this run's ranks.
 void rank_body(const lab08::rank_job& job, MPI_Comm comm) {
@@ -31,6 +143,10 @@ void rank_body(const lab08::rank_job& job, MPI_Comm comm) {
             const double got = lab08::distributed_dot(input(cases[i], 0), input(cases[i], 1), comm);
             answers::write_doubles(answers::result_file(job.name, ranks, i, rank), {got});
         }
+        return;
+    }
+    if (job.name == "timed") {
+        timed_ranks(job, comm);
         return;
     }
     const bool rows = job.name == "smooth-rows";
@@ -72,5 +188,9 @@ int main(int argc, char** argv) {
     table.checks["dot-product"] = [](const arguments& a) { return runs_of("dot-product", a); };
     table.checks["smooth-rows"] = [](const arguments& a) { return runs_of("smooth-rows", a); };
     table.checks["halo"] = [](const arguments& a) { return runs_of("halo", a); };
+    table.timed["smooth"] = [](const arguments& a) -> parlab::probe::timed_body {
+        auto relay = std::make_shared<timed_relay>(static_cast<int>(a.number("ranks")), a.get("seed"));
+        return [relay](std::uint64_t nonce) { return relay->run(nonce); };
+    };
     return parlab::probe::run(argc, argv, table);
 }

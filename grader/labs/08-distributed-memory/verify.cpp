@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "../05-array-splitting/reference.hpp"
+#include "../05-array-splitting/timing.hpp"
 #include "answers.hpp"
 #include "inputs.hpp"
 #include "lab_api.hpp"
@@ -165,6 +166,7 @@ void register_lab_08_distributed_memory(lab_registry& registry) {
     lab.probes["dot-product"] = verifier_of("dot-product", lab08::dot_cases);
     lab.probes["smooth-rows"] = verifier_of("smooth-rows", lab08::rows_cases);
     lab.probes["halo"] = verifier_of("halo", lab08::signal_cases);
+    lab.timing["smooth"] = lab05::smoothing_timing_verifier();
 }
 
 }  // namespace parlab::grader

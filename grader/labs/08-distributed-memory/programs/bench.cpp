@@ -14,8 +14,8 @@
 //      waits: the processor time rank 1 uses in MPI_Recv while rank 0 sleeps for a second;
 //   3. the crossover: the smoothing of arrays from 1 x 16 to 128 x 20000 numbers, on 1 rank and
 //      on 2, to see from which size splitting it over two ranks starts to pay.
-// Each run of ranks uses Open MPI's own eager limit (run_ranks sets a low one for tests only), and
-// its ranks keep the memory they free for their next allocation (GLIBC_TUNABLES, up to 32 MiB a
+// Each run of ranks is a timed one (rank_job::for_timing): Open MPI's own eager limit, and ranks
+// that keep the memory they free for their next allocation (GLIBC_TUNABLES, up to 32 MiB a
 // block): the timings are of a program's steady state, the work and the messages, not of the
 // kernel handing out fresh pages, which costs a page fault per 4 KiB on first use (`./parlab
 // faults` measures that; in section 1 it would be most of "the rest").
@@ -193,7 +193,6 @@ std::vector<std::vector<double>> section(const std::string& name, int ranks, std
 }
 
 int run(const parlab::teaching::bench_options& options) {
-    ::setenv("GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824", 1);
     const std::size_t repetitions = options.repetitions == 0 ? 5 : options.repetitions;
     const int most = options.max_workers == 0 ? 4 : static_cast<int>(std::min<std::size_t>(options.max_workers, 16));
     std::printf("1. strong scaling: smoothing %zu x %zu (sigma %g), dot product of 2 x %zu numbers; "

@@ -5,8 +5,8 @@
 // against the serial filter), and a picture of where each rank's time went (ranks.svg): one bar
 // per rank, the time it spent inside MPI calls (sending, receiving, or waiting for another rank
 // to get there) and the rest of the call, which is its own computing. A rank that threw, or ranks
-// stopped at the time limit, are shown with what happened. As in the bench, the ranks keep the
-// memory they free for their next allocation (GLIBC_TUNABLES), so that the figures are of the
+// stopped at the time limit, are shown with what happened. As in the bench, the ranks are started
+// for timing (rank_job::for_timing): they keep the memory they free for their next allocation, so that the figures are of the
 // work and the messages, not of fresh pages (see grader/labs/08-distributed-memory/programs/bench.cpp).
 //
 //   parlab_lab08_demo [--out DIR] [--repetitions R]
@@ -157,7 +157,6 @@ void write_picture(const fs::path& file, const std::vector<figure>& figures) {
 }
 
 int run(const parlab::teaching::timed_demo_options& options) {
-    ::setenv("GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824", 1);
     std::printf("smooth_rows_distributed on %zu x %zu numbers (sigma %g), 1 to %d ranks on %u cores; "
                 "ms, median of %zu calls\n\n",
                 demo_rows, demo_cols, demo_sigma, most_ranks, std::thread::hardware_concurrency(), options.repetitions);
