@@ -14,6 +14,7 @@
 #include <mpi.h>
 
 #include <cstddef>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -120,17 +121,21 @@ struct rank_job {
 /// How a run of `mpirun` ended.
 struct ranks_outcome {
     bool ok = false;         ///< every rank ended with status 0
-    bool timed_out = false;  ///< stopped at its time limit
-    std::string stuck;       ///< where the ranks were waiting when it was stopped (a deadlock's story)
+    bool timed_out = false;  ///< stopped: at its time limit, or as a deadlock (below)
+    bool deadlocked = false; ///< stopped early: every rank inside an MPI call, none finishing one
+    std::string stuck;       ///< where the ranks were waiting when they were stopped (a deadlock's story)
     std::string failure;     ///< what the lowest rank that threw threw: "rank R: what()" (else empty)
     std::string output;      ///< what mpirun and the ranks printed (the end of it)
+    int rank_count = 0;      ///< with for_each_rank_count: the communicator size it was at when the run ended
 };
 
 /// Runs this very program as `ranks` MPI ranks (mpirun --oversubscribe) doing `job`, and waits
 /// for them, stopping them after `seconds`. Each rank's code is the function main() passes to
 /// run_rank_job (below). The point-to-point calls are watched: when the limit stops the ranks,
 /// `stuck` says which MPI call each rank was waiting in, and names the classic deadlock (two
-/// ranks both in a blocking MPI_Send to each other). Messages above 256 bytes are never
+/// ranks both in a blocking MPI_Send to each other). Ranks that all sit inside MPI calls, none of
+/// them finishing one, for 3 seconds are stopped then as a deadlock, without waiting for the limit
+/// (a message, even of 64 MiB, takes milliseconds). Messages above 256 bytes are never
 /// buffered (the eager limit is set that low, unless job.for_timing), so that mistake
 /// deadlocks every time.
 [[nodiscard]] ranks_outcome run_ranks(int ranks, const rank_job& job, double seconds);
@@ -138,6 +143,12 @@ struct ranks_outcome {
 /// The seconds this process has spent inside MPI's point-to-point calls and collectives so far
 /// (those the watch above sees), for a picture of where a rank's time goes.
 [[nodiscard]] double seconds_in_mpi() noexcept;
+
+/// Runs body(sub, k) for k = 1, 2, ..., size of comm, where sub is a communicator of the first k
+/// ranks of comm (the others wait at a barrier meanwhile): one run of ranks tries code on every
+/// rank count up to its own. Code run this way must use the communicator it is given, never
+/// MPI_COMM_WORLD. Called by every rank of comm.
+void for_each_rank_count(MPI_Comm comm, const std::function<void(MPI_Comm sub, int ranks)>& body);
 
 /// The code of a rank: the job it was started for and the communicator of all the ranks.
 using rank_body = void (*)(const rank_job& job, MPI_Comm comm);

@@ -110,7 +110,8 @@ constexpr std::size_t slot_bytes = 160;
 
 struct rank_state {
     long pid = 0;
-    char call[slot_bytes - sizeof(long)] = {};
+    unsigned long finished = 0;  // MPI calls returned so far: a rank that finishes none is not moving
+    char call[slot_bytes - 2 * sizeof(long)] = {};
 };
 
 rank_state* watch_slot() {
@@ -144,7 +145,10 @@ public:
     in_call(const in_call&) = delete;
     in_call& operator=(const in_call&) = delete;
     ~in_call() {
-        if (slot_ != nullptr) std::snprintf(slot_->call, sizeof slot_->call, "running");
+        if (slot_ != nullptr) {
+            std::snprintf(slot_->call, sizeof slot_->call, "running");
+            ++slot_->finished;
+        }
         mpi_seconds += PMPI_Wtime() - start_;
     }
 
@@ -269,6 +273,37 @@ std::string describe_stuck(const std::map<int, rank_state>& states) {
     return story;
 }
 
+// Watches the ranks' lines for a deadlock: every rank inside an MPI call and none finishing one.
+class deadlock_watch {
+public:
+    deadlock_watch(fs::path dir, int ranks) : dir_(std::move(dir)), ranks_(ranks) {}
+    // Whether the ranks have sat still, all inside MPI, for `still_seconds` (looked at every 100 ms).
+    bool stuck(double still_seconds) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now - looked_ < std::chrono::milliseconds(100)) return false;
+        looked_ = now;
+        const std::map<int, rank_state> states = read_states(dir_);
+        unsigned long finished = 0;
+        bool all_waiting = static_cast<int>(states.size()) == ranks_;
+        for (const auto& [rank, s] : states) {
+            finished += s.finished;
+            all_waiting = all_waiting && std::strcmp(s.call, "running") != 0 && s.call[0] != '\0';
+        }
+        if (!all_waiting || finished != finished_) {
+            finished_ = finished;
+            still_since_ = now;
+            return false;
+        }
+        return now - still_since_ >= std::chrono::duration<double>(still_seconds);
+    }
+
+private:
+    fs::path dir_;
+    int ranks_;
+    unsigned long finished_ = 0;
+    std::chrono::steady_clock::time_point looked_{}, still_since_ = std::chrono::steady_clock::now();
+};
+
 std::string tail_of(const fs::path& file, std::size_t bytes) {
     std::ifstream in(file, std::ios::binary);
     std::stringstream text;
@@ -347,11 +382,17 @@ ranks_outcome run_ranks(int ranks, const rank_job& job, double seconds) {
     }
     ranks_outcome outcome;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    deadlock_watch still(watch, ranks);
     int status = 0;
     while (::waitpid(child, &status, WNOHANG) == 0) {
-        if (std::chrono::steady_clock::now() >= deadline) {
+        const bool deadlocked = still.stuck(3);
+        if (deadlocked || std::chrono::steady_clock::now() >= deadline) {
             outcome.timed_out = true;
-            outcome.stuck = describe_stuck(read_states(watch));
+            outcome.deadlocked = deadlocked;
+            outcome.stuck = (deadlocked ? "Every rank sat inside an MPI call, none of them finishing one, for 3 s: a "
+                                          "deadlock. "
+                                        : "") +
+                            describe_stuck(read_states(watch));
             stop_ranks(child, watch);
             ::waitpid(child, &status, 0);
             break;
@@ -362,8 +403,24 @@ ranks_outcome run_ranks(int ranks, const rank_job& job, double seconds) {
     outcome.output = tail_of(log, 4000);
     for (int rank = 0; rank < ranks && outcome.failure.empty(); ++rank)
         outcome.failure = tail_of(watch / ("failure-" + std::to_string(rank)), 1000);
+    std::ifstream(watch / "rank-count") >> outcome.rank_count;
     fs::remove_all(watch, error);
     return outcome;
+}
+
+void for_each_rank_count(MPI_Comm comm, const std::function<void(MPI_Comm sub, int ranks)>& body) {
+    const int rank = rank_of(comm), size = size_of(comm);
+    const char* watch = std::getenv(watch_variable);
+    for (int k = 1; k <= size; ++k) {
+        if (rank == 0 && watch != nullptr) std::ofstream(fs::path(watch) / "rank-count") << k;
+        MPI_Comm sub = MPI_COMM_NULL;
+        MPI_Comm_split(comm, rank < k ? 0 : MPI_UNDEFINED, rank, &sub);
+        if (sub != MPI_COMM_NULL) {
+            body(sub, k);
+            MPI_Comm_free(&sub);
+        }
+        MPI_Barrier(comm);
+    }
 }
 
 void serve_as_rank(rank_body body) {

@@ -1,6 +1,7 @@
-// Lab 08's probe: it starts itself again as 1 to 4 MPI ranks (run_ranks, distributed.hpp), and
-// the ranks call the student's functions on inputs made from the seed; rank 0 makes the inputs,
-// and each rank that returns something writes it into the run folder for the verifier. The probe
+// Lab 08's probe: it starts itself again as 4 MPI ranks (run_ranks, distributed.hpp), which call
+// the student's functions on inputs made from the seed on communicators of 1, 2, 3 and 4 of them
+// (for_each_rank_count); rank 0 makes the inputs, and each rank that returns something writes it
+// into the run folder for the verifier. The probe
 // only says how each run of the ranks ended: the verifier reads the numbers and judges them.
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <memory>
@@ -128,55 +130,60 @@ private:
     std::FILE* done_ = nullptr;
 };
 
-// The ranks' side: every case of one check on this run's ranks.
-void rank_body(const lab08::rank_job& job, MPI_Comm comm) {
-    const auto seed = std::stoull(job.option("seed"));
-    const int ranks = lab08::size_of(comm);
+// One rank count's side: every case of one check on the communicator comm of `ranks` ranks.
+void run_cases(const std::string& check, std::uint64_t seed, MPI_Comm comm, int ranks) {
     const int rank = lab08::rank_of(comm);
     const bool root = rank == 0;
     const auto input = [root](const answers::input_case& c, std::uint64_t which) {
         return root ? answers::case_values(c, which) : std::vector<double>{};
     };
-    if (job.name == "dot-product") {
+    if (check == "dot-product") {
         const auto cases = answers::dot_cases(seed);
         for (std::size_t i = 0; i < cases.size(); ++i) {
             const double got = lab08::distributed_dot(input(cases[i], 0), input(cases[i], 1), comm);
-            answers::write_doubles(answers::result_file(job.name, ranks, i, rank), {got});
+            answers::write_doubles(answers::result_file(check, ranks, i, rank), {got});
         }
         return;
     }
-    if (job.name == "timed") {
-        timed_ranks(job, comm);
-        return;
-    }
-    const bool rows = job.name == "smooth-rows";
+    const bool rows = check == "smooth-rows";
     const auto cases = rows ? answers::rows_cases(seed) : answers::signal_cases(seed);
     for (std::size_t i = 0; i < cases.size(); ++i) {
         const answers::input_case& c = cases[i];
         const std::vector<double> got =
             rows ? lab08::smooth_rows_distributed(input(c, 0), c.rows, c.cols, c.sigma, comm)
                  : lab08::smooth_signal_distributed(input(c, 0), c.cols, c.sigma, comm);
-        if (root) answers::write_doubles(answers::result_file(job.name, ranks, i, rank), got);
+        if (root) answers::write_doubles(answers::result_file(check, ranks, i, rank), got);
     }
 }
 
-// A check: runs of 1 to most_ranks ranks, until one fails.
-nlohmann::json runs_of(const std::string& check, const arguments& a) {
-    const double seconds = std::stod(a.get("rank-seconds", "10"));
-    answers::runs_answer answer;
-    for (int ranks = 1; ranks <= answers::most_ranks; ++ranks) {
-        const lab08::ranks_outcome outcome =
-            lab08::run_ranks(ranks, {check, {"seed=" + a.get("seed"), "out=."}}, seconds);
-        answers::ranks_run run{ranks, ""};
-        if (outcome.timed_out)
-            run.error = "stopped after " + a.get("rank-seconds", "10") + " s. " + outcome.stuck;
-        else if (!outcome.failure.empty())
-            run.error = outcome.failure;
-        else if (!outcome.ok)
-            run.error = "a rank failed:\n" + outcome.output;
-        answer.runs.push_back(run);
-        if (!run.error.empty()) break;
+// The ranks' side: a timed run, or a check's cases on 1, 2, 3 and then 4 of the ranks.
+void rank_body(const lab08::rank_job& job, MPI_Comm comm) {
+    if (job.name == "timed") {
+        timed_ranks(job, comm);
+        return;
     }
+    const auto seed = std::stoull(job.option("seed"));
+    lab08::for_each_rank_count(comm, [&](MPI_Comm sub, int ranks) { run_cases(job.name, seed, sub, ranks); });
+}
+
+// A check: one run of most_ranks ranks, which tries 1 to most_ranks of them in turn; the answer
+// has a run per rank count reached, the last one with what stopped it.
+nlohmann::json runs_of(const std::string& check, const arguments& a) {
+    const std::string seconds = a.get("rank-seconds", "10");
+    const lab08::ranks_outcome outcome =
+        lab08::run_ranks(answers::most_ranks, {check, {"seed=" + a.get("seed"), "out=."}}, std::stod(seconds));
+    std::string error;
+    if (outcome.deadlocked)
+        error = outcome.stuck;
+    else if (outcome.timed_out)
+        error = "stopped after " + seconds + " s. " + outcome.stuck;
+    else if (!outcome.failure.empty())
+        error = outcome.failure;
+    else if (!outcome.ok)
+        error = "a rank failed:\n" + outcome.output;
+    answers::runs_answer answer;
+    const int reached = error.empty() ? answers::most_ranks : std::max(1, outcome.rank_count);
+    for (int ranks = 1; ranks <= reached; ++ranks) answer.runs.push_back({ranks, ranks == reached ? error : ""});
     return answer;
 }
 

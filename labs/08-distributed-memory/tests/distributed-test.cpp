@@ -1,6 +1,7 @@
-// Lab 08's tests. Each test starts this program again as 1, 2, 3 and 4 MPI ranks (run_ranks);
-// the ranks run your functions on the test's inputs and rank 0 writes what they returned into
-// a folder, which the test compares with the serial filter or sum here, in one process.
+// Lab 08's tests. Each test starts this program again as 4 MPI ranks (run_ranks), which run your
+// functions on the test's inputs on 1, 2, 3 and then 4 of them (for_each_rank_count) and write
+// what they returned into a folder; the test compares it with the serial filter or sum here, in
+// one process.
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -20,6 +21,7 @@ namespace fs = std::filesystem;
 
 // A rank's time limit: a right answer takes well under a second (most of it mpirun's start).
 constexpr double rank_seconds = 12;
+constexpr int most_ranks = 4;
 
 struct dot_case {
     std::size_t n;
@@ -62,24 +64,25 @@ std::vector<double> read_doubles(const fs::path& file) {
     return values;
 }
 
-// The ranks' side: every case of one task, results into the folder `out`.
-void rank_body(const lab08::rank_job& job, MPI_Comm comm) {
+// One rank count's side: every case of one task on the communicator comm of `ranks` ranks,
+// results into the folder `out`, in files named after the rank count and the rank.
+void run_cases(const lab08::rank_job& job, MPI_Comm comm, int ranks) {
     const fs::path out = job.option("out");
     const bool root = lab08::rank_of(comm) == 0;
-    const std::string rank = std::to_string(lab08::rank_of(comm));
+    const std::string suffix = "-" + std::to_string(ranks) + "-rank-" + std::to_string(lab08::rank_of(comm));
     if (job.name == "dot") {
         for (std::size_t i = 0; i < dot_cases.size(); ++i) {
             const std::size_t n = dot_cases[i].n;
             const std::vector<double> x = root ? numbers(n, 10 + i) : std::vector<double>{};
             const std::vector<double> y = root ? numbers(n, 20 + i) : std::vector<double>{};
-            write_doubles(out / ("dot-" + std::to_string(i) + "-rank-" + rank), {lab08::distributed_dot(x, y, comm)});
+            write_doubles(out / ("dot-" + std::to_string(i) + suffix), {lab08::distributed_dot(x, y, comm)});
         }
     } else if (job.name == "rows") {
         for (std::size_t i = 0; i < rows_cases.size(); ++i) {
             const rows_case& c = rows_cases[i];
             const std::vector<double> input = root ? numbers(c.rows * c.cols, 30 + i) : std::vector<double>{};
             const std::vector<double> got = lab08::smooth_rows_distributed(input, c.rows, c.cols, c.sigma, comm);
-            write_doubles(out / ("rows-" + std::to_string(i) + "-rank-" + rank), got);
+            write_doubles(out / ("rows-" + std::to_string(i) + suffix), got);
         }
     } else if (job.name == "timed") {
         const rows_case& c = timed_case;
@@ -89,16 +92,21 @@ void rank_body(const lab08::rank_job& job, MPI_Comm comm) {
         const double start = MPI_Wtime();
         const std::vector<double> got = lab08::smooth_rows_timed(input, c.rows, c.cols, c.sigma, comm, times);
         const double wall = MPI_Wtime() - start;
-        write_doubles(out / ("timed-rank-" + rank), got);
-        write_doubles(out / ("times-rank-" + rank), {times.scatter, times.compute, times.gather, wall});
+        write_doubles(out / ("timed-0" + suffix), got);
+        write_doubles(out / ("times-0" + suffix), {times.scatter, times.compute, times.gather, wall});
     } else if (job.name == "signal") {
         for (std::size_t i = 0; i < signal_cases.size(); ++i) {
             const signal_case& c = signal_cases[i];
             const std::vector<double> input = root ? numbers(c.n, 40 + i) : std::vector<double>{};
             const std::vector<double> got = lab08::smooth_signal_distributed(input, c.n, c.sigma, comm);
-            write_doubles(out / ("signal-" + std::to_string(i) + "-rank-" + rank), got);
+            write_doubles(out / ("signal-" + std::to_string(i) + suffix), got);
         }
     }
+}
+
+// The ranks' side: one task's cases on 1, 2, 3 and then 4 of the ranks.
+void rank_body(const lab08::rank_job& job, MPI_Comm comm) {
+    lab08::for_each_rank_count(comm, [&job](MPI_Comm sub, int ranks) { run_cases(job, sub, ranks); });
 }
 
 // This program is also the ranks' program: started by run_ranks, it serves as a rank and ends
@@ -112,17 +120,22 @@ fs::path results_folder() {
     return pattern;
 }
 
-// Runs one task's cases on `ranks` ranks; fails the test, saying where the ranks were, unless
-// they all ended well.
-fs::path run_task(const std::string& task, int ranks) {
+// Runs one task's cases on 1 to 4 ranks (one run of 4 ranks, for_each_rank_count); fails the
+// test, saying on how many ranks and where the ranks were, unless they all ended well.
+fs::path run_task(const std::string& task) {
     const fs::path out = results_folder();
-    INFO(task << " on " << ranks << " rank(s)");
-    const lab08::ranks_outcome outcome = lab08::run_ranks(ranks, {task, {"out=" + out.string()}}, rank_seconds);
-    INFO("what the ranks printed:\n" << outcome.output);
+    const lab08::ranks_outcome outcome = lab08::run_ranks(most_ranks, {task, {"out=" + out.string()}}, rank_seconds);
+    INFO(task << ", stopped on " << outcome.rank_count << " rank(s); what the ranks printed:\n" << outcome.output);
+    if (outcome.deadlocked) FAIL(outcome.stuck);
     if (outcome.timed_out) FAIL("the ranks were stopped after " << rank_seconds << " s. " << outcome.stuck);
     if (!outcome.failure.empty()) FAIL(outcome.failure);
     REQUIRE(outcome.ok);
     return out;
+}
+
+// The file rank `rank` wrote for case `index` of a task on `ranks` ranks.
+fs::path result(const fs::path& out, const std::string& task, std::size_t index, int ranks, int rank) {
+    return out / (task + "-" + std::to_string(index) + "-" + std::to_string(ranks) + "-rank-" + std::to_string(rank));
 }
 
 std::vector<double> smoothed_rows(const std::vector<double>& input, std::size_t cols, double sigma) {
@@ -155,8 +168,8 @@ TEST_CASE("block_layout splits like even_split, in rank order", "[lab08][task1]"
 }
 
 TEST_CASE("distributed_dot gives the dot product on every rank", "[lab08][task1]") {
-    for (int ranks = 1; ranks <= 4; ++ranks) {
-        const fs::path out = run_task("dot", ranks);
+    const fs::path out = run_task("dot");
+    for (int ranks = 1; ranks <= most_ranks; ++ranks) {
         for (std::size_t i = 0; i < dot_cases.size(); ++i) {
             const std::vector<double> x = numbers(dot_cases[i].n, 10 + i), y = numbers(dot_cases[i].n, 20 + i);
             double expected = 0, scale = 0;
@@ -166,52 +179,50 @@ TEST_CASE("distributed_dot gives the dot product on every rank", "[lab08][task1]
             }
             for (int rank = 0; rank < ranks; ++rank) {
                 INFO(ranks << " ranks, n = " << x.size() << ": rank " << rank << "'s result");
-                const std::vector<double> got = read_doubles(out / ("dot-" + std::to_string(i) + "-rank-" + std::to_string(rank)));
+                const std::vector<double> got = read_doubles(result(out, "dot", i, ranks, rank));
                 REQUIRE(got.size() == 1);
                 CHECK(std::abs(got[0] - expected) <= 1e-12 * (scale + 1));
             }
         }
-        fs::remove_all(out);
     }
+    fs::remove_all(out);
 }
 
 TEST_CASE("smooth_rows_distributed matches the serial filter, rank 0 holding the result", "[lab08][task2]") {
-    for (int ranks = 1; ranks <= 4; ++ranks) {
-        const fs::path out = run_task("rows", ranks);
+    const fs::path out = run_task("rows");
+    for (int ranks = 1; ranks <= most_ranks; ++ranks) {
         for (std::size_t i = 0; i < rows_cases.size(); ++i) {
             const rows_case& c = rows_cases[i];
             INFO(ranks << " ranks, " << c.rows << " x " << c.cols << ", sigma " << c.sigma);
             require_close(smoothed_rows(numbers(c.rows * c.cols, 30 + i), c.cols, c.sigma),
-                          read_doubles(out / ("rows-" + std::to_string(i) + "-rank-0")));
-            for (int rank = 1; rank < ranks; ++rank)
-                CHECK(read_doubles(out / ("rows-" + std::to_string(i) + "-rank-" + std::to_string(rank))).empty());
+                          read_doubles(result(out, "rows", i, ranks, 0)));
+            for (int rank = 1; rank < ranks; ++rank) CHECK(read_doubles(result(out, "rows", i, ranks, rank)).empty());
         }
-        fs::remove_all(out);
     }
+    fs::remove_all(out);
 }
 
 TEST_CASE("smooth_signal_distributed matches the serial filter with halos by message", "[lab08][task3]") {
-    for (int ranks = 1; ranks <= 4; ++ranks) {
-        const fs::path out = run_task("signal", ranks);
+    const fs::path out = run_task("signal");
+    for (int ranks = 1; ranks <= most_ranks; ++ranks) {
         for (std::size_t i = 0; i < signal_cases.size(); ++i) {
             const signal_case& c = signal_cases[i];
             INFO(ranks << " ranks, " << c.n << " samples, sigma " << c.sigma << " (radius "
                        << lab08::make_gaussian(c.sigma).radius << ")");
-            require_close(smoothed_rows(numbers(c.n, 40 + i), c.n, c.sigma),
-                          read_doubles(out / ("signal-" + std::to_string(i) + "-rank-0")));
+            require_close(smoothed_rows(numbers(c.n, 40 + i), c.n, c.sigma), read_doubles(result(out, "signal", i, ranks, 0)));
         }
-        fs::remove_all(out);
     }
+    fs::remove_all(out);
 }
 
 TEST_CASE("smooth_rows_timed smooths like task 2 and times its three phases on rank 0", "[lab08][task4]") {
     const rows_case& c = timed_case;
     const std::vector<double> expected = smoothed_rows(numbers(c.rows * c.cols, 50), c.cols, c.sigma);
-    for (int ranks = 1; ranks <= 4; ++ranks) {
-        const fs::path out = run_task("timed", ranks);
+    const fs::path out = run_task("timed");
+    for (int ranks = 1; ranks <= most_ranks; ++ranks) {
         INFO(ranks << " ranks");
-        require_close(expected, read_doubles(out / "timed-rank-0"));
-        const std::vector<double> times = read_doubles(out / "times-rank-0");
+        require_close(expected, read_doubles(result(out, "timed", 0, ranks, 0)));
+        const std::vector<double> times = read_doubles(result(out, "times", 0, ranks, 0));
         REQUIRE(times.size() == 4);
         INFO("scatter " << times[0] << " s, compute " << times[1] << " s, gather " << times[2]
                         << " s; the whole call took " << times[3] << " s on rank 0");
@@ -221,8 +232,8 @@ TEST_CASE("smooth_rows_timed smooths like task 2 and times its three phases on r
         // each phase is the longest over the ranks, and every rank waits for the slowest at the
         // barriers, so the phases fit within rank 0's own time for the whole call
         CHECK(times[0] + times[1] + times[2] <= times[3] * 1.001 + 1e-6);
-        fs::remove_all(out);
     }
+    fs::remove_all(out);
 }
 
 TEST_CASE("halo_ranks keeps every block at least a radius wide", "[lab08][task3]") {
