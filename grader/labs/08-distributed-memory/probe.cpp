@@ -169,7 +169,7 @@ void rank_body(const lab08::rank_job& job, MPI_Comm comm) {
 // A check: one run of most_ranks ranks, which tries 1 to most_ranks of them in turn; the answer
 // has a run per rank count reached, the last one with what stopped it.
 nlohmann::json runs_of(const std::string& check, const arguments& a) {
-    const std::string seconds = a.get("rank-seconds", "10");
+    const std::string seconds = a.get("rank-seconds", "30");
     const lab08::ranks_outcome outcome =
         lab08::run_ranks(answers::most_ranks, {check, {"seed=" + a.get("seed"), "out=."}}, std::stod(seconds));
     std::string error;

@@ -123,7 +123,8 @@ std::string check_dot(int ranks, std::size_t index, const input_case& c, const v
 }
 
 probe_call rank_limit(const check_spec&, const grading_context& context) {
-    const double seconds = 10 * context.timeout_scale * context.load_factor;
+    // about a second on an idle machine; a deadlock is stopped after 3 s whatever the limit
+    const double seconds = 30 * context.timeout_scale * context.load_factor;
     return {{fmt::format("--rank-seconds={:.0f}", seconds)}};
 }
 
