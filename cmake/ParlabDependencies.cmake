@@ -71,31 +71,30 @@ endif()
 
 find_package(Threads REQUIRED)
 
-# CFITSIO reads and writes lab 06's FITS images (the astronomers' own format, through its own
-# library). Labs name it in lab.json ("libraries": ["parlab_cfitsio"]).
+# parlab_pkg_config_library(TARGET MODULE PACKAGE): an INTERFACE target TARGET for the pkg-config
+# module MODULE, which the Debian/Ubuntu package PACKAGE installs. Labs name such targets in
+# lab.json ("libraries": [...]).
 find_package(PkgConfig QUIET)
-if(PkgConfig_FOUND)
-    pkg_check_modules(PARLAB_CFITSIO QUIET IMPORTED_TARGET cfitsio)
-endif()
-if(NOT PARLAB_CFITSIO_FOUND)
-    parlab_missing(libcfitsio-dev)
-endif()
-add_library(parlab_cfitsio INTERFACE)
-target_link_libraries(parlab_cfitsio INTERFACE PkgConfig::PARLAB_CFITSIO)
+function(parlab_pkg_config_library target module package)
+    if(PkgConfig_FOUND)
+        pkg_check_modules(${target}_module QUIET IMPORTED_TARGET ${module})
+    endif()
+    if(NOT ${target}_module_FOUND)
+        parlab_missing(${package})
+    endif()
+    add_library(${target} INTERFACE)
+    target_link_libraries(${target} INTERFACE PkgConfig::${target}_module)
+endfunction()
+
+# CFITSIO reads and writes lab 06's FITS images (the astronomers' own format, through its own
+# library).
+parlab_pkg_config_library(parlab_cfitsio cfitsio libcfitsio-dev)
 
 # Open MPI runs lab 08's ranks: the standard message-passing engine, the one its users meet on
-# clusters, rather than a message layer of the kit's own. Labs name it in lab.json
-# ("libraries": ["parlab_mpi"]). Found through its pkg-config file (the C interface, which is
-# all the lab calls): CMake's FindMPI compiles test programs with the MPI wrappers, about 2 s
-# more for every build tree, and ./parlab test makes many.
-if(PkgConfig_FOUND)
-    pkg_check_modules(PARLAB_OPENMPI QUIET IMPORTED_TARGET ompi-c)
-endif()
-if(NOT PARLAB_OPENMPI_FOUND)
-    parlab_missing(libopenmpi-dev)
-endif()
-add_library(parlab_mpi INTERFACE)
-target_link_libraries(parlab_mpi INTERFACE PkgConfig::PARLAB_OPENMPI)
+# clusters, rather than a message layer of the kit's own. Found through its pkg-config file (the
+# C interface, which is all the lab calls): CMake's FindMPI compiles test programs with the MPI
+# wrappers, about 2 s more for every build tree, and ./parlab test makes many.
+parlab_pkg_config_library(parlab_mpi ompi-c libopenmpi-dev)
 # mpi.h brings Open MPI's C++ bindings into C++ code unless told not to: they left the MPI
 # standard in 2012, and would need libmpi_cxx too
 target_compile_definitions(parlab_mpi INTERFACE OMPI_SKIP_MPICXX=1)
