@@ -175,6 +175,16 @@ inline void fill_timing_input(std::span<double> values, std::uint64_t seed, std:
     return text + digest_double(sum);
 }
 
+/// The answer of a timed run whose output (timing_rows x timing_cols, row after row) is `out`:
+/// the outputs at timing_positions, then the sum of all of them.
+[[nodiscard]] inline std::string timing_digest(std::span<const double> out, std::uint64_t seed, std::uint64_t nonce) {
+    std::vector<double> samples;
+    for (const std::size_t p : timing_positions(seed, nonce)) samples.push_back(out[p]);
+    double sum = 0;
+    for (const double v : out) sum += v;
+    return timing_answer(samples, sum);
+}
+
 /// Reads a timing_answer back; false when it is not one.
 [[nodiscard]] inline bool read_timing_answer(const std::string& text, std::vector<double>& samples, double& sum) {
     std::istringstream in(text);

@@ -44,11 +44,7 @@ void add_baselines_08_distributed_memory(parlab::probe::probe_table& table) {
         return [seed, rows, cols, input, output, g](std::uint64_t nonce) {
             lab05::fill_timing_input(*input, seed, nonce);
             for (std::size_t y = 0; y < rows; ++y) smooth_row_serial(&(*input)[y * cols], &(*output)[y * cols], cols, *g);
-            std::vector<double> samples;
-            for (const std::size_t p : lab05::timing_positions(seed, nonce)) samples.push_back((*output)[p]);
-            double sum = 0;
-            for (const double v : *output) sum += v;
-            return lab05::timing_answer(samples, sum);
+            return lab05::timing_digest(*output, seed, nonce);
         };
     };
 }

@@ -6,8 +6,6 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -81,11 +79,6 @@ public:
 /// The file rank `rank` of a run on `ranks` ranks writes for case `index` of check `job`.
 [[nodiscard]] inline std::string result_file(const std::string& job, int ranks, std::size_t index, int rank) {
     return fmt::format("{}-{}-{}-{}.raw", job, ranks, index, rank);
-}
-
-inline void write_doubles(const std::filesystem::path& file, const std::vector<double>& values) {
-    std::ofstream out(file, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(values.data()), static_cast<std::streamsize>(values.size() * sizeof(double)));
 }
 
 }  // namespace parlab::grader::lab08

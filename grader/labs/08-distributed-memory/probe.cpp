@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "../05-array-splitting/answers.hpp"
 #include "answers.hpp"
 #include "distributed.hpp"
 #include "inputs.hpp"
@@ -29,6 +30,7 @@ namespace {
 
 namespace lab08 = parlab::lab08;
 namespace answers = parlab::grader::lab08;
+namespace lab05 = parlab::grader::lab05;
 using parlab::probe::arguments;
 
 // The ranks of a timed run: they live through every run of the pair. Rank 0 reads each nonce from
@@ -36,7 +38,6 @@ using parlab::probe::arguments;
 // calls smooth_rows_distributed on lab 05's timed input for that nonce, which rank 0 makes; rank 0
 // writes the answer into the FIFO `done`. The end of `go` ends the ranks.
 void timed_ranks(const lab08::rank_job& job, MPI_Comm comm) {
-    namespace lab05 = parlab::grader::lab05;
     const auto seed = std::stoull(job.option("seed"));
     const bool root = lab08::rank_of(comm) == 0;
     std::FILE* go = root ? std::fopen(job.option("go").c_str(), "r") : nullptr;
@@ -52,14 +53,8 @@ void timed_ranks(const lab08::rank_job& job, MPI_Comm comm) {
         const std::vector<double> out =
             lab08::smooth_rows_distributed(input, lab05::timing_rows, lab05::timing_cols, lab05::timing_sigma, comm);
         if (!root) continue;
-        std::string answer = "the result has the wrong size";
-        if (out.size() == input.size()) {
-            std::vector<double> samples;
-            for (const std::size_t p : lab05::timing_positions(seed, message[1])) samples.push_back(out[p]);
-            double sum = 0;
-            for (const double v : out) sum += v;
-            answer = lab05::timing_answer(samples, sum);
-        }
+        const std::string answer =
+            out.size() == input.size() ? lab05::timing_digest(out, seed, message[1]) : "the result has the wrong size";
         std::fprintf(done, "%s\n", answer.c_str());
         std::fflush(done);
     }
@@ -141,7 +136,7 @@ void run_cases(const std::string& check, std::uint64_t seed, MPI_Comm comm, int 
         const auto cases = answers::dot_cases(seed);
         for (std::size_t i = 0; i < cases.size(); ++i) {
             const double got = lab08::distributed_dot(input(cases[i], 0), input(cases[i], 1), comm);
-            answers::write_doubles(answers::result_file(check, ranks, i, rank), {got});
+            lab05::write_doubles(answers::result_file(check, ranks, i, rank), &got, 1);
         }
         return;
     }
@@ -152,7 +147,7 @@ void run_cases(const std::string& check, std::uint64_t seed, MPI_Comm comm, int 
         const std::vector<double> got =
             rows ? lab08::smooth_rows_distributed(input(c, 0), c.rows, c.cols, c.sigma, comm)
                  : lab08::smooth_signal_distributed(input(c, 0), c.cols, c.sigma, comm);
-        if (root) answers::write_doubles(answers::result_file(check, ranks, i, rank), got);
+        if (root) lab05::write_doubles(answers::result_file(check, ranks, i, rank), got.data(), got.size());
     }
 }
 

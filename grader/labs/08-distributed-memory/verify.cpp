@@ -5,12 +5,12 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <system_error>
 
 #include <fmt/format.h>
 
+#include "../05-array-splitting/answers.hpp"
 #include "../05-array-splitting/reference.hpp"
 #include "../05-array-splitting/timing.hpp"
 #include "answers.hpp"
@@ -39,13 +39,12 @@ std::optional<std::vector<double>> read_result(const fs::path& file, std::size_t
         problem = fmt::format("it returned {} numbers, expected {}", error ? 0 : bytes / sizeof(double), count);
         return std::nullopt;
     }
-    std::vector<double> values(count);
-    std::ifstream in(file, std::ios::binary);
-    if (!in.read(reinterpret_cast<char*>(values.data()), static_cast<std::streamsize>(bytes))) {
+    try {
+        return lab05::read_doubles(file);
+    } catch (const std::runtime_error&) {
         problem = "its result could not be read";
         return std::nullopt;
     }
-    return values;
 }
 
 std::string describe(const input_case& c, bool signal) {
@@ -136,7 +135,7 @@ probe_verdict runs_verdict(const std::string& job, const std::vector<input_case>
     std::string first_problem;
     for (const lab08::ranks_run& run : answer.runs) {
         if (run.ranks < 1 || run.ranks > lab08::most_ranks) throw std::runtime_error("a run of an unknown rank count");
-        std::string problem = run.error.empty() ? "" : run.error;
+        std::string problem = run.error;
         for (std::size_t i = 0; problem.empty() && i < cases.size(); ++i) {
             problem = job == "dot-product" ? check_dot(run.ranks, i, cases[i], context)
                                            : check_smoothing(job, run.ranks, i, cases[i], context);
