@@ -131,7 +131,8 @@ struct ranks_outcome {
 
 /// Runs this very program as `ranks` MPI ranks (mpirun --oversubscribe) doing `job`, and waits
 /// for them, stopping them after `seconds`. Each rank's code is the function main() passes to
-/// run_rank_job (below). The point-to-point calls are watched: when the limit stops the ranks,
+/// serve_as_rank (below). Its MPI calls (point-to-point, and the lab's collectives) are watched:
+/// when the limit stops the ranks,
 /// `stuck` says which MPI call each rank was waiting in, and names the classic deadlock (two
 /// ranks both in a blocking MPI_Send to each other). Ranks that all sit inside MPI calls, none of
 /// them finishing one, for 3 seconds are stopped then as a deadlock, without waiting for the limit

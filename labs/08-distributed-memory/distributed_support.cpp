@@ -97,10 +97,11 @@ std::string rank_job::option(const std::string& key) const {
     return {};
 }
 
-// ---- watching the ranks' point-to-point calls ------------------------------------------------
-// Each rank keeps one line in a small shared file: its process id and the MPI call it is in (or
-// "running"). The program that started the ranks reads the lines when it stops them at the time
-// limit. The wrappers below stand in for MPI's functions of the same names in this program and
+// ---- watching the ranks' MPI calls ------------------------------------------------------------
+// Each rank keeps one line in a small shared file: its process id, how many watched calls it has
+// finished, and the one it is in (or "running"). The program that started the ranks reads the
+// lines while they run (a deadlock: every rank in a call, none finishing one) and when it stops
+// them. The wrappers below stand in for MPI's functions of the same names in this program and
 // pass every call on to MPI's own (the PMPI_ names every MPI library provides for such tools).
 namespace {
 
@@ -244,10 +245,10 @@ int MPI_Allreduce(const void* sendbuf, void* recvbuf, int count, MPI_Datatype ty
 namespace parlab::lab08 {
 namespace {
 
-// The ranks' lines, read after they were stopped: rank -> state.
-std::map<int, rank_state> read_states(const fs::path& dir) {
+// The lines of the ranks that have one (a rank makes it at its first watched call): rank -> state.
+std::map<int, rank_state> read_states(const fs::path& dir, int ranks) {
     std::map<int, rank_state> states;
-    for (int rank = 0; rank < 64; ++rank) {
+    for (int rank = 0; rank < ranks; ++rank) {
         std::ifstream in(dir / ("rank-" + std::to_string(rank)), std::ios::binary);
         rank_state s;
         if (!in || !in.read(reinterpret_cast<char*>(&s), sizeof s)) continue;
@@ -269,7 +270,7 @@ std::map<int, int> blocked_sends(const std::map<int, rank_state>& states) {
 }
 
 std::string describe_stuck(const std::map<int, rank_state>& states) {
-    if (states.empty()) return "no rank had reached MPI_Init";
+    if (states.empty()) return "no rank had made a watched MPI call yet (still starting, or stuck before its first one)";
     std::string story;
     const std::map<int, int> sends = blocked_sends(states);
     for (const auto& [rank, dest] : sends) {
@@ -296,7 +297,7 @@ public:
         const auto now = std::chrono::steady_clock::now();
         if (now - looked_ < std::chrono::milliseconds(100)) return false;
         looked_ = now;
-        const std::map<int, rank_state> states = read_states(dir_);
+        const std::map<int, rank_state> states = read_states(dir_, ranks_);
         unsigned long finished = 0;
         bool all_waiting = static_cast<int>(states.size()) == ranks_;
         for (const auto& [rank, s] : states) {
@@ -361,8 +362,8 @@ void set_rank_environment(const rank_job& job, const fs::path& watch) {
     ::setenv(watch_variable, watch.c_str(), 1);
 }
 
-void stop_ranks(pid_t mpirun, const fs::path& watch) {
-    for (const auto& [rank, s] : read_states(watch))
+void stop_ranks(pid_t mpirun, const fs::path& watch, int ranks) {
+    for (const auto& [rank, s] : read_states(watch, ranks))
         if (s.pid > 0) ::kill(static_cast<pid_t>(s.pid), SIGKILL);
     ::kill(-mpirun, SIGKILL);
 }
@@ -406,8 +407,8 @@ ranks_outcome run_ranks(int ranks, const rank_job& job, double seconds) {
             outcome.stuck = (deadlocked ? "Every rank sat inside an MPI call, none of them finishing one, for 3 s: a "
                                           "deadlock. "
                                         : "") +
-                            describe_stuck(read_states(watch));
-            stop_ranks(child, watch);
+                            describe_stuck(read_states(watch, ranks));
+            stop_ranks(child, watch, ranks);
             ::waitpid(child, &status, 0);
             break;
         }
@@ -445,7 +446,6 @@ void serve_as_rank(rank_body body) {
     std::getline(lines, job.name);
     for (std::string line; std::getline(lines, line);) job.options.push_back(line);
     MPI_Init(nullptr, nullptr);
-    int status = 0;
     try {
         body(job, MPI_COMM_WORLD);
     } catch (const std::exception& e) {
@@ -453,9 +453,8 @@ void serve_as_rank(rank_body body) {
         std::fprintf(stderr, "%s\n", failure.c_str());
         if (const char* watch = std::getenv(watch_variable))
             std::ofstream(fs::path(watch) / ("failure-" + std::to_string(rank_of(MPI_COMM_WORLD)))) << failure;
-        status = 1;
+        MPI_Abort(MPI_COMM_WORLD, 1);  // ends every rank
     }
-    if (status != 0) MPI_Abort(MPI_COMM_WORLD, status);
     MPI_Finalize();
     std::fflush(nullptr);
     std::_Exit(0);
