@@ -15,6 +15,7 @@
 #include "build.hpp"
 #include "grade.hpp"
 #include "model.hpp"
+#include "parlab/splitmix.hpp"
 
 namespace parlab::grader {
 namespace fs = std::filesystem;
@@ -145,87 +146,123 @@ private:
     }
 };
 
-}  // namespace
+// Which variants of a lab to grade: all of them, or `sample` drawn with the seed (the same seed
+// draws the same ones, so a run can be repeated).
+std::vector<bool> variants_to_grade(std::size_t count, const known_bad_options& options, int lab_number) {
+    std::vector<bool> graded(count, options.sample == 0);
+    if (options.sample == 0) return graded;
+    std::vector<std::size_t> order(count);
+    for (std::size_t i = 0; i < count; ++i) order[i] = i;
+    splitmix64 random(options.seed * 100 + static_cast<unsigned long long>(lab_number));
+    for (std::size_t i = count; i > 1; --i) std::swap(order[i - 1], order[random.next() % i]);  // Fisher-Yates
+    for (std::size_t i = 0; i < std::min(count, static_cast<std::size_t>(options.sample)); ++i) graded[order[i]] = true;
+    return graded;
+}
 
-int grade_known_bad_variants(const fs::path& root, const std::vector<std::string>& lab_names,
-                             unsigned long long seed, int seeds) {
-    if (!fs::is_directory(root / "solutions"))
-        throw std::invalid_argument("this copy of the kit has no solutions/ (it is the student edition)");
-    const auto labs = kit_labs(root);
+// Grades one variant laid into work/submission and prints its line; returns whether it was caught
+// by the lab's tests and by the grader with every seed.
+bool grade_variant(const known_bad_options& known_bad, const lab_info& lab, const variant& v, const fs::path& work) {
+    grade_options options;
+    options.root = known_bad.root;
+    options.lab_source = work / "submission";
+    options.overlay = true;
+    options.submission_label = fmt::format("{}/bad/{}", lab.folder, v.name);
+    // Its trees beside the variant (work/release, work/stage), as deep in the kit as those of
+    // ./parlab grade: the compiler cache then serves either one what the other compiled.
+    options.work = work;
+    options.lab_names = {lab.folder};
+    options.progress = false;
+    options.light_optimisation = true;  // no check here times anything
+    options.stop_at_first_loss = true;
+    fs::create_directories(options.work);
+    const auto started = std::chrono::steady_clock::now();
+    variant_grading grading(options, lab, v);
+    const int seeds = known_bad.seeds;
+    int caught_on = 0;
+    std::string first_caught;
+    for (unsigned long long s = known_bad.seed; s < known_bad.seed + seeds; ++s) {
+        const std::string caught = grading.caught_with(s);
+        if (caught.empty()) continue;
+        ++caught_on;
+        if (first_caught.empty()) first_caught = caught;
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const lab_tests_run& tests = grading.tests();
+    const std::string took = fmt::format(" [{:.1f} s: builds and set-up {:.1f} s, the lab's tests {:.1f} s{}]", seconds,
+                                         seconds - grading.checks_seconds() - tests.seconds, tests.seconds,
+                                         grading.check_times());
+    bool ok = false;
+    if (!tests_fail(tests)) {
+        const std::string& out = tests.output;
+        fmt::print("UNTESTED {}/{} (task {}): the lab's tests {} do not fail it (exit code {}), so it shows "
+                   "nothing about the grader:\n{}{}\n",
+                   lab.folder, v.name, v.task, v.fails, tests.code, out.substr(out.size() > 1500 ? out.size() - 1500 : 0),
+                   took);
+    } else if (caught_on < seeds) {
+        fmt::print("MISSED  {}/{} (task {}): every check of the task passed with {} of {} seeds, yet the lab's tests "
+                   "fail it: {}{}\n",
+                   lab.folder, v.name, v.task, seeds - caught_on, seeds, v.why, took);
+    } else {
+        fmt::print("caught  {}/{} (task {}) with every seed, and by its tests: {}{}\n", lab.folder, v.name, v.task,
+                   first_caught, took);
+        ok = true;
+    }
+    std::fflush(stdout);
+    return ok;
+}
+
+std::vector<const lab_info*> chosen_labs(const std::vector<lab_info>& labs, const std::vector<std::string>& names) {
     std::vector<const lab_info*> chosen;
-    for (const auto& name : lab_names) {
+    for (const auto& name : names) {
         const lab_info* lab = find_lab(labs, name);
         if (lab == nullptr) throw std::invalid_argument(fmt::format("no lab '{}'; ./parlab list shows them", name));
         chosen.push_back(lab);
     }
     if (chosen.empty())
         for (const auto& lab : labs) chosen.push_back(&lab);
+    return chosen;
+}
+
+}  // namespace
+
+int grade_known_bad_variants(const known_bad_options& options) {
+    const fs::path& root = options.root;
+    if (!fs::is_directory(root / "solutions"))
+        throw std::invalid_argument("this copy of the kit has no solutions/ (it is the student edition)");
+    const auto labs = kit_labs(root);
+    const std::vector<const lab_info*> chosen = chosen_labs(labs, options.lab_names);
 
     // A tree for each set of labs, so that two such grades of different labs can run at once.
     std::string names;
     for (const lab_info* lab : chosen) names += lab->folder + "\n";
     const fs::path work = root / "build" / "grade" /
-                          (lab_names.empty() ? std::string("known-bad")
-                                             : fmt::format("known-bad-{:016x}", std::hash<std::string>{}(names)));
-    int variants = 0, missed = 0;
+                          (options.lab_names.empty() ? std::string("known-bad")
+                                                     : fmt::format("known-bad-{:016x}", std::hash<std::string>{}(names)));
+    int graded = 0, missed = 0, only_applied = 0;
     for (const lab_info* lab : chosen) {
         const fs::path solution = root / "solutions" / lab->folder;
         std::ifstream kit_file(solution / "kit.json");
         if (!kit_file) continue;
         const auto kit = nlohmann::json::parse(kit_file);
-        for (const auto& bad : kit.value("bad", nlohmann::json::array())) {
-            const variant v = variant_of(bad, *lab, solution / "kit.json");
-            lay_variant(solution, *lab, v, work / "submission");
-            grade_options options;
-            options.root = root;
-            options.lab_source = work / "submission";
-            options.overlay = true;
-            options.submission_label = fmt::format("{}/bad/{}", lab->folder, v.name);
-            // Its trees beside the variant (work/release, work/stage), as deep in the kit as those
-            // of ./parlab grade: the compiler cache then serves either one what the other compiled.
-            options.work = work;
-            options.lab_names = {lab->folder};
-            options.progress = false;
-            options.light_optimisation = true;  // no check here times anything
-            options.stop_at_first_loss = true;
-            fs::create_directories(options.work);
-            ++variants;
-            const auto started = std::chrono::steady_clock::now();
-            variant_grading grading(options, *lab, v);
-            int caught_on = 0;
-            std::string first_caught;
-            for (unsigned long long s = seed; s < seed + seeds; ++s) {
-                const std::string caught = grading.caught_with(s);
-                if (caught.empty()) continue;
-                ++caught_on;
-                if (first_caught.empty()) first_caught = caught;
+        const auto bad = kit.value("bad", nlohmann::json::array());
+        const std::vector<bool> to_grade = variants_to_grade(bad.size(), options, lab->number);
+        for (std::size_t i = 0; i < bad.size(); ++i) {
+            const variant v = variant_of(bad[i], *lab, solution / "kit.json");
+            lay_variant(solution, *lab, v, work / "submission");  // throws when its patch no longer applies
+            if (!to_grade[i]) {
+                ++only_applied;
+                continue;
             }
-            const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-            const lab_tests_run& tests = grading.tests();
-            const std::string took =
-                fmt::format(" [{:.1f} s: builds and set-up {:.1f} s, the lab's tests {:.1f} s{}]", seconds,
-                            seconds - grading.checks_seconds() - tests.seconds, tests.seconds, grading.check_times());
-            if (!tests_fail(tests)) {
-                ++missed;
-                const std::string& out = tests.output;
-                fmt::print("UNTESTED {}/{} (task {}): the lab's tests {} do not fail it (exit code {}), so it shows "
-                           "nothing about the grader:\n{}{}\n",
-                           lab->folder, v.name, v.task, v.fails, tests.code,
-                           out.substr(out.size() > 1500 ? out.size() - 1500 : 0), took);
-            } else if (caught_on < seeds) {
-                ++missed;
-                fmt::print("MISSED  {}/{} (task {}): every check of the task passed with {} of {} seeds, yet the lab's tests "
-                           "fail it: {}{}\n",
-                           lab->folder, v.name, v.task, seeds - caught_on, seeds, v.why, took);
-            } else {
-                fmt::print("caught  {}/{} (task {}) with every seed, and by its tests: {}{}\n", lab->folder, v.name, v.task,
-                           first_caught, took);
-            }
-            std::fflush(stdout);
+            ++graded;
+            if (!grade_variant(options, *lab, v, work)) ++missed;
         }
     }
     fmt::print("{} of {} known-bad variants fail the lab's tests and lose points in that task (seeds {} to {})\n",
-               variants - missed, variants, seed, seed + seeds - 1);
+               graded - missed, graded, options.seed, options.seed + options.seeds - 1);
+    if (only_applied > 0)
+        fmt::print("{} more variants were not graded this time, only checked to apply (--sample {} drew {} of each "
+                   "lab's with seed {}; without --sample every variant is graded)\n",
+                   only_applied, options.sample, options.sample, options.seed);
     return missed == 0 ? 0 : 1;
 }
 

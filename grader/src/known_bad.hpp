@@ -9,10 +9,18 @@
 
 namespace parlab::grader {
 
-/// Grades each known-bad variant of the labs named (every lab when empty) with the seeds
-/// `seed` .. `seed + seeds - 1`, printing one line per variant. Returns 0 when every variant lost
-/// points in its task with every seed, 1 otherwise.
-int grade_known_bad_variants(const std::filesystem::path& root, const std::vector<std::string>& lab_names,
-                             unsigned long long seed, int seeds = 3);
+struct known_bad_options {
+    std::filesystem::path root;
+    std::vector<std::string> lab_names;  ///< every lab when empty
+    unsigned long long seed = 0;         ///< the first seed; each variant is graded with seed .. seed + seeds - 1
+    int seeds = 3;
+    /// Grade only this many variants of each lab, drawn with the seed (0: every variant). Every other
+    /// variant's patch is still applied, so that a patch that no longer applies is found all the same.
+    int sample = 0;
+};
+
+/// Grades the known-bad variants of the labs, printing one line per variant. Returns 0 when every
+/// variant graded lost points in its task with every seed, 1 otherwise.
+int grade_known_bad_variants(const known_bad_options& options);
 
 }  // namespace parlab::grader

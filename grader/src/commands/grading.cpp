@@ -42,6 +42,7 @@ struct grade_arguments {
     bool light_build = false;
     bool known_bad = false;
     int seeds = 3;
+    int sample = 0;
 };
 
 struct batch_arguments {
@@ -129,7 +130,8 @@ grade_report graded(const grade_options& options) {
 
 int grade(const grade_arguments& args) {
     if (args.known_bad)
-        return grade_known_bad_variants(args.root, args.labs, args.seed ? *args.seed : draw_seed(), args.seeds);
+        return grade_known_bad_variants(
+            {args.root, args.labs, args.seed ? *args.seed : draw_seed(), args.seeds, args.sample});
     grade_options options = options_of(args);
     std::optional<file_lock> submission_tree;
     choose_source(options, args, submission_tree);
@@ -235,6 +237,10 @@ void define_grade(command_line& cli) {
             ->group("For instructors and the kit");
     app.add_option("--seeds", args.seeds, "how many seeds --known-bad grades each variant with (3)")
         ->type_name("K")->check(whole_number(1, 100))->needs(known_bad)->group("For instructors and the kit");
+    app.add_option("--sample", args.sample,
+                   "with --known-bad: grade only N variants of each lab, drawn with the seed (the others' patches are "
+                   "only checked to apply); ./parlab test grades a new sample each run")
+        ->type_name("N")->check(whole_number(1, 100))->needs(known_bad)->group("For instructors and the kit");
 }
 
 void define_batch(command_line& cli) {
