@@ -141,13 +141,13 @@ int run_kit_tests(const fs::path& root) {
     if (fs::is_directory(root / "solutions")) {
         // labs/ holds the untouched skeletons here: the kit check runs their tests (they must
         // fail), so the plain lab tests are left out. The dev tree's tests build the release
-        // tree's grader tests and run them, and run the solutions' tests under AddressSanitizer
-        // and UBSan (cmake/ParlabOptions.cmake), and build the tsan tree at the lowest priority
-        // (grader.tsan-tree). Four at a time in dev, one of them that build: its end-to-end tests
-        // spend much of their time waiting out the time limits of deadlocked known-bad variants,
-        // and those that compile take two processors of the others (PROCESSORS in
-        // grader/tests/CMakeLists.txt).
-        trees = {{"dev", 4, {"-LE", "^lab$"}}, {"tsan", 2, {}}};
+        // tree's grader tests and run them, run the solutions' tests under AddressSanitizer and
+        // UBSan (cmake/ParlabOptions.cmake), and build the tsan tree at the lowest priority and
+        // run its tests (grader.tsan-tree, grader.tsan-tests). Four at a time, one of them that
+        // build: its end-to-end tests spend much of their time waiting out the time limits of
+        // deadlocked known-bad variants, and those that compile take two processors of the
+        // others (PROCESSORS in grader/tests/CMakeLists.txt).
+        trees = {{"dev", 4, {"-LE", "^lab$"}}};
     } else {
         trees = {{"dev", 2, {}}};
     }
