@@ -3,7 +3,9 @@
 // seed gives the same inputs on every machine and standard library (the distributions of
 // <random> do not promise that): the labs' seeded inputs and the grader's hidden ones use it.
 
+#include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace parlab {
 
@@ -25,5 +27,14 @@ public:
 private:
     std::uint64_t state_;
 };
+
+/// `n` numbers uniform in [low, high), the same for a seed on every machine: the random arrays of
+/// the labs' tests, demos and benches.
+inline std::vector<double> uniform_values(std::size_t n, std::uint64_t seed, double low = -1.0, double high = 1.0) {
+    splitmix64 random(seed);
+    std::vector<double> values(n);
+    for (double& v : values) v = low + (high - low) * random.unit();
+    return values;
+}
 
 }  // namespace parlab

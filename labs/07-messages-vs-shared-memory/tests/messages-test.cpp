@@ -18,7 +18,6 @@
 #include <cstring>
 #include <functional>
 #include <optional>
-#include <random>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -29,6 +28,7 @@
 #include "parlab/pipe.hpp"
 #include "parlab/process.hpp"
 #include "parlab/shared_memory.hpp"
+#include "parlab/splitmix.hpp"
 #include "parlab/testing.hpp"
 #include "slow_pipes.hpp"
 
@@ -64,14 +64,6 @@ namespace slow_pipes = parlab::lab07::slow_pipes;
 using lab07::array_view;
 using slow_pipes::interrupting_signal;
 
-std::vector<double> random_values(std::size_t n, unsigned seed) {
-    std::mt19937_64 random(seed);
-    std::uniform_real_distribution<double> number(-1.0, 1.0);
-    std::vector<double> values(n);
-    for (double& v : values) v = number(random);
-    return values;
-}
-
 std::vector<char> as_bytes(const lab07::message_header& header, const std::vector<double>& values) {
     const auto* head = reinterpret_cast<const char*>(&header);
     std::vector<char> bytes(head, head + sizeof header);
@@ -104,7 +96,7 @@ TEST_CASE("read_full collects pieces that arrive slowly and survives interruptin
 
 TEST_CASE("write_all pushes more than a pipe holds to a slow reader, through interrupting signals", "[lab07][task1]") {
     const interrupting_signal signal;
-    const std::vector<double> values = random_values(100000, 1);  // 800 kB, a pipe holds 64 KiB
+    const std::vector<double> values = parlab::uniform_values(100000, 1);  // 800 kB, a pipe holds 64 KiB
     parlab::pipe_ends ends = parlab::make_pipe();
     parlab::shared_array<double> received(values.size());
     const pid_t parent = ::getpid();
@@ -138,7 +130,7 @@ TEST_CASE("send_array writes the header then the numbers; receive_array reads th
     };
     const auto shape = GENERATE(case_shape{0, 0}, case_shape{0, 5}, case_shape{3, 0}, case_shape{1, 1},
                                 case_shape{7, 13}, case_shape{40, 1000});
-    const std::vector<double> values = random_values(shape.rows * shape.cols, 2);
+    const std::vector<double> values = parlab::uniform_values(shape.rows * shape.cols, 2);
     const array_view a{values.data(), shape.rows, shape.cols};
     INFO(shape.rows << " x " << shape.cols);
     {  // the exact bytes send_array writes
@@ -191,7 +183,7 @@ TEST_CASE("send_array writes the header then the numbers; receive_array reads th
 
 TEST_CASE("receive_array refuses a cut-short message and an impossible header", "[lab07][task1]") {
     using parlab::testing::contains;
-    const std::vector<double> values = random_values(6, 3);
+    const std::vector<double> values = parlab::uniform_values(6, 3);
     const std::vector<char> whole = as_bytes({2, 3}, values);
     auto receive_from = [](const std::vector<char>& bytes) {
         return lab07::receive_array(slow_pipes::filled_pipe(bytes).read.get());
@@ -221,7 +213,7 @@ TEST_CASE("receive_array refuses a cut-short message and an impossible header", 
 TEST_CASE("sum_through_pipe returns the sum of the array the child sent", "[lab07][task1]") {
     const std::size_t rows = GENERATE(0u, 1u, 3u, 20u);
     const std::size_t cols = GENERATE(1u, 9111u);
-    const std::vector<double> values = random_values(rows * cols, static_cast<unsigned>(rows + cols));
+    const std::vector<double> values = parlab::uniform_values(rows * cols, static_cast<unsigned>(rows + cols));
     INFO(rows << " x " << cols << " (" << rows * cols * sizeof(double) << " bytes)");
     CHECK(lab07::sum_through_pipe({values.data(), rows, cols}) == lab07::sum_values(values.data(), values.size()));
 }
@@ -263,7 +255,7 @@ TEST_CASE("sum_through_shared_memory reports a child that died before posting re
 TEST_CASE("sum_through_shared_memory returns the sum of the array the child wrote", "[lab07][task2]") {
     const std::size_t rows = GENERATE(0u, 1u, 3u, 170u);
     const std::size_t cols = GENERATE(1u, 9111u);
-    const std::vector<double> values = random_values(rows * cols, static_cast<unsigned>(rows * 3 + cols));
+    const std::vector<double> values = parlab::uniform_values(rows * cols, static_cast<unsigned>(rows * 3 + cols));
     INFO(rows << " x " << cols << ": the parent must read what the child wrote into the shared segment");
     CHECK(lab07::sum_through_shared_memory({values.data(), rows, cols}) == lab07::sum_values(values.data(), values.size()));
 }
@@ -271,7 +263,7 @@ TEST_CASE("sum_through_shared_memory returns the sum of the array the child wrot
 TEST_CASE("one shared_array_slot carries array after array", "[lab07][task2]") {
     lab07::shared_array_slot slot(5000);
     for (const std::size_t rows : {3u, 0u, 1u, 5u, 2u}) {
-        const std::vector<double> values = random_values(rows * 1000, static_cast<unsigned>(rows + 40));
+        const std::vector<double> values = parlab::uniform_values(rows * 1000, static_cast<unsigned>(rows + 40));
         INFO("a " << rows << " x 1000 array through a slot that earlier arrays used: wait on slot.ready() before summing");
         CHECK(lab07::sum_through_shared_memory({values.data(), rows, 1000}, slot) ==
               lab07::sum_values(values.data(), values.size()));
@@ -283,7 +275,7 @@ TEST_CASE("one shared_array_slot carries array after array", "[lab07][task2]") {
 
 TEST_CASE("the child posts ready once, and the parent waits on it", "[lab07][task2]") {
     lab07::shared_array_slot slot(3000);
-    const std::vector<double> values = random_values(3000, 77);
+    const std::vector<double> values = parlab::uniform_values(3000, 77);
     census().watched.store(slot.ready().native());
     census().posts.store(0);
     const double sum = lab07::sum_through_shared_memory({values.data(), 3, 1000}, slot);

@@ -7,11 +7,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "distributed.hpp"
+#include "parlab/splitmix.hpp"
 #include "parlab/testing.hpp"
 
 namespace {
@@ -46,14 +46,6 @@ const std::vector<rows_case> rows_cases{{1, 1, 0.5}, {1, 50, 3}, {3, 40, 2.5}, {
 const rows_case timed_case{64, 4000, 8};
 const std::vector<signal_case> signal_cases{{1, 9.3}, {20, 9.3}, {100, 9.3}, {997, 12.7}, {5000, 9.3}, {4096, 1.2}};
 
-std::vector<double> numbers(std::size_t n, unsigned seed) {
-    std::mt19937_64 generator(seed);
-    std::uniform_real_distribution<double> uniform(-1.0, 1.0);
-    std::vector<double> v(n);
-    for (double& x : v) x = uniform(generator);
-    return v;
-}
-
 void write_doubles(const fs::path& file, const std::vector<double>& values) {
     std::ofstream out(file, std::ios::binary);
     out.write(reinterpret_cast<const char*>(values.data()), static_cast<std::streamsize>(values.size() * sizeof(double)));
@@ -75,20 +67,20 @@ void run_cases(const lab08::rank_job& job, MPI_Comm comm, int ranks) {
     if (job.name == "dot") {
         for (std::size_t i = 0; i < dot_cases.size(); ++i) {
             const std::size_t n = dot_cases[i].n;
-            const std::vector<double> x = root ? numbers(n, 10 + i) : std::vector<double>{};
-            const std::vector<double> y = root ? numbers(n, 20 + i) : std::vector<double>{};
+            const std::vector<double> x = root ? parlab::uniform_values(n, 10 + i) : std::vector<double>{};
+            const std::vector<double> y = root ? parlab::uniform_values(n, 20 + i) : std::vector<double>{};
             write_doubles(out / ("dot-" + std::to_string(i) + suffix), {lab08::distributed_dot(x, y, comm)});
         }
     } else if (job.name == "rows") {
         for (std::size_t i = 0; i < rows_cases.size(); ++i) {
             const rows_case& c = rows_cases[i];
-            const std::vector<double> input = root ? numbers(c.rows * c.cols, 30 + i) : std::vector<double>{};
+            const std::vector<double> input = root ? parlab::uniform_values(c.rows * c.cols, 30 + i) : std::vector<double>{};
             const std::vector<double> got = lab08::smooth_rows_distributed(input, c.rows, c.cols, c.sigma, comm);
             write_doubles(out / ("rows-" + std::to_string(i) + suffix), got);
         }
     } else if (job.name == "timed") {
         const rows_case& c = timed_case;
-        const std::vector<double> input = root ? numbers(c.rows * c.cols, 50) : std::vector<double>{};
+        const std::vector<double> input = root ? parlab::uniform_values(c.rows * c.cols, 50) : std::vector<double>{};
         lab08::phase_seconds times{-1, -1, -1};
         MPI_Barrier(comm);
         const double start = MPI_Wtime();
@@ -99,7 +91,7 @@ void run_cases(const lab08::rank_job& job, MPI_Comm comm, int ranks) {
     } else if (job.name == "signal") {
         for (std::size_t i = 0; i < signal_cases.size(); ++i) {
             const signal_case& c = signal_cases[i];
-            const std::vector<double> input = root ? numbers(c.n, 40 + i) : std::vector<double>{};
+            const std::vector<double> input = root ? parlab::uniform_values(c.n, 40 + i) : std::vector<double>{};
             const std::vector<double> got = lab08::smooth_signal_distributed(input, c.n, c.sigma, comm);
             write_doubles(out / ("signal-" + std::to_string(i) + suffix), got);
         }
@@ -174,7 +166,7 @@ TEST_CASE("distributed_dot gives the dot product on every rank", "[lab08][task1]
     const fs::path out = run_task("dot");
     for (int ranks = 1; ranks <= most_ranks; ++ranks) {
         for (std::size_t i = 0; i < dot_cases.size(); ++i) {
-            const std::vector<double> x = numbers(dot_cases[i].n, 10 + i), y = numbers(dot_cases[i].n, 20 + i);
+            const std::vector<double> x = parlab::uniform_values(dot_cases[i].n, 10 + i), y = parlab::uniform_values(dot_cases[i].n, 20 + i);
             double expected = 0, scale = 0;
             for (std::size_t k = 0; k < x.size(); ++k) {
                 expected += x[k] * y[k];
@@ -197,7 +189,7 @@ TEST_CASE("smooth_rows_distributed matches the serial filter, rank 0 holding the
         for (std::size_t i = 0; i < rows_cases.size(); ++i) {
             const rows_case& c = rows_cases[i];
             INFO(ranks << " ranks, " << c.rows << " x " << c.cols << ", sigma " << c.sigma);
-            require_close(smoothed_rows(numbers(c.rows * c.cols, 30 + i), c.cols, c.sigma),
+            require_close(smoothed_rows(parlab::uniform_values(c.rows * c.cols, 30 + i), c.cols, c.sigma),
                           read_doubles(result(out, "rows", i, ranks, 0)));
             for (int rank = 1; rank < ranks; ++rank) CHECK(read_doubles(result(out, "rows", i, ranks, rank)).empty());
         }
@@ -212,7 +204,7 @@ TEST_CASE("smooth_signal_distributed matches the serial filter with halos by mes
             const signal_case& c = signal_cases[i];
             INFO(ranks << " ranks, " << c.n << " samples, sigma " << c.sigma << " (radius "
                        << lab08::make_gaussian(c.sigma).radius << ")");
-            require_close(smoothed_rows(numbers(c.n, 40 + i), c.n, c.sigma), read_doubles(result(out, "signal", i, ranks, 0)));
+            require_close(smoothed_rows(parlab::uniform_values(c.n, 40 + i), c.n, c.sigma), read_doubles(result(out, "signal", i, ranks, 0)));
         }
     }
     fs::remove_all(out);
@@ -220,7 +212,7 @@ TEST_CASE("smooth_signal_distributed matches the serial filter with halos by mes
 
 TEST_CASE("smooth_rows_timed smooths like task 2 and times its three phases on rank 0", "[lab08][task4]") {
     const rows_case& c = timed_case;
-    const std::vector<double> expected = smoothed_rows(numbers(c.rows * c.cols, 50), c.cols, c.sigma);
+    const std::vector<double> expected = smoothed_rows(parlab::uniform_values(c.rows * c.cols, 50), c.cols, c.sigma);
     const fs::path out = run_task("timed");
     for (int ranks = 1; ranks <= most_ranks; ++ranks) {
         INFO(ranks << " ranks");

@@ -25,7 +25,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
-#include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -34,6 +33,7 @@
 #include "messages.hpp"
 #include "parlab/pipe.hpp"
 #include "parlab/process.hpp"
+#include "parlab/splitmix.hpp"
 #include "parlab/teaching.hpp"
 #include "parlab/timing.hpp"
 #include "parlab/workers.hpp"
@@ -46,11 +46,7 @@ namespace programs = parlab::lab07::programs;
 constexpr std::size_t rows = 500, cols = 9111;
 
 std::vector<double> random_values(std::size_t n) {
-    std::vector<double> values(n);
-    std::mt19937_64 random(5);
-    std::uniform_real_distribution<double> number(0.0, 1.0);
-    for (double& v : values) v = number(random);
-    return values;
+    return parlab::uniform_values(n, 5, 0.0, 1.0);
 }
 
 // The machine's pipe: a child writes `bytes` in 64 KiB pieces, the parent reads them into one

@@ -33,7 +33,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -43,6 +42,7 @@
 #include <unistd.h>
 
 #include "distributed.hpp"
+#include "parlab/splitmix.hpp"
 #include "parlab/teaching.hpp"
 
 namespace {
@@ -54,11 +54,7 @@ constexpr std::size_t big_rows = 128, big_cols = 20000, dot_n = 4'000'000;
 constexpr double sigma = 4;
 
 std::vector<double> random_values(std::size_t n, bool root) {
-    std::vector<double> values(root ? n : 0);
-    std::mt19937_64 random(8);
-    std::uniform_real_distribution<double> number(-1.0, 1.0);
-    for (double& v : values) v = number(random);
-    return values;
+    return root ? parlab::uniform_values(n, 8) : std::vector<double>{};
 }
 
 double processor_seconds() {

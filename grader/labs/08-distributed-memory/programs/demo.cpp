@@ -19,7 +19,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <sstream>
 #include <thread>
 #include <string>
@@ -28,6 +27,7 @@
 #include <unistd.h>
 
 #include "distributed.hpp"
+#include "parlab/splitmix.hpp"
 #include "parlab/teaching.hpp"
 
 namespace {
@@ -41,11 +41,7 @@ constexpr int most_ranks = 4;
 constexpr double seconds_per_run = 120;
 
 std::vector<double> demo_input() {
-    std::vector<double> values(demo_rows * demo_cols);
-    std::mt19937_64 random(8);
-    std::uniform_real_distribution<double> number(-1.0, 1.0);
-    for (double& v : values) v = number(random);
-    return values;
+    return parlab::uniform_values(demo_rows * demo_cols, 8);
 }
 
 // The ranks' side: R timed calls after one untimed; rank 0 writes a line per rank, with the
