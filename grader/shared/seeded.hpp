@@ -35,10 +35,7 @@ public:
 
 /// n numbers uniform in [0, 1).
 [[nodiscard]] inline std::vector<double> seeded_doubles(std::uint64_t seed, std::size_t n) {
-    seeded_numbers numbers(seed);
-    std::vector<double> values(n);
-    for (double& v : values) v = numbers.unit();
-    return values;
+    return parlab::uniform_values(n, seed, 0.0, 1.0);
 }
 
 /// A width x height image with random bytes.

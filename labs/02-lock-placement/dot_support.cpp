@@ -8,12 +8,7 @@
 
 namespace parlab::lab02 {
 
-std::vector<double> random_vector(std::size_t n, std::uint64_t seed) {
-    splitmix64 random(seed);
-    std::vector<double> values(n);
-    for (double& v : values) v = random.unit();
-    return values;
-}
+std::vector<double> random_vector(std::size_t n, std::uint64_t seed) { return uniform_values(n, seed, 0.0, 1.0); }
 
 void counting_mutex::lock() {
     if (mutex_.try_lock()) {

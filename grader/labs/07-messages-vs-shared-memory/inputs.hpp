@@ -22,10 +22,7 @@ struct array_case {
 
 /// The numbers of a case, row after row, uniform in [-1000, 1000).
 [[nodiscard]] inline std::vector<double> case_values(const array_case& c) {
-    seeded_numbers numbers(c.values_seed);
-    std::vector<double> values(c.rows * c.cols);
-    for (double& v : values) v = 2000.0 * numbers.unit() - 1000.0;
-    return values;
+    return parlab::uniform_values(c.rows * c.cols, c.values_seed, -1000.0, 1000.0);
 }
 
 /// pipe-message and shared-sum: empty arrays, one number, odd shapes, more than a pipe holds,
