@@ -14,8 +14,8 @@ struct known_bad_options {
     std::vector<std::string> lab_names;  ///< every lab when empty
     unsigned long long seed = 0;         ///< the first seed; each variant is graded with seed .. seed + seeds - 1
     int seeds = 3;
-    /// Grade only this many variants of each lab, drawn with the seed (0: every variant). Every other
-    /// variant's patch is still applied, so that a patch that no longer applies is found all the same.
+    /// Grade only this many variants of each lab, drawn with the seed (0: every variant). That every
+    /// patch still applies is checked when the grader is built (check-kit), drawn or not.
     int sample = 0;
 };
 

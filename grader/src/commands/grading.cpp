@@ -238,8 +238,8 @@ void define_grade(command_line& cli) {
     app.add_option("--seeds", args.seeds, "how many seeds --known-bad grades each variant with (3)")
         ->type_name("K")->check(whole_number(1, 100))->needs(known_bad)->group("For instructors and the kit");
     app.add_option("--sample", args.sample,
-                   "with --known-bad: grade only N variants of each lab, drawn with the seed (the others' patches are "
-                   "only checked to apply); ./parlab test grades a new sample each run")
+                   "with --known-bad: grade only N variants of each lab, drawn with the seed; ./parlab test grades "
+                   "a new sample each run (every patch is checked to apply when the grader is built)")
         ->type_name("N")->check(whole_number(1, 100))->needs(known_bad)->group("For instructors and the kit");
 }
 
