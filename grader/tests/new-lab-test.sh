@@ -155,12 +155,14 @@ grep -q "100% tests passed, 0 tests failed out of 2" "$work/ctest.log" || { cat 
 grader=$copy/build/release/grader/parlab_grader
 # The grades below build the probe in trees of their own (build/grade/solutions, labs and the
 # known-bad one), each compiling the kit's library: with ccache they take it from the kit's own
-# grade trees, which compiled it with the same flags at the same place relative to the kit.
+# grade trees, which compiled it with the same flags at the same place relative to the kit. The
+# new lab times nothing, so its grades build light (-O1), as the kit's known-bad and skeleton
+# grades do: the solution's full-optimisation build compiled the whole library again at -O3.
 [[ $cache == yes ]] && export PARLAB_COMPILER_CACHE=$kit/build/grade/compiler-cache
-"$grader" grade --root "$copy" throwaway --solutions --quiet --json "$work/solution.json" >"$work/solution.txt" 2>&1 ||
+"$grader" grade --root "$copy" throwaway --solutions --light-build --quiet --json "$work/solution.json" >"$work/solution.txt" 2>&1 ||
     { cat "$work/solution.txt"; fail "the solution of the new lab did not get every point"; }
 grep -q "total 100/100" "$work/solution.txt" || { cat "$work/solution.txt"; fail "the solution's grade is not 100/100"; }
-"$grader" grade --root "$copy" throwaway --quiet >"$work/skeleton.txt" 2>&1
+"$grader" grade --root "$copy" throwaway --light-build --quiet >"$work/skeleton.txt" 2>&1
 [[ $? -eq 1 ]] || { cat "$work/skeleton.txt"; fail "grading the skeleton should exit 1"; }
 grep -q "total 0/100" "$work/skeleton.txt" || { cat "$work/skeleton.txt"; fail "the skeleton's grade is not 0/100"; }
 "$grader" grade --root "$copy" --known-bad --seeds 1 throwaway >"$work/known-bad.txt" 2>&1 ||
