@@ -146,19 +146,6 @@ private:
     }
 };
 
-// Which variants of a lab to grade: all of them, or `sample` drawn with the seed (the same seed
-// draws the same ones, so a run can be repeated).
-std::vector<bool> variants_to_grade(std::size_t count, const known_bad_options& options, int lab_number) {
-    std::vector<bool> graded(count, options.sample == 0);
-    if (options.sample == 0) return graded;
-    std::vector<std::size_t> order(count);
-    for (std::size_t i = 0; i < count; ++i) order[i] = i;
-    splitmix64 random(options.seed * 100 + static_cast<unsigned long long>(lab_number));
-    for (std::size_t i = count; i > 1; --i) std::swap(order[i - 1], order[random.next() % i]);  // Fisher-Yates
-    for (std::size_t i = 0; i < std::min(count, static_cast<std::size_t>(options.sample)); ++i) graded[order[i]] = true;
-    return graded;
-}
-
 // Grades one variant laid into work/submission and prints its line; returns whether it was caught
 // by the lab's tests and by the grader with every seed.
 bool grade_variant(const known_bad_options& known_bad, const lab_info& lab, const variant& v, const fs::path& work) {
@@ -225,6 +212,22 @@ std::vector<const lab_info*> chosen_labs(const std::vector<lab_info>& labs, cons
 
 }  // namespace
 
+std::vector<bool> variants_to_grade(std::size_t count, const known_bad_options& options, int lab_number) {
+    std::vector<bool> graded(count, options.sample == 0);
+    if (options.sample == 0 || count == 0) return graded;
+    const std::size_t sample = std::min(count, static_cast<std::size_t>(options.sample));
+    if (options.turn) {
+        for (std::size_t i = 0; i < sample; ++i) graded[(*options.turn % count * sample + i) % count] = true;
+        return graded;
+    }
+    std::vector<std::size_t> order(count);
+    for (std::size_t i = 0; i < count; ++i) order[i] = i;
+    splitmix64 random(options.seed * 100 + static_cast<unsigned long long>(lab_number));
+    for (std::size_t i = count; i > 1; --i) std::swap(order[i - 1], order[random.next() % i]);  // Fisher-Yates
+    for (std::size_t i = 0; i < sample; ++i) graded[order[i]] = true;
+    return graded;
+}
+
 int grade_known_bad_variants(const known_bad_options& options) {
     const fs::path& root = options.root;
     if (!fs::is_directory(root / "solutions"))
@@ -259,7 +262,11 @@ int grade_known_bad_variants(const known_bad_options& options) {
     }
     fmt::print("{} of {} known-bad variants fail the lab's tests and lose points in that task (seeds {} to {})\n",
                graded - missed, graded, options.seed, options.seed + options.seeds - 1);
-    if (not_drawn > 0)
+    if (not_drawn > 0 && options.turn)
+        fmt::print("{} more variants were not graded this time (--sample {} --turn {}: the next turns grade them; "
+                   "without --sample every variant is graded)\n",
+                   not_drawn, options.sample, *options.turn);
+    else if (not_drawn > 0)
         fmt::print("{} more variants were not graded this time (--sample {} drew {} of each lab's with seed {}; "
                    "without --sample every variant is graded)\n",
                    not_drawn, options.sample, options.sample, options.seed);

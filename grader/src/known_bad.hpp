@@ -3,7 +3,9 @@
 // graded like a submission, and must lose points in the task whose tests it fails. The grader is
 // then at least as strict as the lab's tests on every mistake the kit knows.
 
+#include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,7 +19,16 @@ struct known_bad_options {
     /// Grade only this many variants of each lab, drawn with the seed (0: every variant). That every
     /// patch still applies is checked when the grader is built (check-kit), drawn or not.
     int sample = 0;
+    /// With `sample`: instead of a draw, the turn-th group of `sample` variants of each lab, in the
+    /// order of its kit.json, wrapping around (turns 0, 1, 2, ... grade every variant in turn).
+    std::optional<unsigned long long> turn;
 };
+
+/// Which of a lab's `count` variants to grade: all of them; `sample` of them in turn (turn t grades
+/// those at t * sample, t * sample + 1, ... wrapping around, so that successive turns grade each
+/// one); or `sample` drawn with the seed and the lab's number (the same seed draws the same ones,
+/// so that a run can be repeated).
+[[nodiscard]] std::vector<bool> variants_to_grade(std::size_t count, const known_bad_options& options, int lab_number);
 
 /// Grades the known-bad variants of the labs, printing one line per variant. Returns 0 when every
 /// variant graded lost points in its task with every seed, 1 otherwise.

@@ -14,6 +14,7 @@
 
 #include "build.hpp"
 #include "kit_check.hpp"
+#include "known_bad.hpp"
 #include "parlab/testing.hpp"
 
 using namespace parlab::grader;
@@ -147,4 +148,35 @@ TEST_CASE("a known-bad patch that no longer applies to the model answer is named
     const auto problems = kit_problems(kit.root);
     CHECK_FALSE(problems.empty());
     for (const auto& problem : problems) CHECK_THAT(problem, parlab::testing::contains("no longer applies to solutions/01-race-condition/bank.cpp"));
+}
+
+// ./parlab test grades one known-bad variant of each lab, the commit count as the turn: successive
+// turns must reach every variant, and a draw must be the same for the same seed.
+TEST_CASE("known-bad sampling: turns reach every variant, draws repeat with their seed", "[grader][known-bad]") {
+    known_bad_options options;
+    options.sample = 1;
+    for (const std::size_t count : {std::size_t{1}, std::size_t{2}, std::size_t{5}, std::size_t{8}}) {
+        std::vector<int> times_graded(count, 0);
+        for (unsigned long long turn = 1000; turn < 1000 + count; ++turn) {
+            options.turn = turn;
+            const auto graded = variants_to_grade(count, options, 4);
+            CHECK(std::count(graded.begin(), graded.end(), true) == 1);
+            for (std::size_t i = 0; i < count; ++i) times_graded[i] += graded[i] ? 1 : 0;
+        }
+        CHECK(std::all_of(times_graded.begin(), times_graded.end(), [](int n) { return n == 1; }));
+    }
+    options.sample = 2;  // 5 variants, two a turn: turns 0 to 2 grade 0 1, 2 3, 4 0
+    options.turn = 2;
+    CHECK(variants_to_grade(5, options, 4) == std::vector<bool>{true, false, false, false, true});
+    options.sample = 9;  // more than there are: every one
+    CHECK(variants_to_grade(3, options, 4) == std::vector<bool>(3, true));
+
+    options.turn.reset();
+    options.sample = 2;
+    options.seed = 77;
+    const auto drawn = variants_to_grade(8, options, 5);
+    CHECK(std::count(drawn.begin(), drawn.end(), true) == 2);
+    CHECK(variants_to_grade(8, options, 5) == drawn);
+    options.sample = 0;  // no sample: every variant
+    CHECK(variants_to_grade(4, options, 5) == std::vector<bool>(4, true));
 }

@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <limits>
 #include <utility>
 
 #include "batch.hpp"
@@ -43,6 +44,7 @@ struct grade_arguments {
     bool known_bad = false;
     int seeds = 3;
     int sample = 0;
+    std::optional<unsigned long long> turn;
 };
 
 struct batch_arguments {
@@ -131,7 +133,7 @@ grade_report graded(const grade_options& options) {
 int grade(const grade_arguments& args) {
     if (args.known_bad)
         return grade_known_bad_variants(
-            {args.root, args.labs, args.seed ? *args.seed : draw_seed(), args.seeds, args.sample});
+            {args.root, args.labs, args.seed ? *args.seed : draw_seed(), args.seeds, args.sample, args.turn});
     grade_options options = options_of(args);
     std::optional<file_lock> submission_tree;
     choose_source(options, args, submission_tree);
@@ -237,10 +239,19 @@ void define_grade(command_line& cli) {
             ->group("For instructors and the kit");
     app.add_option("--seeds", args.seeds, "how many seeds --known-bad grades each variant with (3)")
         ->type_name("K")->check(whole_number(1, 100))->needs(known_bad)->group("For instructors and the kit");
-    app.add_option("--sample", args.sample,
-                   "with --known-bad: grade only N variants of each lab, drawn with the seed; ./parlab test grades "
-                   "a new sample each run (every patch is checked to apply when the grader is built)")
-        ->type_name("N")->check(whole_number(1, 100))->needs(known_bad)->group("For instructors and the kit");
+    CLI::Option* sample =
+        app.add_option("--sample", args.sample,
+                       "with --known-bad: grade only N variants of each lab, drawn with the seed (every patch is "
+                       "checked to apply when the grader is built)")
+            ->type_name("N")->check(whole_number(1, 100))->needs(known_bad)->group("For instructors and the kit");
+    app.add_option_function<unsigned long long>(
+           "--turn", [&turn = args.turn](const unsigned long long& value) { turn = value; },
+           "with --sample: grade the T-th group of N variants of each lab in kit.json's order instead of a draw, so "
+           "that turns 0, 1, 2, ... grade every one; ./parlab test takes the commit count as T")
+        ->type_name("T")
+        ->check(whole_number(0, std::numeric_limits<unsigned long long>::max()))
+        ->needs(sample)
+        ->group("For instructors and the kit");
 }
 
 void define_batch(command_line& cli) {
