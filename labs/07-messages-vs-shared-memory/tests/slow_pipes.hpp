@@ -6,7 +6,9 @@
 // pieces that interrupts a blocked read() or write(), and a pipe that already holds a whole
 // stream.
 
+#include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -41,10 +43,24 @@ private:
     struct sigaction old_ {};
 };
 
-/// Writes all of `bytes` to `fd` in growing pieces (1, 7, 31, ... bytes), sending SIGUSR1 to
-/// `reader` and pausing half a millisecond after each: every read() of the reader gets at most
-/// one piece, and a read() blocked when the signal comes fails with EINTR (when the reader
-/// holds an interrupting_signal). Throws std::runtime_error when a write fails.
+/// Waits until the reader has taken every byte written to the pipe of `fd` (its write end), so
+/// that the next piece cannot join the last one in a single read(). Gives up after two seconds, or
+/// at once when the read end is closed (the write that follows then fails).
+inline void wait_until_drained(int fd) {
+    for (int waited_ms = 0; waited_ms < 2000; ++waited_ms) {
+        int unread = 0;
+        if (::ioctl(fd, FIONREAD, &unread) != 0 || unread == 0) return;
+        pollfd end{fd, 0, 0};  // no event asked: poll() sleeps 1 ms unless the read end is closed (POLLERR)
+        if (::poll(&end, 1, 1) > 0) return;
+    }
+}
+
+/// Writes all of `bytes` to `fd` in growing pieces (1, 7, 31, ... bytes), each once the reader
+/// has taken the one before: every read() of the reader gets at most one piece, however the two
+/// are scheduled (a reader held up while several pieces were written would get them at once, and
+/// a single read() could then be right by luck). Between two pieces it sends SIGUSR1 to `reader`,
+/// which by then waits in read() on an empty pipe: that read() fails with EINTR when the reader
+/// holds an interrupting_signal. Throws std::runtime_error when a write fails.
 inline void dribble(int fd, const std::vector<char>& bytes, pid_t reader) {
     std::size_t done = 0, piece = 1;
     while (done < bytes.size()) {
@@ -53,8 +69,10 @@ inline void dribble(int fd, const std::vector<char>& bytes, pid_t reader) {
         if (n <= 0) throw std::runtime_error("the slow writer could not write");
         done += static_cast<std::size_t>(n);
         piece = piece * 4 + 3;
+        wait_until_drained(fd);
+        ::usleep(200);  // time for the reader to call read() again
         ::kill(reader, SIGUSR1);
-        ::usleep(500);
+        ::usleep(300);
     }
 }
 
