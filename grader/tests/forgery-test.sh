@@ -10,6 +10,12 @@ set -uo pipefail
 kit=$(cd "$1" && pwd)
 part=${2:-all}
 case $part in all | isolation | timing) ;; *) echo "forgery test: no part '$part' (isolation or timing)" >&2; exit 2 ;; esac
+# The grader itself, not ./parlab, which would first bring the release tree up to date: ./parlab
+# test has built the grader before any test starts, and this test starts beside the one that builds
+# the grader's unit tests in that tree (two builds in one tree at once are not safe). Run alone,
+# after a change to the grader, build it first (./parlab list).
+grader=$kit/build/release/grader/parlab_grader
+[[ -x $grader ]] || { echo "forgery test: no grader at $grader: run ./parlab list first, which builds it" >&2; exit 1; }
 work=$kit/build/forgery-test-$part
 submission=$work/submission
 rm -rf "$work/reports" && mkdir -p "$work/reports" "$submission/01-race-condition" "$submission/04-edge-filter"
@@ -28,7 +34,7 @@ grade() {
     local name=$1 checks=$2 lab=$3
     shift 3
     local started=$SECONDS
-    PARLAB_NO_INSTALL=1 "$kit/parlab" grade --submission "$submission" --seed 11 --quiet "${build_options[@]}" --check "$checks" \
+    "$grader" grade --root "$kit" --submission "$submission" --seed 11 --quiet "${build_options[@]}" --check "$checks" \
         --json "$work/reports/$name.json" "$lab" "$@" >"$work/reports/$name.txt" 2>&1
     echo "forgery test: $name graded in $((SECONDS - started)) s"
 }
@@ -187,7 +193,7 @@ prepare_timing_part() {
     build_options=()
     cp "$skeleton_filter" "$submission/04-edge-filter/filter.cpp"
     local started=$SECONDS
-    PARLAB_NO_INSTALL=1 "$kit/parlab" grade --submission "$submission" --quiet --build-only --check filter-row-fast edge-filter \
+    "$grader" grade --root "$kit" --submission "$submission" --quiet --build-only --check filter-row-fast edge-filter \
         >"$work/reports/prepare-timing.txt" 2>&1 || fail "building lab 04 for the timing part failed: $(cat "$work/reports/prepare-timing.txt")"
     echo "forgery test: the timing part's build took $((SECONDS - started)) s"
 }
