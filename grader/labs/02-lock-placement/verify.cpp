@@ -15,6 +15,7 @@
 #include "reference.hpp"
 
 namespace parlab::grader {
+namespace lab02_checks {  // the lab's own names: the verifiers compile in batches (grader/program.cmake)
 namespace {
 
 std::optional<std::string> dot_error(double got, const dot_input& in) {
@@ -114,8 +115,10 @@ timing_verifier timed_dot() {
 }
 
 }  // namespace
+}  // namespace lab02_checks
 
 void register_lab_02_lock_placement(lab_registry& registry) {
+    using namespace lab02_checks;
     auto& lab = registry.lab("lock-placement");
     lab.probes["lock-per-element"] = typed_verifier<lab02::locked_answer>(per_element);
     lab.probes["lock-per-chunk"] = typed_verifier<lab02::locked_answer>(per_chunk);

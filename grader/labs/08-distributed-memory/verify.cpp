@@ -19,6 +19,7 @@
 #include "parlab/split.hpp"
 
 namespace parlab::grader {
+namespace lab08_checks {  // the lab's own names: the verifiers compile in batches (grader/program.cmake)
 namespace {
 
 namespace fs = std::filesystem;
@@ -160,8 +161,10 @@ probe_verifier verifier_of(std::string job, std::vector<input_case> (*cases)(std
 }
 
 }  // namespace
+}  // namespace lab08_checks
 
 void register_lab_08_distributed_memory(lab_registry& registry) {
+    using namespace lab08_checks;
     auto& lab = registry.lab("distributed-memory");
     lab.probes["dot-product"] = verifier_of("dot-product", lab08::dot_cases);
     lab.probes["smooth-rows"] = verifier_of("smooth-rows", lab08::rows_cases);
