@@ -262,14 +262,14 @@ int grade_known_bad_variants(const known_bad_options& options) {
     }
     fmt::print("{} of {} known-bad variants fail the lab's tests and lose points in that task (seeds {} to {})\n",
                graded - missed, graded, options.seed, options.seed + options.seeds - 1);
-    if (not_drawn > 0 && options.turn)
-        fmt::print("{} more variants were not graded this time (--sample {} --turn {}: the next turns grade them; "
-                   "without --sample every variant is graded)\n",
-                   not_drawn, options.sample, *options.turn);
-    else if (not_drawn > 0)
-        fmt::print("{} more variants were not graded this time (--sample {} drew {} of each lab's with seed {}; "
-                   "without --sample every variant is graded)\n",
-                   not_drawn, options.sample, options.sample, options.seed);
+    if (not_drawn > 0) {
+        const std::string chosen_by =
+            options.turn ? fmt::format("--sample {} --turn {}: the next turns grade them", options.sample, *options.turn)
+                         : fmt::format("--sample {} drew {} of each lab's with seed {}", options.sample, options.sample,
+                                       options.seed);
+        fmt::print("{} more variants were not graded this time ({}; without --sample every variant is graded)\n",
+                   not_drawn, chosen_by);
+    }
     return missed == 0 ? 0 : 1;
 }
 

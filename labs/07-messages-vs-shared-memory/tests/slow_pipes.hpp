@@ -69,6 +69,7 @@ inline void dribble(int fd, const std::vector<char>& bytes, pid_t reader) {
         if (n <= 0) throw std::runtime_error("the slow writer could not write");
         done += static_cast<std::size_t>(n);
         piece = piece * 4 + 3;
+        if (done == bytes.size()) break;  // the last piece: no read() after it to interrupt
         wait_until_drained(fd);
         ::usleep(200);  // time for the reader to call read() again
         ::kill(reader, SIGUSR1);
