@@ -1,6 +1,5 @@
 #include "parlab/image.hpp"
 
-#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -17,15 +16,6 @@ namespace {
 
 const fs::path images_dir = PARLAB_IMAGES_DIR;
 
-// A fresh temporary folder, removed at the end of the test.
-struct temp_dir {
-    fs::path path;
-    temp_dir() {
-        std::string pattern = (fs::temp_directory_path() / "parlab-image-test-XXXXXX").string();
-        path = ::mkdtemp(pattern.data());
-    }
-    ~temp_dir() { fs::remove_all(path); }
-};
 
 void write_bytes(const fs::path& path, const std::vector<std::uint8_t>& bytes) {
     std::ofstream out(path, std::ios::binary);
@@ -64,7 +54,7 @@ TEST_CASE("the kit's photographs load with their sizes", "[common][image]") {
 }
 
 TEST_CASE("PNG and BMP round-trip exactly, JPEG closely", "[common][image]") {
-    temp_dir dir;
+    const parlab::testing::temp_folder dir("image-test");
     const int channels = GENERATE(1, 3, 4);
     const auto original = random_image(37, 5, channels, 42);
     for (const char* ext : {".png", ".bmp"}) {
@@ -86,7 +76,7 @@ TEST_CASE("PNG and BMP round-trip exactly, JPEG closely", "[common][image]") {
 }
 
 TEST_CASE("bad image files are errors that name the file and the problem", "[common][image]") {
-    temp_dir dir;
+    const parlab::testing::temp_folder dir("image-test");
     SECTION("missing file") {
         CHECK_THROWS_WITH(parlab::load_image(dir.path / "nope.png"), contains("nope.png': no such file"));
     }
@@ -141,7 +131,7 @@ TEST_CASE("bad image files are errors that name the file and the problem", "[com
 }
 
 TEST_CASE("saving reports bad paths and formats", "[common][image]") {
-    temp_dir dir;
+    const parlab::testing::temp_folder dir("image-test");
     const auto img = random_image(4, 4, 3, 1);
     CHECK_THROWS_WITH(parlab::save_image(dir.path / "out.tiff", img.view()), contains("unsupported output format '.tiff'"));
     CHECK_THROWS_WITH(parlab::save_image(dir.path / "no" / "such" / "dir.png", img.view()), contains("cannot open for writing"));

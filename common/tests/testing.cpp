@@ -1,9 +1,13 @@
 // The helpers of parlab/testing.hpp that every test program links with (test_main.cpp holds the
 // runner and the time limit). PARLAB_IMAGES_DIR, the kit's images/ folder, is set for this file.
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <random>
+#include <string>
+#include <system_error>
 #include <vector>
 
 #include "parlab/testing.hpp"
@@ -22,6 +26,22 @@ parlab::image parlab::testing::random_image(int width, int height, int channels,
     std::uniform_int_distribution<int> value(lowest, 255);
     for (auto& byte : picture.bytes()) byte = static_cast<std::uint8_t>(value(random));
     return picture;
+}
+
+namespace {
+std::filesystem::path make_temp_folder(const std::string& label) {
+    std::string pattern = (std::filesystem::temp_directory_path() / ("parlab-" + label + "-XXXXXX")).string();
+    if (::mkdtemp(pattern.data()) == nullptr)
+        throw std::system_error(errno, std::generic_category(), "cannot make a folder like " + pattern);
+    return pattern;
+}
+}  // namespace
+
+parlab::testing::temp_folder::temp_folder(const std::string& label) : path(make_temp_folder(label)) {}
+
+parlab::testing::temp_folder::~temp_folder() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
 }
 
 std::filesystem::path parlab::testing::images_dir() { return PARLAB_IMAGES_DIR; }

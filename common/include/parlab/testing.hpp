@@ -53,6 +53,18 @@ namespace parlab::testing {
 /// image for the same arguments). A copy test draws from 1: a byte nobody wrote stays 0.
 [[nodiscard]] parlab::image random_image(int width, int height, int channels, unsigned seed, int lowest = 0);
 
+/// A new, empty folder of the test's own under the temporary folder (its name starts with
+/// "parlab-" and `label`, and is unique), removed with everything in it when the object goes out
+/// of scope: also when a REQUIRE fails part-way through the test.
+struct temp_folder {
+    explicit temp_folder(const std::string& label);
+    ~temp_folder();
+    temp_folder(const temp_folder&) = delete;
+    temp_folder& operator=(const temp_folder&) = delete;
+
+    const std::filesystem::path path;
+};
+
 /// Cuts the running test case's time limit to `seconds` (stretched by PARLAB_TIMEOUT_SCALE) and
 /// says `why` if it is reached: for a test of code whose usual mistake is a deadlock, a limit of
 /// seconds that names the likely cause, instead of the runner's 90 s and a general guess. When it

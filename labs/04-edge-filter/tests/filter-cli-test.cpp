@@ -1,7 +1,6 @@
 // Lab 04: the filter program's command line (run_filter_cli). Bad input gives one line on
 // stderr and exit status 2 (usage) or 1 (files); a good run writes the filtered image.
 
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -26,18 +25,6 @@ cli_result run(std::vector<std::string> args) {
     return {status, err.str()};
 }
 
-// A fresh folder for output files, removed at the end of the test.
-struct temp_folder {
-    std::filesystem::path path = std::filesystem::temp_directory_path() /
-                                 ("parlab-lab04-cli-" + std::to_string(::getpid()));
-    temp_folder() { std::filesystem::create_directories(path); }
-    ~temp_folder() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path, ignored);
-    }
-    temp_folder(const temp_folder&) = delete;
-    temp_folder& operator=(const temp_folder&) = delete;
-};
 
 const std::string photo = (parlab::testing::images_dir() / "coins.png").string();
 
@@ -51,7 +38,7 @@ void check_one_line_error(const cli_result& r, int status, const std::string& me
 }  // namespace
 
 TEST_CASE("the filter program writes the filtered image", "[lab04][task2]") {
-    temp_folder dir;
+    const parlab::testing::temp_folder dir("lab04-cli");
     const std::string out = (dir.path / "coins-sobel.png").string();
     const cli_result r = run({photo, out, "--kernel", "sobel-x", "--workers", "2"});
     INFO("stderr: " << r.err);
@@ -68,7 +55,7 @@ TEST_CASE("the filter program writes the filtered image", "[lab04][task2]") {
 }
 
 TEST_CASE("the filter program reports usage mistakes in one line, exit status 2", "[lab04][task2]") {
-    temp_folder dir;
+    const parlab::testing::temp_folder dir("lab04-cli");
     const std::string out = (dir.path / "out.png").string();
     check_one_line_error(run({}), 2, "expected an INPUT and an OUTPUT");
     check_one_line_error(run({photo, out}), 2, "--kernel is required");
@@ -85,7 +72,7 @@ TEST_CASE("the filter program reports usage mistakes in one line, exit status 2"
 }
 
 TEST_CASE("the filter program reports bad files in one line, exit status 1", "[lab04][task2]") {
-    temp_folder dir;
+    const parlab::testing::temp_folder dir("lab04-cli");
     const std::string out = (dir.path / "out.png").string();
     check_one_line_error(run({(parlab::testing::images_dir() / "truncated.jpg").string(), out, "--kernel", "box"}), 1, "truncated.jpg");
     check_one_line_error(run({(dir.path / "missing.png").string(), out, "--kernel", "box"}), 1, "missing.png");

@@ -81,21 +81,6 @@ const std::string pool_hang =
     "task pipe because another child kept a copy of that pipe's write end, so the destructor waits for it for ever "
     "(./parlab hint worker-pool 1 3)";
 
-// A folder of its own under the temporary folder, removed at the end of the test.
-struct scratch_folder {
-    std::filesystem::path path;
-    explicit scratch_folder(const std::string& name)
-        : path(std::filesystem::temp_directory_path() / ("parlab-lab06-" + name + "-" + std::to_string(::getpid()))) {
-        std::filesystem::remove_all(path);
-        std::filesystem::create_directories(path);
-    }
-    ~scratch_folder() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path, ignored);
-    }
-    scratch_folder(const scratch_folder&) = delete;
-    scratch_folder& operator=(const scratch_folder&) = delete;
-};
 
 }  // namespace
 
@@ -259,7 +244,7 @@ TEST_CASE("map_unordered with uneven tasks reports them by their end times", "[l
 
 TEST_CASE("highpass_batch filters a folder through the pool; a bad file fails alone", "[lab06][task2]") {
     parlab::testing::limit_test_case(pool_seconds, pool_hang);
-    const scratch_folder in("batch-in"), out("batch-out");
+    const parlab::testing::temp_folder in("lab06-batch-in"), out("lab06-batch-out");
     auto files = lab06::write_fake_batch(in.path, 3, 9, 11, 42);
     const auto bad = in.path / "notes.fits";
     std::ofstream(bad) << "this is not a FITS file\n";
@@ -391,7 +376,7 @@ TEST_CASE("median_filter agrees with scipy.ndimage.median_filter", "[lab06][task
 
 TEST_CASE("FITS files: a round trip, and one clear error for a bad file", "[lab06][task4]") {
     using parlab::testing::contains;
-    const scratch_folder folder("fits");
+    const parlab::testing::temp_folder folder("lab06-fits");
     const image sky = lab06::fake_sky(6, 9, 7);
     lab06::write_fits(folder.path / "sky.fits", sky);
     const image back = lab06::read_fits(folder.path / "sky.fits");
@@ -521,7 +506,7 @@ std::vector<double> highpass_in_double(const std::vector<double>& frame, std::si
 
 TEST_CASE("FITS precision: a -64 image is high-passed in double and written as -64; a -32 one stays float",
           "[lab06][task4]") {
-    const scratch_folder folder("precision");
+    const parlab::testing::temp_folder folder("lab06-precision");
     const std::size_t rows = 7, cols = 9;
     const std::size_t size = GENERATE(3u, 4u);
     // Values no float can hold: a float keeps 24 bits of mantissa, these use all 53.

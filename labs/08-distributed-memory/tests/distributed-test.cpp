@@ -107,17 +107,10 @@ void rank_body(const lab08::rank_job& job, MPI_Comm comm) {
 // here, before any test runs.
 [[maybe_unused]] const bool served = (lab08::serve_as_rank(rank_body), true);
 
-// A fresh folder for one run's results.
-fs::path results_folder() {
-    char pattern[] = "/tmp/parlab-lab08-test-XXXXXX";
-    REQUIRE(::mkdtemp(pattern) != nullptr);
-    return pattern;
-}
-
-// Runs one task's cases on 1 to 4 ranks (one run of 4 ranks, for_each_rank_count); fails the
-// test, saying on how many ranks and where the ranks were, unless they all ended well.
-fs::path run_task(const std::string& task) {
-    const fs::path out = results_folder();
+// Runs one task's cases on 1 to 4 ranks (one run of 4 ranks, for_each_rank_count), which write
+// their results into the folder `out`; fails the test, saying on how many ranks and where the
+// ranks were, unless they all ended well.
+void run_task(const std::string& task, const fs::path& out) {
     const lab08::ranks_outcome outcome = lab08::run_ranks(most_ranks, {task, {"out=" + out.string()}}, rank_seconds);
     INFO(task << ", on " << outcome.rank_count << " rank(s)");
     if (outcome.deadlocked) FAIL(outcome.stuck);
@@ -125,7 +118,6 @@ fs::path run_task(const std::string& task) {
     if (!outcome.failure.empty()) FAIL(outcome.failure);
     INFO("what the ranks printed:\n" << outcome.output);  // a rank that died without an exception
     REQUIRE(outcome.ok);
-    return out;
 }
 
 // The file rank `rank` wrote for case `index` of a task on `ranks` ranks.
@@ -163,7 +155,8 @@ TEST_CASE("block_layout splits like even_split, in rank order", "[lab08][task1]"
 }
 
 TEST_CASE("distributed_dot gives the dot product on every rank", "[lab08][task1]") {
-    const fs::path out = run_task("dot");
+    const parlab::testing::temp_folder out("lab08-dot");
+    run_task("dot", out.path);
     for (int ranks = 1; ranks <= most_ranks; ++ranks) {
         for (std::size_t i = 0; i < dot_cases.size(); ++i) {
             const std::vector<double> x = parlab::uniform_values(dot_cases[i].n, 10 + i), y = parlab::uniform_values(dot_cases[i].n, 20 + i);
@@ -174,50 +167,50 @@ TEST_CASE("distributed_dot gives the dot product on every rank", "[lab08][task1]
             }
             for (int rank = 0; rank < ranks; ++rank) {
                 INFO(ranks << " ranks, n = " << x.size() << ": rank " << rank << "'s result");
-                const std::vector<double> got = read_doubles(result(out, "dot", i, ranks, rank));
+                const std::vector<double> got = read_doubles(result(out.path, "dot", i, ranks, rank));
                 REQUIRE(got.size() == 1);
                 CHECK(std::abs(got[0] - expected) <= 1e-12 * (scale + 1));
             }
         }
     }
-    fs::remove_all(out);
 }
 
 TEST_CASE("smooth_rows_distributed matches the serial filter, rank 0 holding the result", "[lab08][task2]") {
-    const fs::path out = run_task("rows");
+    const parlab::testing::temp_folder out("lab08-rows");
+    run_task("rows", out.path);
     for (int ranks = 1; ranks <= most_ranks; ++ranks) {
         for (std::size_t i = 0; i < rows_cases.size(); ++i) {
             const rows_case& c = rows_cases[i];
             INFO(ranks << " ranks, " << c.rows << " x " << c.cols << ", sigma " << c.sigma);
             require_close(smoothed_rows(parlab::uniform_values(c.rows * c.cols, 30 + i), c.cols, c.sigma),
-                          read_doubles(result(out, "rows", i, ranks, 0)));
-            for (int rank = 1; rank < ranks; ++rank) CHECK(read_doubles(result(out, "rows", i, ranks, rank)).empty());
+                          read_doubles(result(out.path, "rows", i, ranks, 0)));
+            for (int rank = 1; rank < ranks; ++rank) CHECK(read_doubles(result(out.path, "rows", i, ranks, rank)).empty());
         }
     }
-    fs::remove_all(out);
 }
 
 TEST_CASE("smooth_signal_distributed matches the serial filter with halos by message", "[lab08][task3]") {
-    const fs::path out = run_task("signal");
+    const parlab::testing::temp_folder out("lab08-signal");
+    run_task("signal", out.path);
     for (int ranks = 1; ranks <= most_ranks; ++ranks) {
         for (std::size_t i = 0; i < signal_cases.size(); ++i) {
             const signal_case& c = signal_cases[i];
             INFO(ranks << " ranks, " << c.n << " samples, sigma " << c.sigma << " (radius "
                        << lab08::make_gaussian(c.sigma).radius << ")");
-            require_close(smoothed_rows(parlab::uniform_values(c.n, 40 + i), c.n, c.sigma), read_doubles(result(out, "signal", i, ranks, 0)));
+            require_close(smoothed_rows(parlab::uniform_values(c.n, 40 + i), c.n, c.sigma), read_doubles(result(out.path, "signal", i, ranks, 0)));
         }
     }
-    fs::remove_all(out);
 }
 
 TEST_CASE("smooth_rows_timed smooths like task 2 and times its three phases on rank 0", "[lab08][task4]") {
     const rows_case& c = timed_case;
     const std::vector<double> expected = smoothed_rows(parlab::uniform_values(c.rows * c.cols, 50), c.cols, c.sigma);
-    const fs::path out = run_task("timed");
+    const parlab::testing::temp_folder out("lab08-timed");
+    run_task("timed", out.path);
     for (int ranks = 1; ranks <= most_ranks; ++ranks) {
         INFO(ranks << " ranks");
-        require_close(expected, read_doubles(result(out, "timed", 0, ranks, 0)));
-        const std::vector<double> times = read_doubles(result(out, "times", 0, ranks, 0));
+        require_close(expected, read_doubles(result(out.path, "timed", 0, ranks, 0)));
+        const std::vector<double> times = read_doubles(result(out.path, "times", 0, ranks, 0));
         REQUIRE(times.size() == 4);
         INFO("scatter " << times[0] << " s, compute " << times[1] << " s, gather " << times[2]
                         << " s; the whole call took " << times[3] << " s on rank 0");
@@ -228,7 +221,6 @@ TEST_CASE("smooth_rows_timed smooths like task 2 and times its three phases on r
         // barriers, so the phases fit within rank 0's own time for the whole call
         CHECK(times[0] + times[1] + times[2] <= times[3] * 1.001 + 1e-6);
     }
-    fs::remove_all(out);
 }
 
 TEST_CASE("halo_ranks keeps every block at least a radius wide", "[lab08][task3]") {
