@@ -56,7 +56,7 @@ rubric_names rubric_uses(const lab_info& lab) {
 }
 
 // Every name the rubric uses has its verifier in verify.cpp, and every verifier there is used.
-void check_verifiers(const lab_info& lab, const lab_registry::lab_verifiers* verifiers, const rubric_names& named,
+void check_verifiers(const lab_info& lab, const lab_verifiers* verifiers, const rubric_names& named,
                      const std::string& rubric, std::vector<std::string>& problems) {
     const std::string verify = fmt::format("grader/labs/{}/verify.cpp", lab.folder);
     for (const auto& use : named.uses) {
@@ -65,9 +65,8 @@ void check_verifiers(const lab_info& lab, const lab_registry::lab_verifiers* ver
         if (found) continue;
         problems.push_back(use.timed ? fmt::format("{}: check \"{}\": timed run \"{}\" has no timing verifier in {}", rubric,
                                                    use.check->name, use.name, verify)
-                                     : fmt::format("{}: check \"{}\": probe \"{}\" has no verifier in {} (registered for "
-                                                   "lab \"{}\")",
-                                                   rubric, use.check->name, use.name, verify, lab.name));
+                                     : fmt::format("{}: check \"{}\": probe \"{}\" has no verifier in {}", rubric,
+                                                   use.check->name, use.name, verify));
     }
     if (verifiers == nullptr) return;
     for (const auto& entry : verifiers->probes)
@@ -82,7 +81,7 @@ void check_verifiers(const lab_info& lab, const lab_registry::lab_verifiers* ver
 // table.checks["NAME"] there (table.timed["NAME"] for a timed run), and every name registered
 // there is used by a check. The README's "Adding a lab" asks for that form of registration, so
 // that the probe, which is only built to grade, is held to the rubric here too.
-void check_probe(const fs::path& root, const lab_info& lab, const lab_registry::lab_verifiers* verifiers,
+void check_probe(const fs::path& root, const lab_info& lab, const lab_verifiers* verifiers,
                  const rubric_names& named, const std::string& rubric, std::vector<std::string>& problems) {
     const std::string probe = fmt::format("grader/labs/{}/probe.cpp", lab.folder);
     const std::string text = read_text(root / probe);
@@ -155,21 +154,21 @@ std::vector<std::string> kit_problems(const fs::path& root) {
     } catch (const std::exception& error) {
         return {error.what()};  // the rest needs the labs
     }
-    std::set<std::string> lab_names;
+    std::set<std::string> lab_folders;
     for (const auto& lab : labs) {
-        lab_names.insert(lab.name);
+        lab_folders.insert(lab.folder);
         const std::string rubric = fmt::format("grader/labs/{}/rubric.json", lab.folder);
-        const auto registered = all_labs().labs().find(lab.name);
+        const auto registered = all_labs().labs().find(lab.folder);
         const auto* verifiers = registered == all_labs().labs().end() ? nullptr : &registered->second;
         const rubric_names named = rubric_uses(lab);
         check_verifiers(lab, verifiers, named, rubric, problems);
         check_probe(root, lab, verifiers, named, rubric, problems);
         known_bad_patches(root, lab, problems);
     }
-    for (const auto& [lab, verifiers] : all_labs().labs())
-        if (lab_names.count(lab) == 0)
-            problems.push_back(fmt::format("a verify.cpp registers verifiers for lab \"{}\", which no labs/NN-{}/lab.json names",
-                                           lab, lab));
+    for (const auto& [folder, verifiers] : all_labs().labs())
+        if (lab_folders.count(folder) == 0)
+            problems.push_back(fmt::format("grader/labs/{}/verify.cpp registers verifiers, but there is no labs/{}/lab.json",
+                                           folder, folder));
     return problems;
 }
 

@@ -12,15 +12,15 @@ namespace fs = std::filesystem;
 probe_verdict passed(std::string message) { return {true, 1.0, std::move(message), {}}; }
 probe_verdict failed(std::string message, double fraction) { return {false, fraction, std::move(message), {}}; }
 
-const probe_verifier* lab_registry::probe(const std::string& lab, const std::string& probe) const {
-    const auto l = labs_.find(lab);
+const probe_verifier* lab_registry::probe(const std::string& folder, const std::string& probe) const {
+    const auto l = labs_.find(folder);
     if (l == labs_.end()) return nullptr;
     const auto found = l->second.probes.find(probe);
     return found == l->second.probes.end() ? nullptr : &found->second;
 }
 
-const timing_verifier* lab_registry::timing(const std::string& lab, const std::string& probe) const {
-    const auto l = labs_.find(lab);
+const timing_verifier* lab_registry::timing(const std::string& folder, const std::string& probe) const {
+    const auto l = labs_.find(folder);
     if (l == labs_.end()) return nullptr;
     const auto found = l->second.timing.find(probe);
     return found == l->second.timing.end() ? nullptr : &found->second;
@@ -35,8 +35,8 @@ const lab_registry& all_labs() {
     return registry;
 }
 
-const std::vector<param_decl>* declared_params(const std::string& lab, const std::string& probe) {
-    const probe_verifier* verifier = all_labs().probe(lab, probe);
+const std::vector<param_decl>* declared_params(const std::string& folder, const std::string& probe) {
+    const probe_verifier* verifier = all_labs().probe(folder, probe);
     return verifier == nullptr ? nullptr : &verifier->params;
 }
 

@@ -1,9 +1,10 @@
 #pragma once
 // What a lab's grading folder (grader/labs/NN-name/) gives the grader, and what the grader gives
-// it. The folder's verify.cpp defines one registration function,
-//     void register_lab_NN_name(lab_registry&)   (the folder name with '-' as '_')
-// which adds the lab's verifiers; CMake finds every folder and generates the source that calls
-// them all (register_all_labs). Nothing else in the grader names a lab.
+// it. The folder's verify.cpp defines, in the lab's own namespace, one registration function,
+//     void parlab::grader::labNN_checks::register_verifiers(lab_verifiers&)
+// which adds the lab's verifiers to those of its folder; CMake finds every folder and generates
+// the source that calls them all (register_all_labs) with the folder's entry of the registry. No
+// source names its own lab, and nothing else in the grader names a lab.
 
 #include <sys/types.h>
 
@@ -124,18 +125,20 @@ struct timing_verifier {
         [](const std::string& e, const std::string& g) { return e == g; };
 };
 
-/// Every lab's verifiers, by lab name ("race-condition") and probe check name.
+/// One lab's verifiers, by probe check name.
+struct lab_verifiers {
+    std::map<std::string, probe_verifier> probes;   ///< for probe and race checks
+    std::map<std::string, timing_verifier> timing;  ///< for the student's side of timing checks
+};
+
+/// Every lab's verifiers, by the lab's folder ("01-race-condition") and probe check name.
 class lab_registry {
 public:
-    struct lab_verifiers {
-        std::map<std::string, probe_verifier> probes;   ///< for probe and race checks
-        std::map<std::string, timing_verifier> timing;  ///< for the student's side of timing checks
-    };
     /// The verifiers of one lab, to add to.
-    [[nodiscard]] lab_verifiers& lab(const std::string& name) { return labs_[name]; }
-    [[nodiscard]] const probe_verifier* probe(const std::string& lab, const std::string& probe) const;
-    [[nodiscard]] const timing_verifier* timing(const std::string& lab, const std::string& probe) const;
-    /// Every lab's verifiers, by lab name (the kit check holds each to a check of its rubric).
+    [[nodiscard]] lab_verifiers& lab(const std::string& folder) { return labs_[folder]; }
+    [[nodiscard]] const probe_verifier* probe(const std::string& folder, const std::string& probe) const;
+    [[nodiscard]] const timing_verifier* timing(const std::string& folder, const std::string& probe) const;
+    /// Every lab's verifiers, by folder (the kit check holds each to a check of its rubric).
     [[nodiscard]] const std::map<std::string, lab_verifiers>& labs() const { return labs_; }
 
 private:

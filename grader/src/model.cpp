@@ -196,10 +196,10 @@ timing_side parse_side(const nlohmann::json& json, const std::string& where, con
 namespace {
 
 // The keys of a probe or race check: its probe and the keys the probe's verifier declares.
-void parse_probe_run(entry_reader& c, const nlohmann::json& entry, const std::string& lab, probe_run& run, bool named) {
+void parse_probe_run(entry_reader& c, const nlohmann::json& entry, const std::string& folder, probe_run& run, bool named) {
     c.take("probe", value_kind::text, run.probe, named);
     // The keys the probe's verifier takes: the rubric's value, or the declared default.
-    if (const auto* params = declared_params(lab, run.probe)) {
+    if (const auto* params = declared_params(folder, run.probe)) {
         for (const auto& p : *params) {
             c.allow({{p.key, kind_of(p.type)}});
             run.params[p.key] = entry.contains(p.key) ? entry.at(p.key) : p.fallback;
@@ -229,7 +229,7 @@ const char* type_name(const check_kind& kind) noexcept {
     return names[kind.index()];
 }
 
-check_spec parse_check(const nlohmann::json& entry, const std::string& lab, const std::string& where) {
+check_spec parse_check(const nlohmann::json& entry, const std::string& folder, const std::string& where) {
     const std::string name = entry.is_object() && entry.contains("name") && entry.at("name").is_string()
                                  ? entry.at("name").get<std::string>()
                                  : std::string("?");
@@ -254,11 +254,11 @@ check_spec parse_check(const nlohmann::json& entry, const std::string& lab, cons
     if (type == "probe") {
         probe_kind probe;
         probe.probe = spec.name;
-        parse_probe_run(c, entry, lab, probe, false);
+        parse_probe_run(c, entry, folder, probe, false);
         spec.kind = std::move(probe);
     } else if (type == "race") {
         race_kind race;
-        parse_probe_run(c, entry, lab, race, true);
+        parse_probe_run(c, entry, folder, race, true);
         spec.kind = std::move(race);
     } else if (type == "timing") {
         spec.kind = parse_timing(c, entry, check_where);
@@ -273,8 +273,8 @@ check_spec parse_check(const nlohmann::json& entry, const std::string& lab, cons
     // A probe no verifier declares keys for has no keys of its own: most likely the check (or its
     // "probe") was renamed on one side only.
     const probe_run* run = spec.run();
-    const bool unverified = run != nullptr && declared_params(lab, run->probe) == nullptr;
-    c.no_other_keys(unverified ? fmt::format("no verifier of lab \"{}\" is named \"{}\": see the lab's verify.cpp", lab, run->probe)
+    const bool unverified = run != nullptr && declared_params(folder, run->probe) == nullptr;
+    c.no_other_keys(unverified ? fmt::format("no verifier is named \"{}\" in grader/labs/{}/verify.cpp", run->probe, folder)
                                : std::string());
     spec.settings = entry;
     spec.settings.erase("points");
@@ -319,7 +319,7 @@ std::vector<lab_info> load_labs(const std::filesystem::path& labs_dir, const std
         const auto rubric = json_file(rubric_path);
         entry_reader top(rubric, where);
         top.allow({{"about", value_kind::text}, {"checks", value_kind::list, true}});
-        for (const auto& c : rubric.at("checks")) lab.checks.push_back(parse_check(c, lab.name, where));
+        for (const auto& c : rubric.at("checks")) lab.checks.push_back(parse_check(c, lab.folder, where));
         top.no_other_keys();
         // A timing check waits for probe checks that run before it: they are its rubric's earlier entries.
         for (auto spec = lab.checks.begin(); spec != lab.checks.end(); ++spec)

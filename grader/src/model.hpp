@@ -32,9 +32,9 @@ struct param_decl {
     nlohmann::json fallback;
 };
 
-/// The rubric keys the lab's verifier of `probe` declares; nullptr when there is no such verifier.
+/// The rubric keys the verifier of `probe` in the lab folder `folder` declares; nullptr when there is no such verifier.
 /// The lab registry (lab_api.cpp) answers it.
-[[nodiscard]] const std::vector<param_decl>* declared_params(const std::string& lab, const std::string& probe);
+[[nodiscard]] const std::vector<param_decl>* declared_params(const std::string& folder, const std::string& probe);
 
 /// What a check that this machine cannot run is worth (a speedup check without the cores).
 enum class not_run_policy {
@@ -115,10 +115,10 @@ struct check_spec {
     }
 };
 
-/// Parses one rubric entry of the lab named `lab` (for the keys its verifiers declare). Throws
+/// Parses one rubric entry of the lab in the folder `folder` (for the keys its verifiers declare). Throws
 /// std::runtime_error "<where>: check "NAME": ..." for an unknown key, a missing one or a
 /// value of the wrong type.
-[[nodiscard]] check_spec parse_check(const nlohmann::json& entry, const std::string& lab, const std::string& where);
+[[nodiscard]] check_spec parse_check(const nlohmann::json& entry, const std::string& folder, const std::string& where);
 
 /// A lab as lab.json and its rubric describe it.
 struct lab_info {

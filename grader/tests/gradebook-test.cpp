@@ -781,7 +781,7 @@ TEST_CASE("a manual check waits for its hand mark, and a marks file is checked l
     // A rubric cannot give a manual check what only a run has.
     CHECK_THROWS_WITH(parse_check(json{{"name", "answers"}, {"task", 2}, {"points", 10}, {"type", "manual"},
                                        {"when_not_run", "award"}},
-                                  "race-condition", "rubric.json"),
+                                  "01-race-condition", "rubric.json"),
                       contains("a manual check is marked by hand"));
 }
 

@@ -21,12 +21,12 @@ namespace fs = std::filesystem;
 namespace {
 
 // A rubric check of `lab` worth 10 points, parsed as the rubric loader parses it.
-check_spec make_spec(const std::string& lab, const std::string& name, int task, const std::string& type, nlohmann::json params) {
+check_spec make_spec(const std::string& folder, const std::string& name, int task, const std::string& type, nlohmann::json params) {
     params["name"] = name;
     params["task"] = task;
     params["points"] = 10;
     params["type"] = type;
-    return parse_check(params, lab, "test rubric");
+    return parse_check(params, folder, "test rubric");
 }
 
 // Lab 01's "mutex-threads" probe check run against a stand-in for a probe linked to student code
@@ -39,7 +39,7 @@ check_result run_against(const std::string& behaviour, lab_state* state = nullpt
     lab.folder = "01-race-condition";
     lab.hang_hints = {{1, 4}};  // as if task 1's hint 4 were headed "(if it hangs)"
     params["runs"] = 3;
-    const check_spec spec = make_spec("race-condition", "mutex-threads", 1, "probe", params);
+    const check_spec spec = make_spec("01-race-condition", "mutex-threads", 1, "probe", params);
     grading_context context;
     context.root = PARLAB_KIT_ROOT;
     context.seed = 1234;
@@ -297,11 +297,11 @@ TEST_CASE("the kit's labs and rubrics load, and points add up to 100", "[grader]
 TEST_CASE("a rubric entry is parsed into a typed check, and a mistake names the file, the check and the key",
           "[grader][rubric]") {
     const std::string where = "grader/labs/01-race-condition/rubric.json";
-    const auto parse = [&](const std::string& lab, nlohmann::json entry) { return parse_check(entry, lab, where); };
+    const auto parse = [&](const std::string& folder, nlohmann::json entry) { return parse_check(entry, folder, where); };
     const nlohmann::json mutex = {{"name", "mutex-threads"}, {"task", 1}, {"points", 20}, {"type", "probe"}};
 
     SECTION("the verifier's declared keys get their defaults, the common ones their types") {
-        const check_spec spec = parse("race-condition", mutex);
+        const check_spec spec = parse("01-race-condition", mutex);
         REQUIRE(spec.as<probe_kind>() != nullptr);
         CHECK(std::string(spec.type()) == "probe");
         CHECK(spec.run()->probe == "mutex-threads");
@@ -312,7 +312,7 @@ TEST_CASE("a rubric entry is parsed into a typed check, and a mistake names the 
         entry["runs"] = 3;
         entry["timeout"] = 7;
         entry["when_not_run"] = "exclude";
-        const check_spec tuned = parse("race-condition", entry);
+        const check_spec tuned = parse("01-race-condition", entry);
         CHECK(tuned.run()->params.at("runs") == 3);
         CHECK(tuned.timeout == 7);
         CHECK(tuned.when_not_run == not_run_policy::exclude);
@@ -320,7 +320,7 @@ TEST_CASE("a rubric entry is parsed into a typed check, and a mistake names the 
     SECTION("an unknown key") {
         nlohmann::json entry = mutex;
         entry["rnus"] = 5;
-        CHECK_THROWS_WITH(parse("race-condition", entry),
+        CHECK_THROWS_WITH(parse("01-race-condition", entry),
                           where + ": check \"mutex-threads\": unknown key \"rnus\"");
     }
     SECTION("a key another lab's verifier takes is unknown here") {
@@ -330,27 +330,27 @@ TEST_CASE("a rubric entry is parsed into a typed check, and a mistake names the 
     SECTION("a value of the wrong type") {
         nlohmann::json entry = mutex;
         entry["runs"] = "five";
-        CHECK_THROWS_WITH(parse("race-condition", entry),
+        CHECK_THROWS_WITH(parse("01-race-condition", entry),
                           where + ": check \"mutex-threads\": \"runs\" must be a whole number, not \"five\"");
         entry = mutex;
         entry["timeout"] = 1.5;
-        CHECK_THROWS_WITH(parse("race-condition", entry), contains("\"timeout\" must be a whole number, not 1.5"));
+        CHECK_THROWS_WITH(parse("01-race-condition", entry), contains("\"timeout\" must be a whole number, not 1.5"));
         entry = mutex;
         entry["points"] = "20";
-        CHECK_THROWS_WITH(parse("race-condition", entry), contains("\"points\" must be a number"));
+        CHECK_THROWS_WITH(parse("01-race-condition", entry), contains("\"points\" must be a number"));
         entry = mutex;
         entry["points"] = -5;
-        CHECK_THROWS_WITH(parse("race-condition", entry), contains("\"points\" is -5; a check's points are 0 or more"));
+        CHECK_THROWS_WITH(parse("01-race-condition", entry), contains("\"points\" is -5; a check's points are 0 or more"));
     }
     SECTION("a missing key, an unknown type or policy") {
         const nlohmann::json race = {{"name", "mutex-race-free"}, {"points", 10}, {"type", "race"}};
-        CHECK_THROWS_WITH(parse("race-condition", race), where + ": check \"mutex-race-free\": \"probe\" is missing");
+        CHECK_THROWS_WITH(parse("01-race-condition", race), where + ": check \"mutex-race-free\": \"probe\" is missing");
         nlohmann::json entry = mutex;
         entry["type"] = "tests";
-        CHECK_THROWS_WITH(parse("race-condition", entry), contains("type \"tests\"; the types are probe, race, timing and manual"));
+        CHECK_THROWS_WITH(parse("01-race-condition", entry), contains("type \"tests\"; the types are probe, race, timing and manual"));
         entry = mutex;
         entry["when_not_run"] = "later";
-        CHECK_THROWS_WITH(parse("race-condition", entry), contains("\"when_not_run\" is \"later\""));
+        CHECK_THROWS_WITH(parse("01-race-condition", entry), contains("\"when_not_run\" is \"later\""));
     }
     SECTION("a timing check's sides") {
         nlohmann::json timing = {{"name", "fast"}, {"points", 10}, {"type", "timing"}, {"min_speedup", 1.5},
@@ -518,7 +518,7 @@ TEST_CASE("a timing check never fails while other programs take the processor", 
     programs.release.probe = PARLAB_MISBEHAVE;
     // one core needed: the free-core check made before the pairs is not made, so only what the
     // check sees during the pairs can keep it from failing
-    const check_spec spec = make_spec("lock-placement", "faster", 2, "timing",
+    const check_spec spec = make_spec("02-lock-placement", "faster", 2, "timing",
                                       {{"needs_cores", 1}, {"min_speedup", 3}, {"pairs", 3}, {"max_pairs", 6}, {"min_pairs_to_fail", 3}, {"timeout", 20},
                                        {"a", {{"probe", "work-2"}, {"program", "reference"}}},
                                        {"b", {{"probe", "work-1"}, {"program", "reference"}}}});
@@ -625,7 +625,7 @@ TEST_CASE("a check the machine cannot run is worth what the rubric says, for eve
         nlohmann::json params = {{"needs_cores", 100000}, {"min_speedup", 2}, {"a", {{"probe", "lock-per-element"}}},
                                   {"b", {{"probe", "lock-per-chunk"}}}};
         if (policy != nullptr) params["when_not_run"] = policy;
-        const check_spec spec = make_spec("lock-placement", "faster", 2, "timing", params);
+        const check_spec spec = make_spec("02-lock-placement", "faster", 2, "timing", params);
         lab_state state;
         return run_check(context, lab, spec, programs, state);
     };
@@ -641,7 +641,7 @@ TEST_CASE("a check the machine cannot run is worth what the rubric says, for eve
     CHECK(excluded.max_score == 0);
 
     // a task whose correctness checks failed is not timed at all, whatever the machine
-    const check_spec spec = make_spec("lock-placement", "faster", 2, "timing",
+    const check_spec spec = make_spec("02-lock-placement", "faster", 2, "timing",
                                       {{"min_speedup", 2}, {"a", {{"probe", "lock-per-element"}}}, {"b", {{"probe", "lock-per-chunk"}}}});
     lab_state failed_task;
     failed_task.failed_tasks = {2};
@@ -652,7 +652,7 @@ TEST_CASE("a check the machine cannot run is worth what the rubric says, for eve
     CHECK_THAT(untimed.message, contains("not timed: task 2 does not pass its other checks yet"));
     CHECK(untimed.seconds < 1.0);
     // nor one whose needs_passed names a probe check that did not pass
-    const check_spec measured = make_spec("lock-placement", "faster", 2, "timing",
+    const check_spec measured = make_spec("02-lock-placement", "faster", 2, "timing",
                                           {{"min_speedup", 2}, {"a", {{"probe", "lock-per-element"}}},
                                            {"b", {{"probe", "lock-per-chunk"}}}, {"needs_passed", {"lock-per-chunk"}}});
     lab_state failed_check;

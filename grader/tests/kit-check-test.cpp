@@ -107,11 +107,11 @@ TEST_CASE("a fact changed in one file only stops the kit check, which names the 
         {"a check renamed in the rubric: it has no verifier", "grader/labs/01-race-condition/rubric.json",
          R"("name": "locked-processes")", R"("name": "locked-procs")",
          {"grader/labs/01-race-condition/rubric.json: check \"locked-procs\": unknown key \"runs\" (no "
-          "verifier of lab \"race-condition\" is named \"locked-procs\": see the lab's verify.cpp)"}},
+          "verifier is named \"locked-procs\" in grader/labs/01-race-condition/verify.cpp)"}},
         {"a race check's probe renamed, without keys of its own", "grader/labs/01-race-condition/rubric.json",
          R"("probe": "mutex-threads", "runs": 2,)", R"("probe": "mutex-thread",)",
          {"grader/labs/01-race-condition/rubric.json: check \"mutex-race-free\": probe \"mutex-thread\" "
-          "has no verifier in grader/labs/01-race-condition/verify.cpp (registered for lab \"race-condition\")",
+          "has no verifier in grader/labs/01-race-condition/verify.cpp",
           "grader/labs/01-race-condition/rubric.json: check \"mutex-race-free\": "
           "grader/labs/01-race-condition/probe.cpp has no table.checks[\"mutex-thread\"]"}},
         {"a rubric key given a default in the probe as well as in its verifier", "grader/labs/01-race-condition/probe.cpp",

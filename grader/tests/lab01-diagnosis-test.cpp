@@ -25,10 +25,10 @@ probe_verdict judge(const std::string& check, Census make_census) {
         answer.results.push_back(run.expected() - 1);
         answer.locks.push_back(make_census(run));
     }
-    const probe_verifier* verifier = all_labs().probe("race-condition", check);
+    const probe_verifier* verifier = all_labs().probe("01-race-condition", check);
     REQUIRE(verifier != nullptr);
     const check_spec spec = parse_check({{"name", check}, {"task", 1}, {"points", 10}, {"type", "probe"}, {"runs", 5}},
-                                        "race-condition", "test rubric");
+                                        "01-race-condition", "test rubric");
     return verifier->verify(spec, nlohmann::json(answer), context);
 }
 

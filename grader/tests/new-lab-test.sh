@@ -121,9 +121,9 @@ cat >"$grading/verify.cpp" <<'EOF'
 #include <fmt/format.h>
 #include "answers.hpp"
 #include "lab_api.hpp"
-namespace parlab::grader {
-void register_lab_99_throwaway(lab_registry& registry) {
-    registry.lab("throwaway").probes["triangle"] = typed_verifier<lab99::triangle_answer>(
+namespace parlab::grader::lab99_checks {
+void register_verifiers(lab_verifiers& lab) {
+    lab.probes["triangle"] = typed_verifier<lab99::triangle_answer>(
         [](const check_spec&, const lab99::triangle_answer& answer, const verify_context& context) {
             const long count = 100 + static_cast<long>(context.seed % 100);
             if (static_cast<long>(answer.values.size()) != count) return failed("wrong number of values");
@@ -134,7 +134,7 @@ void register_lab_99_throwaway(lab_registry& registry) {
             return passed(fmt::format("right for n = 0 to {}", count - 1));
         });
 }
-}  // namespace parlab::grader
+}  // namespace parlab::grader::lab99_checks
 EOF
 
 cd "$copy" || exit 1

@@ -89,11 +89,8 @@ probe_verdict verify_balances(const check_spec& spec, const lab01::balances_answ
 }
 
 }  // namespace
-}  // namespace lab01_checks
 
-void register_lab_01_race_condition(lab_registry& registry) {
-    using namespace lab01_checks;
-    auto& lab = registry.lab("race-condition");
+void register_verifiers(lab_verifiers& lab) {
     for (const char* name : {"mutex-threads", "atomic-threads", "locked-processes", "atomic-processes"}) {
         probe_verifier v = typed_verifier<lab01::balances_answer>(verify_balances, {runs.declare()});
         v.make_call = [](const check_spec& spec, const grading_context&) {
@@ -103,4 +100,5 @@ void register_lab_01_race_condition(lab_registry& registry) {
     }
 }
 
+}  // namespace lab01_checks
 }  // namespace parlab::grader

@@ -115,11 +115,8 @@ timing_verifier timed_dot() {
 }
 
 }  // namespace
-}  // namespace lab02_checks
 
-void register_lab_02_lock_placement(lab_registry& registry) {
-    using namespace lab02_checks;
-    auto& lab = registry.lab("lock-placement");
+void register_verifiers(lab_verifiers& lab) {
     lab.probes["lock-per-element"] = typed_verifier<lab02::locked_answer>(per_element);
     lab.probes["lock-per-chunk"] = typed_verifier<lab02::locked_answer>(per_chunk);
     lab.probes["atomic-per-chunk"] = typed_verifier<lab02::atomic_answer>(atomic);
@@ -132,4 +129,5 @@ void register_lab_02_lock_placement(lab_registry& registry) {
     lab.timing["lock-per-chunk"] = timed_dot();
 }
 
+}  // namespace lab02_checks
 }  // namespace parlab::grader

@@ -74,11 +74,8 @@ probe_verdict time_copies(const check_spec&, const lab03::time_copies_answer& an
 }
 
 }  // namespace
-}  // namespace lab03_checks
 
-void register_lab_03_shared_image_copy(lab_registry& registry) {
-    using namespace lab03_checks;
-    auto& lab = registry.lab("shared-image-copy");
+void register_verifiers(lab_verifiers& lab) {
     for (const std::string kind : {"processes", "threads"})
         lab.probes[kind] = typed_verifier<lab03::copies_answer>(
             [kind](const check_spec&, const lab03::copies_answer& answer, const verify_context& context) {
@@ -88,4 +85,5 @@ void register_lab_03_shared_image_copy(lab_registry& registry) {
     lab.probes["time-copies"] = typed_verifier<lab03::time_copies_answer>(time_copies);
 }
 
+}  // namespace lab03_checks
 }  // namespace parlab::grader

@@ -126,11 +126,8 @@ timing_verifier timed_filter() {
 }
 
 }  // namespace
-}  // namespace lab04_checks
 
-void register_lab_04_edge_filter(lab_registry& registry) {
-    using namespace lab04_checks;
-    auto& lab = registry.lab("edge-filter");
+void register_verifiers(lab_verifiers& lab) {
     for (const std::string kind : {"filter-row", "threads", "processes"}) {
         probe_verifier v = typed_verifier<lab04::filtered_answer>(
             [kind](const check_spec&, const lab04::filtered_answer& answer, const verify_context& context) {
@@ -144,4 +141,5 @@ void register_lab_04_edge_filter(lab_registry& registry) {
     lab.timing["threads"] = timed_filter();
 }
 
+}  // namespace lab04_checks
 }  // namespace parlab::grader

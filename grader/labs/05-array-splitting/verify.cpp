@@ -319,11 +319,8 @@ probe_verdict halo_verdict(const check_spec&, const lab05::halo_answer& answer, 
 // the row's outputs (reference::weight_per_sample).
 
 }  // namespace
-}  // namespace lab05_checks
 
-void register_lab_05_array_splitting(lab_registry& registry) {
-    using namespace lab05_checks;
-    auto& lab = registry.lab("array-splitting");
+void register_verifiers(lab_verifiers& lab) {
     lab.probes["split-rows"] = typed_verifier<lab05::results_answer>(split_rows_verdict);
     lab.probes["worker-failure"] = typed_verifier<lab05::failures_answer>(failure_verdict);
     lab.probes["pipe-gather"] = typed_verifier<lab05::pipe_answer>(pipe_verdict);
@@ -331,4 +328,5 @@ void register_lab_05_array_splitting(lab_registry& registry) {
     lab.timing["split"] = lab05::smoothing_timing_verifier();
 }
 
+}  // namespace lab05_checks
 }  // namespace parlab::grader

@@ -295,18 +295,16 @@ timing_verifier timed_batch() {
 }
 
 }  // namespace
-}  // namespace lab06_checks
 
-void register_lab_06_worker_pool(lab_registry& registry) {
-    using namespace lab06_checks;
-    auto& lab = registry.lab("worker-pool");
+void register_verifiers(lab_verifiers& lab) {
+    lab.timing["batch"] = timed_batch();
     lab.probes["highpass-map"] = typed_verifier<lab06::highpass_answer>(highpass_verdict);
     lab.probes["map-order"] = typed_verifier<lab06::values_answer>(order_verdict);
     lab.probes["task-failure"] = typed_verifier<lab06::failure_answer>(failure_verdict);
     lab.probes["completion-order"] = typed_verifier<lab06::completion_answer>(completion_verdict);
     lab.probes["chunks"] = typed_verifier<lab06::values_answer>(chunk_verdict);
     lab.probes["amdahl-fit"] = typed_verifier<lab06::amdahl_answer>(amdahl_verdict);
-    lab.timing["batch"] = timed_batch();
 }
 
+}  // namespace lab06_checks
 }  // namespace parlab::grader

@@ -213,7 +213,7 @@ check_result verify_answer(const probe_verifier& verifier, const check_spec& spe
 }
 
 const probe_verifier* verifier_for(const lab_info& lab, const probe_run& run, const lab_build& build, check_result& r) {
-    const probe_verifier* verifier = all_labs().probe(lab.name, run.probe);
+    const probe_verifier* verifier = all_labs().probe(lab.folder, run.probe);
     if (verifier != nullptr && !build.probe.empty()) return verifier;
     fail(r, check_status::error, fmt::format("the grader has no probe '{}/{}' (check the rubric)", lab.name, run.probe));
     return nullptr;

@@ -182,7 +182,7 @@ private:
     side make_side(const timing_side& from, const lab_programs& programs) const {
         side s{from.label, from.probe, from.args, from.reference, nullptr, nullptr};
         if (!s.reference) {
-            s.verifier = all_labs().timing(lab_.name, s.probe);
+            s.verifier = all_labs().timing(lab_.folder, s.probe);
             if (s.verifier == nullptr)
                 throw std::runtime_error(fmt::format("no timing verifier '{}/{}' (check the rubric)", lab_.name, s.probe));
         }
