@@ -1,6 +1,7 @@
 #include "known_bad.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <chrono>
@@ -198,6 +199,52 @@ bool grade_variant(const known_bad_options& known_bad, const lab_info& lab, cons
     return ok;
 }
 
+// Grades the lab's untouched skeleton (labs/NN-name/) with every seed, in the variants' tree
+// (work/submission), and prints its line: it may score only the checks its README gives
+// (lab.json "given_checks"). Nothing it does is timed, and its timing checks are not run.
+bool grade_skeleton(const known_bad_options& known_bad, const lab_info& lab, const fs::path& work) {
+    const fs::path submission = work / "submission";
+    fs::remove_all(submission);
+    fs::create_directories(submission / lab.folder);
+    for (const auto& source : lab.sources)
+        fs::copy_file(known_bad.root / "labs" / lab.folder / source, submission / lab.folder / source);
+    grade_options options;
+    options.root = known_bad.root;
+    options.lab_source = submission;
+    options.overlay = true;
+    options.submission_label = fmt::format("labs/{} (untouched)", lab.folder);
+    options.work = work;
+    options.lab_names = {lab.folder};
+    options.progress = false;
+    options.light_optimisation = true;
+    const auto started = std::chrono::steady_clock::now();
+    std::vector<std::string> earned;
+    double given = 0;
+    for (unsigned long long s = known_bad.seed; s < known_bad.seed + known_bad.seeds; ++s) {
+        options.seed = s;
+        for (const auto& graded : grade(options).labs)
+            for (const auto& check : graded.checks) {
+                const bool is_given =
+                    std::find(lab.given_checks.begin(), lab.given_checks.end(), check.name) != lab.given_checks.end();
+                if (is_given) given += check.score;
+                else if (check.score > 0)
+                    earned.push_back(fmt::format("{} gave it {:.2f} points with seed {} ({})", check.name, check.score,
+                                                 s, check.message));
+            }
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (!earned.empty()) {
+        fmt::print("EARNS   {} skeleton: points an untouched skeleton did nothing for: {} [{:.1f} s]\n", lab.folder,
+                   fmt::join(earned, "; "), seconds);
+    } else {
+        fmt::print("clean   {} skeleton: the untouched skeleton scores only its given checks ({:.2f} points a seed) "
+                   "[{:.1f} s]\n",
+                   lab.folder, given / known_bad.seeds, seconds);
+    }
+    std::fflush(stdout);
+    return earned.empty();
+}
+
 std::vector<const lab_info*> chosen_labs(const std::vector<lab_info>& labs, const std::vector<std::string>& names) {
     std::vector<const lab_info*> chosen;
     for (const auto& name : names) {
@@ -242,12 +289,12 @@ int grade_known_bad_variants(const known_bad_options& options) {
                           (options.lab_names.empty() ? std::string("known-bad")
                                                      : fmt::format("known-bad-{:016x}", std::hash<std::string>{}(names)));
     int graded = 0, missed = 0, not_drawn = 0;
+    std::size_t skeletons_earning = 0;
     for (const lab_info* lab : chosen) {
         const fs::path solution = root / "solutions" / lab->folder;
         std::ifstream kit_file(solution / "kit.json");
-        if (!kit_file) continue;
-        const auto kit = nlohmann::json::parse(kit_file);
-        const auto bad = kit.value("bad", nlohmann::json::array());
+        const auto bad = kit_file ? nlohmann::json::parse(kit_file).value("bad", nlohmann::json::array())
+                                  : nlohmann::json::array();
         const std::vector<bool> to_grade = variants_to_grade(bad.size(), options, lab->number);
         for (std::size_t i = 0; i < bad.size(); ++i) {
             const variant v = variant_of(bad[i], *lab, solution / "kit.json");
@@ -259,9 +306,12 @@ int grade_known_bad_variants(const known_bad_options& options) {
             ++graded;
             if (!grade_variant(options, *lab, v, work)) ++missed;
         }
+        if (!grade_skeleton(options, *lab, work)) ++skeletons_earning;
     }
-    fmt::print("{} of {} known-bad variants fail the lab's tests and lose points in that task (seeds {} to {})\n",
-               graded - missed, graded, options.seed, options.seed + options.seeds - 1);
+    fmt::print("{} of {} known-bad variants fail the lab's tests and lose points in that task, and {} of {} untouched "
+               "skeletons score only their given checks (seeds {} to {})\n",
+               graded - missed, graded, chosen.size() - skeletons_earning, chosen.size(), options.seed,
+               options.seed + options.seeds - 1);
     if (not_drawn > 0) {
         const std::string chosen_by =
             options.turn ? fmt::format("--sample {} --turn {}: the next turns grade them", options.sample, *options.turn)
@@ -270,7 +320,7 @@ int grade_known_bad_variants(const known_bad_options& options) {
         fmt::print("{} more variants were not graded this time ({}; without --sample every variant is graded)\n",
                    not_drawn, chosen_by);
     }
-    return missed == 0 ? 0 : 1;
+    return missed == 0 && skeletons_earning == 0 ? 0 : 1;
 }
 
 }  // namespace parlab::grader

@@ -1,7 +1,8 @@
 #pragma once
 // The grader's own self-check: every known-bad variant of a lab (solutions/NN-name/kit.json) is
 // graded like a submission, and must lose points in the task whose tests it fails. The grader is
-// then at least as strict as the lab's tests on every mistake the kit knows.
+// then at least as strict as the lab's tests on every mistake the kit knows. The lab's untouched
+// skeleton is graded last, in the same tree: it may score only the checks its README gives.
 
 #include <cstddef>
 #include <filesystem>
@@ -30,8 +31,9 @@ struct known_bad_options {
 /// so that a run can be repeated).
 [[nodiscard]] std::vector<bool> variants_to_grade(std::size_t count, const known_bad_options& options, int lab_number);
 
-/// Grades the known-bad variants of the labs, printing one line per variant. Returns 0 when every
-/// variant graded lost points in its task with every seed, 1 otherwise.
+/// Grades the known-bad variants and then the untouched skeleton of each lab, printing one line
+/// for each. Returns 0 when every variant graded lost points in its task with every seed and every
+/// skeleton scored only its lab.json's "given_checks" with every seed, 1 otherwise.
 int grade_known_bad_variants(const known_bad_options& options);
 
 }  // namespace parlab::grader

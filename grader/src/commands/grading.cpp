@@ -235,7 +235,8 @@ void define_grade(command_line& cli) {
         app.add_flag("--known-bad", args.known_bad,
                      "instead of grading: run the lab's tests that every known-bad variant of the solutions "
                      "(solutions/NN-name/kit.json) must fail, grade it with --seeds seeds, and say whether the tests "
-                     "failed it and it lost points in its task (exit 1 when one did not)")
+                     "failed it and it lost points in its task; then grade the lab's untouched skeleton, which may "
+                     "score only its lab.json's given_checks (exit 1 when a variant or a skeleton did not)")
             ->group("For instructors and the kit");
     app.add_option("--seeds", args.seeds, "how many seeds --known-bad grades each variant with (3)")
         ->type_name("K")->check(whole_number(1, 100))->needs(known_bad)->group("For instructors and the kit");
