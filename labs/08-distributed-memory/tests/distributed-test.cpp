@@ -107,22 +107,39 @@ void rank_body(const lab08::rank_job& job, MPI_Comm comm) {
 // here, before any test runs.
 [[maybe_unused]] const bool served = (lab08::serve_as_rank(rank_body), true);
 
-// Runs one task's cases on 1 to 4 ranks (one run of 4 ranks, for_each_rank_count), which write
-// their results into the folder `out`; fails the test, saying on how many ranks and where the
-// ranks were, unless they all ended well.
-void run_task(const std::string& task, const fs::path& out) {
-    const lab08::ranks_outcome outcome = lab08::run_ranks(most_ranks, {task, {"out=" + out.string()}}, rank_seconds);
-    INFO(task << ", on " << outcome.rank_count << " rank(s)");
-    if (outcome.deadlocked) FAIL(outcome.stuck);
-    if (outcome.timed_out) FAIL("the ranks were stopped after " << rank_seconds << " s. " << outcome.stuck);
-    if (!outcome.failure.empty()) FAIL(outcome.failure);
-    INFO("what the ranks printed:\n" << outcome.output);  // a rank that died without an exception
-    REQUIRE(outcome.ok);
-}
+// One task's results: the ranks run its cases on 1 to 4 of them (one run of 4 ranks,
+// for_each_rank_count) and write what they returned into a temporary folder of the test's own;
+// the test fails, saying on how many ranks and where the ranks were, unless they all ended well.
+class task_results {
+public:
+    explicit task_results(const std::string& task) : task_(task), out_("lab08-" + task) {
+        const lab08::ranks_outcome outcome =
+            lab08::run_ranks(most_ranks, {task, {"out=" + out_.path.string()}}, rank_seconds);
+        INFO(task << ", on " << outcome.rank_count << " rank(s)");
+        if (outcome.deadlocked) FAIL(outcome.stuck);
+        if (outcome.timed_out) FAIL("the ranks were stopped after " << rank_seconds << " s. " << outcome.stuck);
+        if (!outcome.failure.empty()) FAIL(outcome.failure);
+        INFO("what the ranks printed:\n" << outcome.output);  // a rank that died without an exception
+        REQUIRE(outcome.ok);
+    }
 
-// The file rank `rank` wrote for case `index` of a task on `ranks` ranks.
-fs::path result(const fs::path& out, const std::string& task, std::size_t index, int ranks, int rank) {
-    return out / (task + "-" + std::to_string(index) + "-" + std::to_string(ranks) + "-rank-" + std::to_string(rank));
+    // What rank `rank` returned for case `index` on `ranks` ranks; `file` names another of the
+    // task's files (the timed task's "times").
+    [[nodiscard]] std::vector<double> of(std::size_t index, int ranks, int rank, const std::string& file = "") const {
+        return read_doubles(out_.path / ((file.empty() ? task_ : file) + "-" + std::to_string(index) + "-" +
+                                         std::to_string(ranks) + "-rank-" + std::to_string(rank)));
+    }
+
+private:
+    std::string task_;
+    parlab::testing::temp_folder out_;
+};
+
+// Calls check(ranks, i) for every one of `cases` cases on every rank count from 1 to 4.
+template <typename Check>
+void for_each_run(std::size_t cases, const Check& check) {
+    for (int ranks = 1; ranks <= most_ranks; ++ranks)
+        for (std::size_t i = 0; i < cases; ++i) check(ranks, i);
 }
 
 std::vector<double> smoothed_rows(const std::vector<double>& input, std::size_t cols, double sigma) {
@@ -155,62 +172,51 @@ TEST_CASE("block_layout splits like even_split, in rank order", "[lab08][task1]"
 }
 
 TEST_CASE("distributed_dot gives the dot product on every rank", "[lab08][task1]") {
-    const parlab::testing::temp_folder out("lab08-dot");
-    run_task("dot", out.path);
-    for (int ranks = 1; ranks <= most_ranks; ++ranks) {
-        for (std::size_t i = 0; i < dot_cases.size(); ++i) {
-            const std::vector<double> x = parlab::uniform_values(dot_cases[i].n, 10 + i), y = parlab::uniform_values(dot_cases[i].n, 20 + i);
-            double expected = 0, scale = 0;
-            for (std::size_t k = 0; k < x.size(); ++k) {
-                expected += x[k] * y[k];
-                scale += std::abs(x[k] * y[k]);
-            }
-            for (int rank = 0; rank < ranks; ++rank) {
-                INFO(ranks << " ranks, n = " << x.size() << ": rank " << rank << "'s result");
-                const std::vector<double> got = read_doubles(result(out.path, "dot", i, ranks, rank));
-                REQUIRE(got.size() == 1);
-                CHECK(std::abs(got[0] - expected) <= 1e-12 * (scale + 1));
-            }
+    const task_results results("dot");
+    for_each_run(dot_cases.size(), [&](int ranks, std::size_t i) {
+        const std::vector<double> x = parlab::uniform_values(dot_cases[i].n, 10 + i), y = parlab::uniform_values(dot_cases[i].n, 20 + i);
+        double expected = 0, scale = 0;
+        for (std::size_t k = 0; k < x.size(); ++k) {
+            expected += x[k] * y[k];
+            scale += std::abs(x[k] * y[k]);
         }
-    }
+        for (int rank = 0; rank < ranks; ++rank) {
+            INFO(ranks << " ranks, n = " << x.size() << ": rank " << rank << "'s result");
+            const std::vector<double> got = results.of(i, ranks, rank);
+            REQUIRE(got.size() == 1);
+            CHECK(std::abs(got[0] - expected) <= 1e-12 * (scale + 1));
+        }
+    });
 }
 
 TEST_CASE("smooth_rows_distributed matches the serial filter, rank 0 holding the result", "[lab08][task2]") {
-    const parlab::testing::temp_folder out("lab08-rows");
-    run_task("rows", out.path);
-    for (int ranks = 1; ranks <= most_ranks; ++ranks) {
-        for (std::size_t i = 0; i < rows_cases.size(); ++i) {
-            const rows_case& c = rows_cases[i];
-            INFO(ranks << " ranks, " << c.rows << " x " << c.cols << ", sigma " << c.sigma);
-            require_close(smoothed_rows(parlab::uniform_values(c.rows * c.cols, 30 + i), c.cols, c.sigma),
-                          read_doubles(result(out.path, "rows", i, ranks, 0)));
-            for (int rank = 1; rank < ranks; ++rank) CHECK(read_doubles(result(out.path, "rows", i, ranks, rank)).empty());
-        }
-    }
+    const task_results results("rows");
+    for_each_run(rows_cases.size(), [&](int ranks, std::size_t i) {
+        const rows_case& c = rows_cases[i];
+        INFO(ranks << " ranks, " << c.rows << " x " << c.cols << ", sigma " << c.sigma);
+        require_close(smoothed_rows(parlab::uniform_values(c.rows * c.cols, 30 + i), c.cols, c.sigma), results.of(i, ranks, 0));
+        for (int rank = 1; rank < ranks; ++rank) CHECK(results.of(i, ranks, rank).empty());
+    });
 }
 
 TEST_CASE("smooth_signal_distributed matches the serial filter with halos by message", "[lab08][task3]") {
-    const parlab::testing::temp_folder out("lab08-signal");
-    run_task("signal", out.path);
-    for (int ranks = 1; ranks <= most_ranks; ++ranks) {
-        for (std::size_t i = 0; i < signal_cases.size(); ++i) {
-            const signal_case& c = signal_cases[i];
-            INFO(ranks << " ranks, " << c.n << " samples, sigma " << c.sigma << " (radius "
-                       << lab08::make_gaussian(c.sigma).radius << ")");
-            require_close(smoothed_rows(parlab::uniform_values(c.n, 40 + i), c.n, c.sigma), read_doubles(result(out.path, "signal", i, ranks, 0)));
-        }
-    }
+    const task_results results("signal");
+    for_each_run(signal_cases.size(), [&](int ranks, std::size_t i) {
+        const signal_case& c = signal_cases[i];
+        INFO(ranks << " ranks, " << c.n << " samples, sigma " << c.sigma << " (radius " << lab08::make_gaussian(c.sigma).radius
+                   << ")");
+        require_close(smoothed_rows(parlab::uniform_values(c.n, 40 + i), c.n, c.sigma), results.of(i, ranks, 0));
+    });
 }
 
 TEST_CASE("smooth_rows_timed smooths like task 2 and times its three phases on rank 0", "[lab08][task4]") {
     const rows_case& c = timed_case;
     const std::vector<double> expected = smoothed_rows(parlab::uniform_values(c.rows * c.cols, 50), c.cols, c.sigma);
-    const parlab::testing::temp_folder out("lab08-timed");
-    run_task("timed", out.path);
-    for (int ranks = 1; ranks <= most_ranks; ++ranks) {
+    const task_results results("timed");
+    for_each_run(1, [&](int ranks, std::size_t) {
         INFO(ranks << " ranks");
-        require_close(expected, read_doubles(result(out.path, "timed", 0, ranks, 0)));
-        const std::vector<double> times = read_doubles(result(out.path, "times", 0, ranks, 0));
+        require_close(expected, results.of(0, ranks, 0));
+        const std::vector<double> times = results.of(0, ranks, 0, "times");
         REQUIRE(times.size() == 4);
         INFO("scatter " << times[0] << " s, compute " << times[1] << " s, gather " << times[2]
                         << " s; the whole call took " << times[3] << " s on rank 0");
@@ -220,7 +226,7 @@ TEST_CASE("smooth_rows_timed smooths like task 2 and times its three phases on r
         // each phase is the longest over the ranks, and every rank waits for the slowest at the
         // barriers, so the phases fit within rank 0's own time for the whole call
         CHECK(times[0] + times[1] + times[2] <= times[3] * 1.001 + 1e-6);
-    }
+    });
 }
 
 TEST_CASE("halo_ranks keeps every block at least a radius wide", "[lab08][task3]") {
