@@ -147,22 +147,29 @@ private:
     }
 };
 
-// Grades one variant laid into work/submission and prints its line; returns whether it was caught
-// by the lab's tests and by the grader with every seed.
-bool grade_variant(const known_bad_options& known_bad, const lab_info& lab, const variant& v, const fs::path& work) {
+// How the self-check grades the lab's files laid into work/submission (`label`: what they are).
+grade_options self_check_options(const known_bad_options& known_bad, const lab_info& lab, const fs::path& work,
+                                 std::string label) {
     grade_options options;
     options.root = known_bad.root;
     options.lab_source = work / "submission";
     options.overlay = true;
-    options.submission_label = fmt::format("{}/bad/{}", lab.folder, v.name);
-    // Its trees beside the variant (work/release, work/stage), as deep in the kit as those of
+    options.submission_label = std::move(label);
+    // Its trees beside the submission (work/release, work/stage), as deep in the kit as those of
     // ./parlab grade: the compiler cache then serves either one what the other compiled.
     options.work = work;
     options.lab_names = {lab.folder};
     options.progress = false;
     options.light_optimisation = true;  // no check here times anything
-    options.stop_at_first_loss = true;
     fs::create_directories(options.work);
+    return options;
+}
+
+// Grades one variant laid into work/submission and prints its line; returns whether it was caught
+// by the lab's tests and by the grader with every seed.
+bool grade_variant(const known_bad_options& known_bad, const lab_info& lab, const variant& v, const fs::path& work) {
+    grade_options options = self_check_options(known_bad, lab, work, fmt::format("{}/bad/{}", lab.folder, v.name));
+    options.stop_at_first_loss = true;
     const auto started = std::chrono::steady_clock::now();
     variant_grading grading(options, lab, v);
     const int seeds = known_bad.seeds;
@@ -208,15 +215,7 @@ bool grade_skeleton(const known_bad_options& known_bad, const lab_info& lab, con
     fs::create_directories(submission / lab.folder);
     for (const auto& source : lab.sources)
         fs::copy_file(known_bad.root / "labs" / lab.folder / source, submission / lab.folder / source);
-    grade_options options;
-    options.root = known_bad.root;
-    options.lab_source = submission;
-    options.overlay = true;
-    options.submission_label = fmt::format("labs/{} (untouched)", lab.folder);
-    options.work = work;
-    options.lab_names = {lab.folder};
-    options.progress = false;
-    options.light_optimisation = true;
+    grade_options options = self_check_options(known_bad, lab, work, fmt::format("labs/{} (untouched)", lab.folder));
     const auto started = std::chrono::steady_clock::now();
     std::vector<std::string> earned;
     double given = 0;
