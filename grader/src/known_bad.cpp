@@ -44,12 +44,17 @@ variant variant_of(const nlohmann::json& bad, const lab_info& lab, const fs::pat
     return v;
 }
 
-// Lays the solution with the variant's patch applied into `submission` (one folder for every
-// variant, so that each build recompiles only the changed file).
-void lay_variant(const fs::path& solution, const lab_info& lab, const variant& v, const fs::path& submission) {
+// Lays the files a student edits of `lab`, as they are in `from`, into `submission` (one folder
+// for every variant and the skeleton, so that each build recompiles only the changed files).
+void lay_sources(const fs::path& from, const lab_info& lab, const fs::path& submission) {
     fs::remove_all(submission);
     fs::create_directories(submission / lab.folder);
-    for (const auto& source : lab.sources) fs::copy_file(solution / source, submission / lab.folder / source);
+    for (const auto& source : lab.sources) fs::copy_file(from / source, submission / lab.folder / source);
+}
+
+// Lays the solution with the variant's patch applied into `submission`.
+void lay_variant(const fs::path& solution, const lab_info& lab, const variant& v, const fs::path& submission) {
+    lay_sources(solution, lab, submission);
     const fs::path patched = submission / lab.folder / v.file;
     fs::remove(patched);
     const auto applied = run_command({"/usr/bin/env", "patch", "--quiet", "--force", "--reject-file=-", "-o", patched.string(),
@@ -210,11 +215,7 @@ bool grade_variant(const known_bad_options& known_bad, const lab_info& lab, cons
 // (work/submission), and prints its line: it may score only the checks its README gives
 // (lab.json "given_checks"). Nothing it does is timed, and its timing checks are not run.
 bool grade_skeleton(const known_bad_options& known_bad, const lab_info& lab, const fs::path& work) {
-    const fs::path submission = work / "submission";
-    fs::remove_all(submission);
-    fs::create_directories(submission / lab.folder);
-    for (const auto& source : lab.sources)
-        fs::copy_file(known_bad.root / "labs" / lab.folder / source, submission / lab.folder / source);
+    lay_sources(known_bad.root / "labs" / lab.folder, lab, work / "submission");
     grade_options options = self_check_options(known_bad, lab, work, fmt::format("labs/{} (untouched)", lab.folder));
     const auto started = std::chrono::steady_clock::now();
     std::vector<std::string> earned;
