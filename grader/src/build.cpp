@@ -9,6 +9,7 @@
 
 #include <cctype>
 #include <fstream>
+#include <functional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -116,6 +117,28 @@ void mirror_for_build(const fs::path& from, const fs::path& to) {
         for (const auto& entry : fs::recursive_directory_iterator(to)) open_up(entry.path(), entry.is_directory());
 }
 
+std::optional<fs::path> shared_place(std::string_view prefix, const fs::path& serves) {
+    const fs::path tmp = "/var/tmp";
+    const auto ours = [](const fs::path& dir) {
+        struct stat info {};
+        return ::lstat(dir.c_str(), &info) == 0 && S_ISDIR(info.st_mode) && info.st_uid == ::geteuid();
+    };
+    constexpr std::string_view marker = "serves";  // the path the folder is for
+    std::error_code error;
+    for (const auto& entry : fs::directory_iterator(tmp, error)) {
+        const std::string name = entry.path().filename().string();
+        if (name.rfind(prefix, 0) != 0 || !ours(entry.path())) continue;
+        const std::string path = read_text(entry.path() / marker);
+        if (!path.empty() && !fs::exists(path, error)) fs::remove_all(entry.path(), error);
+    }
+    const std::string path = serves.lexically_normal().string();
+    const fs::path dir = tmp / fmt::format("{}{:016x}", prefix, std::hash<std::string>{}(path));
+    fs::create_directory(dir, error);
+    if (!ours(dir) || ::chmod(dir.c_str(), 0755) != 0) return std::nullopt;
+    if (read_text(dir / marker) != path) write_file(dir / marker, path);
+    return dir;
+}
+
 std::string forbidden_constructs(const std::string& text, const std::string& file) {
     // Sanitizer interfaces and hooks, the attributes that turn instrumentation off, annotations
     // that tell ThreadSanitizer to look away, and loading symbols by name to reach any of them.
@@ -180,45 +203,60 @@ namespace {
 // command lines, so the trees of the skeletons, the solutions and each submission compile them
 // once between them. A hit needs the same compiler, flags and preprocessed input: a student's
 // file is only ever served the object of the same file. Paths inside the kit are written relative
-// to the build tree (the cache's base folder is the kit), so a copy of the kit that names another
-// cache folder is served what the kit's trees compiled at the same place in theirs.
+// to the build tree (the cache's base folder is the build's kit), so a copy of the kit that names
+// another cache folder is served what the kit's trees compiled at the same place in theirs.
 // PARLAB_COMPILER_CACHE=off turns it off; PARLAB_COMPILER_CACHE=DIR uses the cache folders under
 // DIR instead of the kit's (the kit's own tests of its copies do).
-compiler_cache_use compiler_cache(const fs::path& root, std::optional<std::pair<uid_t, gid_t>> build_as) {
+//
+// `kit` is the kit graded (where the cache is asked for), `build_root` the kit the trees build
+// (a mirror under /var/tmp when the user who compiles cannot read `kit`).
+compiler_cache_use compiler_cache(const fs::path& kit, const fs::path& build_root,
+                                  std::optional<std::pair<uid_t, gid_t>> build_as) {
     const char* setting = std::getenv("PARLAB_COMPILER_CACHE");
     if (setting != nullptr && std::string_view(setting) == "off") return {};
     const fs::path ccache = "/usr/bin/ccache";
     if (::access(ccache.c_str(), X_OK) != 0) return {};
     const uid_t compiler_uid = build_as ? build_as->first : ::geteuid();
-    const fs::path caches = setting != nullptr && *setting == '/' ? fs::path(setting)
-                                                                   : root / "build" / "grade" / "compiler-cache";
+    const fs::path asked = setting != nullptr && *setting == '/' ? fs::path(setting)
+                                                                  : kit / "build" / "grade" / "compiler-cache";
+    const auto usable = [&](const fs::path& dir) {
+        std::error_code error;
+        fs::create_directories(dir, error);
+        struct stat info {};
+        if (error || ::lstat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) return false;
+        if (build_as && info.st_uid != compiler_uid && info.st_uid == ::geteuid() &&
+            ::chown(dir.c_str(), build_as->first, build_as->second) == 0)
+            info.st_uid = compiler_uid;  // made just now by the grader, handed to the user who compiles
+        if (info.st_uid != compiler_uid) return false;
+        return !build_as || run_command({"/usr/bin/test", "-w", dir.string()}, 30, build_as, "/").code == 0;
+    };
+    fs::path caches = asked;
+    // A cache the user who compiles cannot reach (a kit cloned into a folder only its owner may
+    // enter, `mktemp -d` or a private home) moves to /var/tmp under a name made from the folder
+    // asked for, so every grade of that kit, and every copy naming its cache, still shares one.
+    if (!usable(asked / std::to_string(compiler_uid))) {
+        if (!build_as) return {};
+        const auto moved = shared_place("parlab-compiler-cache-", asked);
+        if (!moved || !usable(*moved / std::to_string(compiler_uid))) return {};
+        caches = *moved;
+    }
     const fs::path dir = caches / std::to_string(compiler_uid);
-    std::error_code error;
-    fs::create_directories(dir, error);
-    struct stat info {};
-    if (error || ::stat(dir.c_str(), &info) != 0) return {};
-    if (build_as && info.st_uid != compiler_uid && info.st_uid == ::geteuid() &&
-        ::chown(dir.c_str(), build_as->first, build_as->second) == 0)
-        info.st_uid = compiler_uid;  // made just now by the grader, handed to the user who compiles
-    if (info.st_uid != compiler_uid) return {};
-    // A folder the user who compiles cannot reach would fail every compile: one under a folder
-    // only root may enter, say (a kit cloned into `mktemp -d`, whose copies in the kit's own tests
-    // name the kit's cache). The grade then compiles without a cache.
-    if (build_as && run_command({"/usr/bin/test", "-w", dir.string()}, 30, build_as, "/").code != 0) return {};
     // The TSan trees compile with debug information (-g1): without NOHASHDIR each tree's own folder
     // would be in the key. (Not depend mode: it keys on the headers' full paths, so a copy of the
     // kit would miss every object.)
     return {ccache.string(),
-            {"CCACHE_DIR=" + dir.string(), "CCACHE_BASEDIR=" + root.string(), "CCACHE_NOHASHDIR=1", "CCACHE_MAXSIZE=2G"},
-            dir.parent_path() / (std::to_string(compiler_uid) + ".lock")};
+            {"CCACHE_DIR=" + dir.string(), "CCACHE_BASEDIR=" + build_root.string(), "CCACHE_NOHASHDIR=1",
+             "CCACHE_MAXSIZE=2G"},
+            caches / (std::to_string(compiler_uid) + ".lock")};
 }
 
 }  // namespace
 
-submission_build::submission_build(fs::path root, fs::path lab_source, fs::path work, bool overlay,
-                                   std::optional<std::pair<uid_t, gid_t>> build_as, const submission_files* files)
+submission_build::submission_build(const fs::path& kit, fs::path root, fs::path lab_source, fs::path work,
+                                   bool overlay, std::optional<std::pair<uid_t, gid_t>> build_as,
+                                   const submission_files* files)
     : root_(std::move(root)), source_(std::move(lab_source)), work_(std::move(work)), overlay_(overlay),
-      build_as_(build_as), files_(files), cache_(compiler_cache(root_, build_as_)) {}
+      build_as_(build_as), files_(files), cache_(compiler_cache(kit, root_, build_as_)) {}
 
 // Gives a build tree to the user who compiles (when that is not the grader's own user).
 void submission_build::hand_over(const fs::path& dir) const {

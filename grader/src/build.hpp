@@ -51,13 +51,14 @@ struct command_result {
 
 class submission_build {
 public:
-    /// `root`: the kit. `lab_source`: the folder graded, laid out like labs/. `work`: a build
+    /// `kit`: the kit graded, whose compiler cache the builds use. `root`: the kit they build, `kit`
+    /// itself or a mirror of it the user who compiles can read. `lab_source`: the folder graded, laid out like labs/. `work`: a build
     /// folder of its own. `overlay`: copy only the student-editable files from lab_source over the
     /// kit's labs/ (for submissions); otherwise build lab_source as it is.
     /// `files`: where a submission's editable files are (see submission.hpp); without it they are
     /// looked for at lab_source/NN-name/FILE.
-    submission_build(std::filesystem::path root, std::filesystem::path lab_source, std::filesystem::path work,
-                     bool overlay, std::optional<std::pair<uid_t, gid_t>> build_as = std::nullopt,
+    submission_build(const std::filesystem::path& kit, std::filesystem::path root, std::filesystem::path lab_source,
+                     std::filesystem::path work, bool overlay, std::optional<std::pair<uid_t, gid_t>> build_as = std::nullopt,
                      const submission_files* files = nullptr);
 
     /// Stages and builds one lab; `progress` is told what is happening.
@@ -94,6 +95,13 @@ private:
 /// Copies a file or folder (without build/ folders) to `to`, readable by every user; files whose
 /// content did not change keep their time stamps, so builds there stay incremental.
 void mirror_for_build(const std::filesystem::path& from, const std::filesystem::path& to);
+
+/// A folder of the grader's own under /var/tmp for the kit or cache folder `serves`: named
+/// `prefix` and a hash of that path, readable by every user and written only by the grader's user.
+/// nullopt when another user made a folder of that name first (/var/tmp is open to all). Folders
+/// of the same prefix whose path no longer exists (a kit removed) are removed on the way.
+[[nodiscard]] std::optional<std::filesystem::path> shared_place(std::string_view prefix,
+                                                                const std::filesystem::path& serves);
 
 /// The constructs of preprocessed source `text` (lines from `file` only) that can switch
 /// ThreadSanitizer off or hide its reports, comma-separated; empty when none.

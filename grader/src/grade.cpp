@@ -78,11 +78,12 @@ build_place place_for_build(const grade_options& options, const std::optional<st
     if (!user || (readable_by(*user, options.root / "CMakeLists.txt") &&
                   (options.overlay || readable_by(*user, options.lab_source / "."))))
         return {options.root, options.lab_source, options.work};
-    const fs::path base = fs::path("/var/tmp") /
-                          fmt::format("parlab-grade-{:016x}", std::hash<std::string>{}(options.root.string()));
-    fs::create_directories(base);
-    fs::permissions(base, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
-                              fs::perms::others_exec);
+    const auto shared = shared_place("parlab-grade-", options.root);
+    if (!shared)
+        throw std::runtime_error(fmt::format("another user owns the folder in /var/tmp where the grader would copy {} "
+                                             "for the user who compiles; remove it, or grade a kit that user can read",
+                                             options.root.string()));
+    const fs::path& base = *shared;
     for (const char* part : {"CMakeLists.txt", "CMakePresets.json", "cmake", "common", "grader", "labs"})
         if (fs::exists(options.root / part)) mirror_for_build(options.root / part, base / "kit" / part);
     build_place place{base / "kit", options.lab_source, base / options.work.filename()};
@@ -212,7 +213,7 @@ public:
           run_as_(users ? user_ids(users->student) : std::nullopt),
           reference_as_(users ? user_ids(users->reference) : std::nullopt), scratch_(run_as_),
           reference_scratch_(reference_as_), place_(place_for_build(options, compile_as_)),
-          builder_(place_.kit, place_.source, place_.work, options.overlay, compile_as_,
+          builder_(options.root, place_.kit, place_.source, place_.work, options.overlay, compile_as_,
                    options.overlay ? &selection.files : nullptr) {
         context_.root = options.root;
         context_.run_dir = scratch_.path;

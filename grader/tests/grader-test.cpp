@@ -1,10 +1,12 @@
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <filesystem>
-#include <thread>
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <thread>
 
 #include "build.hpp"
 #include "checks.hpp"
@@ -198,6 +200,32 @@ TEST_CASE("constructs that silence ThreadSanitizer are found after the preproces
                              "void f() { AnnotateIgnoreWritesBegin(0, 0); }\n";
     CHECK(forbidden_constructs(text, file) == "AnnotateIgnoreWritesBegin, __tsan_default_options, no_sanitize");
     CHECK(forbidden_constructs("# 1 \"" + file + "\"\nlong balance;\nvoid deposit() { ++balance; }\n", file).empty());
+}
+
+TEST_CASE("a folder in /var/tmp is the grader's own, and goes when what it serves is gone", "[grader][build]") {
+    const parlab::testing::temp_folder kit("shared-place-test");
+    const std::string prefix = "parlab-shared-place-test-";
+    const auto place = shared_place(prefix, kit.path);
+    REQUIRE(place);
+    CHECK(shared_place(prefix, kit.path) == place);  // the same path, the same folder
+    CHECK((fs::status(*place).permissions() & (fs::perms::group_write | fs::perms::others_write)) == fs::perms::none);
+    const fs::path gone = kit.path / "gone";
+    fs::create_directory(gone);
+    const auto orphan = shared_place(prefix, gone);
+    REQUIRE(orphan);
+    CHECK(*orphan != *place);
+    fs::remove(gone);
+    REQUIRE(shared_place(prefix, kit.path));
+    CHECK_FALSE(fs::exists(*orphan));  // its path is gone: removed on the way
+    CHECK(fs::exists(*place));
+    if (::geteuid() == 0) {
+        // a folder of that name another user made first is refused
+        fs::remove_all(*place);
+        fs::create_directory(*place);
+        REQUIRE(::chown(place->c_str(), 65534, 65534) == 0);
+        CHECK_FALSE(shared_place(prefix, kit.path));
+    }
+    fs::remove_all(*place);
 }
 
 TEST_CASE("options the grader gives ThreadSanitizer win over the program's own", "[grader][forgery]") {
