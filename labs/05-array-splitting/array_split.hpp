@@ -171,7 +171,8 @@ void check_split_arguments(const_matrix_view input, const matrix& output, std::s
 /// Throws std::invalid_argument as check_split_arguments does.
 void split_rows(const row_kernel& kernel, const_matrix_view input, matrix& output, std::size_t workers);
 
-/// Task 1, new output (the default mode): the same into a new matrix in shared memory.
+/// Task 1, new output (the default mode): the same into a new matrix in shared memory (given, in
+/// array_split_support.cpp: it calls the one above).
 [[nodiscard]] matrix split_rows(const row_kernel& kernel, const_matrix_view input, std::size_t workers);
 
 // ---- task 2: gathering through pipes -----------------------------------------------------------

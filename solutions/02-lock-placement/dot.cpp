@@ -1,4 +1,5 @@
-// Lab 02, model solution. Version 1 is given; tasks 1 to 4 write the other versions.
+// Lab 02, model solution. Version 1 is given (dot_support.cpp); tasks 1 to 4 write the other
+// versions.
 
 #include "dot.hpp"
 
@@ -10,19 +11,6 @@
 #include "parlab/split.hpp"
 
 namespace parlab::lab02 {
-
-// Given (version 1): leave it as it is; the benchmark compares the other versions with it.
-double dot_unlocked(std::span<const double> x, std::span<const double> y, thread_pool& pool,
-                    std::size_t chunks) {
-    require_same_size(x, y);
-    const std::vector<block> parts = even_split(x.size(), chunks);
-    std::atomic<double> total{0.0};
-    // One task per chunk: the body runs for c = 0 .. parts.size()-1, spread over the pool.
-    pool.parallel_for(0, parts.size(), [&](std::size_t c) {
-        for (std::size_t i = parts[c].first; i < parts[c].last; ++i) load_then_store(total, x[i] * y[i]);
-    }, parts.size());
-    return total.load();
-}
 
 namespace {
 

@@ -119,12 +119,6 @@ void split_rows(const row_kernel& kernel, const_matrix_view input, matrix& outpu
     join_workers(children);
 }
 
-matrix split_rows(const row_kernel& kernel, const_matrix_view input, std::size_t workers) {
-    matrix output(input.rows, input.cols, memory_kind::shared_memory);
-    split_rows(kernel, input, output, workers);
-    return output;
-}
-
 matrix split_rows_pipe(const row_kernel& kernel, const_matrix_view input, std::size_t workers) {
     if (workers == 0) throw std::invalid_argument("split_rows_pipe: workers must be at least 1");
     // Solution (task 2): each worker writes its rows, one by one, into its own pipe. A pipe
