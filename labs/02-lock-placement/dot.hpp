@@ -78,8 +78,9 @@ struct per_worker_result {
 // std::invalid_argument), cut into even_split(x.size(), chunks) chunks run as tasks on `pool`;
 // chunks > 0. They differ in how the chunks' contributions reach the shared total.
 
-/// Version 1, given: every product added to one shared total with load_then_store and no lock.
-/// Wrong whenever two threads add at the same time, and wrong differently each run.
+/// Version 1, given (dot_support.cpp): every product added to one shared total with
+/// load_then_store and no lock. Wrong whenever two threads add at the same time, and wrong
+/// differently each run.
 [[nodiscard]] double dot_unlocked(std::span<const double> x, std::span<const double> y,
                                   thread_pool& pool, std::size_t chunks);
 
