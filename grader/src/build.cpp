@@ -129,7 +129,9 @@ std::optional<fs::path> shared_place(std::string_view prefix, const fs::path& se
         const std::string name = entry.path().filename().string();
         if (name.rfind(prefix, 0) != 0 || !ours(entry.path())) continue;
         const std::string path = read_text(entry.path() / marker);
-        if (!path.empty() && !fs::exists(path, error)) fs::remove_all(entry.path(), error);
+        if (path.empty()) continue;
+        const bool there = fs::exists(path, error);
+        if (!error && !there) fs::remove_all(entry.path(), error);  // (not when the path could not be looked at)
     }
     const std::string path = serves.lexically_normal().string();
     const fs::path dir = tmp / fmt::format("{}{:016x}", prefix, std::hash<std::string>{}(path));
