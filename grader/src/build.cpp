@@ -117,6 +117,11 @@ void mirror_for_build(const fs::path& from, const fs::path& to) {
         for (const auto& entry : fs::recursive_directory_iterator(to)) open_up(entry.path(), entry.is_directory());
 }
 
+fs::path shared_place_name(std::string_view prefix, const fs::path& serves) {
+    return fs::path("/var/tmp") /
+           fmt::format("{}{:016x}", prefix, std::hash<std::string>{}(serves.lexically_normal().string()));
+}
+
 std::optional<fs::path> shared_place(std::string_view prefix, const fs::path& serves) {
     const fs::path tmp = "/var/tmp";
     const auto ours = [](const fs::path& dir) {
@@ -134,7 +139,7 @@ std::optional<fs::path> shared_place(std::string_view prefix, const fs::path& se
         if (!error && !there) fs::remove_all(entry.path(), error);  // (not when the path could not be looked at)
     }
     const std::string path = serves.lexically_normal().string();
-    const fs::path dir = tmp / fmt::format("{}{:016x}", prefix, std::hash<std::string>{}(path));
+    const fs::path dir = shared_place_name(prefix, serves);
     fs::create_directory(dir, error);
     if (!ours(dir) || ::chmod(dir.c_str(), 0755) != 0) return std::nullopt;
     if (read_text(dir / marker) != path) write_file(dir / marker, path);

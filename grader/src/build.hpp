@@ -52,13 +52,15 @@ struct command_result {
 class submission_build {
 public:
     /// `kit`: the kit graded, whose compiler cache the builds use. `root`: the kit they build, `kit`
-    /// itself or a mirror of it the user who compiles can read. `lab_source`: the folder graded, laid out like labs/. `work`: a build
-    /// folder of its own. `overlay`: copy only the student-editable files from lab_source over the
-    /// kit's labs/ (for submissions); otherwise build lab_source as it is.
+    /// itself or a mirror of it the user who compiles can read. `lab_source`: the folder graded,
+    /// laid out like labs/. `work`: a build folder of its own. `overlay`: copy only the
+    /// student-editable files from lab_source over the kit's labs/ (for submissions); otherwise
+    /// build lab_source as it is.
     /// `files`: where a submission's editable files are (see submission.hpp); without it they are
     /// looked for at lab_source/NN-name/FILE.
     submission_build(const std::filesystem::path& kit, std::filesystem::path root, std::filesystem::path lab_source,
-                     std::filesystem::path work, bool overlay, std::optional<std::pair<uid_t, gid_t>> build_as = std::nullopt,
+                     std::filesystem::path work, bool overlay,
+                     std::optional<std::pair<uid_t, gid_t>> build_as = std::nullopt,
                      const submission_files* files = nullptr);
 
     /// Stages and builds one lab; `progress` is told what is happening.
@@ -102,6 +104,9 @@ void mirror_for_build(const std::filesystem::path& from, const std::filesystem::
 /// of the same prefix whose path no longer exists (a kit removed) are removed on the way.
 [[nodiscard]] std::optional<std::filesystem::path> shared_place(std::string_view prefix,
                                                                 const std::filesystem::path& serves);
+
+/// The name shared_place gives that folder.
+[[nodiscard]] std::filesystem::path shared_place_name(std::string_view prefix, const std::filesystem::path& serves);
 
 /// The constructs of preprocessed source `text` (lines from `file` only) that can switch
 /// ThreadSanitizer off or hide its reports, comma-separated; empty when none.

@@ -80,8 +80,10 @@ build_place place_for_build(const grade_options& options, const std::optional<st
         return {options.root, options.lab_source, options.work};
     const auto shared = shared_place("parlab-grade-", options.root);
     if (!shared)
-        throw std::runtime_error(fmt::format("another user owns the folder in /var/tmp where the grader would copy {} "
-                                             "for the user who compiles; remove it, or grade a kit that user can read",
+        throw std::runtime_error(fmt::format("{} belongs to another user: the grader copies {} there for the user "
+                                             "who compiles, who cannot read it where it is; remove that folder, or "
+                                             "grade a kit every user can read",
+                                             shared_place_name("parlab-grade-", options.root).string(),
                                              options.root.string()));
     const fs::path& base = *shared;
     for (const char* part : {"CMakeLists.txt", "CMakePresets.json", "cmake", "common", "grader", "labs"})
