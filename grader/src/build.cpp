@@ -53,15 +53,16 @@ void mirror_tree(const fs::path& from, const fs::path& to, const std::vector<std
 }
 
 // The compiler's error lines about the student's own files (`lab_dir` + one of `files`), with
-// the staging path cut off, and the linker's missing symbols. Nothing else of the compiler's
-// output is shown: it could quote a file the student has no business reading.
+// the staging path cut off, and the linker's missing and twice-defined symbols. Nothing else of
+// the compiler's output is shown: it could quote a file the student has no business reading.
 std::string student_errors(const std::string& output, const std::string& lab_dir, const std::vector<std::string>& files) {
     std::istringstream lines(output);
     std::string line, errors;
     int count = 0;
     bool after_error = false;  // GCC follows an error with the source line and a caret, indented
     while (std::getline(lines, line) && count < 12) {
-        const bool linker = line.find("undefined reference") != std::string::npos;
+        const bool twice = line.find("multiple definition of") != std::string::npos;
+        const bool linker = twice || line.find("undefined reference") != std::string::npos;
         bool mine = false;
         for (const auto& f : files) mine = mine || line.rfind(lab_dir + f + ":", 0) == 0;
         if (after_error && !line.empty() && line.front() == ' ') {
@@ -72,7 +73,11 @@ std::string student_errors(const std::string& output, const std::string& lab_dir
         if (!linker && !(mine && line.find("error") != std::string::npos)) continue;
         after_error = !linker;
         for (auto at = line.find(lab_dir); at != std::string::npos; at = line.find(lab_dir)) line.erase(at, lab_dir.size());
-        if (linker && line.find(": ") != std::string::npos && !mine) line = line.substr(line.rfind("undefined reference"));
+        if (linker && line.find(": ") != std::string::npos && !mine)
+            line = line.substr(line.rfind(twice ? "multiple definition" : "undefined reference"));
+        if (twice)  // the other definition is in a file of the lab, often a frozen one giving that function
+            line = line.substr(0, line.find("; ")) + ": two of the lab's files define it; keep one (functions the "
+                                                      "lab gives are in its frozen files)";
         errors += line + "\n";
         ++count;
     }
