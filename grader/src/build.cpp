@@ -101,6 +101,12 @@ std::string compile_command(const fs::path& tree, const fs::path& file) {
     return {};
 }
 
+// Whether `dir` is a folder (not a link to one) that `uid` owns.
+bool folder_of(const fs::path& dir, uid_t uid) {
+    struct stat info {};
+    return ::lstat(dir.c_str(), &info) == 0 && S_ISDIR(info.st_mode) && info.st_uid == uid;
+}
+
 }  // namespace
 
 void mirror_for_build(const fs::path& from, const fs::path& to) {
@@ -128,26 +134,21 @@ fs::path shared_place_name(std::string_view prefix, const fs::path& serves) {
 }
 
 std::optional<fs::path> shared_place(std::string_view prefix, const fs::path& serves) {
-    const fs::path tmp = "/var/tmp";
-    const auto ours = [](const fs::path& dir) {
-        struct stat info {};
-        return ::lstat(dir.c_str(), &info) == 0 && S_ISDIR(info.st_mode) && info.st_uid == ::geteuid();
-    };
+    const fs::path dir = shared_place_name(prefix, serves);
     constexpr std::string_view marker = "serves";  // the path the folder is for
     std::error_code error;
-    for (const auto& entry : fs::directory_iterator(tmp, error)) {
+    for (const auto& entry : fs::directory_iterator(dir.parent_path(), error)) {
         const std::string name = entry.path().filename().string();
-        if (name.rfind(prefix, 0) != 0 || !ours(entry.path())) continue;
+        if (name.rfind(prefix, 0) != 0 || !folder_of(entry.path(), ::geteuid())) continue;
         const std::string path = read_text(entry.path() / marker);
         if (path.empty()) continue;
         const bool there = fs::exists(path, error);
         if (!error && !there) fs::remove_all(entry.path(), error);  // (not when the path could not be looked at)
     }
-    const std::string path = serves.lexically_normal().string();
-    const fs::path dir = shared_place_name(prefix, serves);
     fs::create_directory(dir, error);
-    if (!ours(dir) || ::chmod(dir.c_str(), 0755) != 0) return std::nullopt;
-    if (read_text(dir / marker) != path) write_file(dir / marker, path);
+    if (!folder_of(dir, ::geteuid()) || ::chmod(dir.c_str(), 0755) != 0) return std::nullopt;
+    if (const std::string path = serves.lexically_normal().string(); read_text(dir / marker) != path)
+        write_file(dir / marker, path);
     return dir;
 }
 
@@ -234,13 +235,11 @@ compiler_cache_use compiler_cache(const fs::path& kit, const fs::path& build_roo
     const auto usable = [&](const fs::path& dir) {
         std::error_code error;
         fs::create_directories(dir, error);
-        struct stat info {};
-        if (error || ::lstat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) return false;
-        if (build_as && info.st_uid != compiler_uid && info.st_uid == ::geteuid() &&
-            ::chown(dir.c_str(), build_as->first, build_as->second) == 0)
-            info.st_uid = compiler_uid;  // made just now by the grader, handed to the user who compiles
-        if (info.st_uid != compiler_uid) return false;
-        return !build_as || run_command({"/usr/bin/test", "-w", dir.string()}, 30, build_as, "/").code == 0;
+        if (error) return false;
+        if (build_as && folder_of(dir, ::geteuid()))  // made just now by the grader: the compiling user's
+            (void)::chown(dir.c_str(), build_as->first, build_as->second);
+        return folder_of(dir, compiler_uid) &&
+               (!build_as || run_command({"/usr/bin/test", "-w", dir.string()}, 30, build_as, "/").code == 0);
     };
     fs::path caches = asked;
     // A cache the user who compiles cannot reach (a kit cloned into a folder only its owner may

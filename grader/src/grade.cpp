@@ -78,12 +78,13 @@ build_place place_for_build(const grade_options& options, const std::optional<st
     if (!user || (readable_by(*user, options.root / "CMakeLists.txt") &&
                   (options.overlay || readable_by(*user, options.lab_source / "."))))
         return {options.root, options.lab_source, options.work};
-    const auto shared = shared_place("parlab-grade-", options.root);
+    constexpr std::string_view prefix = "parlab-grade-";
+    const auto shared = shared_place(prefix, options.root);
     if (!shared)
         throw std::runtime_error(fmt::format("{} belongs to another user: the grader copies {} there for the user "
                                              "who compiles, who cannot read it where it is; remove that folder, or "
                                              "grade a kit every user can read",
-                                             shared_place_name("parlab-grade-", options.root).string(),
+                                             shared_place_name(prefix, options.root).string(),
                                              options.root.string()));
     const fs::path& base = *shared;
     for (const char* part : {"CMakeLists.txt", "CMakePresets.json", "cmake", "common", "grader", "labs"})
